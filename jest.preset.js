@@ -1,0 +1,14 @@
+// Shared jest settings: TypeScript through @swc/jest (no type-check here; `npm run typecheck` does that).
+// arquero and its @uwdata dependencies ship ESM only, so they are transformed too.
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(arquero|@uwdata|vega[^/]*|d3-[^/]*)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};

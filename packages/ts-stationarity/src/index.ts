@@ -1,0 +1,15 @@
+export { adf } from './adf';
+export type { AdfAutolag, AdfOptions, AdfResult } from './adf';
+export { kpss } from './kpss';
+export type { KpssCriticalValues, KpssOptions, KpssRegression, KpssResult } from './kpss';
+export { mannKendall } from './mann-kendall';
+export type { MannKendallOptions, MannKendallResult, Trend } from './mann-kendall';
+export { dejong } from './dejong';
+export type { DejongOptions, DejongResult } from './dejong';
+export { mackinnoncrit, mackinnonp } from './mackinnon';
+export type { AdfCriticalValues, AdfRegression } from './mackinnon';
+export { rolling } from './rolling';
+export type { RollingOptions, RollingResult } from './rolling';
+export { StationarityError } from './errors';
+export type { StationarityErrorCode } from './errors';
+export type { Series } from './series';
