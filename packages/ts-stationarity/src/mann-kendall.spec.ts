@@ -30,3 +30,19 @@ describe('mannKendall reproduces the original test (Gilbert 1987) and scipy thei
     expect(() => mannKendall([1, 2, -Infinity])).toThrow(/index 2/);
   });
 });
+
+describe("Sen's slope", () => {
+  test('is the median of all pairwise slopes (checked against a full sort) for odd and even pair counts', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [3, 4, 5, 17, 40, 41, 64, 200]) {
+      const y = Array.from({ length: n }, (_, i) => Math.round(rand() * 20) / 4 + i * 0.01);
+      const slopes: number[] = [];
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) slopes.push((y[j] - y[i]) / (j - i));
+      slopes.sort((a, b) => a - b);
+      const h = slopes.length >> 1;
+      const median = slopes.length % 2 ? slopes[h] : (slopes[h - 1] + slopes[h]) / 2;
+      expect(mannKendall(y).senSlope).toBe(median);
+    }
+  });
+});

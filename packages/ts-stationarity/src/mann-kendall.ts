@@ -34,13 +34,14 @@ export function mannKendall(series: Series, options: MannKendallOptions = {}): M
   }
   const y = checkSeries(series, 3, 'mann-kendall');
   const n = y.length;
+  const slopes = scratch((n * (n - 1)) / 2);
   let S = 0;
-  const slopes = new Float64Array((n * (n - 1)) / 2);
   let m = 0;
   for (let i = 0; i < n - 1; i++) {
+    const yi = y[i];
     for (let j = i + 1; j < n; j++) {
-      const d = y[j] - y[i];
-      S += Math.sign(d);
+      const d = y[j] - yi;
+      S += d > 0 ? 1 : d < 0 ? -1 : 0;
       slopes[m++] = d / (j - i);
     }
   }
@@ -60,7 +61,7 @@ export function mannKendall(series: Series, options: MannKendallOptions = {}): M
   const z = S > 0 ? (S - 1) / Math.sqrt(varS) : S < 0 ? (S + 1) / Math.sqrt(varS) : 0;
   const pvalue = normalTwoSided(z);
   const significant = pvalue < alpha;
-  const senSlope = median(slopes.sort());
+  const senSlope = medianInPlace(slopes);
   return {
     S,
     varS,
@@ -71,6 +72,70 @@ export function mannKendall(series: Series, options: MannKendallOptions = {}): M
     senSlope,
     senIntercept: median(sorted) - senSlope * ((n - 1) / 2),
   };
+}
+
+let scratchBuffer = new Float64Array(0);
+
+/** A reused buffer for the pairwise slopes, so that rolling over many windows does not allocate each time. */
+function scratch(size: number): Float64Array {
+  if (scratchBuffer.length < size) scratchBuffer = new Float64Array(size);
+  return scratchBuffer.subarray(0, size);
+}
+
+/** Median by quickselect (the n(n-1)/2 slopes are too many to sort for every window). */
+function medianInPlace(a: Float64Array): number {
+  const n = a.length;
+  const h = n >> 1;
+  select(a, h);
+  if (n % 2 === 1) return a[h];
+  let below = -Infinity;
+  for (let i = 0; i < h; i++) if (a[i] > below) below = a[i];
+  return (below + a[h]) / 2;
+}
+
+/**
+ * Floyd-Rivest selection (Floyd & Rivest 1975, CACM 18(3) 'Algorithm 489'): afterwards a[k] is the k-th
+ * smallest and a[left..k] <= a[k] <= a[k..right]. It samples to pick pivots close to k, so it touches
+ * the array about 1.5 times where quickselect needs 3-4 passes.
+ */
+function select(a: Float64Array, k: number, left = 0, right = a.length - 1): void {
+  while (right > left) {
+    if (right - left > 600) {
+      const n = right - left + 1;
+      const i = k - left + 1;
+      const z = Math.log(n);
+      const s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (i - n / 2 < 0 ? -1 : 1);
+      const newLeft = Math.max(left, Math.floor(k - (i * s) / n + sd));
+      const newRight = Math.min(right, Math.floor(k + ((n - i) * s) / n + sd));
+      select(a, k, newLeft, newRight);
+    }
+    const t = a[k];
+    let i = left;
+    let j = right;
+    swap(a, left, k);
+    if (a[right] > t) swap(a, left, right);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
+      while (a[i] < t) i++;
+      while (a[j] > t) j--;
+    }
+    if (a[left] === t) swap(a, left, j);
+    else {
+      j++;
+      swap(a, j, right);
+    }
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 function median(sorted: Float64Array): number {

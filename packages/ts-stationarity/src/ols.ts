@@ -29,17 +29,18 @@ export function householderLstsq(x: Float64Array, n: number, k: number, y: Array
   const rDiag = new Float64Array(k);
   for (let j = 0; j < k; j++) {
     const col = j * n;
-    let norm = 0;
-    for (let i = j; i < n; i++) norm = Math.hypot(norm, x[col + i]);
+    let sq = 0;
+    for (let i = j; i < n; i++) sq += x[col + i] * x[col + i];
+    const norm = Math.sqrt(sq);
     if (norm === 0) {
       rDiag[j] = 0;
       continue;
     }
-    const alpha = x[col + j] > 0 ? -norm : norm;
-    // v = x[j:, j] - alpha e1, stored in place; H = I - 2 v v' / (v'v)
-    x[col + j] -= alpha;
-    let vv = 0;
-    for (let i = j; i < n; i++) vv += x[col + i] * x[col + i];
+    const head = x[col + j];
+    const alpha = head > 0 ? -norm : norm;
+    // v = x[j:, j] - alpha e1, stored in place; H = I - 2 v v' / (v'v), and v'v = 2 (|x|^2 - alpha x_j)
+    x[col + j] = head - alpha;
+    const vv = 2 * (sq - alpha * head);
     for (let c = j + 1; c < k; c++) {
       const cc = c * n;
       let dot = 0;

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { BackendError, initBackend, parseBackendName } from './index';
+
+describe('initBackend', () => {
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+
+  test('wasm initialises from the installed package, with SIMD, and logs its choice once', async () => {
+    const choice = await initBackend({ backend: 'wasm', log });
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')).toBe(true);
+    await initBackend({ backend: 'wasm', log });
+    expect(lines.filter((l) => l.includes("'wasm'"))).toHaveLength(1);
+    const y = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0]);
+    expect(y).toBe(11);
+  });
+
+  test('cpu initialises', async () => {
+    const choice = await initBackend({ backend: 'cpu', log });
+    expect(choice.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  test('EBT_BACKEND is honoured', async () => {
+    process.env.EBT_BACKEND = 'CPU';
+    try {
+      expect((await initBackend({ log })).name).toBe('cpu');
+    } finally {
+      delete process.env.EBT_BACKEND;
+    }
+  });
+
+  test('the automatic choice skips the native backends that are not installed, saying why', async () => {
+    const choice = await initBackend({ log });
+    const hasNode = (() => {
+      try {
+        require.resolve('@tensorflow/tfjs-node/package.json');
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (!hasNode) {
+      expect(choice.name).toBe('wasm');
+      expect(choice.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
+    }
+  });
+
+  test('asking for tensorflow without tfjs-node is a clear error', async () => {
+    await expect(initBackend({ backend: 'tensorflow', log })).rejects.toThrow(
+      /Backend 'tensorflow' was requested but cannot start: @tensorflow\/tfjs-node not installed/,
+    );
+  });
+
+  test('an unknown name is refused with the list of names', () => {
+    expect(() => parseBackendName('metal')).toThrow(BackendError);
+    expect(() => parseBackendName('metal')).toThrow(/tensorflow-gpu, tensorflow, wasm, cpu/);
+  });
+});

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import * as path from 'node:path';
+import { printJson } from '../output';
+
+// Benchmarks live in tools/bench at the workspace root; they are loaded on demand, never by the libraries.
+const benchDir = path.resolve(__dirname, '../../../../tools/bench');
+
+export function benchCommand(): Command {
+  const cmd = new Command('bench').description('Benchmarks against the reference implementations (run on demand).');
+  cmd
+    .command('stationarity')
+    .description('Series per second of ADF(AIC) + KPSS(auto) + Mann-Kendall + DeJong, and statsmodels in the same run.')
+    .option('--json', 'machine-readable output', false)
+    .option('--no-reference', 'skip the statsmodels run')
+    .action((o) => {
+      const { benchStationarity } = require(path.join(benchDir, 'stationarity.ts')) as typeof import('../../../../tools/bench/stationarity');
+      const r = benchStationarity({ reference: o.reference });
+      if (o.json) printJson(r);
+      else {
+        process.stdout.write(`ebt: ${r.seriesPerSecond.toFixed(0)} series/s (${r.series} series in ${r.seconds.toFixed(2)} s)\n`);
+        process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.seriesPerSecond.toFixed(1)} series/s; ratio ${r.ratio!.toFixed(1)}\n` : 'no statsmodels on this machine: no reference\n');
+      }
+    });
+  return cmd;
+}

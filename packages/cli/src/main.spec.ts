@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { adf, dejong, kpss, mannKendall } from '@ebt/ts-stationarity';
+import { runCli } from '../test/run-cli';
+import cases from '../../ts-stationarity/test/fixtures/stationarity-cases.json';
+
+const walk = (cases as any).cases.find((c: any) => c.name === 'random_walk_150');
+
+describe('ebt', () => {
+  test('--help lists the commands', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    for (const c of ['stationarity', 'backend', 'bench']) expect(r.stdout).toContain(c);
+  });
+
+  test('every subcommand has --help', () => {
+    for (const args of [['stationarity'], ['stationarity', 'adf'], ['stationarity', 'kpss'], ['stationarity', 'mann-kendall'], ['stationarity', 'dejong'], ['backend'], ['bench', 'stationarity']]) {
+      const r = runCli([...args, '--help']);
+      expect({ args, status: r.status }).toEqual({ args, status: 0 });
+      expect(r.stdout).toMatch(/Usage: ebt/);
+    }
+  });
+
+  test('stationarity gives the library numbers, which reproduce statsmodels (JSON file and stdin lines)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cli-'));
+    const file = path.join(dir, 'walk.json');
+    fs.writeFileSync(file, JSON.stringify(walk.series));
+    const a = runCli(['stationarity', 'adf', '--input', file, '--regression', 'ct', '--autolag', 'BIC']);
+    expect(a.status).toBe(0);
+    const ref = walk.adf.find((e: any) => e.args.regression === 'ct' && e.args.autolag === 'BIC');
+    const out = JSON.parse(a.stdout);
+    expect(out).toEqual(JSON.parse(JSON.stringify(adf(walk.series, { regression: 'ct', autolag: 'BIC' }))));
+    expect(out.statistic).toBeCloseTo(ref.statistic, 8);
+    expect(out.usedlag).toBe(ref.usedlag);
+
+    const lines = walk.series.join('\n');
+    const k = JSON.parse(runCli(['stationarity', 'kpss', '--input', '-', '--regression', 'ct', '--nlags', 'legacy'], lines).stdout);
+    expect(k).toEqual(JSON.parse(JSON.stringify(kpss(walk.series, { regression: 'ct', nlags: 'legacy' }))));
+    const m = JSON.parse(runCli(['stationarity', 'mann-kendall', '--input', '-'], lines).stdout);
+    expect(m).toEqual(JSON.parse(JSON.stringify(mannKendall(walk.series))));
+    const d = JSON.parse(runCli(['stationarity', 'dejong', '--input', '-', '--lags', '3', '--use-t', '--correction'], lines).stdout);
+    expect(d).toEqual(JSON.parse(JSON.stringify(dejong(walk.series, { lags: 3, useT: true, correction: true }))));
+  });
+
+  test('bad input exits 2 with one line on stderr', () => {
+    const cases: Array<[string[], string | undefined, RegExp]> = [
+      [['stationarity', 'adf', '--input', '/no/such/file'], undefined, /Cannot read input file '\/no\/such\/file'/],
+      [['stationarity', 'adf', '--input', '-'], '1\n2\nabc\n', /line 3: 'abc' is not a number/],
+      [['stationarity', 'adf', '--input', '-', '--regression', 'q'], '[1,2,3]', /--regression must be one of n, c, ct, ctt/],
+      [['stationarity', 'kpss', '--input', '-'], '[3,3,3,3,3]', /constant/],
+      [['stationarity', 'dejong', '--input', '-'], '[1, 2, NaN]', /not valid JSON/],
+      [['stationarity', 'adff'], undefined, /unknown command 'adff'/],
+      [['backend', '--backend', 'tensorflow'], undefined, /tfjs-node not installed/],
+    ];
+    for (const [args, input, message] of cases) {
+      const r = runCli(args, input);
+      expect({ args, status: r.status }).toEqual({ args, status: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('ebt:'))).toHaveLength(1);
+    }
+  });
+
+  test('backend --json says which backend runs', () => {
+    const r = runCli(['backend', '--json'], undefined, { EBT_BACKEND: 'cpu' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'cpu', tfBackend: 'cpu' });
+  });
+});

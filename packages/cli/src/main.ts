@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { isInputError } from './errors';
+import { stationarityCommand } from './commands/stationarity';
+import { backendCommand } from './commands/backend';
+import { benchCommand } from './commands/bench';
+
+export function buildProgram(): Command {
+  const program = new Command('ebt')
+    .description('Early-bird lottery tickets for transformers: slimming, ticket detection, pruning.')
+    .version(require('../package.json').version)
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: () => undefined });
+  program.addCommand(stationarityCommand());
+  program.addCommand(backendCommand());
+  program.addCommand(benchCommand());
+  // Every (sub)command reports parse errors itself and never calls process.exit, so main() decides the code.
+  const override = (c: Command) => {
+    c.exitOverride();
+    c.configureOutput({ outputError: () => undefined });
+    c.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit status (0 ok, 1 failure while running, 2 bad input). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      process.stderr.write(`ebt: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    if (isInputError(e)) {
+      process.stderr.write(`ebt: ${message}\n`);
+      return 2;
+    }
+    process.stderr.write(`ebt: failed: ${message}\n`);
+    if (process.env.EBT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const bin = path.join(__dirname, '..', 'bin', 'ebt.js');
+
+/** Runs the real `ebt` binary in a child process. */
+export function runCli(args: string[], input?: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command of README.md and .ci/run: every project that changed since $NX_BASE, which defaults to
+# the repository's root commit. The root commit is empty, so on a fresh clone every project is tested.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE=${NX_BASE:-$(git rev-list --max-parents=0 HEAD | tail -n 1)}
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+npx tsc -p tsconfig.json --noEmit
+npx nx affected -t test --base="$BASE" --head=HEAD --outputStyle=stream "$@"
