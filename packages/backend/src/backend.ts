@@ -122,6 +122,8 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
       }
       case 'cpu':
         if (!(await tf.setBackend('cpu'))) return 'the cpu backend did not initialise';
+        // tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on first use; our one log line says it.
+        (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
         return undefined;
     }
   } catch (e) {

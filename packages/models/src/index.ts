@@ -1,0 +1,18 @@
+export { BertForSequenceClassification, BertModel } from './bert';
+export type { BertInputs } from './bert';
+export { ViTForImageClassification, ViTModel } from './vit';
+export { SelfAttention, attentionBias } from './attention';
+export type { SlimmingHook } from './attention';
+export { Intermediate } from './feed-forward';
+export { Linear } from './linear';
+export { LayerNorm } from './layer-norm';
+export { Module, Initializer } from './module';
+export { gelu, geluTanh, activation } from './activations';
+export { BERT_DEFAULTS, VIT_DEFAULTS, headsPerLayer, intermediateSizes, numLabels, parseConfig, readConfig, writeConfig } from './config';
+export type { BertConfig, ModelConfig, TransformerConfig, ViTConfig } from './config';
+export { MAX_HEADER_BYTES, parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from './safetensors';
+export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetensors';
+export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pretrained';
+export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
+export { ConfigError, SafetensorsError } from './errors';
+export { writeFileAtomic } from './atomic-write';

@@ -1,0 +1,109 @@
+/** Loading and saving models in the Hugging Face folder layout: config.json + model.safetensors. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BertForSequenceClassification } from './bert';
+import { BertConfig, ModelConfig, readConfig, ViTConfig, writeConfig } from './config';
+import { ConfigError, SafetensorsError } from './errors';
+import { Module } from './module';
+import { NamedTensor, readSafetensors, writeSafetensors } from './safetensors';
+import { ViTForImageClassification } from './vit';
+
+export type PretrainedModel = BertForSequenceClassification | ViTForImageClassification;
+
+export interface LoadReport {
+  /** checkpoint keys the model has no parameter for (e.g. cls.predictions.*): ignored */
+  unexpectedKeys: string[];
+  /** model parameters the checkpoint lacks: left at their initialisation */
+  missingKeys: string[];
+  /** parameters whose checkpoint shape did not fit (the classifier, for another num_labels): re-initialised */
+  reinitialised: string[];
+}
+
+export interface LoadOptions {
+  /** seed for the parameters that are initialised rather than loaded */
+  seed?: number;
+  /** where warnings go (default: stderr); null for silence */
+  log?: ((line: string) => void) | null;
+}
+
+/** Builds the model a config describes, with fresh (seeded) weights. */
+export function modelFromConfig(config: ModelConfig, seed?: number): PretrainedModel {
+  return config.model_type === 'bert'
+    ? new BertForSequenceClassification(config as BertConfig, { seed })
+    : new ViTForImageClassification(config as ViTConfig, { seed });
+}
+
+/** Loads DIR (config.json + model.safetensors) into the matching model class. */
+export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
+  const config = readConfig(dir);
+  const weights = path.join(dir, 'model.safetensors');
+  if (!fs.existsSync(weights)) {
+    const pickle = ['pytorch_model.bin', 'model.bin', 'model.pt'].find((f) => fs.existsSync(path.join(dir, f)));
+    if (pickle) readSafetensors(path.join(dir, pickle)); // throws the "convert it" message
+    throw new SafetensorsError(`Model folder '${dir}' has no model.safetensors.`);
+  }
+  const { tensors } = readSafetensors(weights);
+  const model = modelFromConfig(config, options.seed);
+  const report = loadState(model, tensors, weights);
+  const write = options.log === undefined ? (l: string) => process.stderr.write(l + '\n') : options.log;
+  if (report.unexpectedKeys.length) write?.(`ebt: ignored ${report.unexpectedKeys.length} checkpoint keys the model does not use: ${summarise(report.unexpectedKeys)}`);
+  if (report.reinitialised.length) write?.(`ebt: warning: re-initialised ${report.reinitialised.join(', ')}: the checkpoint's shape does not fit num_labels = ${model.classifier.outFeatures}`);
+  if (report.missingKeys.length) write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
+  return { model, report };
+}
+
+function summarise(keys: string[]): string {
+  return keys.length <= 6 ? keys.join(', ') : `${keys.slice(0, 6).join(', ')}, ... (${keys.length - 6} more)`;
+}
+
+/** Old TF-converted checkpoints name LayerNorm parameters gamma/beta. */
+function canonicalKey(key: string): string {
+  return key.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
+}
+
+export function loadState(model: Module, tensors: Map<string, NamedTensor>, file = 'model.safetensors'): LoadReport {
+  const params = new Map(model.namedParameters().map(([name, v, owner, key]) => [name, { v, owner, key }]));
+  const base = model instanceof BertForSequenceClassification ? 'bert' : 'vit';
+  const report: LoadReport = { unexpectedKeys: [], missingKeys: [], reinitialised: [] };
+  const loaded = new Set<string>();
+  for (const [rawKey, t] of tensors) {
+    let key = canonicalKey(rawKey);
+    if (!params.has(key) && params.has(`${base}.${key}`)) key = `${base}.${key}`; // a bare BertModel/ViTModel checkpoint
+    const p = params.get(key);
+    if (!p) {
+      report.unexpectedKeys.push(rawKey);
+      continue;
+    }
+    tf.tidy(() => {
+      const value = p.owner.fromCheckpoint(p.key, tf.tensor(t.data, t.shape, 'float32'));
+      if (value.shape.join(',') !== p.v.shape.join(',')) {
+        if (key.startsWith('classifier.')) {
+          report.reinitialised.push(key);
+          return;
+        }
+        const expected = p.owner.toCheckpoint(p.key, p.v).shape;
+        throw new ConfigError(`${file}: '${rawKey}' has shape [${t.shape}] but config.json implies [${expected}].`);
+      }
+      p.v.assign(value);
+      loaded.add(key);
+    });
+  }
+  for (const name of params.keys()) if (!loaded.has(name) && !report.reinitialised.includes(name)) report.missingKeys.push(name);
+  return report;
+}
+
+/** Writes DIR/config.json and DIR/model.safetensors (each atomically) that transformers' from_pretrained loads. */
+export function savePretrained(model: PretrainedModel, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, v, owner, key] of model.namedParameters()) {
+    const t = tf.tidy(() => owner.toCheckpoint(key, v));
+    tensors.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
+    t.dispose();
+  }
+  writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
+  const architectures = [model instanceof BertForSequenceClassification ? 'BertForSequenceClassification' : 'ViTForImageClassification'];
+  writeConfig(dir, { ...model.config, architectures });
+}

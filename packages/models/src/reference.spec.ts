@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { BertForSequenceClassification, loadPretrained, ViTForImageClassification } from './index';
+import { BACKENDS, fixtures, maxAbsDiff, reference } from '../test/helpers';
+
+describe.each(BACKENDS)('reproduces PyTorch on the %s backend', (backend) => {
+  beforeAll(async () => {
+    await initBackend({ backend, log: null });
+  });
+
+  test('BERT: logits, pooler output and hidden states of hf-tiny-bert', () => {
+    const ref = reference('hf-tiny-bert');
+    const { model } = loadPretrained(path.join(fixtures, 'hf-tiny-bert'), { log: null });
+    expect(model).toBeInstanceOf(BertForSequenceClassification);
+    const bert = model as BertForSequenceClassification;
+    const out = tf.tidy(() => {
+      const r = bert.forward({
+        inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'),
+        attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'),
+        tokenTypeIds: tf.tensor2d(ref.input.token_type_ids, undefined, 'int32'),
+      });
+      return { logits: r.logits.arraySync(), pooler: r.poolerOutput.arraySync(), hidden: r.lastHiddenState.arraySync() };
+    });
+    const tol = ref.tolerance.abs;
+    expect(maxAbsDiff(out.logits, ref.expected.logits)).toBeLessThan(tol);
+    expect(maxAbsDiff(out.pooler, ref.expected.pooler_output)).toBeLessThan(tol);
+    // hidden states only where attention_mask is 1 (padding positions are undefined in the reference)
+    const mask = (ref.input.attention_mask as number[][]).flat();
+    const hidden = bert.config.hidden_size;
+    expect(maxAbsDiff(out.hidden, ref.expected.last_hidden_state, (i) => mask[Math.floor(i / hidden)] === 1)).toBeLessThan(tol);
+    model.dispose();
+  });
+
+  test('ViT: logits and the final [CLS] hidden state of hf-tiny-vit', () => {
+    const ref = reference('hf-tiny-vit');
+    const { model } = loadPretrained(path.join(fixtures, 'hf-tiny-vit'), { log: null });
+    expect(model).toBeInstanceOf(ViTForImageClassification);
+    const vit = model as ViTForImageClassification;
+    const out = tf.tidy(() => {
+      const r = vit.forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D);
+      return { logits: r.logits.arraySync(), cls: r.lastHiddenState.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]).arraySync() };
+    });
+    expect(maxAbsDiff(out.logits, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
+    expect(maxAbsDiff(out.cls, ref.expected.cls_hidden_after_final_layernorm)).toBeLessThan(ref.tolerance.abs);
+    model.dispose();
+  });
+
+  test('100 forward passes leave the tensor count where it was', () => {
+    const ref = reference('hf-tiny-vit');
+    const { model } = loadPretrained(path.join(fixtures, 'hf-tiny-vit'), { log: null });
+    const x = tf.tensor(ref.input.pixel_values) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) tf.dispose((model as ViTForImageClassification).forward(x));
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * ViT (Dosovitskiy et al. 2021) as Hugging Face's modeling_vit.py: the same modules and parameter names.
+ * Slimming hooks: `attention.attention.slimming` (heads) and `intermediate.slimming` (FFN neurons).
+ * small-ViT is this model built from a config with Hugging Face's initialisation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { activation } from './activations';
+import { SelfAttention } from './attention';
+import { headsPerLayer, intermediateSizes, numLabels, ViTConfig } from './config';
+import { Intermediate } from './feed-forward';
+import { LayerNorm } from './layer-norm';
+import { Linear } from './linear';
+import { Initializer, Module, variable } from './module';
+
+function dropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
+  return training && rate > 0 ? tf.dropout(x, rate) : x;
+}
+
+/**
+ * The patch embedding, a Conv2d with kernel = stride = patch size in the checkpoint ([D, C, p, p]). Since
+ * patches do not overlap it is a matMul on flattened patches, which every backend differentiates (tfjs-wasm
+ * has no Conv2DBackpropFilter); the weight is kept as [C*p*p, D].
+ */
+export class PatchProjection extends Module {
+  weight: tf.Variable; // [C*p*p, D]
+  bias: tf.Variable; // [D]
+
+  constructor(
+    readonly channels: number,
+    readonly patch: number,
+    readonly hidden: number,
+    init: Initializer,
+  ) {
+    super();
+    this.weight = variable(tf.tidy(() => init.truncNormal([hidden, channels * patch * patch]).transpose()), 'patch');
+    this.bias = variable(tf.zeros([hidden]), 'patch_bias');
+  }
+
+  override fromCheckpoint(property: string, t: tf.Tensor): tf.Tensor {
+    return property === 'weight' ? t.reshape([this.hidden, -1]).transpose() : t;
+  }
+
+  override toCheckpoint(property: string, t: tf.Tensor): tf.Tensor {
+    return property === 'weight' ? t.transpose().reshape([this.hidden, this.channels, this.patch, this.patch]) : t;
+  }
+
+  /** [B, C, H, W] -> [B, (H/p)(W/p), D] */
+  forward(pixels: tf.Tensor4D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, c, h, w] = pixels.shape;
+      const p = this.patch;
+      const patches = pixels
+        .reshape([b, c, h / p, p, w / p, p])
+        .transpose([0, 2, 4, 1, 3, 5])
+        .reshape([b * (h / p) * (w / p), c * p * p]);
+      return tf.matMul(patches, this.weight).add(this.bias).reshape([b, (h / p) * (w / p), this.hidden]) as tf.Tensor3D;
+    });
+  }
+}
+
+export class ViTPatchEmbeddings extends Module {
+  projection: PatchProjection;
+  constructor(config: ViTConfig, init: Initializer) {
+    super();
+    this.projection = new PatchProjection(config.num_channels, config.patch_size, config.hidden_size, init);
+  }
+}
+
+export class ViTEmbeddings extends Module {
+  cls_token: tf.Variable; // [1, 1, D]
+  position_embeddings: tf.Variable; // [1, N + 1, D]
+  patch_embeddings: ViTPatchEmbeddings;
+
+  constructor(
+    private readonly config: ViTConfig,
+    init: Initializer,
+  ) {
+    super();
+    const patches = (config.image_size / config.patch_size) ** 2;
+    this.cls_token = variable(init.truncNormal([1, 1, config.hidden_size]), 'cls');
+    this.position_embeddings = variable(init.truncNormal([1, patches + 1, config.hidden_size]), 'pos');
+    this.patch_embeddings = new ViTPatchEmbeddings(config, init);
+  }
+
+  forward(pixels: tf.Tensor4D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => {
+      const x = this.patch_embeddings.projection.forward(pixels);
+      const cls = tf.tile(this.cls_token, [x.shape[0], 1, 1]);
+      const h = tf.concat([cls, x], 1).add(this.position_embeddings);
+      return dropout(h, this.config.hidden_dropout_prob, training) as tf.Tensor3D;
+    });
+  }
+}
+
+export class ViTSelfOutput extends Module {
+  dense: Linear;
+  constructor(inner: number, hidden: number, init: Initializer) {
+    super();
+    this.dense = new Linear(inner, hidden, init);
+  }
+}
+
+export class ViTAttention extends Module {
+  attention: SelfAttention;
+  output: ViTSelfOutput;
+  constructor(config: ViTConfig, heads: number, init: Initializer) {
+    super();
+    const headDim = config.hidden_size / config.num_attention_heads;
+    this.attention = new SelfAttention(config.hidden_size, heads, headDim, init, config.qkv_bias);
+    this.output = new ViTSelfOutput(heads * headDim, config.hidden_size, init);
+  }
+}
+
+export class ViTOutput extends Module {
+  dense: Linear;
+  constructor(intermediate: number, hidden: number, init: Initializer) {
+    super();
+    this.dense = new Linear(intermediate, hidden, init);
+  }
+}
+
+/** Pre-LN encoder layer: x = x + Attn(LN(x)); x = x + FFN(LN(x)). */
+export class ViTLayer extends Module {
+  layernorm_before: LayerNorm;
+  attention: ViTAttention;
+  layernorm_after: LayerNorm;
+  intermediate: Intermediate;
+  output: ViTOutput;
+
+  constructor(
+    private readonly config: ViTConfig,
+    heads: number,
+    intermediateSize: number,
+    init: Initializer,
+  ) {
+    super();
+    this.layernorm_before = new LayerNorm(config.hidden_size, config.layer_norm_eps);
+    this.attention = new ViTAttention(config, heads, init);
+    this.layernorm_after = new LayerNorm(config.hidden_size, config.layer_norm_eps);
+    this.intermediate = new Intermediate(config.hidden_size, intermediateSize, activation(config.hidden_act), init);
+    this.output = new ViTOutput(intermediateSize, config.hidden_size, init);
+  }
+
+  forward(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => {
+      const p = this.config.hidden_dropout_prob;
+      const context = this.attention.attention.forward(this.layernorm_before.forward(x) as tf.Tensor3D, null, training ? this.config.attention_probs_dropout_prob : 0);
+      const h = dropout(this.attention.output.dense.forward(context), p, training).add(x);
+      const ffn = this.output.dense.forward(this.intermediate.forward(this.layernorm_after.forward(h)));
+      return dropout(ffn, p, training).add(h) as tf.Tensor3D;
+    });
+  }
+}
+
+export class ViTEncoder extends Module {
+  layer: ViTLayer[];
+  constructor(config: ViTConfig, init: Initializer) {
+    super();
+    const heads = headsPerLayer(config);
+    const sizes = intermediateSizes(config);
+    this.layer = heads.map((h, l) => new ViTLayer(config, h, sizes[l], init));
+  }
+}
+
+export class ViTModel extends Module {
+  embeddings: ViTEmbeddings;
+  encoder: ViTEncoder;
+  layernorm: LayerNorm;
+
+  constructor(
+    readonly config: ViTConfig,
+    init: Initializer,
+  ) {
+    super();
+    this.embeddings = new ViTEmbeddings(config, init);
+    this.encoder = new ViTEncoder(config, init);
+    this.layernorm = new LayerNorm(config.hidden_size, config.layer_norm_eps);
+  }
+
+  /** pixels [B, C, H, W] -> last hidden state [B, N + 1, D] after the final LayerNorm */
+  forward(pixels: tf.Tensor4D, training = false): tf.Tensor3D {
+    return tf.tidy(() => {
+      let h = this.embeddings.forward(pixels, training);
+      for (const layer of this.encoder.layer) h = layer.forward(h, training);
+      return this.layernorm.forward(h) as tf.Tensor3D;
+    });
+  }
+}
+
+export class ViTForImageClassification extends Module {
+  vit: ViTModel;
+  classifier: Linear;
+
+  constructor(
+    readonly config: ViTConfig,
+    options: { seed?: number } = {},
+  ) {
+    super();
+    const init = new Initializer(options.seed, config.initializer_range);
+    this.vit = new ViTModel(config, init);
+    this.classifier = new Linear(config.hidden_size, numLabels(config), init);
+    // Hugging Face initialises every Linear with trunc_normal(std) in ViT, not normal(std) as in BERT.
+    for (const [, v, owner, key] of this.namedParameters()) {
+      if (owner instanceof Linear && key === 'weight') v.assign(tf.tidy(() => init.truncNormal([v.shape[1], v.shape[0]]).transpose()));
+    }
+  }
+
+  forward(pixelValues: tf.Tensor4D, training = false): { logits: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const lastHiddenState = this.vit.forward(pixelValues, training);
+      const cls = lastHiddenState.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]);
+      return { logits: this.classifier.forward(cls) as tf.Tensor2D, lastHiddenState };
+    });
+  }
+}
