@@ -3,6 +3,7 @@ import { isInputError } from './errors';
 import { stationarityCommand } from './commands/stationarity';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
+import { inferCommand } from './commands/infer';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined });
   program.addCommand(stationarityCommand());
+  program.addCommand(inferCommand());
   program.addCommand(backendCommand());
   program.addCommand(benchCommand());
   // Every (sub)command reports parse errors itself and never calls process.exit, so main() decides the code.

@@ -168,14 +168,15 @@ export class BertModel extends Module {
   }
 
   forward(inputs: BertInputs, training = false): { lastHiddenState: tf.Tensor3D; poolerOutput: tf.Tensor2D | null } {
-    return tf.tidy(() => {
+    const lastHiddenState = tf.tidy(() => {
       const { inputIds } = inputs;
       const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputIds);
       const maskBias = inputs.attentionMask ? attentionBias(inputs.attentionMask) : null;
       let h = this.embeddings.forward(inputIds, tokenTypeIds, training);
       for (const layer of this.encoder.layer) h = layer.forward(h, maskBias, training);
-      return { lastHiddenState: h, poolerOutput: this.pooler ? this.pooler.forward(h) : null };
+      return h;
     });
+    return { lastHiddenState, poolerOutput: this.pooler ? this.pooler.forward(lastHiddenState) : null };
   }
 }
 

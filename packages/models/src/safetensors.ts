@@ -48,13 +48,15 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
   if (headerLength > BigInt(bytes.length - 8)) fail(`the header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
   const hl = Number(headerLength);
   const headerText = Buffer.from(bytes.buffer, bytes.byteOffset + 8, hl).toString('utf8');
-  let header: Record<string, any>;
+  let header: Record<string, any> = {};
   try {
-    header = JSON.parse(headerText);
+    const parsed: unknown = JSON.parse(headerText);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail('the JSON header is not an object');
+    header = parsed as Record<string, any>;
   } catch (e) {
-    return fail(`the JSON header does not parse (${(e as Error).message})`);
+    if (e instanceof SafetensorsError) throw e;
+    fail(`the JSON header does not parse (${(e as Error).message})`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the JSON header is not an object');
   const duplicate = firstDuplicateKey(headerText);
   if (duplicate !== undefined) fail(`tensor '${duplicate}' appears twice in the header`);
 

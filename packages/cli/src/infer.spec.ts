@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../test/run-cli';
+
+const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
+const maxAbsDiff = (a: number[][], b: number[][]) => Math.max(...a.flat().map((v, i) => Math.abs(v - b.flat()[i])));
+
+describe('ebt infer', () => {
+  test.each([
+    ['hf-tiny-vit', 'cpu'],
+    ['hf-tiny-vit', 'wasm'],
+    ['hf-tiny-bert', 'cpu'],
+    ['hf-tiny-bert', 'wasm'],
+  ])("reproduces %s's PyTorch logits on %s", (name, backend) => {
+    const dir = path.join(fixtures, name);
+    const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
+    const input = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-infer-')), 'input.json');
+    fs.writeFileSync(input, JSON.stringify(ref.input));
+    const r = runCli(['infer', '--model', dir, '--input', input, '--backend', backend]);
+    expect(r.stderr).toContain(`backend '${backend}'`);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(maxAbsDiff(out.logits, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
+  });
+
+  test('bad input exits 2 naming the field', () => {
+    const bert = path.join(fixtures, 'hf-tiny-bert');
+    const cases: Array<[string, RegExp]> = [
+      ['{"input_ids": [[1, 2], [3]]}', /'input_ids' is ragged/],
+      ['{"input_ids": [[1, 2.5]]}', /not an integer/],
+      ['{"pixel_values": [[[[0]]]]}', /needs 'input_ids'/],
+      ['{"input_ids": [[1, 2]], "attention_mask": [[1]]}', /'attention_mask' has shape \[1,1\]/],
+      ['not json', /not valid JSON/],
+    ];
+    for (const [input, message] of cases) {
+      const r = runCli(['infer', '--model', bert, '--input', '-', '--backend', 'cpu'], input);
+      expect({ input, status: r.status }).toEqual({ input, status: 2 });
+      expect(r.stderr).toMatch(message);
+    }
+    const missing = runCli(['infer', '--model', '/no/such/model', '--input', '-', '--backend', 'cpu'], '{"input_ids": [[1]]}');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/Model folder '\/no\/such\/model' does not exist/);
+  });
+});
