@@ -16,3 +16,7 @@ export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pr
 export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
 export { writeFileAtomic } from './atomic-write';
+export { TextTokenizer } from './tokenizer';
+export type { EncodedText, EncodeOptions } from './tokenizer';
+export { ImagePreprocessor } from './image-processor';
+export type { ProcessedImages } from './image-processor';

@@ -1,0 +1,109 @@
+/** Text tokenisation through @huggingface/transformers' AutoTokenizer, from a local folder only. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from './errors';
+
+type Transformers = typeof import('@huggingface/transformers');
+
+/** Loads @huggingface/transformers lazily (it is large) and forbids it any network access. */
+export async function transformersLocal(): Promise<Transformers> {
+  const t = (await import('@huggingface/transformers')) as Transformers;
+  t.env.allowRemoteModels = false;
+  t.env.allowLocalModels = true;
+  t.env.localModelPath = '';
+  return t;
+}
+
+export interface EncodedText {
+  inputIds: number[][];
+  attentionMask: number[][];
+  tokenTypeIds: number[][];
+}
+
+export interface EncodeOptions {
+  /** second segments (sentence pairs, or SQuAD's context after the question) */
+  pairs?: string[];
+  /** truncate to this many tokens (default: the tokenizer's model_max_length) */
+  maxLength?: number;
+  /** 'longest' pads to the longest in the batch (default); 'max_length' to maxLength */
+  padding?: 'longest' | 'max_length';
+}
+
+export class TextTokenizer {
+  private constructor(
+    private readonly tokenizer: any,
+    readonly dir: string,
+  ) {}
+
+  /** DIR must hold tokenizer.json and tokenizer_config.json (the `tokenizers` format). */
+  static async fromPretrained(dir: string): Promise<TextTokenizer> {
+    const missing = ['tokenizer.json', 'tokenizer_config.json'].filter((f) => !fs.existsSync(path.join(dir, f)));
+    if (missing.length) {
+      throw new ConfigError(
+        `Tokenizer folder '${dir}' lacks ${missing.join(' and ')}; save the tokenizer with transformers' tokenizer.save_pretrained(dir) (a fast tokenizer writes tokenizer.json).`,
+      );
+    }
+    const { AutoTokenizer } = await transformersLocal();
+    try {
+      return new TextTokenizer(await AutoTokenizer.from_pretrained(path.resolve(dir)), dir);
+    } catch (e) {
+      throw new ConfigError(`Cannot load the tokenizer in '${dir}': ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  get vocabSize(): number {
+    return (this.tokenizer.get_vocab() as Map<string, number>).size;
+  }
+
+  /**
+   * BERT inputs: [CLS] A [SEP] (B [SEP]), truncated 'longest_first' to maxLength with room kept for the
+   * special tokens, then padded. transformers.js cuts the finished sequence instead (dropping the final
+   * [SEP]), so the word pieces come from it and the truncation and template are done here, as Python's
+   * BertTokenizerFast does them.
+   */
+  encode(texts: string[], options: EncodeOptions = {}): EncodedText {
+    const { pairs } = options;
+    if (pairs && pairs.length !== texts.length) throw new RangeError(`encode: ${texts.length} texts but ${pairs.length} pairs.`);
+    const maxLength = options.maxLength ?? this.modelMaxLength;
+    const cls = this.specialId('cls_token');
+    const sep = this.specialId('sep_token');
+    const pad = this.specialId('pad_token');
+    const pieces = (text: string): number[] => Array.from(this.tokenizer.encode(text, { add_special_tokens: false }) as number[], Number);
+    const rows = texts.map((text, i) => {
+      const a = pieces(text);
+      const b = pairs ? pieces(pairs[i]) : undefined;
+      const budget = maxLength - (b ? 3 : 2);
+      if (budget < (b ? 2 : 1)) throw new RangeError(`encode: maxLength ${maxLength} leaves no room for text after the special tokens.`);
+      while (a.length + (b?.length ?? 0) > budget) {
+        if (b && b.length > a.length) b.pop();
+        else a.pop();
+      }
+      const ids = [cls, ...a, sep, ...(b ? [...b, sep] : [])];
+      const types = [...new Array(a.length + 2).fill(0), ...(b ? new Array(b.length + 1).fill(1) : [])];
+      return { ids, types };
+    });
+    const width = options.padding === 'max_length' ? maxLength : Math.max(...rows.map((r) => r.ids.length));
+    const padTo = (r: number[], v: number) => [...r, ...new Array(width - r.length).fill(v)];
+    return {
+      inputIds: rows.map((r) => padTo(r.ids, pad)),
+      attentionMask: rows.map((r) => padTo(new Array(r.ids.length).fill(1), 0)),
+      tokenTypeIds: rows.map((r) => padTo(r.types, 0)),
+    };
+  }
+
+  get modelMaxLength(): number {
+    const m = Number(this.tokenizer.model_max_length);
+    return Number.isFinite(m) && m > 0 && m < 1e6 ? m : 512;
+  }
+
+  private specialId(name: 'cls_token' | 'sep_token' | 'pad_token'): number {
+    const token: string = this.tokenizer[name] ?? { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]' }[name];
+    const id = (this.tokenizer.get_vocab() as Map<string, number>).get(token);
+    if (id === undefined) throw new ConfigError(`Tokenizer '${this.dir}' has no ${name} ('${token}') in its vocabulary.`);
+    return Number(id);
+  }
+
+  decode(ids: number[]): string {
+    return this.tokenizer.decode(ids, { skip_special_tokens: true });
+  }
+}
