@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import { Slimming, Trajectory, TrajectoryError } from './index';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu', log: null });
+});
+
+const config = () =>
+  parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 8, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+const x = () => tf.randomUniform([2, 1, 8, 8], 0, 1, 'float32', 5) as tf.Tensor4D;
+
+describe('Slimming', () => {
+  test('attaching (all ones) leaves the outputs exactly unchanged; detaching restores the hooks', () => {
+    const model = new ViTForImageClassification(config(), { seed: 1 });
+    const input = x();
+    const before = tf.tidy(() => model.forward(input).logits.arraySync());
+    const s = Slimming.attach(model);
+    expect(s.heads.map((v) => v.shape)).toEqual([[2], [2]]);
+    expect(s.ffn.map((v) => v.shape)).toEqual([[8], [8]]);
+    expect(tf.tidy(() => model.forward(input).logits.arraySync())).toEqual(before);
+    s.detach();
+    expect(model.vit.encoder.layer[0].intermediate.slimming.coefficients).toBeNull();
+  });
+
+  test('the penalty is lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn|, and its gradient is lambda * sign(c)', () => {
+    const model = new ViTForImageClassification(config(), { seed: 1 });
+    const s = Slimming.attach(model, { lambdaHeads: 0.5, lambdaFfn: 0.25 });
+    s.heads[0].assign(tf.tensor1d([-2, 3]));
+    s.ffn[1].assign(tf.tensor1d([1, -1, 0.5, 0, 2, 2, 2, 2]));
+    // heads: |-2|+|3| + 2 (layer 1 ones) = 7; ffn: 8 (layer 0) + 10.5 = 18.5
+    expect(s.penalty().dataSync()[0]).toBeCloseTo(0.5 * 7 + 0.25 * 18.5, 5);
+    const { grads } = tf.variableGrads(() => s.penalty(), s.variables());
+    expect(Array.from(grads[s.heads[0].name].dataSync())).toEqual([-0.5, 0.5]);
+    expect(Array.from(grads[s.ffn[1].name].dataSync()).slice(0, 3)).toEqual([0.25, -0.25, 0.25]);
+  });
+
+  test('the task loss reaches the coefficients through the model', () => {
+    const model = new ViTForImageClassification(config(), { seed: 2 });
+    const s = Slimming.attach(model);
+    const input = x();
+    const { grads } = tf.variableGrads(() => model.forward(input).logits.square().sum() as tf.Scalar, s.variables());
+    for (const v of s.variables()) expect(tf.tidy(() => grads[v.name].abs().sum().dataSync()[0])).toBeGreaterThan(0);
+  });
+});
+
+describe('Trajectory', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-traj-'));
+  const snap = (v: number) => ({ heads: [Float32Array.from([v, -v]), Float32Array.from([1, 2])], ffn: [Float32Array.from([v, 0, 3]), Float32Array.from([4, 5, v])] });
+
+  test('records the long format and reads back the same rows from Arrow and CSV', () => {
+    const t = new Trajectory();
+    t.record(10, 0, snap(0.5));
+    t.record(20, 1, snap(0.25));
+    expect(t.length).toBe(20);
+    expect(t.rows()[0]).toEqual({ step: 10, epoch: 0, kind: 'head', layer: 0, index: 0, value: 0.5 });
+    expect(t.rows()[4]).toEqual({ step: 10, epoch: 0, kind: 'ffn', layer: 0, index: 0, value: 0.5 });
+    for (const file of ['t.arrow', 't.csv'].map((f) => path.join(dir, f))) {
+      t.write(file);
+      expect(Trajectory.read(file).rows()).toEqual(t.rows());
+    }
+    expect(fs.readFileSync(path.join(dir, 't.csv'), 'utf8').split('\n')[0]).toBe('step,epoch,kind,layer,index,value');
+    expect(Trajectory.read(path.join(dir, 't.arrow')).snapshots()[1]).toEqual({ step: 20, epoch: 1, snapshot: snap(0.25) });
+  });
+
+  test('truncateAfter drops the rows past a step (for --resume)', () => {
+    const t = new Trajectory();
+    for (const s of [10, 20, 30]) t.record(s, 0, snap(s));
+    t.truncateAfter(20);
+    expect(t.lastStep()).toBe(20);
+    expect(t.length).toBe(20);
+  });
+
+  test('bad files are refused naming the file and line', () => {
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, 'step,epoch,kind,layer,index,value\n1,0,head,0,0,0.5\n2,0,neuron,0,0,1\n');
+    expect(() => Trajectory.read(bad)).toThrow(TrajectoryError);
+    expect(() => Trajectory.read(bad)).toThrow(/bad\.csv', line 3: kind is "neuron"/);
+    fs.writeFileSync(bad, 'a,b\n');
+    expect(() => Trajectory.read(bad)).toThrow(/line 1: the header must be/);
+    expect(() => new Trajectory().write(path.join(dir, 'x.json'))).toThrow(/must end in \.arrow or \.csv/);
+  });
+});

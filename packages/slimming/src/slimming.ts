@@ -1,0 +1,93 @@
+/**
+ * Network slimming for transformers (Liu et al. 2017; EarlyBERT, Chen et al. 2021): one learnable
+ * coefficient per attention head and per FFN neuron, initialised to 1, pushed towards zero by
+ * lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn| added to the task loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BertForSequenceClassification, Intermediate, SelfAttention, ViTForImageClassification } from '@ebt/models';
+
+export interface SlimmableLayer {
+  heads: SelfAttention;
+  ffn: Intermediate;
+}
+
+/** The hook points of every encoder layer of a BERT or ViT model. */
+export function slimmableLayers(model: BertForSequenceClassification | ViTForImageClassification): SlimmableLayer[] {
+  if (model instanceof BertForSequenceClassification) {
+    return model.bert.encoder.layer.map((l) => ({ heads: l.attention.self, ffn: l.intermediate }));
+  }
+  return model.vit.encoder.layer.map((l) => ({ heads: l.attention.attention, ffn: l.intermediate }));
+}
+
+export interface SlimmingOptions {
+  /** L1 weight on the head coefficients (default 1e-4) */
+  lambdaHeads?: number;
+  /** L1 weight on the FFN coefficients (default 1e-4) */
+  lambdaFfn?: number;
+}
+
+/** Coefficients as plain numbers: one row per layer. */
+export interface CoefficientSnapshot {
+  heads: Float32Array[];
+  ffn: Float32Array[];
+}
+
+export class Slimming {
+  readonly lambdaHeads: number;
+  readonly lambdaFfn: number;
+
+  private constructor(
+    readonly layers: SlimmableLayer[],
+    readonly heads: tf.Variable[],
+    readonly ffn: tf.Variable[],
+    options: SlimmingOptions,
+  ) {
+    this.lambdaHeads = options.lambdaHeads ?? 1e-4;
+    this.lambdaFfn = options.lambdaFfn ?? 1e-4;
+    for (const [name, v] of [['lambdaHeads', this.lambdaHeads], ['lambdaFfn', this.lambdaFfn]] as const) {
+      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a non-negative number (got ${v}).`);
+    }
+  }
+
+  /** Puts a coefficient variable (all ones) on every head and FFN neuron of the model. */
+  static attach(model: BertForSequenceClassification | ViTForImageClassification, options: SlimmingOptions = {}): Slimming {
+    const layers = slimmableLayers(model);
+    const heads = layers.map((l, i) => tf.variable(tf.ones([l.heads.numHeads]), true, `slimming_heads_${i}_${uid++}`));
+    const ffn = layers.map((l, i) => tf.variable(tf.ones([l.ffn.intermediateSize]), true, `slimming_ffn_${i}_${uid++}`));
+    layers.forEach((l, i) => {
+      l.heads.slimming.coefficients = heads[i] as unknown as tf.Tensor1D;
+      l.ffn.slimming.coefficients = ffn[i] as unknown as tf.Tensor1D;
+    });
+    return new Slimming(layers, heads, ffn, options);
+  }
+
+  variables(): tf.Variable[] {
+    return [...this.heads, ...this.ffn];
+  }
+
+  /** lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn| */
+  penalty(): tf.Scalar {
+    return tf.tidy(() => {
+      const l1 = (vs: tf.Variable[]) => tf.addN(vs.map((v) => tf.abs(v).sum()));
+      return l1(this.heads).mul(this.lambdaHeads).add(l1(this.ffn).mul(this.lambdaFfn)) as tf.Scalar;
+    });
+  }
+
+  snapshot(): CoefficientSnapshot {
+    return {
+      heads: this.heads.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
+      ffn: this.ffn.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
+    };
+  }
+
+  /** Removes the hooks (the model computes as without slimming again) and frees the variables. */
+  detach(): void {
+    this.layers.forEach((l) => {
+      l.heads.slimming.coefficients = null;
+      l.ffn.slimming.coefficients = null;
+    });
+    tf.dispose(this.variables());
+  }
+}
+
+let uid = 0;

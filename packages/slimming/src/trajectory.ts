@@ -1,0 +1,194 @@
+/**
+ * The coefficient trajectory in the long format of ARCHITECTURE.md: one row per
+ * (step, epoch, kind, layer, index, value), kind 'head' or 'ffn'. Rows are held in growing typed columns
+ * and written (atomically) as Arrow IPC or CSV, chosen by the file's extension.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as aq from 'arquero';
+import { writeFileAtomic } from '@ebt/models';
+import { CoefficientSnapshot } from './slimming';
+
+export type CoefficientKind = 'head' | 'ffn';
+
+export interface TrajectoryRow {
+  step: number;
+  epoch: number;
+  kind: CoefficientKind;
+  layer: number;
+  index: number;
+  value: number;
+}
+
+class Column<T extends Int32Array | Float32Array | Uint8Array> {
+  data: T;
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+  ensure(n: number): void {
+    if (n <= this.data.length) return;
+    const next = this.make(Math.max(n, this.data.length * 2));
+    next.set(this.data as never);
+    this.data = next;
+  }
+}
+
+export class Trajectory {
+  private n = 0;
+  private readonly step = new Column((k) => new Int32Array(k));
+  private readonly epoch = new Column((k) => new Int32Array(k));
+  private readonly kind = new Column((k) => new Uint8Array(k)); // 0 head, 1 ffn
+  private readonly layer = new Column((k) => new Int32Array(k));
+  private readonly index = new Column((k) => new Int32Array(k));
+  private readonly value = new Column((k) => new Float32Array(k));
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Appends every coefficient of a snapshot at (step, epoch). */
+  record(step: number, epoch: number, snapshot: CoefficientSnapshot): void {
+    const add = (rows: Float32Array[], kind: number) =>
+      rows.forEach((row, layer) => {
+        for (let i = 0; i < row.length; i++) this.push(step, epoch, kind, layer, i, row[i]);
+      });
+    add(snapshot.heads, 0);
+    add(snapshot.ffn, 1);
+  }
+
+  push(step: number, epoch: number, kind: number, layer: number, index: number, value: number): void {
+    const n = this.n + 1;
+    for (const c of [this.step, this.epoch, this.kind, this.layer, this.index, this.value]) c.ensure(n);
+    this.step.data[this.n] = step;
+    this.epoch.data[this.n] = epoch;
+    this.kind.data[this.n] = kind;
+    this.layer.data[this.n] = layer;
+    this.index.data[this.n] = index;
+    this.value.data[this.n] = value;
+    this.n = n;
+  }
+
+  /** Drops the rows recorded after `step` (used by --resume, which restarts from a checkpoint's step). */
+  truncateAfter(step: number): void {
+    let k = this.n;
+    while (k > 0 && this.step.data[k - 1] > step) k--;
+    this.n = k;
+  }
+
+  lastStep(): number | undefined {
+    return this.n ? this.step.data[this.n - 1] : undefined;
+  }
+
+  rows(): TrajectoryRow[] {
+    const out: TrajectoryRow[] = [];
+    for (let k = 0; k < this.n; k++) {
+      out.push({ step: this.step.data[k], epoch: this.epoch.data[k], kind: this.kind.data[k] ? 'ffn' : 'head', layer: this.layer.data[k], index: this.index.data[k], value: this.value.data[k] });
+    }
+    return out;
+  }
+
+  /** Coefficients recorded at each step, rebuilt as snapshots (for the criteria and the report). */
+  snapshots(): Array<{ step: number; epoch: number; snapshot: CoefficientSnapshot }> {
+    const out: Array<{ step: number; epoch: number; snapshot: CoefficientSnapshot }> = [];
+    let k = 0;
+    while (k < this.n) {
+      const step = this.step.data[k];
+      const epoch = this.epoch.data[k];
+      const rows: [number[][], number[][]] = [[], []];
+      for (; k < this.n && this.step.data[k] === step; k++) {
+        const kind = rows[this.kind.data[k]];
+        const l = this.layer.data[k];
+        (kind[l] ??= [])[this.index.data[k]] = this.value.data[k];
+      }
+      out.push({ step, epoch, snapshot: { heads: rows[0].map((r) => Float32Array.from(r ?? [])), ffn: rows[1].map((r) => Float32Array.from(r ?? [])) } });
+    }
+    return out;
+  }
+
+  private table(): aq.ColumnTable {
+    const n = this.n;
+    const kinds = Array.from(this.kind.data.subarray(0, n), (k) => (k ? 'ffn' : 'head'));
+    return aq.table({
+      step: this.step.data.slice(0, n),
+      epoch: this.epoch.data.slice(0, n),
+      kind: kinds,
+      layer: this.layer.data.slice(0, n),
+      index: this.index.data.slice(0, n),
+      value: this.value.data.slice(0, n),
+    });
+  }
+
+  /** Writes FILE atomically: Arrow IPC for .arrow/.feather, CSV for .csv. */
+  write(file: string): void {
+    const ext = path.extname(file).toLowerCase();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (ext === '.csv') writeFileAtomic(file, toCsv(this));
+    else if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') writeFileAtomic(file, aq.toArrowIPC(this.table()));
+    else throw new TrajectoryError(`Trajectory file '${file}' must end in .arrow or .csv.`);
+  }
+
+  static read(file: string): Trajectory {
+    const ext = path.extname(file).toLowerCase();
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      throw new TrajectoryError(`Cannot read trajectory '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    }
+    const t = new Trajectory();
+    if (ext === '.csv') {
+      parseCsv(bytes.toString('utf8'), file, t);
+      return t;
+    }
+    let table: aq.ColumnTable;
+    try {
+      table = aq.fromArrow(bytes);
+    } catch (e) {
+      throw new TrajectoryError(`'${file}' is not an Arrow IPC file: ${(e as Error).message}.`);
+    }
+    const cols = ['step', 'epoch', 'kind', 'layer', 'index', 'value'];
+    const missing = cols.filter((c) => !table.columnNames().includes(c));
+    if (missing.length) throw new TrajectoryError(`'${file}' lacks the column(s) ${missing.join(', ')}.`);
+    const get = (c: string) => table.array(c) as ArrayLike<unknown>;
+    const [step, epoch, kind, layer, index, value] = cols.map(get);
+    for (let k = 0; k < table.numRows(); k++) {
+      t.push(Number(step[k]), Number(epoch[k]), kindCode(kind[k], file, `row ${k + 1}`), Number(layer[k]), Number(index[k]), Number(value[k]));
+    }
+    return t;
+  }
+}
+
+export class TrajectoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrajectoryError';
+  }
+}
+
+function kindCode(kind: unknown, file: string, where: string): number {
+  if (kind === 'head') return 0;
+  if (kind === 'ffn') return 1;
+  throw new TrajectoryError(`'${file}', ${where}: kind is ${JSON.stringify(kind)}, not 'head' or 'ffn'.`);
+}
+
+const HEADER = 'step,epoch,kind,layer,index,value';
+
+function toCsv(t: Trajectory): string {
+  const lines = [HEADER];
+  for (const r of t.rows()) lines.push(`${r.step},${r.epoch},${r.kind},${r.layer},${r.index},${r.value}`);
+  return lines.join('\n') + '\n';
+}
+
+function parseCsv(text: string, file: string, t: Trajectory): void {
+  const lines = text.split(/\r?\n/);
+  if (lines[0].trim() !== HEADER) throw new TrajectoryError(`'${file}', line 1: the header must be '${HEADER}' (got '${lines[0].trim()}').`);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const f = line.split(',');
+    if (f.length !== 6) throw new TrajectoryError(`'${file}', line ${i + 1}: expected 6 fields, got ${f.length}.`);
+    const nums = [f[0], f[1], f[3], f[4], f[5]].map(Number);
+    if (nums.some((v) => !Number.isFinite(v))) throw new TrajectoryError(`'${file}', line ${i + 1}: '${line}' has a field that is not a number.`);
+    t.push(nums[0], nums[1], kindCode(f[2], file, `line ${i + 1}`), nums[2], nums[3], nums[4]);
+  }
+}
