@@ -11,11 +11,11 @@ describe('ebt', () => {
   test('--help lists the commands', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['stationarity', 'backend', 'bench']) expect(r.stdout).toContain(c);
+    for (const c of ['stationarity', 'pretrain', 'infer', 'backend', 'bench']) expect(r.stdout).toContain(c);
   });
 
   test('every subcommand has --help', () => {
-    for (const args of [['stationarity'], ['stationarity', 'adf'], ['stationarity', 'kpss'], ['stationarity', 'mann-kendall'], ['stationarity', 'dejong'], ['backend'], ['bench', 'stationarity']]) {
+    for (const args of [['stationarity'], ['stationarity', 'adf'], ['stationarity', 'kpss'], ['stationarity', 'mann-kendall'], ['stationarity', 'dejong'], ['backend'], ['bench', 'stationarity'], ['infer'], ['pretrain'], ['pretrain', 'small-vit']]) {
       const r = runCli([...args, '--help']);
       expect({ args, status: r.status }).toEqual({ args, status: 0 });
       expect(r.stdout).toMatch(/Usage: ebt/);
@@ -52,6 +52,9 @@ describe('ebt', () => {
       [['stationarity', 'dejong', '--input', '-'], '[1, 2, NaN]', /not valid JSON/],
       [['stationarity', 'adff'], undefined, /unknown command 'adff'/],
       [['backend', '--backend', 'tensorflow'], undefined, /tfjs-node not installed/],
+      [['pretrain', 'small-vit', '--preset', 'huge'], undefined, /Unknown preset 'huge'/],
+      [['pretrain', 'small-vit', '--epochs', 'two'], undefined, /--epochs must be a non-negative integer/],
+      [['pretrain', 'small-vit', '--data', 'cifar10:/no/such/dir', '--backend', 'cpu', '--out', os.tmpdir() + '/ebt-bad-data'], undefined, /CIFAR-10 folder '\/no\/such\/dir' lacks data_batch_1\.bin/],
     ];
     for (const [args, input, message] of cases) {
       const r = runCli(args, input);

@@ -4,6 +4,7 @@ import { stationarityCommand } from './commands/stationarity';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
 import { inferCommand } from './commands/infer';
+import { pretrainCommand } from './commands/pretrain';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined });
   program.addCommand(stationarityCommand());
+  program.addCommand(pretrainCommand());
   program.addCommand(inferCommand());
   program.addCommand(backendCommand());
   program.addCommand(benchCommand());
@@ -38,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof Error && e.name === 'Interrupted') {
+      process.stderr.write(`ebt: ${message}\n`);
+      return 130;
+    }
     if (isInputError(e)) {
       process.stderr.write(`ebt: ${message}\n`);
       return 2;

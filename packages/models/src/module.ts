@@ -59,6 +59,9 @@ export class Initializer {
 }
 
 let variableCounter = 0;
+/** A trainable variable holding `initial`'s values; `initial` itself is disposed (tf.variable shares its data). */
 export function variable(initial: tf.Tensor, name = 'p'): tf.Variable {
-  return tf.variable(initial, true, `${name}_${variableCounter++}`);
+  const v = tf.variable(initial, true, `${name}_${variableCounter++}`);
+  initial.dispose();
+  return v;
 }

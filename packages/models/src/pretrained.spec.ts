@@ -41,6 +41,8 @@ describe('loadPretrained / savePretrained', () => {
     const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
     const before = JSON.parse(fs.readFileSync(path.join(fixtures, name, 'config.json'), 'utf8'));
     for (const [k, v] of Object.entries(before)) expect({ k, v: config[k] }).toEqual({ k, v });
+    // saving leaves the model usable
+    expect(model.namedParameters().every(([, v]) => !v.isDisposed)).toBe(true);
     const again = loadPretrained(out, { log: null });
     expect(again.report).toEqual({ unexpectedKeys: [], missingKeys: [], reinitialised: [] });
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -146,4 +148,11 @@ describe('pruned models and small-ViT', () => {
     const model = new BertForSequenceClassification(config as any, { seed: 1 });
     expect(model.bert.encoder.layer[1].attention.self.value.weight.shape).toEqual([16, 12]);
   });
+});
+
+test('building and disposing a model leaves no tensors behind', () => {
+  const before = tf.memory().numTensors;
+  const model = new ViTForImageClassification(parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig, { seed: 1 });
+  model.dispose();
+  expect(tf.memory().numTensors).toBe(before);
 });

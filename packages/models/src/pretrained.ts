@@ -100,8 +100,8 @@ export function savePretrained(model: PretrainedModel, dir: string): void {
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, v, owner, key] of model.namedParameters()) {
     const t = tf.tidy(() => owner.toCheckpoint(key, v));
-    tensors.set(name, { shape: t.shape, data: t.dataSync() as Float32Array });
-    t.dispose();
+    tensors.set(name, { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) });
+    if (t !== v) t.dispose(); // toCheckpoint returns the variable itself when the layouts agree
   }
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
   const architectures = [model instanceof BertForSequenceClassification ? 'BertForSequenceClassification' : 'ViTForImageClassification'];

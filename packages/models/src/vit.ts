@@ -201,7 +201,7 @@ export class ViTForImageClassification extends Module {
     this.classifier = new Linear(config.hidden_size, numLabels(config), init);
     // Hugging Face initialises every Linear with trunc_normal(std) in ViT, not normal(std) as in BERT.
     for (const [, v, owner, key] of this.namedParameters()) {
-      if (owner instanceof Linear && key === 'weight') v.assign(tf.tidy(() => init.truncNormal([v.shape[1] as number, v.shape[0]]).transpose()));
+      if (owner instanceof Linear && key === 'weight') tf.tidy(() => v.assign(init.truncNormal([v.shape[1] as number, v.shape[0]]).transpose()));
     }
   }
 

@@ -52,8 +52,8 @@ export class Slimming {
   /** Puts a coefficient variable (all ones) on every head and FFN neuron of the model. */
   static attach(model: BertForSequenceClassification | ViTForImageClassification, options: SlimmingOptions = {}): Slimming {
     const layers = slimmableLayers(model);
-    const heads = layers.map((l, i) => tf.variable(tf.ones([l.heads.numHeads]), true, `slimming_heads_${i}_${uid++}`));
-    const ffn = layers.map((l, i) => tf.variable(tf.ones([l.ffn.intermediateSize]), true, `slimming_ffn_${i}_${uid++}`));
+    const heads = layers.map((l, i) => tf.tidy(() => tf.variable(tf.ones([l.heads.numHeads]), true, `slimming_heads_${i}_${uid++}`)));
+    const ffn = layers.map((l, i) => tf.tidy(() => tf.variable(tf.ones([l.ffn.intermediateSize]), true, `slimming_ffn_${i}_${uid++}`)));
     layers.forEach((l, i) => {
       l.heads.slimming.coefficients = heads[i] as unknown as tf.Tensor1D;
       l.ffn.slimming.coefficients = ffn[i] as unknown as tf.Tensor1D;

@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Trajectory } from '@ebt/slimming';
+import { pretrainSmallVit, PRESETS, resolvePreset } from './index';
+
+describe('pretrainSmallVit', () => {
+  test('one smoke epoch on MNIST (wasm) leaves run.json, metrics.csv, the trajectory, checkpoints and the initial weights', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-pretrain-'));
+    const { result } = await pretrainSmallVit({ preset: 'smoke', epochs: 1, backend: 'wasm', out, progress: false, recordEvery: 20 });
+    expect(result.steps).toBe(Math.ceil(2000 / 32));
+    const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+    expect(run.options).toMatchObject({ preset: 'smoke', data: 'mnist', seed: 0, epochs: 1, lambdaHeads: 1e-4, lambdaFfn: 1e-4 });
+    expect(run.backend.name).toBe('wasm');
+    const metrics = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8');
+    expect(metrics).toMatch(/^step,epoch,split,loss,accuracy,lr,seconds\n/);
+    const test = metrics.trim().split('\n').filter((l) => l.includes(',test,'));
+    expect(test).toHaveLength(1);
+    expect(Number(test[0].split(',')[4])).toBeGreaterThan(0.2); // better than chance (0.1) after one epoch
+    const snaps = Trajectory.read(path.join(out, 'trajectory.arrow')).snapshots();
+    expect(snaps.map((s) => s.step)).toEqual([0, 20, 40, 60, 63]);
+    const m = PRESETS.smoke.model;
+    expect(snaps[4].snapshot.heads.map((h) => h.length)).toEqual(new Array(m.num_hidden_layers).fill(m.num_attention_heads));
+    expect(snaps[4].snapshot.ffn.map((h) => h.length)).toEqual(new Array(m.num_hidden_layers).fill(m.intermediate_size));
+    for (const f of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'init/config.json', 'init/model.safetensors']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+  }, 120_000);
+
+  test('bad options are usage errors', async () => {
+    expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);
+    await expect(pretrainSmallVit({ preset: 'smoke', epochs: 0 })).rejects.toThrow(/--epochs must be a positive integer/);
+    await expect(pretrainSmallVit({ preset: 'smoke', data: 'imagenet', backend: 'cpu', out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(/--data must be 'mnist' or 'cifar10:DIR'/);
+    await expect(pretrainSmallVit({ preset: 'smoke', resume: true, out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(/holds no run/);
+  });
+});

@@ -1,0 +1,10 @@
+export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER } from './trainer';
+export type { Batch, Callback, DataSource, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
+export { Adam } from './optimizer';
+export type { OptimizerOptions, TrainableParameter } from './optimizer';
+export { learningRate } from './schedule';
+export type { ScheduleOptions } from './schedule';
+export { clipByGlobalNorm, crossEntropy } from './gradients';
+export { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
+export { imageSource } from './image-source';
+export { formatSeconds } from './progress';

@@ -1,0 +1,80 @@
+/**
+ * Adam (Kingma & Ba 2015) with PyTorch's semantics: `adamw` decays weights decoupled from the gradient
+ * (Loshchilov & Hutter 2019, torch.optim.AdamW); `adam` adds weight_decay * p to the gradient
+ * (torch.optim.Adam). Parameters flagged `decay: false` (biases, LayerNorm, slimming coefficients) get none.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface OptimizerOptions {
+  kind: 'adam' | 'adamw';
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+export interface TrainableParameter {
+  name: string;
+  variable: tf.Variable;
+  decay: boolean;
+}
+
+export class Adam {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** number of steps taken (t in the bias corrections) */
+  t = 0;
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    readonly params: TrainableParameter[],
+    readonly options: OptimizerOptions,
+  ) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    for (const p of params) {
+      this.m.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+      this.v.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+    }
+  }
+
+  /** One update with learning rate `lr`; `grads` by parameter name. */
+  step(grads: Record<string, tf.Tensor>, lr: number): void {
+    this.t += 1;
+    const bc1 = 1 - this.beta1 ** this.t;
+    const bc2 = 1 - this.beta2 ** this.t;
+    tf.tidy(() => {
+      for (const p of this.params) {
+        let g = grads[p.name];
+        if (!g) continue;
+        const wd = p.decay ? this.weightDecay : 0;
+        if (wd > 0 && this.options.kind === 'adam') g = g.add(p.variable.mul(wd));
+        const m = this.m.get(p.name)!;
+        const v = this.v.get(p.name)!;
+        m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
+        v.assign(v.mul(this.beta2).add(g.square().mul(1 - this.beta2)));
+        const denom = v.sqrt().div(Math.sqrt(bc2)).add(this.eps);
+        let next = p.variable.sub(m.div(denom).mul(lr / bc1));
+        if (wd > 0 && this.options.kind === 'adamw') next = next.sub(p.variable.mul(lr * wd));
+        p.variable.assign(next);
+      }
+    });
+  }
+
+  /** The moments, named for a checkpoint. */
+  stateTensors(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [k, v] of this.m) out.set(`optimizer.m.${k}`, v);
+    for (const [k, v] of this.v) out.set(`optimizer.v.${k}`, v);
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+  }
+}

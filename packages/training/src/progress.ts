@@ -1,0 +1,33 @@
+/** One status line on stderr: rewritten in place on a terminal, printed once per epoch otherwise. */
+export class Progress {
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private lastDraw = 0;
+
+  constructor(private readonly enabled: boolean) {}
+
+  update(epoch: number, epochs: number, batch: number, batches: number, loss: number, accuracy: number, examplesPerSecond: number, etaSeconds: number): void {
+    if (!this.enabled || !this.tty) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 200 && batch < batches) return;
+    this.lastDraw = now;
+    const width = 20;
+    const done = Math.round((width * batch) / batches);
+    const bar = '#'.repeat(done) + '.'.repeat(width - done);
+    process.stderr.write(
+      `\repoch ${epoch + 1}/${epochs} [${bar}] ${batch}/${batches} loss ${loss.toFixed(4)} acc ${(100 * accuracy).toFixed(1)}% ${examplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(etaSeconds)}   `,
+    );
+  }
+
+  line(text: string): void {
+    if (!this.enabled) return;
+    process.stderr.write((this.tty ? '\r\x1b[K' : '') + text + '\n');
+  }
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${pad(m % 60)}:${pad(Math.floor(s % 60))}` : `${m}:${pad(Math.floor(s % 60))}`;
+}

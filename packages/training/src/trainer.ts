@@ -1,0 +1,299 @@
+/**
+ * The training loop: AdamW/Adam, warm-up + decay, global-norm clipping, slimming's L1 penalty, evaluation
+ * each epoch, metrics.csv, the coefficient trajectory, atomic checkpoints (last and best), exact resume,
+ * SIGINT and NaN handling, and callbacks where the early-bird criteria hook in.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { batchIndices, epochOrder, Random } from '@ebt/data';
+import { Module, writeFileAtomic } from '@ebt/models';
+import { Slimming, Trajectory } from '@ebt/slimming';
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { clipByGlobalNorm, crossEntropy } from './gradients';
+import { Adam, OptimizerOptions, TrainableParameter } from './optimizer';
+import { Progress } from './progress';
+import { learningRate, ScheduleOptions } from './schedule';
+
+/** One batch: model input and labels. */
+export interface Batch {
+  x: tf.Tensor | Record<string, tf.Tensor>;
+  labels: tf.Tensor1D;
+}
+
+/** Where the examples come from: `batch` builds the tensors for a list of example indices. */
+export interface DataSource {
+  size: number;
+  batch(indices: Int32Array, options: { augment: boolean; random: Random }): Batch;
+}
+
+export interface MetricsRow {
+  step: number;
+  epoch: number;
+  split: 'train' | 'test';
+  loss: number;
+  accuracy: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface StepInfo {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+}
+
+/** Hooks into the loop; `onStep` may return 'stop' to end training early (a ticket drawn, say). */
+export interface Callback {
+  onStep?(info: StepInfo): void | 'stop';
+  onRecord?(info: { step: number; epoch: number; trajectory: Trajectory }): void | 'stop';
+  onEpochEnd?(info: { epoch: number; step: number; test: MetricsRow }): void | 'stop';
+}
+
+export interface TrainOptions {
+  model: Module;
+  /** logits [B, classes] for a batch's x */
+  forward: (x: Batch['x'], training: boolean) => tf.Tensor2D;
+  slimming?: Slimming;
+  train: DataSource;
+  test: DataSource;
+  epochs: number;
+  batchSize: number;
+  evalBatchSize?: number;
+  optimizer: OptimizerOptions;
+  schedule: Omit<ScheduleOptions, 'totalSteps'>;
+  /** global-norm clipping; 0 or undefined for none */
+  clipNorm?: number;
+  labelSmoothing?: number;
+  seed: number;
+  augment?: boolean;
+  /** the run folder: metrics.csv, trajectory.arrow, checkpoints/ */
+  outDir: string;
+  recordEvery?: number;
+  resume?: boolean;
+  callbacks?: Callback[];
+  progress?: boolean;
+  /** names of model parameters that get no weight decay (default: biases and LayerNorm parameters) */
+  noDecay?: (name: string) => boolean;
+}
+
+export interface TrainResult {
+  steps: number;
+  epochs: number;
+  seconds: number;
+  finalTest: MetricsRow | undefined;
+  bestAccuracy: number;
+  stoppedEarly: boolean;
+}
+
+interface LoopState {
+  epoch: number;
+  /** the next batch of `epoch` to run */
+  batch: number;
+  step: number;
+  optimizerT: number;
+  random: number;
+  bestAccuracy: number;
+  seconds: number;
+  metrics: MetricsRow[];
+  lastRecordedStep: number;
+}
+
+export class TrainingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingError';
+  }
+}
+
+/** Thrown after SIGINT once the checkpoint is written; the CLI exits 130. */
+export class Interrupted extends Error {
+  constructor(readonly checkpoint: string) {
+    super(`Interrupted; the run was saved to '${checkpoint}' and continues with --resume.`);
+    this.name = 'Interrupted';
+  }
+}
+
+const defaultNoDecay = (name: string) => /\.bias$/.test(name) || /layernorm|LayerNorm/.test(name);
+
+export const METRICS_HEADER = 'step,epoch,split,loss,accuracy,lr,seconds';
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const recordEvery = o.recordEvery ?? 10;
+  const evalBatch = o.evalBatchSize ?? o.batchSize;
+  const batchesPerEpoch = Math.ceil(o.train.size / o.batchSize);
+  const totalSteps = batchesPerEpoch * o.epochs;
+  const noDecay = o.noDecay ?? defaultNoDecay;
+  const params: TrainableParameter[] = o.model.namedParameters().map(([name, variable]) => ({ name, variable, decay: !noDecay(name) }));
+  o.slimming?.heads.forEach((v, l) => params.push({ name: `slimming.heads.${l}`, variable: v, decay: false }));
+  o.slimming?.ffn.forEach((v, l) => params.push({ name: `slimming.ffn.${l}`, variable: v, decay: false }));
+  const optimizer = new Adam(params, o.optimizer);
+  const ckptDir = path.join(o.outDir, 'checkpoints');
+  const lastFile = path.join(ckptDir, 'last.safetensors');
+  const bestFile = path.join(ckptDir, 'best.safetensors');
+  const trajectoryFile = path.join(o.outDir, 'trajectory.arrow');
+  fs.mkdirSync(ckptDir, { recursive: true });
+
+  const variables = new Map<string, tf.Variable>(params.map((p) => [p.name, p.variable]));
+  for (const [k, v] of optimizer.stateTensors()) variables.set(k, v);
+
+  let state: LoopState = { epoch: 0, batch: 0, step: 0, optimizerT: 0, random: o.seed >>> 0, bestAccuracy: -1, seconds: 0, metrics: [], lastRecordedStep: -1 };
+  let trajectory = new Trajectory();
+  if (o.resume) {
+    state = loadCheckpoint<LoopState>(lastFile, variables);
+    optimizer.t = state.optimizerT;
+    if (o.slimming) {
+      if (!fs.existsSync(trajectoryFile)) throw new CheckpointError(`Cannot resume: '${trajectoryFile}' is missing.`);
+      trajectory = Trajectory.read(trajectoryFile);
+      trajectory.truncateAfter(state.lastRecordedStep);
+    }
+  } else if (o.slimming) {
+    trajectory.record(0, 0, o.slimming.snapshot());
+    state.lastRecordedStep = 0;
+  }
+
+  const random = new Random(state.random);
+  const progress = new Progress(o.progress ?? true);
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  const started = Date.now() - state.seconds * 1000;
+  const seconds = () => (Date.now() - started) / 1000;
+
+  const persist = (file: string) => {
+    state.optimizerT = optimizer.t;
+    state.random = random.state;
+    state.seconds = seconds();
+    saveCheckpoint(file, variables, state);
+  };
+  const writeOutputs = () => {
+    writeMetrics(path.join(o.outDir, 'metrics.csv'), state.metrics);
+    if (o.slimming) trajectory.write(trajectoryFile);
+  };
+  const record = () => {
+    if (!o.slimming || state.lastRecordedStep === state.step) return undefined;
+    trajectory.record(state.step, state.epoch, o.slimming.snapshot());
+    state.lastRecordedStep = state.step;
+    return runCallbacks(o.callbacks, (c) => c.onRecord?.({ step: state.step, epoch: state.epoch, trajectory }));
+  };
+
+  let stoppedEarly = false;
+  try {
+    while (state.epoch < o.epochs && !stoppedEarly) {
+      const order = epochOrder(o.train.size, o.seed, state.epoch);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      const epochStart = Date.now();
+      const firstBatch = state.batch;
+      for (; state.batch < batchesPerEpoch; ) {
+        const lr = learningRate(state.step, { ...o.schedule, totalSteps });
+        const idx = batchIndices(order, o.batchSize, state.batch);
+        const batch = o.train.batch(idx, { augment: o.augment ?? false, random });
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = o.forward(batch.x, true);
+          let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
+          if (o.slimming) loss = loss.add(o.slimming.penalty());
+          // the batch's correct count rides along so that one read per step suffices
+          correctTensor = tf.keep(tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum());
+          return loss as tf.Scalar;
+        }, params.map((p) => p.variable));
+        const [lossValue, correctValue] = [value.dataSync()[0], correctTensor!.dataSync()[0]];
+        tf.dispose([value, correctTensor!, batch.labels, ...tensorsOf(batch.x)]);
+        if (!Number.isFinite(lossValue)) {
+          tf.dispose(Object.values(grads));
+          throw new TrainingError(
+            `The loss is ${lossValue} at step ${state.step + 1} (epoch ${state.epoch + 1}); training stopped. ` +
+              (fs.existsSync(lastFile) ? `The last good checkpoint is '${lastFile}'.` : 'No checkpoint was written yet.') +
+              ' Try a lower --lr or gradient clipping.',
+          );
+        }
+        const named: Record<string, tf.Tensor> = {};
+        params.forEach((p) => (named[p.name] = grads[p.variable.name]));
+        const clipped = o.clipNorm ? clipByGlobalNorm(named, o.clipNorm).grads : named;
+        optimizer.step(clipped, lr);
+        tf.dispose(Object.values(clipped));
+        state.step += 1;
+        state.batch += 1;
+        lossSum += lossValue * idx.length;
+        correct += correctValue;
+        seen += idx.length;
+        const perSecond = seen / Math.max(1e-3, (Date.now() - epochStart) / 1000);
+        const remaining = (batchesPerEpoch - state.batch + (o.epochs - state.epoch - 1) * batchesPerEpoch) * o.batchSize;
+        progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / seen, perSecond, remaining / perSecond);
+        if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr })) === 'stop') stoppedEarly = true;
+        if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
+        if (interrupted) {
+          writeOutputs();
+          persist(lastFile);
+          throw new Interrupted(lastFile);
+        }
+        if (stoppedEarly) break;
+      }
+      if (record() === 'stop') stoppedEarly = true;
+      const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
+      if (seen > 0) state.metrics.push({ step: state.step, epoch: state.epoch, split: 'train', loss: lossSum / seen, accuracy: correct / seen, lr, seconds: seconds() });
+      const test = evaluate(o, evalBatch);
+      const testRow: MetricsRow = { step: state.step, epoch: state.epoch, split: 'test', loss: test.loss, accuracy: test.accuracy, lr, seconds: seconds() };
+      state.metrics.push(testRow);
+      progress.line(
+        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}%` +
+          `${firstBatch ? ` (resumed at batch ${firstBatch})` : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
+      );
+      const improved = test.accuracy > state.bestAccuracy;
+      if (improved) state.bestAccuracy = test.accuracy;
+      const stopAfterEpoch = runCallbacks(o.callbacks, (c) => c.onEpochEnd?.({ epoch: state.epoch, step: state.step, test: testRow }));
+      state.epoch += 1;
+      state.batch = 0;
+      writeOutputs();
+      persist(lastFile);
+      if (improved) fs.copyFileSync(lastFile, bestFile);
+      if (stopAfterEpoch === 'stop') stoppedEarly = true;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    optimizer.dispose();
+  }
+  const tests = state.metrics.filter((m) => m.split === 'test');
+  return { steps: state.step, epochs: state.epoch, seconds: seconds(), finalTest: tests[tests.length - 1], bestAccuracy: state.bestAccuracy, stoppedEarly };
+}
+
+let correctTensor: tf.Tensor | undefined;
+
+function tensorsOf(x: Batch['x']): tf.Tensor[] {
+  return x instanceof tf.Tensor ? [x] : Object.values(x);
+}
+
+function runCallbacks(callbacks: Callback[] | undefined, f: (c: Callback) => void | 'stop'): 'stop' | undefined {
+  let stop: 'stop' | undefined;
+  for (const c of callbacks ?? []) if (f(c) === 'stop') stop = 'stop';
+  return stop;
+}
+
+/** Mean loss and accuracy over a data source, in batches, without gradients. */
+export function evaluate(o: Pick<TrainOptions, 'forward' | 'test'>, batchSize: number): { loss: number; accuracy: number } {
+  let lossSum = 0;
+  let correct = 0;
+  const all = Int32Array.from({ length: o.test.size }, (_, i) => i);
+  const random = new Random(0);
+  for (let start = 0; start < o.test.size; start += batchSize) {
+    const idx = all.subarray(start, Math.min(o.test.size, start + batchSize));
+    const batch = o.test.batch(idx, { augment: false, random });
+    const [l, c] = tf.tidy(() => {
+      const logits = o.forward(batch.x, false);
+      return [crossEntropy(logits, batch.labels).mul(idx.length), tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum()];
+    });
+    lossSum += l.dataSync()[0];
+    correct += c.dataSync()[0];
+    tf.dispose([l, c, batch.labels, ...tensorsOf(batch.x)]);
+  }
+  return { loss: lossSum / o.test.size, accuracy: correct / o.test.size };
+}
+
+export function writeMetrics(file: string, rows: MetricsRow[]): void {
+  const lines = [METRICS_HEADER, ...rows.map((r) => [r.step, r.epoch, r.split, r.loss, r.accuracy, r.lr, r.seconds.toFixed(3)].join(','))];
+  writeFileAtomic(file, lines.join('\n') + '\n');
+}
