@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernels } from './wasm-kernels';
 
 /** Backends in order of preference. `tensorflow-gpu` and `tensorflow` are libtensorflow through tfjs-node(-gpu). */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -117,6 +118,7 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
         // The .wasm binaries ship inside the package; point tfjs at them so nothing is fetched.
         const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
         wasm.setWasmPaths(dist + path.sep);
+        registerWasmKernels();
         if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not initialise';
         return undefined;
       }

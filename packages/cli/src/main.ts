@@ -5,6 +5,7 @@ import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
 import { inferCommand } from './commands/infer';
 import { pretrainCommand } from './commands/pretrain';
+import { finetuneCommand } from './commands/finetune';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   program.addCommand(stationarityCommand());
   program.addCommand(pretrainCommand());
+  program.addCommand(finetuneCommand());
   program.addCommand(inferCommand());
   program.addCommand(backendCommand());
   program.addCommand(benchCommand());

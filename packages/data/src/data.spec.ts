@@ -113,3 +113,28 @@ describe('CIFAR-10 binary batches', () => {
     expect(Array.from(img)).toEqual(expected);
   });
 });
+
+describe('GLUE TSV', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-glue-'));
+  const file = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const { readGlueTsv } = require('./index') as typeof import('./index');
+
+  test('reads SST-2 (sentence, label) and pair tasks', () => {
+    const d = readGlueTsv(file('sst2.tsv', 'sentence\tlabel\nthe cat sat \t1\nbad movie\t0\n\n'));
+    expect(d.texts).toEqual(['the cat sat ', 'bad movie']);
+    expect(Array.from(d.labels)).toEqual([1, 0]);
+    expect(d.numClasses).toBe(2);
+    const p = readGlueTsv(file('rte.tsv', 'index\tsentence1\tsentence2\tlabel\n0\ta\tb\t1\n'), { textColumn: 'sentence1', pairColumn: 'sentence2' });
+    expect(p.pairs).toEqual(['b']);
+  });
+
+  test('malformed files are refused naming the file and line', () => {
+    expect(() => readGlueTsv(file('a.tsv', 'text\tlabel\nx\t1\n'))).toThrow(/a\.tsv', line 1: no column 'sentence'/);
+    expect(() => readGlueTsv(file('b.tsv', 'sentence\tlabel\nx\t1\ny\n'))).toThrow(/b\.tsv', line 3: 1 fields, but the header has 2/);
+    expect(() => readGlueTsv(file('c.tsv', 'sentence\tlabel\nx\tpositive\n'))).toThrow(/c\.tsv', line 2: label 'positive'/);
+    expect(() => readGlueTsv(path.join(dir, 'none.tsv'))).toThrow(DataError);
+  });
+});

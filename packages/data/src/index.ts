@@ -6,3 +6,5 @@ export type { MnistOptions } from './mnist';
 export { CIFAR10_MEAN, CIFAR10_STD, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10, randomCropFlip, readCifar10Files } from './cifar10';
 export { batchIndices, batchesPerEpoch, epochOrder } from './batches';
 export { DataError } from './errors';
+export { readGlueTsv } from './glue';
+export type { TextDataset, TsvOptions } from './glue';

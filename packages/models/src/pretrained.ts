@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BertForSequenceClassification } from './bert';
-import { BertConfig, ModelConfig, readConfig, ViTConfig, writeConfig } from './config';
+import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
 import { ConfigError, SafetensorsError } from './errors';
 import { Module } from './module';
 import { NamedTensor, readSafetensors, writeSafetensors } from './safetensors';
@@ -25,6 +25,8 @@ export interface LoadOptions {
   seed?: number;
   /** where warnings go (default: stderr); null for silence */
   log?: ((line: string) => void) | null;
+  /** classes of the task to fine-tune on; replaces config.json's id2label/label2id when they differ */
+  numLabels?: number;
 }
 
 /** Builds the model a config describes, with fresh (seeded) weights. */
@@ -38,6 +40,11 @@ export function modelFromConfig(config: ModelConfig, seed?: number): PretrainedM
 export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
+  if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
+    config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));
+    config.label2id = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [`LABEL_${i}`, i]));
+    delete config.num_labels;
+  }
   const weights = path.join(dir, 'model.safetensors');
   if (!fs.existsSync(weights)) {
     const pickle = ['pytorch_model.bin', 'model.bin', 'model.pt'].find((f) => fs.existsSync(path.join(dir, f)));

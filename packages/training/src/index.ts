@@ -8,3 +8,4 @@ export { clipByGlobalNorm, crossEntropy } from './gradients';
 export { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 export { imageSource } from './image-source';
 export { formatSeconds } from './progress';
+export { textSource } from './text-source';

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
+import { initBackend } from '@ebt/backend';
+import { parseInteger } from '../input';
 import { printJson } from '../output';
 
 // Benchmarks live in tools/bench at the workspace root; they are loaded on demand, never by the libraries.
@@ -19,6 +21,23 @@ export function benchCommand(): Command {
       else {
         process.stdout.write(`ebt: ${r.seriesPerSecond.toFixed(0)} series/s (${r.series} series in ${r.seconds.toFixed(2)} s)\n`);
         process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.seriesPerSecond.toFixed(1)} series/s; ratio ${r.ratio!.toFixed(1)}\n` : 'no statsmodels on this machine: no reference\n');
+      }
+    });
+  cmd
+    .command('train-step')
+    .description('ms per ViT-Tiny training step (6 layers, dim 192, 65 tokens, batch 64, Adam) on the current backend, and PyTorch in the same run.')
+    .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
+    .option('--steps <n>', 'timed steps after one warm-up step', '3')
+    .option('--json', 'machine-readable output', false)
+    .option('--no-reference', 'skip the PyTorch run')
+    .action(async (o) => {
+      await initBackend({ backend: o.backend });
+      const { benchTrainStep } = require(path.join(benchDir, 'train-step.ts')) as typeof import('../../../../tools/bench/train-step');
+      const r = benchTrainStep({ steps: parseInteger(o.steps, '--steps'), reference: o.reference });
+      if (o.json) printJson(r);
+      else {
+        process.stdout.write(`ebt (${r.backend}): ${r.msPerStep.toFixed(0)} ms/step\n`);
+        process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n` : 'no PyTorch on this machine: no reference\n');
       }
     });
   return cmd;

@@ -1,0 +1,99 @@
+/**
+ * `ebt finetune bert`: slimming fine-tuning of a BERT checkpoint (Hugging Face folder with tokenizer
+ * files) on a GLUE-style TSV task. Defaults from SPEC section 8 (EarlyBERT's GLUE settings): AdamW lr 2e-5,
+ * no weight decay, linear decay without warm-up, clipping at 1.0, batch 32, 128 tokens, 3 epochs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { readGlueTsv } from '@ebt/data';
+import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
+import { Slimming } from '@ebt/slimming';
+import { textSource, train, TrainResult } from '@ebt/training';
+import { FinetuneUsageError, positive, writeRunJson } from './run-folder';
+
+export interface FinetuneBertOptions {
+  model: string;
+  /** folder with train.tsv and dev.tsv */
+  data: string;
+  textColumn?: string;
+  pairColumn?: string;
+  labelColumn?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  maxLength?: number;
+  weightDecay?: number;
+  warmupSteps?: number;
+  seed?: number;
+  backend?: string;
+  out?: string;
+  resume?: boolean;
+  recordEvery?: number;
+  lambdaHeads?: number;
+  lambdaFfn?: number;
+  progress?: boolean;
+}
+
+export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult }> {
+  if (!o.model) throw new FinetuneUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
+  if (!o.data) throw new FinetuneUsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
+  positive('--epochs', o.epochs, true);
+  positive('--batch-size', o.batchSize, true);
+  positive('--lr', o.lr);
+  positive('--max-length', o.maxLength, true);
+  const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
+  const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
+  const devSet = readGlueTsv(path.join(o.data, 'dev.tsv'), { ...columns, numClasses: trainSet.numClasses });
+  const tokenizer = await TextTokenizer.fromPretrained(o.model);
+  const backend = await initBackend({ backend: o.backend });
+  const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
+  if (!(model instanceof BertForSequenceClassification)) throw new FinetuneUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
+  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
+  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new FinetuneUsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  const maxLength = o.maxLength ?? 128;
+  if (maxLength > model.config.max_position_embeddings) throw new FinetuneUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
+  const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
+  const options = {
+    command: 'finetune bert',
+    model: path.resolve(o.model),
+    data: path.resolve(o.data),
+    ...columns,
+    seed: o.seed ?? 0,
+    epochs: o.epochs ?? 3,
+    batchSize: o.batchSize ?? 32,
+    lr: o.lr ?? 2e-5,
+    maxLength,
+    optimizer: 'adamw',
+    weightDecay: o.weightDecay ?? 0,
+    warmupSteps: o.warmupSteps ?? 0,
+    schedule: 'linear',
+    clipNorm: 1,
+    lambdaHeads: slimming.lambdaHeads,
+    lambdaFfn: slimming.lambdaFfn,
+    recordEvery: o.recordEvery ?? 10,
+    numLabels: trainSet.numClasses,
+    trainExamples: trainSet.labels.length,
+    devExamples: devSet.labels.length,
+  };
+  writeRunJson(outDir, options, backend, Boolean(o.resume));
+  const result = await train({
+    model,
+    forward: (x, training) => model.forward(x as never, training).logits,
+    slimming,
+    train: textSource(trainSet, tokenizer, maxLength),
+    test: textSource(devSet, tokenizer, maxLength),
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
+    schedule: { lr: options.lr, warmupSteps: options.warmupSteps, decay: 'linear' },
+    clipNorm: options.clipNorm,
+    seed: options.seed,
+    outDir,
+    recordEvery: options.recordEvery,
+    resume: o.resume,
+    progress: o.progress,
+  });
+  return { outDir, result };
+}

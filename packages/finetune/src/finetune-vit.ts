@@ -1,0 +1,129 @@
+/**
+ * `ebt finetune vit`: slimming fine-tuning of a ViT checkpoint on CIFAR-10 (or the embedded MNIST),
+ * images resized to the model's image_size. Defaults from SPEC section 8: AdamW lr 3e-5, no weight decay,
+ * linear decay without warm-up, batch 64, 3 epochs. Pixels are normalised with the folder's
+ * preprocessor_config.json mean/std when it has one, else 0.5/0.5 (google/vit-base-patch16-224's values).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip } from '@ebt/data';
+import { loadPretrained, ViTForImageClassification } from '@ebt/models';
+import { Slimming } from '@ebt/slimming';
+import { DataSource, train, TrainResult } from '@ebt/training';
+import { FinetuneUsageError, positive, writeRunJson } from './run-folder';
+
+export interface FinetuneVitOptions {
+  model: string;
+  /** 'cifar10:DIR' or 'mnist' */
+  data: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  seed?: number;
+  backend?: string;
+  out?: string;
+  resume?: boolean;
+  recordEvery?: number;
+  lambdaHeads?: number;
+  lambdaFfn?: number;
+  progress?: boolean;
+  /** use only the first n training / test images (quick runs) */
+  limit?: number;
+}
+
+function readNormalisation(dir: string): { mean: number[]; std: number[] } {
+  const file = path.join(dir, 'preprocessor_config.json');
+  if (!fs.existsSync(file)) return { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
+  const p = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { mean: p.image_mean ?? [0.5, 0.5, 0.5], std: p.image_std ?? [0.5, 0.5, 0.5] };
+}
+
+/** Images as the ViT expects them: [0, 1] pixels (undoing the data set's own normalisation), resized, normalised. */
+function vitSource(d: ImageDataset, size: number, channels: number, norm: { mean: number[]; std: number[] }, undo: { mean: number[]; std: number[] } | null, crop: boolean): DataSource {
+  return {
+    size: d.labels.length,
+    batch(indices, { augment, random }) {
+      const { images, labels } = gatherBatch(d, indices);
+      if (augment && crop) randomCropFlip(images, indices.length, d.shape, 4, () => random.next());
+      const x = tf.tidy(() => {
+        let t = tf.tensor4d(images, [indices.length, ...d.shape]); // NCHW
+        if (undo) t = t.mul(tf.tensor1d(undo.std).reshape([1, -1, 1, 1])).add(tf.tensor1d(undo.mean).reshape([1, -1, 1, 1]));
+        if (d.shape[0] !== channels) t = tf.tile(t, [1, channels, 1, 1]);
+        let nhwc = t.transpose([0, 2, 3, 1]) as tf.Tensor4D;
+        if (d.shape[1] !== size) nhwc = tf.image.resizeBilinear(nhwc, [size, size]);
+        const mean = tf.tensor1d(norm.mean.slice(0, channels));
+        const std = tf.tensor1d(norm.std.slice(0, channels));
+        return nhwc.sub(mean).div(std).transpose([0, 3, 1, 2]);
+      });
+      return { x, labels: tf.tensor1d(labels, 'int32') };
+    },
+  };
+}
+
+export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult }> {
+  if (!o.model) throw new FinetuneUsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
+  positive('--epochs', o.epochs, true);
+  positive('--batch-size', o.batchSize, true);
+  positive('--lr', o.lr);
+  const spec = o.data ?? 'mnist';
+  let data: { train: ImageDataset; test: ImageDataset };
+  let undo: { mean: number[]; std: number[] } | null = null;
+  if (spec === 'mnist') data = loadMnist();
+  else if (spec.startsWith('cifar10:')) {
+    data = loadCifar10(spec.slice('cifar10:'.length));
+    undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
+  } else throw new FinetuneUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  const limit = (d: ImageDataset) => {
+    if (!o.limit || o.limit >= d.labels.length) return d;
+    const size = d.shape.reduce((a, b) => a * b, 1);
+    return { ...d, images: d.images.slice(0, o.limit * size), labels: d.labels.slice(0, o.limit) };
+  };
+  const backend = await initBackend({ backend: o.backend });
+  const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
+  if (!(model instanceof ViTForImageClassification)) throw new FinetuneUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
+  const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
+  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new FinetuneUsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
+  const norm = readNormalisation(o.model);
+  const options = {
+    command: 'finetune vit',
+    model: path.resolve(o.model),
+    data: spec,
+    seed: o.seed ?? 0,
+    epochs: o.epochs ?? 3,
+    batchSize: o.batchSize ?? 64,
+    lr: o.lr ?? 3e-5,
+    optimizer: 'adamw',
+    weightDecay: o.weightDecay ?? 0,
+    schedule: 'linear',
+    imageSize: model.config.image_size,
+    normalisation: norm,
+    lambdaHeads: slimming.lambdaHeads,
+    lambdaFfn: slimming.lambdaFfn,
+    recordEvery: o.recordEvery ?? 10,
+    limit: o.limit ?? null,
+  };
+  writeRunJson(outDir, options, backend, Boolean(o.resume));
+  const cfg = model.config;
+  const result = await train({
+    model,
+    forward: (x, training) => model.forward(x as tf.Tensor4D, training).logits,
+    slimming,
+    train: vitSource(limit(data.train), cfg.image_size, cfg.num_channels, norm, undo, spec !== 'mnist'),
+    test: vitSource(limit(data.test), cfg.image_size, cfg.num_channels, norm, undo, false),
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
+    schedule: { lr: options.lr, decay: 'linear' },
+    seed: options.seed,
+    augment: spec !== 'mnist',
+    outDir,
+    recordEvery: options.recordEvery,
+    resume: o.resume,
+    progress: o.progress,
+  });
+  return { outDir, result };
+}

@@ -1,0 +1,56 @@
+/**
+ * ms per training step of the ViT-Tiny shape (6 layers, dim 192, 3 heads, MLP 384, 65 tokens, batch 64,
+ * Adam) on the current tfjs backend, and the same step in PyTorch (tools/bench/train_step_reference.py)
+ * in the same run when python3 has torch. Run: npx ebt bench train-step --json
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import { Adam, crossEntropy } from '@ebt/training';
+
+export interface TrainStepBench {
+  backend: string;
+  msPerStep: number;
+  reference: { name: string; msPerStep: number } | null;
+  ratio: number | null;
+  steps: number;
+}
+
+export function benchTrainStep(options: { steps?: number; reference?: boolean } = {}): TrainStepBench {
+  const steps = options.steps ?? 3;
+  const config = parseConfig({ model_type: 'vit', hidden_size: 192, num_hidden_layers: 6, num_attention_heads: 3, intermediate_size: 384, image_size: 32, patch_size: 4, num_channels: 3, num_labels: 10 }) as ViTConfig;
+  const model = new ViTForImageClassification(config, { seed: 0 });
+  const params = model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true }));
+  const optimizer = new Adam(params, { kind: 'adam' });
+  const x = tf.randomNormal([64, 3, 32, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32');
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, true).logits, y), params.map((p) => p.variable));
+    value.dataSync();
+    const named: Record<string, tf.Tensor> = {};
+    params.forEach((p) => (named[p.name] = grads[p.variable.name]));
+    optimizer.step(named, 1e-3);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  step(); // warm-up: kernels compile, buffers settle
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) step();
+  const msPerStep = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  const reference = options.reference === false ? null : torchReference(Math.max(3, steps));
+  return { backend: tf.getBackend(), msPerStep, reference, ratio: reference ? msPerStep / reference.msPerStep : null, steps };
+}
+
+function torchReference(steps: number): TrainStepBench['reference'] {
+  const script = path.join(__dirname, 'train_step_reference.py');
+  for (const python of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) continue;
+    const run = spawnSync(python, [script, String(steps)], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the PyTorch reference failed: ${run.stderr.trim().split('\n').pop()}`);
+    return JSON.parse(run.stdout);
+  }
+  return null;
+}
