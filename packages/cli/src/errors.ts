@@ -7,7 +7,7 @@ export class UsageError extends Error {
 }
 
 /** Error classes (by name) of our packages that mean "bad input", not "failed while running". */
-const INPUT_ERRORS = new Set(['UsageError', 'StationarityError', 'BackendError', 'InputError', 'SafetensorsError', 'ConfigError', 'DataError', 'CheckpointError', 'TrajectoryError']);
+const INPUT_ERRORS = new Set(['UsageError', 'StationarityError', 'BackendError', 'InputError', 'SafetensorsError', 'ConfigError', 'DataError', 'CheckpointError', 'TrajectoryError', 'PruningError']);
 
 export function isInputError(e: unknown): boolean {
   return e instanceof Error && INPUT_ERRORS.has(e.name);

@@ -11,11 +11,11 @@ describe('ebt', () => {
   test('--help lists the commands', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['stationarity', 'pretrain', 'infer', 'backend', 'bench']) expect(r.stdout).toContain(c);
+    for (const c of ['stationarity', 'pretrain', 'finetune', 'prune', 'infer', 'backend', 'bench']) expect(r.stdout).toContain(c);
   });
 
   test('every subcommand has --help', () => {
-    for (const args of [['stationarity'], ['stationarity', 'adf'], ['stationarity', 'kpss'], ['stationarity', 'mann-kendall'], ['stationarity', 'dejong'], ['backend'], ['bench', 'stationarity'], ['infer'], ['pretrain'], ['pretrain', 'small-vit']]) {
+    for (const args of [['stationarity'], ['stationarity', 'adf'], ['stationarity', 'kpss'], ['stationarity', 'mann-kendall'], ['stationarity', 'dejong'], ['backend'], ['bench', 'stationarity'], ['infer'], ['pretrain'], ['pretrain', 'small-vit'], ['finetune', 'bert'], ['finetune', 'vit'], ['prune'], ['bench', 'train-step']]) {
       const r = runCli([...args, '--help']);
       expect({ args, status: r.status }).toEqual({ args, status: 0 });
       expect(r.stdout).toMatch(/Usage: ebt/);

@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench';
 import { inferCommand } from './commands/infer';
 import { pretrainCommand } from './commands/pretrain';
 import { finetuneCommand } from './commands/finetune';
+import { pruneCommand } from './commands/prune';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(stationarityCommand());
   program.addCommand(pretrainCommand());
   program.addCommand(finetuneCommand());
+  program.addCommand(pruneCommand());
   program.addCommand(inferCommand());
   program.addCommand(backendCommand());
   program.addCommand(benchCommand());

@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { maskFromCoefficients, MaskScope } from '@ebt/eb-criteria';
+import { initBackend } from '@ebt/backend';
+import { loadPretrained, savePretrained } from '@ebt/models';
+import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
+import { Trajectory } from '@ebt/slimming';
+import { UsageError } from '../errors';
+import { oneOf, parseInteger, parseNumber } from '../input';
+import { printJson } from '../output';
+
+const SCOPES = ['global', 'layerwise'] as const;
+
+export function pruneCommand(): Command {
+  return new Command('prune')
+    .description('Prune a model physically by the masks of a trajectory point; writes config.json + model.safetensors.')
+    .requiredOption('--model <dir>', 'Hugging Face model folder (e.g. a run\'s init/ for re-training from initialisation)')
+    .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv of a slimming run')
+    .option('--at <epoch>', 'after this many epochs (0: the initial coefficients); the last point of that epoch')
+    .option('--step <n>', 'the trajectory point at this step instead of --at')
+    .requiredOption('--out <dir>', 'folder for the pruned model')
+    .option('--ratio-heads <p>', 'share of heads to prune', String(1 / 3))
+    .option('--ratio-ffn <p>', 'share of FFN neurons to prune', '0.4')
+    .option('--scope <s>', 'global or layerwise, for both kinds')
+    .option('--scope-heads <s>', 'scope of the head mask', 'layerwise')
+    .option('--scope-ffn <s>', 'scope of the FFN mask', 'global')
+    .option('--fold-coefficients', 'fold the recorded coefficients into the output projections (continue training a slimmed model)', false)
+    .option('--backend <name>', 'tfjs backend')
+    .option('--json', 'machine-readable output', false)
+    .action(async (o) => {
+      if ((o.at === undefined) === (o.step === undefined)) throw new UsageError('Give exactly one of --at EPOCH and --step STEP.');
+      const ratio = (v: string, flag: string) => {
+        const p = parseNumber(v, flag);
+        if (p < 0 || p > 1) throw new UsageError(`${flag} must lie in [0, 1] (got ${v}).`);
+        return p;
+      };
+      const ratioHeads = ratio(o.ratioHeads, '--ratio-heads');
+      const ratioFfn = ratio(o.ratioFfn, '--ratio-ffn');
+      const scopeHeads: MaskScope = oneOf(o.scope ?? o.scopeHeads, SCOPES, o.scope ? '--scope' : '--scope-heads');
+      const scopeFfn: MaskScope = oneOf(o.scope ?? o.scopeFfn, SCOPES, o.scope ? '--scope' : '--scope-ffn');
+      const points = Trajectory.read(o.trajectory).snapshots();
+      let point;
+      if (o.step !== undefined) {
+        const step = parseInteger(o.step, '--step');
+        point = points.find((p) => p.step === step);
+        if (!point) throw new UsageError(`'${o.trajectory}' has no point at step ${step}.`);
+      } else {
+        const at = parseInteger(o.at, '--at');
+        point = at === 0 ? points[0] : [...points].reverse().find((p) => p.epoch === at - 1);
+        if (!point) throw new UsageError(`'${o.trajectory}' has no point in epoch ${at} (it covers ${points.length ? points[points.length - 1].epoch + 1 : 0} epochs).`);
+      }
+      const masks = {
+        heads: maskFromCoefficients(point.snapshot.heads, ratioHeads, scopeHeads),
+        ffn: maskFromCoefficients(point.snapshot.ffn, ratioFfn, scopeFfn),
+      };
+      await initBackend({ backend: o.backend });
+      const { model } = loadPretrained(o.model);
+      const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point.snapshot : undefined });
+      savePretrained(pruned, o.out);
+      const tokens = model.config.model_type === 'bert' ? 128 : undefined;
+      const summary = {
+        out: path.resolve(o.out),
+        step: point.step,
+        epoch: point.epoch,
+        heads: masks.heads.map((m) => m.reduce((s, v) => s + v, 0)),
+        intermediateSizes: masks.ffn.map((m) => m.reduce((s, v) => s + v, 0)),
+        parameters: { before: countParameters(model.config), after: countParameters(pruned.config) },
+        flops: { before: countFlops(model.config, tokens), after: countFlops(pruned.config, tokens), tokens: tokens ?? null },
+      };
+      if (o.json) printJson(summary);
+      else process.stdout.write(`pruned model in ${summary.out}: heads per layer ${summary.heads.join(' ')}, FFN ${summary.intermediateSizes.join(' ')}; parameters ${summary.parameters.before} -> ${summary.parameters.after}, FLOPs ${summary.flops.before} -> ${summary.flops.after}\n`);
+    });
+}
