@@ -7,6 +7,7 @@ import { inferCommand } from './commands/infer';
 import { pretrainCommand } from './commands/pretrain';
 import { finetuneCommand } from './commands/finetune';
 import { pruneCommand } from './commands/prune';
+import { detectCommand } from './commands/detect';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(stationarityCommand());
   program.addCommand(pretrainCommand());
   program.addCommand(finetuneCommand());
+  program.addCommand(detectCommand());
   program.addCommand(pruneCommand());
   program.addCommand(inferCommand());
   program.addCommand(backendCommand());

@@ -48,3 +48,23 @@ describe('ebt prune', () => {
     expect(both.stderr).toMatch(/exactly one of --at EPOCH and --step STEP/);
   });
 });
+
+describe('ebt detect', () => {
+  test('both criteria on a trajectory file; the draw point is where the masks settle', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-detect-'));
+    const file = trajectory(dir);
+    const md = runCli(['detect', '--trajectory', file, '--criterion', 'mask-distance', '--queue', '2', '--epsilon', '0']);
+    expect(md.status).toBe(0);
+    // step 0 (all ones: ties pruned by index) and step 5 give different masks, so a queue of 2 never agrees
+    expect(JSON.parse(md.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: null, points: 2 });
+    const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--smooth', '1', '--window', '3', '--every', '1']);
+    expect(ns.status).toBe(0);
+    expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: null });
+    const bad = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--tests', 'dejong,foo']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--tests must be one of dejong, mk, adf, kpss \(got 'foo'\)/);
+    const window = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--window', '2']);
+    expect(window.status).toBe(2);
+    expect(window.stderr).toMatch(/window must be at least 3/);
+  });
+});

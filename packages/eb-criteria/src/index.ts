@@ -1,3 +1,13 @@
 export { maskFromCoefficients } from './mask';
 export type { Coefficients, Mask, MaskScope } from './mask';
 export { maskDistance } from './mask-distance';
+export { distanceMatrix } from './distance-matrix';
+export { nuclearNorm } from './nuclear-norm';
+export { masksAt, replay, resolveMaskOptions } from './criterion';
+export type { Criterion, MaskOptions, Point, Verdict } from './criterion';
+export { MaskDistanceCriterion } from './mask-distance-criterion';
+export type { MaskDistanceOptions, MaskKind } from './mask-distance-criterion';
+export { DEFAULT_THRESHOLDS, NuclearStationarityCriterion, testWindow } from './nuclear-stationarity-criterion';
+export type { NuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
+export { judgeDetection } from './judge';
+export type { Judgement, JudgeInput } from './judge';

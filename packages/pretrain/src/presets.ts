@@ -19,6 +19,8 @@ export interface SmallVitPreset {
   warmupEpochs: number;
   weightDecay: number;
   labelSmoothing: number;
+  /** window sizes of the nuclear-norm criterion, in recorded points (SPEC 3.2: scaled to the run's length) */
+  detection: { smooth: number; window: number; every: number };
   /** use only this many training / test examples (the smoke preset) */
   trainLimit?: number;
   testLimit?: number;
@@ -34,6 +36,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     warmupEpochs: 1,
     weightDecay: 5e-5,
     labelSmoothing: 0,
+    // 1,500 steps recorded every 10 -> ~160 points
+    detection: { smooth: 10, window: 30, every: 5 },
   },
   smoke: {
     model: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, patch_size: 7 },
@@ -46,6 +50,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     labelSmoothing: 0,
     trainLimit: 2000,
     testLimit: 500,
+    // 189 steps recorded every 10 -> ~22 points
+    detection: { smooth: 3, window: 8, every: 2 },
   },
   'seed-cifar10': {
     model: { hidden_size: 384, num_hidden_layers: 7, num_attention_heads: 12, intermediate_size: 384, patch_size: 2 },
@@ -56,5 +62,7 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     warmupEpochs: 5,
     weightDecay: 5e-5,
     labelSmoothing: 0.1,
+    // the seed's case-study values, in points of one step each
+    detection: { smooth: 200, window: 300, every: 100 },
   },
 };

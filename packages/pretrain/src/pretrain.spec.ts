@@ -22,6 +22,8 @@ describe('pretrainSmallVit', () => {
     const m = PRESETS.smoke.model;
     expect(snaps[4].snapshot.heads.map((h) => h.length)).toEqual(new Array(m.num_hidden_layers).fill(m.num_attention_heads));
     expect(snaps[4].snapshot.ffn.map((h) => h.length)).toEqual(new Array(m.num_hidden_layers).fill(m.intermediate_size));
+    const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
+    expect(detections.criteria.map((c: { criterion: string }) => c.criterion)).toEqual(['mask-distance', 'nuclear-stationarity']);
     for (const f of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'init/config.json', 'init/model.safetensors']) expect(fs.existsSync(path.join(out, f))).toBe(true);
   }, 120_000);
 

@@ -6,7 +6,8 @@ import { initBackend } from '@ebt/backend';
 import { ImageDataset, loadCifar10, loadMnist } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { imageSource, train, TrainResult } from '@ebt/training';
+import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions } from '@ebt/eb-criteria';
+import { earlyBirdCallback, imageSource, train, TrainResult } from '@ebt/training';
 import { PRESETS, SmallVitPreset } from './presets';
 
 export interface PretrainOptions {
@@ -24,6 +25,9 @@ export interface PretrainOptions {
   lambdaHeads?: number;
   lambdaFfn?: number;
   progress?: boolean;
+  /** options of the two criteria that run online (defaults: the preset's window sizes, SPEC's thresholds) */
+  maskDistance?: MaskDistanceOptions;
+  nuclearStationarity?: NuclearStationarityOptions;
 }
 
 export class PretrainUsageError extends Error {
@@ -57,7 +61,7 @@ function positive(name: string, v: number | undefined, integer = false): void {
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new PretrainUsageError(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
 }
 
-export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult }> {
+export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; detections: Record<string, unknown> }> {
   const preset = resolvePreset(o.preset);
   positive('--epochs', o.epochs, true);
   positive('--batch-size', o.batchSize, true);
@@ -105,6 +109,8 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     lambdaHeads: slimming.lambdaHeads,
     lambdaFfn: slimming.lambdaFfn,
     recordEvery: o.recordEvery ?? 10,
+    maskDistance: o.maskDistance ?? {},
+    nuclearStationarity: { ...preset.detection, ...o.nuclearStationarity },
     trainExamples: trainSet.labels.length,
     testExamples: testSet.labels.length,
     model: config,
@@ -118,6 +124,11 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     path.join(outDir, 'run.json'),
     JSON.stringify({ options, backend: { name: backend.name, tf: tf.getBackend() }, versions: { node: process.version, tfjs: tf.version.tfjs }, started: new Date().toISOString(), resumed: Boolean(o.resume) }, null, 2) + '\n',
   );
+  const nuclearOptions = { ...preset.detection, ...o.nuclearStationarity };
+  const detections = earlyBirdCallback({
+    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)],
+    outDir,
+  });
   const result = await train({
     model,
     forward: (x, training) => model.forward(x as tf.Tensor4D, training).logits,
@@ -135,6 +146,8 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     recordEvery: options.recordEvery,
     resume: o.resume,
     progress: o.progress,
+    callbacks: [detections],
   });
-  return { outDir, result };
+  detections.write();
+  return { outDir, result, detections: detections.verdicts() };
 }

@@ -9,3 +9,5 @@ export { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 export { imageSource } from './image-source';
 export { formatSeconds } from './progress';
 export { textSource } from './text-source';
+export { earlyBirdCallback } from './early-bird-callback';
+export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';

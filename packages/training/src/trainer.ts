@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchIndices, epochOrder, Random } from '@ebt/data';
 import { Module, writeFileAtomic } from '@ebt/models';
-import { Slimming, Trajectory } from '@ebt/slimming';
+import { CoefficientSnapshot, Slimming, Trajectory } from '@ebt/slimming';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm, crossEntropy } from './gradients';
 import { Adam, OptimizerOptions, TrainableParameter } from './optimizer';
@@ -46,8 +46,10 @@ export interface StepInfo {
 
 /** Hooks into the loop; `onStep` may return 'stop' to end training early (a ticket drawn, say). */
 export interface Callback {
+  /** once, before the first step; after --resume the trajectory holds the points recorded so far */
+  onStart?(info: { trajectory: Trajectory; totalSteps: number }): void;
   onStep?(info: StepInfo): void | 'stop';
-  onRecord?(info: { step: number; epoch: number; trajectory: Trajectory }): void | 'stop';
+  onRecord?(info: { step: number; epoch: number; snapshot: CoefficientSnapshot; trajectory: Trajectory }): void | 'stop';
   onEpochEnd?(info: { epoch: number; step: number; test: MetricsRow }): void | 'stop';
 }
 
@@ -175,11 +177,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
   const record = () => {
     if (!o.slimming || state.lastRecordedStep === state.step) return undefined;
-    trajectory.record(state.step, state.epoch, o.slimming.snapshot());
+    const snapshot = o.slimming.snapshot();
+    trajectory.record(state.step, state.epoch, snapshot);
     state.lastRecordedStep = state.step;
-    return runCallbacks(o.callbacks, (c) => c.onRecord?.({ step: state.step, epoch: state.epoch, trajectory }));
+    return runCallbacks(o.callbacks, (c) => c.onRecord?.({ step: state.step, epoch: state.epoch, snapshot, trajectory }));
   };
 
+  for (const c of o.callbacks ?? []) c.onStart?.({ trajectory, totalSteps });
   let stoppedEarly = false;
   try {
     while (state.epoch < o.epochs && !stoppedEarly) {

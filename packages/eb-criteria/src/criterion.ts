@@ -1,0 +1,48 @@
+import { Coefficients, Mask, maskFromCoefficients, MaskScope } from './mask';
+
+/** One evaluation point: the coefficients recorded at a step. */
+export interface Point {
+  step: number;
+  epoch: number;
+  heads: Coefficients;
+  ffn: Coefficients;
+}
+
+export type Verdict = { drawn: false } | { drawn: true; step: number; epoch: number };
+
+/**
+ * A criterion reads the trajectory one point at a time and answers "not yet" or "ticket drawn at t";
+ * once drawn, it keeps answering with the same point.
+ */
+export interface Criterion {
+  readonly name: string;
+  observe(point: Point): Verdict;
+  /** everything it computed, for detections.json and the report */
+  details(): Record<string, unknown>;
+}
+
+export interface MaskOptions {
+  ratioHeads?: number;
+  ratioFfn?: number;
+  scopeHeads?: MaskScope;
+  scopeFfn?: MaskScope;
+}
+
+/** EarlyBERT's defaults: heads layerwise at 1/3, FFN neurons global at 0.4. */
+export function resolveMaskOptions(o: MaskOptions): Required<MaskOptions> {
+  return { ratioHeads: o.ratioHeads ?? 1 / 3, ratioFfn: o.ratioFfn ?? 0.4, scopeHeads: o.scopeHeads ?? 'layerwise', scopeFfn: o.scopeFfn ?? 'global' };
+}
+
+export function masksAt(point: Point, o: Required<MaskOptions>): { heads: Mask; ffn: Mask } {
+  return { heads: maskFromCoefficients(point.heads, o.ratioHeads, o.scopeHeads), ffn: maskFromCoefficients(point.ffn, o.ratioFfn, o.scopeFfn) };
+}
+
+/** Offline: feeds a finished trajectory's points to a fresh criterion; the same answer as online. */
+export function replay(criterion: Criterion, points: Iterable<Point>): Verdict {
+  let verdict: Verdict = { drawn: false };
+  for (const p of points) {
+    verdict = criterion.observe(p);
+    if (verdict.drawn) break;
+  }
+  return verdict;
+}

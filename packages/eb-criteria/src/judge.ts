@@ -1,0 +1,45 @@
+/** Judging a detection on a finished run (SPEC section 3.3). */
+import { Mask } from './mask';
+import { maskDistance } from './mask-distance';
+
+export interface JudgeInput {
+  detection: { step: number; epoch: number } | null;
+  /** masks at the detection point and at the end of training, at the same ratios */
+  masksAtDetection?: { heads: Mask; ffn: Mask };
+  finalMasks: { heads: Mask; ffn: Mask };
+  totalSteps: number;
+  /** a false positive if the masks differ from the final ones by more than delta (default 0.1) */
+  delta?: number;
+  /** where prune-and-retrain results exist: the ticket's and the dense model's accuracy, in [0, 1] */
+  ticketAccuracy?: number;
+  denseAccuracy?: number;
+  /** tolerated accuracy loss, in points (default 1) */
+  tolPoints?: number;
+}
+
+export interface Judgement {
+  detection: { step: number; epoch: number } | null;
+  fractionSaved: number;
+  distanceToFinal: { heads: number; ffn: number } | null;
+  falsePositive: boolean | null;
+  reason: string;
+}
+
+export function judgeDetection(j: JudgeInput): Judgement {
+  if (!j.detection || !j.masksAtDetection) return { detection: null, fractionSaved: 0, distanceToFinal: null, falsePositive: null, reason: 'no ticket drawn' };
+  const delta = j.delta ?? 0.1;
+  const distance = { heads: maskDistance(j.masksAtDetection.heads, j.finalMasks.heads), ffn: maskDistance(j.masksAtDetection.ffn, j.finalMasks.ffn) };
+  const reasons: string[] = [];
+  if (distance.heads > delta || distance.ffn > delta) reasons.push(`mask distance to the final mask ${Math.max(distance.heads, distance.ffn).toFixed(3)} > ${delta}`);
+  if (j.ticketAccuracy !== undefined && j.denseAccuracy !== undefined) {
+    const loss = 100 * (j.denseAccuracy - j.ticketAccuracy);
+    if (loss > (j.tolPoints ?? 1)) reasons.push(`the ticket retrains to ${loss.toFixed(2)} points below the dense model`);
+  }
+  return {
+    detection: j.detection,
+    fractionSaved: Math.max(0, 1 - j.detection.step / j.totalSteps),
+    distanceToFinal: distance,
+    falsePositive: reasons.length > 0,
+    reason: reasons.length ? reasons.join('; ') : 'within tolerance',
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The mask-distance criterion of You et al. (2020), "Drawing early-bird tickets", as their released
+ * EarlyBird code applies it: keep the last `queue` masks; once the queue is full, the ticket is drawn when
+ * the newest mask is within `epsilon` (normalised Hamming distance) of every older one in the queue.
+ */
+import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
+import { Mask } from './mask';
+import { maskDistance } from './mask-distance';
+
+export type MaskKind = 'head' | 'ffn';
+
+export interface MaskDistanceOptions extends MaskOptions {
+  queue?: number;
+  epsilon?: number;
+  /** which masks must satisfy the rule (default both; the seed's figures use heads only) */
+  kinds?: MaskKind[];
+}
+
+export class MaskDistanceCriterion implements Criterion {
+  readonly name = 'mask-distance';
+  private readonly masks: Required<MaskOptions>;
+  private readonly queueSize: number;
+  private readonly epsilon: number;
+  private readonly kinds: MaskKind[];
+  private readonly queue: Array<{ heads: Mask; ffn: Mask }> = [];
+  private verdict: Verdict = { drawn: false };
+  private readonly history: Array<{ step: number; epoch: number; maxDistance: { head: number | null; ffn: number | null } }> = [];
+
+  constructor(options: MaskDistanceOptions = {}) {
+    this.masks = resolveMaskOptions(options);
+    this.queueSize = options.queue ?? 5;
+    this.epsilon = options.epsilon ?? 0.1;
+    this.kinds = options.kinds ?? ['head', 'ffn'];
+    if (!Number.isInteger(this.queueSize) || this.queueSize < 2) throw new RangeError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
+    if (!(this.epsilon >= 0)) throw new RangeError(`epsilon must be non-negative (got ${this.epsilon}).`);
+  }
+
+  observe(point: Point): Verdict {
+    if (this.verdict.drawn) return this.verdict;
+    this.queue.push(masksAt(point, this.masks));
+    if (this.queue.length > this.queueSize) this.queue.shift();
+    const max = { head: null as number | null, ffn: null as number | null };
+    if (this.queue.length === this.queueSize) {
+      const newest = this.queue[this.queue.length - 1];
+      for (const kind of ['head', 'ffn'] as const) {
+        const key = kind === 'head' ? 'heads' : 'ffn';
+        max[kind] = Math.max(...this.queue.slice(0, -1).map((m) => maskDistance(newest[key], m[key])));
+      }
+      if (this.kinds.every((k) => (max[k] as number) <= this.epsilon)) this.verdict = { drawn: true, step: point.step, epoch: point.epoch };
+    }
+    this.history.push({ step: point.step, epoch: point.epoch, maxDistance: max });
+    return this.verdict;
+  }
+
+  details(): Record<string, unknown> {
+    return { options: { ...this.masks, queue: this.queueSize, epsilon: this.epsilon, kinds: this.kinds }, verdict: this.verdict, history: this.history };
+  }
+}

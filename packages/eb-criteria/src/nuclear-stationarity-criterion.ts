@@ -1,0 +1,180 @@
+/**
+ * The criterion this project exists for (SPEC section 3.2): the nuclear norm of the pruning masks (or of
+ * |C|, or every coefficient's own trajectory) is smoothed by a moving average and tested for stationarity
+ * over a sliding window; the ticket is drawn when the chosen rules hold for heads and FFN both.
+ */
+import { adf, dejong, kpss, mannKendall } from '@ebt/ts-stationarity';
+import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
+import { nuclearNorm } from './nuclear-norm';
+
+export type StationarityRule = 'dejong' | 'mk' | 'adf' | 'kpss';
+export type Signal = 'masks' | 'coefficients' | 'trajectories';
+
+export interface NuclearStationarityOptions extends MaskOptions {
+  signal?: Signal;
+  /** moving-average length, in points (default 200) */
+  smooth?: number;
+  /** smoothed points tested (default 300) */
+  window?: number;
+  /** test at every `every`-th point (default 100) */
+  every?: number;
+  /** rules that must all hold (default dejong, mk, adf) */
+  tests?: StationarityRule[];
+  thresholds?: Partial<Record<StationarityRule, number>>;
+  /** a window whose range is below flatTol * |mean| counts as stationary untested (default 1e-9) */
+  flatTol?: number;
+  /** consecutive passing tests needed (default 1) */
+  confirm?: number;
+  /** for signal 'trajectories': the share of coefficients that must pass (default 0.9) */
+  share?: number;
+}
+
+export const DEFAULT_THRESHOLDS: Record<StationarityRule, number> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05 };
+
+export interface WindowTest {
+  pass: boolean;
+  flat: boolean;
+  pvalues: Partial<Record<StationarityRule, number>>;
+  errors: Partial<Record<StationarityRule, string>>;
+}
+
+/** Applies the rules to one window: dejong/mk/kpss p above their thresholds, adf p below its. */
+export function testWindow(window: Float64Array, tests: StationarityRule[], thresholds: Record<StationarityRule, number>, flatTol: number): WindowTest {
+  let min = Infinity;
+  let max = -Infinity;
+  let mean = 0;
+  for (const v of window) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    mean += v;
+  }
+  mean /= window.length;
+  const out: WindowTest = { pass: true, flat: false, pvalues: {}, errors: {} };
+  if (max - min <= flatTol * Math.max(Math.abs(mean), 1e-300)) {
+    out.flat = true;
+    return out;
+  }
+  for (const t of tests) {
+    try {
+      const p =
+        t === 'dejong' ? dejong(window).pvalue : t === 'mk' ? mannKendall(window).pvalue : t === 'adf' ? adf(window, { regression: 'c', autolag: 'AIC' }).pvalue : kpss(window, { regression: 'c' }).pvalue;
+      out.pvalues[t] = p;
+      const holds = t === 'adf' ? p < thresholds.adf : p > thresholds[t];
+      if (!holds) out.pass = false;
+    } catch (e) {
+      out.errors[t] = (e as Error).message;
+      out.pass = false;
+    }
+  }
+  return out;
+}
+
+/** A series with its moving average, kept incrementally. */
+class Smoothed {
+  readonly raw: number[] = [];
+  readonly smooth: number[] = [];
+  private sum = 0;
+  constructor(private readonly length: number) {}
+  push(v: number): void {
+    this.raw.push(v);
+    this.sum += v;
+    if (this.raw.length > this.length) this.sum -= this.raw[this.raw.length - 1 - this.length];
+    if (this.raw.length >= this.length) this.smooth.push(this.sum / this.length);
+  }
+  window(n: number): Float64Array {
+    return Float64Array.from(this.smooth.slice(this.smooth.length - n));
+  }
+}
+
+export class NuclearStationarityCriterion implements Criterion {
+  readonly name = 'nuclear-stationarity';
+  private readonly o: Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & { thresholds: Record<StationarityRule, number> };
+  private readonly masks: Required<MaskOptions>;
+  private count = 0;
+  private streak = 0;
+  private verdict: Verdict = { drawn: false };
+  private readonly series = { heads: [] as Smoothed[], ffn: [] as Smoothed[] };
+  private readonly steps: Array<{ step: number; epoch: number }> = [];
+  private readonly tested: Array<{ step: number; epoch: number; index: number; heads: unknown; ffn: unknown; pass: boolean }> = [];
+
+  constructor(options: NuclearStationarityOptions = {}) {
+    this.masks = resolveMaskOptions(options);
+    this.o = {
+      signal: options.signal ?? 'masks',
+      smooth: options.smooth ?? 200,
+      window: options.window ?? 300,
+      every: options.every ?? 100,
+      tests: options.tests ?? ['dejong', 'mk', 'adf'],
+      thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
+      flatTol: options.flatTol ?? 1e-9,
+      confirm: options.confirm ?? 1,
+      share: options.share ?? 0.9,
+    };
+    for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
+      if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new RangeError(`${k} must be a positive integer (got ${this.o[k]}).`);
+    }
+    if (this.o.window < 3) throw new RangeError(`window must be at least 3 points (got ${this.o.window}).`);
+    if (!(this.o.share > 0 && this.o.share <= 1)) throw new RangeError(`share must lie in (0, 1] (got ${this.o.share}).`);
+    if (this.o.tests.length === 0) throw new RangeError('tests must name at least one rule.');
+  }
+
+  observe(point: Point): Verdict {
+    if (this.verdict.drawn) return this.verdict;
+    this.count += 1;
+    this.steps.push({ step: point.step, epoch: point.epoch });
+    this.pushSignal(point);
+    const ready = this.series.heads[0].smooth.length >= this.o.window;
+    if (this.count % this.o.every === 0 && ready) {
+      const heads = this.testKind(this.series.heads);
+      const ffn = this.testKind(this.series.ffn);
+      const pass = heads.pass && ffn.pass;
+      this.tested.push({ step: point.step, epoch: point.epoch, index: this.count, heads: heads.detail, ffn: ffn.detail, pass });
+      this.streak = pass ? this.streak + 1 : 0;
+      if (this.streak >= this.o.confirm) this.verdict = { drawn: true, step: point.step, epoch: point.epoch };
+    }
+    return this.verdict;
+  }
+
+  private pushSignal(point: Point): void {
+    if (this.o.signal === 'trajectories') {
+      for (const kind of ['heads', 'ffn'] as const) {
+        const values = point[kind].flatMap((row) => Array.from(row));
+        while (this.series[kind].length < values.length) this.series[kind].push(new Smoothed(this.o.smooth));
+        values.forEach((v, i) => this.series[kind][i].push(v));
+      }
+      return;
+    }
+    let h: number;
+    let f: number;
+    if (this.o.signal === 'masks') {
+      const m = masksAt(point, this.masks);
+      h = nuclearNorm(m.heads);
+      f = nuclearNorm(m.ffn);
+    } else {
+      h = nuclearNorm(point.heads.map((r) => Array.from(r, Math.abs)));
+      f = nuclearNorm(point.ffn.map((r) => Array.from(r, Math.abs)));
+    }
+    if (this.series.heads.length === 0) {
+      this.series.heads.push(new Smoothed(this.o.smooth));
+      this.series.ffn.push(new Smoothed(this.o.smooth));
+    }
+    this.series.heads[0].push(h);
+    this.series.ffn[0].push(f);
+  }
+
+  private testKind(series: Smoothed[]): { pass: boolean; detail: unknown } {
+    const results = series.map((s) => testWindow(s.window(this.o.window), this.o.tests, this.o.thresholds, this.o.flatTol));
+    if (this.o.signal !== 'trajectories') return { pass: results[0].pass, detail: results[0] };
+    const passed = results.filter((r) => r.pass).length;
+    return { pass: passed >= this.o.share * results.length, detail: { passed, of: results.length } };
+  }
+
+  details(): Record<string, unknown> {
+    const signal = this.o.signal === 'trajectories' ? undefined : {
+      steps: this.steps,
+      nuclearNorm: { heads: this.series.heads[0]?.raw ?? [], ffn: this.series.ffn[0]?.raw ?? [] },
+      smoothed: { heads: this.series.heads[0]?.smooth ?? [], ffn: this.series.ffn[0]?.smooth ?? [] },
+    };
+    return { options: { ...this.masks, ...this.o }, verdict: this.verdict, signal, tests: this.tested };
+  }
+}
