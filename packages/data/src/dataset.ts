@@ -24,3 +24,10 @@ export function gatherBatch(d: ImageDataset, indices: ArrayLike<number>): { imag
   }
   return { images, labels };
 }
+
+/** The first n examples (all of them when n is undefined or larger), for quick runs. */
+export function takeFirst(d: ImageDataset, n: number | undefined): ImageDataset {
+  if (!n || n >= d.labels.length) return d;
+  const size = d.shape.reduce((a, b) => a * b, 1);
+  return { ...d, images: d.images.slice(0, n * size), labels: d.labels.slice(0, n) };
+}

@@ -1,5 +1,5 @@
 export { Random, deriveSeed } from './random';
-export { datasetSize, gatherBatch } from './dataset';
+export { datasetSize, gatherBatch, takeFirst } from './dataset';
 export type { ImageDataset } from './dataset';
 export { loadMnist } from './mnist';
 export type { MnistOptions } from './mnist';

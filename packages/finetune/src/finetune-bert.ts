@@ -3,57 +3,41 @@
  * files) on a GLUE-style TSV task. Defaults from SPEC section 8 (EarlyBERT's GLUE settings): AdamW lr 2e-5,
  * no weight decay, linear decay without warm-up, clipping at 1.0, batch 32, 128 tokens, 3 epochs.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { textSource, train, TrainResult } from '@ebt/training';
-import { FinetuneUsageError, positive, writeRunJson } from './run-folder';
+import { checkPositive, checkRunOptions, RunOptions, RunUsageError, textSource, train, TrainResult, writeRunJson } from '@ebt/training';
 
-export interface FinetuneBertOptions {
+export interface FinetuneBertOptions extends RunOptions {
   model: string;
   /** folder with train.tsv and dev.tsv */
   data: string;
   textColumn?: string;
   pairColumn?: string;
   labelColumn?: string;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
   maxLength?: number;
   weightDecay?: number;
   warmupSteps?: number;
-  seed?: number;
-  backend?: string;
-  out?: string;
-  resume?: boolean;
-  recordEvery?: number;
-  lambdaHeads?: number;
-  lambdaFfn?: number;
-  progress?: boolean;
 }
 
 export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult }> {
-  if (!o.model) throw new FinetuneUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
-  if (!o.data) throw new FinetuneUsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
-  positive('--epochs', o.epochs, true);
-  positive('--batch-size', o.batchSize, true);
-  positive('--lr', o.lr);
-  positive('--max-length', o.maxLength, true);
+  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
+  if (!o.data) throw new RunUsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
+  checkPositive('--max-length', o.maxLength, true);
+  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
+  checkRunOptions(o, outDir);
   const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
   const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
   const devSet = readGlueTsv(path.join(o.data, 'dev.tsv'), { ...columns, numClasses: trainSet.numClasses });
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof BertForSequenceClassification)) throw new FinetuneUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
-  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
-  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new FinetuneUsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  if (!(model instanceof BertForSequenceClassification)) throw new RunUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
   const maxLength = o.maxLength ?? 128;
-  if (maxLength > model.config.max_position_embeddings) throw new FinetuneUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
+  if (maxLength > model.config.max_position_embeddings) throw new RunUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const options = {
     command: 'finetune bert',

@@ -8,28 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip } from '@ebt/data';
+import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { DataSource, train, TrainResult } from '@ebt/training';
-import { FinetuneUsageError, positive, writeRunJson } from './run-folder';
+import { checkRunOptions, DataSource, RunOptions, RunUsageError, train, TrainResult, writeRunJson } from '@ebt/training';
 
-export interface FinetuneVitOptions {
+export interface FinetuneVitOptions extends RunOptions {
   model: string;
   /** 'cifar10:DIR' or 'mnist' */
   data: string;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
   weightDecay?: number;
-  seed?: number;
-  backend?: string;
-  out?: string;
-  resume?: boolean;
-  recordEvery?: number;
-  lambdaHeads?: number;
-  lambdaFfn?: number;
-  progress?: boolean;
   /** use only the first n training / test images (quick runs) */
   limit?: number;
 }
@@ -64,28 +52,20 @@ function vitSource(d: ImageDataset, size: number, channels: number, norm: { mean
 }
 
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult }> {
-  if (!o.model) throw new FinetuneUsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
-  positive('--epochs', o.epochs, true);
-  positive('--batch-size', o.batchSize, true);
-  positive('--lr', o.lr);
+  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
   const spec = o.data ?? 'mnist';
+  const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
+  checkRunOptions(o, outDir);
   let data: { train: ImageDataset; test: ImageDataset };
   let undo: { mean: number[]; std: number[] } | null = null;
   if (spec === 'mnist') data = loadMnist();
   else if (spec.startsWith('cifar10:')) {
     data = loadCifar10(spec.slice('cifar10:'.length));
     undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
-  } else throw new FinetuneUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
-  const limit = (d: ImageDataset) => {
-    if (!o.limit || o.limit >= d.labels.length) return d;
-    const size = d.shape.reduce((a, b) => a * b, 1);
-    return { ...d, images: d.images.slice(0, o.limit * size), labels: d.labels.slice(0, o.limit) };
-  };
+  } else throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof ViTForImageClassification)) throw new FinetuneUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
-  const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
-  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new FinetuneUsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  if (!(model instanceof ViTForImageClassification)) throw new RunUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const norm = readNormalisation(o.model);
   const options = {
@@ -112,8 +92,8 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     model,
     forward: (x, training) => model.forward(x as tf.Tensor4D, training).logits,
     slimming,
-    train: vitSource(limit(data.train), cfg.image_size, cfg.num_channels, norm, undo, spec !== 'mnist'),
-    test: vitSource(limit(data.test), cfg.image_size, cfg.num_channels, norm, undo, false),
+    train: vitSource(takeFirst(data.train, o.limit), cfg.image_size, cfg.num_channels, norm, undo, spec !== 'mnist'),
+    test: vitSource(takeFirst(data.test, o.limit), cfg.image_size, cfg.num_channels, norm, undo, false),
     epochs: options.epochs,
     batchSize: options.batchSize,
     optimizer: { kind: 'adamw', weightDecay: options.weightDecay },

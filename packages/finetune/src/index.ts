@@ -2,4 +2,3 @@ export { finetuneBert } from './finetune-bert';
 export type { FinetuneBertOptions } from './finetune-bert';
 export { finetuneVit } from './finetune-vit';
 export type { FinetuneVitOptions } from './finetune-vit';
-export { FinetuneUsageError } from './run-folder';

@@ -1,80 +1,46 @@
 /** `ebt pretrain small-vit`: slimming pretraining of a small ViT built from scratch (MNIST by default, or CIFAR-10). */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { ImageDataset, loadCifar10, loadMnist } from '@ebt/data';
-import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification, writeFileAtomic } from '@ebt/models';
+import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
+import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions } from '@ebt/eb-criteria';
-import { earlyBirdCallback, imageSource, train, TrainResult } from '@ebt/training';
+import { checkRunOptions, earlyBirdCallback, imageSource, RunOptions, RunUsageError, train, TrainResult, writeRunJson } from '@ebt/training';
 import { PRESETS, SmallVitPreset } from './presets';
 
-export interface PretrainOptions {
+export interface PretrainOptions extends RunOptions {
   preset?: string;
   /** 'mnist' (default) or 'cifar10:DIR' */
   data?: string;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  seed?: number;
-  backend?: string;
-  out?: string;
-  resume?: boolean;
-  recordEvery?: number;
-  lambdaHeads?: number;
-  lambdaFfn?: number;
-  progress?: boolean;
   /** options of the two criteria that run online (defaults: the preset's window sizes, SPEC's thresholds) */
   maskDistance?: MaskDistanceOptions;
   nuclearStationarity?: NuclearStationarityOptions;
 }
 
-export class PretrainUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 export function resolvePreset(name: string | undefined): SmallVitPreset {
   const key = name ?? 'default';
   const preset = PRESETS[key];
-  if (!preset) throw new PretrainUsageError(`Unknown preset '${key}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
+  if (!preset) throw new RunUsageError(`Unknown preset '${key}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
   return preset;
 }
 
 function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
   if (spec === 'mnist') return loadMnist();
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
-  throw new PretrainUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
-}
-
-function limit(d: ImageDataset, n: number | undefined): ImageDataset {
-  if (!n || n >= d.labels.length) return d;
-  const size = d.shape.reduce((a, b) => a * b, 1);
-  return { ...d, images: d.images.slice(0, n * size), labels: d.labels.slice(0, n) };
-}
-
-function positive(name: string, v: number | undefined, integer = false): void {
-  if (v === undefined) return;
-  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new PretrainUsageError(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
+  throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; detections: Record<string, unknown> }> {
   const preset = resolvePreset(o.preset);
-  positive('--epochs', o.epochs, true);
-  positive('--batch-size', o.batchSize, true);
-  positive('--lr', o.lr);
-  positive('--record-every', o.recordEvery, true);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? 0;
   const outDir = path.resolve(o.out ?? path.join('runs', `small-vit-${dataSpec.split(':')[0]}-${o.preset ?? 'default'}`));
-  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new PretrainUsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  checkRunOptions(o, outDir);
   const data = loadData(dataSpec); // bad data is reported before anything else starts
   const backend = await initBackend({ backend: o.backend });
-  const trainSet = limit(data.train, preset.trainLimit);
-  const testSet = limit(data.test, preset.testLimit);
+  const trainSet = takeFirst(data.train, preset.trainLimit);
+  const testSet = takeFirst(data.test, preset.testLimit);
   const [channels, size] = [trainSet.shape[0], trainSet.shape[1]];
   const config = parseConfig({
     model_type: 'vit',
@@ -115,15 +81,11 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     testExamples: testSet.labels.length,
     model: config,
   };
-  fs.mkdirSync(outDir, { recursive: true });
   if (!o.resume) {
     // the initial weights, for --rewind init and the sweep
     savePretrained(model, path.join(outDir, 'init'));
   }
-  writeFileAtomic(
-    path.join(outDir, 'run.json'),
-    JSON.stringify({ options, backend: { name: backend.name, tf: tf.getBackend() }, versions: { node: process.version, tfjs: tf.version.tfjs }, started: new Date().toISOString(), resumed: Boolean(o.resume) }, null, 2) + '\n',
-  );
+  writeRunJson(outDir, options, backend, Boolean(o.resume));
   const nuclearOptions = { ...preset.detection, ...o.nuclearStationarity };
   const detections = earlyBirdCallback({
     criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)],

@@ -11,3 +11,5 @@ export { formatSeconds } from './progress';
 export { textSource } from './text-source';
 export { earlyBirdCallback } from './early-bird-callback';
 export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
+export { checkPositive, checkRunOptions, RunUsageError, writeRunJson } from './run';
+export type { RunOptions } from './run';

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { MaskDistanceCriterion, MaskKind, MaskScope, NuclearStationarityCriterion, replay, Signal, StationarityRule } from '@ebt/eb-criteria';
+import { MaskDistanceCriterion, MaskKind, NuclearStationarityCriterion, replay, Signal, StationarityRule } from '@ebt/eb-criteria';
+import { maskFlags, parseMaskFlags } from './flags';
 import { Trajectory } from '@ebt/slimming';
 import { UsageError } from '../errors';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
 
-const SCOPES = ['global', 'layerwise'] as const;
 const RULES = ['dejong', 'mk', 'adf', 'kpss'] as const;
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
@@ -15,15 +15,10 @@ function list<T extends string>(value: string, allowed: readonly T[], flag: stri
 }
 
 export function detectCommand(): Command {
-  return new Command('detect')
+  return maskFlags(new Command('detect'))
     .description('Replay a trajectory through an early-bird criterion; prints {"criterion", "drawnAt", "details"} as JSON.')
     .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv')
     .requiredOption('--criterion <name>', 'mask-distance or nuclear-stationarity')
-    .option('--ratio-heads <p>', 'share of heads pruned by the mask', String(1 / 3))
-    .option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask', '0.4')
-    .option('--scope <s>', 'global or layerwise, for both kinds')
-    .option('--scope-heads <s>', 'scope of the head mask', 'layerwise')
-    .option('--scope-ffn <s>', 'scope of the FFN mask', 'global')
     .option('--queue <n>', 'mask-distance: masks kept', '5')
     .option('--epsilon <d>', 'mask-distance: largest normalised Hamming distance', '0.1')
     .option('--kinds <list>', 'mask-distance: masks that must settle (head,ffn)', 'head,ffn')
@@ -41,13 +36,7 @@ export function detectCommand(): Command {
     .option('--share <x>', 'signal trajectories: share of coefficients that must pass', '0.9')
     .option('--json', 'machine-readable output (always on)', true)
     .action((o) => {
-      const masks = {
-        ratioHeads: parseNumber(o.ratioHeads, '--ratio-heads'),
-        ratioFfn: parseNumber(o.ratioFfn, '--ratio-ffn'),
-        scopeHeads: oneOf(o.scope ?? o.scopeHeads, SCOPES, '--scope-heads') as MaskScope,
-        scopeFfn: oneOf(o.scope ?? o.scopeFfn, SCOPES, '--scope-ffn') as MaskScope,
-      };
-      for (const [k, v] of [['--ratio-heads', masks.ratioHeads], ['--ratio-ffn', masks.ratioFfn]] as const) if (v < 0 || v > 1) throw new UsageError(`${k} must lie in [0, 1] (got ${v}).`);
+      const masks = parseMaskFlags(o);
       const name = oneOf(o.criterion, ['mask-distance', 'nuclear-stationarity'] as const, '--criterion');
       const make = () => {
         try {

@@ -1,43 +1,30 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { maskFromCoefficients, MaskScope } from '@ebt/eb-criteria';
+import { maskFromCoefficients } from '@ebt/eb-criteria';
+import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
 import { loadPretrained, savePretrained } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
 import { Trajectory } from '@ebt/slimming';
 import { UsageError } from '../errors';
-import { oneOf, parseInteger, parseNumber } from '../input';
+import { parseInteger } from '../input';
 import { printJson } from '../output';
 
-const SCOPES = ['global', 'layerwise'] as const;
 
 export function pruneCommand(): Command {
-  return new Command('prune')
+  return maskFlags(new Command('prune'))
     .description('Prune a model physically by the masks of a trajectory point; writes config.json + model.safetensors.')
     .requiredOption('--model <dir>', 'Hugging Face model folder (e.g. a run\'s init/ for re-training from initialisation)')
     .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv of a slimming run')
     .option('--at <epoch>', 'after this many epochs (0: the initial coefficients); the last point of that epoch')
     .option('--step <n>', 'the trajectory point at this step instead of --at')
     .requiredOption('--out <dir>', 'folder for the pruned model')
-    .option('--ratio-heads <p>', 'share of heads to prune', String(1 / 3))
-    .option('--ratio-ffn <p>', 'share of FFN neurons to prune', '0.4')
-    .option('--scope <s>', 'global or layerwise, for both kinds')
-    .option('--scope-heads <s>', 'scope of the head mask', 'layerwise')
-    .option('--scope-ffn <s>', 'scope of the FFN mask', 'global')
     .option('--fold-coefficients', 'fold the recorded coefficients into the output projections (continue training a slimmed model)', false)
     .option('--backend <name>', 'tfjs backend')
     .option('--json', 'machine-readable output', false)
     .action(async (o) => {
       if ((o.at === undefined) === (o.step === undefined)) throw new UsageError('Give exactly one of --at EPOCH and --step STEP.');
-      const ratio = (v: string, flag: string) => {
-        const p = parseNumber(v, flag);
-        if (p < 0 || p > 1) throw new UsageError(`${flag} must lie in [0, 1] (got ${v}).`);
-        return p;
-      };
-      const ratioHeads = ratio(o.ratioHeads, '--ratio-heads');
-      const ratioFfn = ratio(o.ratioFfn, '--ratio-ffn');
-      const scopeHeads: MaskScope = oneOf(o.scope ?? o.scopeHeads, SCOPES, o.scope ? '--scope' : '--scope-heads');
-      const scopeFfn: MaskScope = oneOf(o.scope ?? o.scopeFfn, SCOPES, o.scope ? '--scope' : '--scope-ffn');
+      const { ratioHeads, ratioFfn, scopeHeads, scopeFfn } = parseMaskFlags(o);
       const points = Trajectory.read(o.trajectory).snapshots();
       let point;
       if (o.step !== undefined) {

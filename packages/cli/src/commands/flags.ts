@@ -1,0 +1,69 @@
+/** Flags that several commands share, declared and parsed in one place. */
+import { Command } from 'commander';
+import { MaskScope } from '@ebt/eb-criteria';
+import { UsageError } from '../errors';
+import { TrainResult } from '@ebt/training';
+import { oneOf, parseInteger, parseNumber } from '../input';
+import { printJson } from '../output';
+
+const SCOPES = ['global', 'layerwise'] as const;
+
+/** The options of every training command (pretrain, finetune). */
+export function trainingFlags(cmd: Command, defaults: { epochs?: string; batchSize?: string; lr?: string } = {}): Command {
+  return cmd
+    .option('--epochs <n>', 'epochs', defaults.epochs)
+    .option('--batch-size <n>', 'batch size', defaults.batchSize)
+    .option('--lr <lr>', 'peak learning rate', defaults.lr)
+    .option('--seed <n>', 'seed of the initialisation and the data order', '0')
+    .option('--record-every <n>', 'record the coefficients every n steps (and at every epoch end)', '10')
+    .option('--lambda-heads <x>', 'L1 weight on the head coefficients', '1e-4')
+    .option('--lambda-ffn <x>', 'L1 weight on the FFN coefficients', '1e-4')
+    .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
+    .option('--out <dir>', 'run folder')
+    .option('--resume', 'continue the run in --out from its last checkpoint', false)
+    .option('--json', 'print the summary as JSON', false);
+}
+
+const optional = <T>(v: unknown, parse: (s: string) => T) => (v === undefined ? undefined : parse(v as string));
+
+export function parseTrainingFlags(o: Record<string, unknown>) {
+  return {
+    epochs: optional(o.epochs, (s) => parseInteger(s, '--epochs')),
+    batchSize: optional(o.batchSize, (s) => parseInteger(s, '--batch-size')),
+    lr: optional(o.lr, (s) => parseNumber(s, '--lr')),
+    seed: parseInteger(o.seed as string, '--seed'),
+    recordEvery: parseInteger(o.recordEvery as string, '--record-every'),
+    lambdaHeads: parseNumber(o.lambdaHeads as string, '--lambda-heads'),
+    lambdaFfn: parseNumber(o.lambdaFfn as string, '--lambda-ffn'),
+    backend: o.backend as string | undefined,
+    out: o.out as string | undefined,
+    resume: Boolean(o.resume),
+  };
+}
+
+/** The mask flags (SPEC section 2) of detect and prune. */
+export function maskFlags(cmd: Command): Command {
+  return cmd
+    .option('--ratio-heads <p>', 'share of heads pruned by the mask', String(1 / 3))
+    .option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask', '0.4')
+    .option('--scope <s>', 'global or layerwise, for both kinds')
+    .option('--scope-heads <s>', 'scope of the head mask', 'layerwise')
+    .option('--scope-ffn <s>', 'scope of the FFN mask', 'global');
+}
+
+export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number; ratioFfn: number; scopeHeads: MaskScope; scopeFfn: MaskScope } {
+  const ratio = (v: unknown, flag: string) => {
+    const p = parseNumber(v as string, flag);
+    if (p < 0 || p > 1) throw new UsageError(`${flag} must lie in [0, 1] (got ${v}).`);
+    return p;
+  };
+  const scope = (own: unknown, flag: string) => oneOf((o.scope ?? own) as string, SCOPES, o.scope ? '--scope' : flag);
+  return { ratioHeads: ratio(o.ratioHeads, '--ratio-heads'), ratioFfn: ratio(o.ratioFfn, '--ratio-ffn'), scopeHeads: scope(o.scopeHeads, '--scope-heads'), scopeFfn: scope(o.scopeFfn, '--scope-ffn') };
+}
+
+/** The end of a training command: the run folder and the final test accuracy (JSON with --json). */
+export function printRunSummary(o: { json?: boolean }, outDir: string, result: TrainResult): void {
+  const summary = { outDir, steps: result.steps, epochs: result.epochs, seconds: result.seconds, testAccuracy: result.finalTest?.accuracy ?? null, bestAccuracy: result.bestAccuracy };
+  if (o.json) printJson(summary);
+  else process.stdout.write(`run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`);
+}
