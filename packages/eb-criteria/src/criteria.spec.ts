@@ -1,4 +1,4 @@
-import { distanceMatrix, judgeDetection, MaskDistanceCriterion, maskFromCoefficients, NuclearStationarityCriterion, nuclearNorm, Point, replay, testWindow, DEFAULT_THRESHOLDS } from './index';
+import { scaledWindows, distanceMatrix, judgeDetection, MaskDistanceCriterion, maskFromCoefficients, NuclearStationarityCriterion, nuclearNorm, Point, replay, testWindow, DEFAULT_THRESHOLDS } from './index';
 import fixture from '../test/fixtures/nuclear-norms.json';
 
 describe('nuclearNorm', () => {
@@ -116,4 +116,10 @@ test('judgeDetection: a draw whose mask is far from the final one is a false pos
   expect(lossy.falsePositive).toBe(true);
   expect(judgeDetection({ detection: null, finalMasks: final, totalSteps: 100 }).falsePositive).toBeNull();
   expect(maskFromCoefficients([[1]], 0, 'global')[0][0]).toBe(1);
+});
+
+test("scaledWindows: the seed's sizes for long runs, proportionally smaller for short ones", () => {
+  expect(scaledWindows(14774)).toEqual({ smooth: 200, window: 300, every: 100 });
+  expect(scaledWindows(150)).toEqual({ smooth: 10, window: 30, every: 5 });
+  expect(scaledWindows(10)).toEqual({ smooth: 2, window: 5, every: 1 });
 });

@@ -33,8 +33,19 @@ export function resolveMaskOptions(o: MaskOptions): Required<MaskOptions> {
   return { ratioHeads: o.ratioHeads ?? 1 / 3, ratioFfn: o.ratioFfn ?? 0.4, scopeHeads: o.scopeHeads ?? 'layerwise', scopeFfn: o.scopeFfn ?? 'global' };
 }
 
+const maskCache = new WeakMap<Point, Map<string, { heads: Mask; ffn: Mask }>>();
+
+/** The point's masks; both criteria ask for the same ones, so they are computed once per point and options. */
 export function masksAt(point: Point, o: Required<MaskOptions>): { heads: Mask; ffn: Mask } {
-  return { heads: maskFromCoefficients(point.heads, o.ratioHeads, o.scopeHeads), ffn: maskFromCoefficients(point.ffn, o.ratioFfn, o.scopeFfn) };
+  const key = `${o.ratioHeads}|${o.scopeHeads}|${o.ratioFfn}|${o.scopeFfn}`;
+  let byOptions = maskCache.get(point);
+  if (!byOptions) maskCache.set(point, (byOptions = new Map()));
+  let masks = byOptions.get(key);
+  if (!masks) {
+    masks = { heads: maskFromCoefficients(point.heads, o.ratioHeads, o.scopeHeads), ffn: maskFromCoefficients(point.ffn, o.ratioFfn, o.scopeFfn) };
+    byOptions.set(key, masks);
+  }
+  return masks;
 }
 
 /** Offline: feeds a finished trajectory's points to a fresh criterion; the same answer as online. */

@@ -7,7 +7,7 @@ export { masksAt, replay, resolveMaskOptions } from './criterion';
 export type { Criterion, MaskOptions, Point, Verdict } from './criterion';
 export { MaskDistanceCriterion } from './mask-distance-criterion';
 export type { MaskDistanceOptions, MaskKind } from './mask-distance-criterion';
-export { DEFAULT_THRESHOLDS, NuclearStationarityCriterion, testWindow } from './nuclear-stationarity-criterion';
+export { DEFAULT_THRESHOLDS, NuclearStationarityCriterion, scaledWindows, testWindow } from './nuclear-stationarity-criterion';
 export type { NuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
 export { judgeDetection } from './judge';
 export type { Judgement, JudgeInput } from './judge';

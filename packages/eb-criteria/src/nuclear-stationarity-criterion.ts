@@ -178,3 +178,12 @@ export class NuclearStationarityCriterion implements Criterion {
     return { options: { ...this.masks, ...this.o }, verdict: this.verdict, signal, tests: this.tested };
   }
 }
+
+/**
+ * Window sizes scaled to a run of `points` recorded points (SPEC 3.2: "scale them down for short runs"):
+ * about P/15 to smooth, P/5 tested, a test every P/30 points, capped at the seed's 200 / 300 / 100.
+ */
+export function scaledWindows(points: number): { smooth: number; window: number; every: number } {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
+  return { smooth: clamp(points / 15, 2, 200), window: clamp(points / 5, 5, 300), every: clamp(points / 30, 1, 100) };
+}

@@ -9,9 +9,10 @@ import { initBackend } from '@ebt/backend';
 import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { checkPositive, checkRunOptions, RunOptions, RunUsageError, textSource, train, TrainResult, writeRunJson } from '@ebt/training';
+import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions, scaledWindows } from '@ebt/eb-criteria';
+import { checkPositive, checkRunOptions, RunOptions, RunUsageError, textSource, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
-export interface FinetuneBertOptions extends RunOptions {
+export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
   /** folder with train.tsv and dev.tsv */
   data: string;
@@ -23,7 +24,7 @@ export interface FinetuneBertOptions extends RunOptions {
   warmupSteps?: number;
 }
 
-export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult }> {
+export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
   if (!o.data) throw new RunUsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);
@@ -57,15 +58,25 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     lambdaHeads: slimming.lambdaHeads,
     lambdaFfn: slimming.lambdaFfn,
     recordEvery: o.recordEvery ?? 10,
+    criterion: o.criterion ?? 'nuclear-stationarity',
+    continueWith: o.continueWith ?? 'pruned',
+    rewind: o.rewind ?? 'none',
     numLabels: trainSet.numClasses,
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,
   };
   writeRunJson(outDir, options, backend, Boolean(o.resume));
-  const result = await train({
+  const stepsPerEpoch = Math.ceil(trainSet.labels.length / options.batchSize);
+  const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
+  const { result, ticket } = await ebTrain({
     model,
-    forward: (x, training) => model.forward(x as never, training).logits,
+    forwardOf: (m) => (x, training) => (m as BertForSequenceClassification).forward(x as never, training).logits,
     slimming,
+    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criterion: o.criterion,
+    continueWith: o.continueWith,
+    rewind: o.rewind,
+    initDir: o.model,
     train: textSource(trainSet, tokenizer, maxLength),
     test: textSource(devSet, tokenizer, maxLength),
     epochs: options.epochs,
@@ -79,5 +90,5 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     resume: o.resume,
     progress: o.progress,
   });
-  return { outDir, result };
+  return { outDir, result, ticket };
 }

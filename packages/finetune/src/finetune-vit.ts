@@ -11,9 +11,10 @@ import { initBackend } from '@ebt/backend';
 import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { checkRunOptions, DataSource, RunOptions, RunUsageError, train, TrainResult, writeRunJson } from '@ebt/training';
+import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions, scaledWindows } from '@ebt/eb-criteria';
+import { checkRunOptions, DataSource, RunOptions, RunUsageError, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
-export interface FinetuneVitOptions extends RunOptions {
+export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
   /** 'cifar10:DIR' or 'mnist' */
   data: string;
@@ -51,7 +52,7 @@ function vitSource(d: ImageDataset, size: number, channels: number, norm: { mean
   };
 }
 
-export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult }> {
+export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
   const spec = o.data ?? 'mnist';
   const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
@@ -84,14 +85,24 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     lambdaHeads: slimming.lambdaHeads,
     lambdaFfn: slimming.lambdaFfn,
     recordEvery: o.recordEvery ?? 10,
+    criterion: o.criterion ?? 'nuclear-stationarity',
+    continueWith: o.continueWith ?? 'pruned',
+    rewind: o.rewind ?? 'none',
     limit: o.limit ?? null,
   };
   writeRunJson(outDir, options, backend, Boolean(o.resume));
   const cfg = model.config;
-  const result = await train({
+  const stepsPerEpoch = Math.ceil(takeFirst(data.train, o.limit).labels.length / options.batchSize);
+  const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
+  const { result, ticket } = await ebTrain({
     model,
-    forward: (x, training) => model.forward(x as tf.Tensor4D, training).logits,
+    forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
     slimming,
+    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criterion: o.criterion,
+    continueWith: o.continueWith,
+    rewind: o.rewind,
+    initDir: o.model,
     train: vitSource(takeFirst(data.train, o.limit), cfg.image_size, cfg.num_channels, norm, undo, spec !== 'mnist'),
     test: vitSource(takeFirst(data.test, o.limit), cfg.image_size, cfg.num_channels, norm, undo, false),
     epochs: options.epochs,
@@ -105,5 +116,5 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     resume: o.resume,
     progress: o.progress,
   });
-  return { outDir, result };
+  return { outDir, result, ticket };
 }

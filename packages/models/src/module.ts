@@ -45,7 +45,8 @@ export class Initializer {
   ) {}
 
   private nextSeed(): number | undefined {
-    return this.seed === undefined ? undefined : this.seed * 1000 + this.counter++;
+    // never 0: tfjs treats a falsy seed as "no seed" and draws from Math.random
+    return this.seed === undefined ? undefined : this.seed * 100_003 + ++this.counter;
   }
 
   /** N(0, std^2) cut to [-2, 2], as torch.nn.init.trunc_normal_(std=std) with its default bounds. */

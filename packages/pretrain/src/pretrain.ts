@@ -5,17 +5,14 @@ import { initBackend } from '@ebt/backend';
 import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions } from '@ebt/eb-criteria';
-import { checkRunOptions, earlyBirdCallback, imageSource, RunOptions, RunUsageError, train, TrainResult, writeRunJson } from '@ebt/training';
+import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
+import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 import { PRESETS, SmallVitPreset } from './presets';
 
-export interface PretrainOptions extends RunOptions {
+export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   preset?: string;
   /** 'mnist' (default) or 'cifar10:DIR' */
   data?: string;
-  /** options of the two criteria that run online (defaults: the preset's window sizes, SPEC's thresholds) */
-  maskDistance?: MaskDistanceOptions;
-  nuclearStationarity?: NuclearStationarityOptions;
 }
 
 export function resolvePreset(name: string | undefined): SmallVitPreset {
@@ -31,7 +28,7 @@ function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
   throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
-export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; detections: Record<string, unknown> }> {
+export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? 0;
@@ -77,6 +74,9 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     recordEvery: o.recordEvery ?? 10,
     maskDistance: o.maskDistance ?? {},
     nuclearStationarity: { ...preset.detection, ...o.nuclearStationarity },
+    criterion: o.criterion ?? 'nuclear-stationarity',
+    continueWith: o.continueWith ?? 'pruned',
+    rewind: o.rewind ?? 'none',
     trainExamples: trainSet.labels.length,
     testExamples: testSet.labels.length,
     model: config,
@@ -87,14 +87,16 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
   }
   writeRunJson(outDir, options, backend, Boolean(o.resume));
   const nuclearOptions = { ...preset.detection, ...o.nuclearStationarity };
-  const detections = earlyBirdCallback({
-    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)],
-    outDir,
-  });
-  const result = await train({
+  const criteria = [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)];
+  const { result, ticket } = await ebTrain({
     model,
-    forward: (x, training) => model.forward(x as tf.Tensor4D, training).logits,
     slimming,
+    forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
+    criteria,
+    criterion: options.criterion,
+    continueWith: options.continueWith,
+    rewind: options.rewind,
+    initDir: path.join(outDir, 'init'),
     train: imageSource(trainSet, { cropPadding: dataSpec.startsWith('cifar10') ? 4 : 0 }),
     test: imageSource(testSet),
     epochs,
@@ -108,8 +110,6 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     recordEvery: options.recordEvery,
     resume: o.resume,
     progress: o.progress,
-    callbacks: [detections],
   });
-  detections.write();
-  return { outDir, result, detections: detections.verdicts() };
+  return { outDir, result, ticket };
 }

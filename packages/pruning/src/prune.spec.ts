@@ -84,6 +84,10 @@ describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
     savePretrained(pruned, dir);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     expect(config.pruned_heads).toEqual({ '0': [1], '1': [0, 1, 3] });
+    const denseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-dense-'));
+    savePretrained(model, denseDir);
+    const bytes = (d: string) => fs.statSync(path.join(d, 'model.safetensors')).size;
+    expect(bytes(dir)).toBeLessThan(bytes(denseDir)); // the files shrink
     const { model: again, report } = loadPretrained(dir, { log: null });
     expect(report.missingKeys).toEqual([]);
     expect(logits(again, name)).toEqual(logits(pruned, name));

@@ -35,3 +35,11 @@ export function loadCheckpoint<S>(file: string, variables: Map<string, tf.Variab
   }
   return JSON.parse(metadata.ebt_state) as S;
 }
+
+/** The loop state saved in a checkpoint, without touching any variable (to decide how to rebuild a run). */
+export function peekCheckpointState<S>(file: string): S {
+  if (!fs.existsSync(file)) throw new CheckpointError(`No checkpoint at '${file}' to resume from.`);
+  const { metadata } = readSafetensors(file);
+  if (typeof metadata.ebt_state !== 'string') throw new CheckpointError(`'${file}' is not an ebt checkpoint (its metadata has no ebt_state).`);
+  return JSON.parse(metadata.ebt_state) as S;
+}

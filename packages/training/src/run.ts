@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '@ebt/backend';
 import { writeFileAtomic } from '@ebt/models';
+import type { MaskDistanceOptions, NuclearStationarityOptions } from '@ebt/eb-criteria';
 
 export interface RunOptions {
   epochs?: number;
@@ -18,6 +19,15 @@ export interface RunOptions {
   lambdaHeads?: number;
   lambdaFfn?: number;
   progress?: boolean;
+}
+
+/** The EB-train options every app takes (see ebTrain). */
+export interface EarlyBirdRunOptions {
+  maskDistance?: MaskDistanceOptions;
+  nuclearStationarity?: NuclearStationarityOptions;
+  criterion?: 'mask-distance' | 'nuclear-stationarity';
+  continueWith?: 'pruned' | 'dense';
+  rewind?: 'none' | 'init';
 }
 
 /** Bad options of a run: the CLI exits 2 with the message. */

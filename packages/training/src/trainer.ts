@@ -76,6 +76,8 @@ export interface TrainOptions {
   resume?: boolean;
   callbacks?: Callback[];
   progress?: boolean;
+  /** start where an earlier phase stopped (its state and trajectory) instead of at step 0; the optimizer starts fresh */
+  continueFrom?: { state: LoopState; trajectory: Trajectory };
   /** names of model parameters that get no weight decay (default: biases and LayerNorm parameters) */
   noDecay?: (name: string) => boolean;
 }
@@ -87,9 +89,15 @@ export interface TrainResult {
   finalTest: MetricsRow | undefined;
   bestAccuracy: number;
   stoppedEarly: boolean;
+  /** where the loop stopped: a phase that follows continues from here */
+  state: LoopState;
+  trajectory: Trajectory;
 }
 
-interface LoopState {
+/** Where a run stands; saved in every checkpoint, and handed from one phase of EB-train to the next. */
+export interface LoopState {
+  /** 1: slimming the dense model; 2: training the pruned ticket (EB-train) */
+  phase?: number;
   epoch: number;
   /** the next batch of `epoch` to run */
   batch: number;
@@ -140,9 +148,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const variables = new Map<string, tf.Variable>(params.map((p) => [p.name, p.variable]));
   for (const [k, v] of optimizer.stateTensors()) variables.set(k, v);
 
-  let state: LoopState = { epoch: 0, batch: 0, step: 0, optimizerT: 0, random: o.seed >>> 0, bestAccuracy: -1, seconds: 0, metrics: [], lastRecordedStep: -1 };
+  let state: LoopState = { phase: 1, epoch: 0, batch: 0, step: 0, optimizerT: 0, random: o.seed >>> 0, bestAccuracy: -1, seconds: 0, metrics: [], lastRecordedStep: -1 };
   let trajectory = new Trajectory();
-  if (o.resume) {
+  if (o.continueFrom && !o.resume) {
+    state = { ...o.continueFrom.state, metrics: [...o.continueFrom.state.metrics], optimizerT: 0 };
+    trajectory = o.continueFrom.trajectory;
+  } else if (o.resume) {
     state = loadCheckpoint<LoopState>(lastFile, variables);
     optimizer.t = state.optimizerT;
     if (o.slimming) {
@@ -237,6 +248,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         if (stoppedEarly) break;
       }
+      if (stoppedEarly && state.batch < batchesPerEpoch) {
+        // stopped mid-epoch (a ticket drawn): save where we are; a next phase continues from here
+        writeOutputs();
+        persist(lastFile);
+        break;
+      }
       if (record() === 'stop') stoppedEarly = true;
       const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
       if (seen > 0) state.metrics.push({ step: state.step, epoch: state.epoch, split: 'train', loss: lossSum / seen, accuracy: correct / seen, lr, seconds: seconds() });
@@ -245,7 +262,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       state.metrics.push(testRow);
       progress.line(
         `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}%` +
-          `${firstBatch ? ` (resumed at batch ${firstBatch})` : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
+          `${firstBatch ? (o.continueFrom && !o.resume ? ` (pruned model from batch ${firstBatch})` : ` (resumed at batch ${firstBatch})`) : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
       );
       const improved = test.accuracy > state.bestAccuracy;
       if (improved) state.bestAccuracy = test.accuracy;
@@ -262,7 +279,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     optimizer.dispose();
   }
   const tests = state.metrics.filter((m) => m.split === 'test');
-  return { steps: state.step, epochs: state.epoch, seconds: seconds(), finalTest: tests[tests.length - 1], bestAccuracy: state.bestAccuracy, stoppedEarly };
+  state.seconds = seconds();
+  return { steps: state.step, epochs: state.epoch, seconds: seconds(), finalTest: tests[tests.length - 1], bestAccuracy: state.bestAccuracy, stoppedEarly, state, trajectory };
 }
 
 let correctTensor: tf.Tensor | undefined;

@@ -40,5 +40,16 @@ export function benchCommand(): Command {
         process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n` : 'no PyTorch on this machine: no reference\n');
       }
     });
+  cmd
+    .command('criteria')
+    .description('ms to observe one point of a BERT-base-sized trajectory with both criteria and every test (target < 5).')
+    .option('--points <n>', 'timed points', '300')
+    .option('--json', 'machine-readable output', false)
+    .action((o) => {
+      const { benchCriteria } = require(path.join(benchDir, 'criteria.ts')) as typeof import('../../../../tools/bench/criteria');
+      const r = benchCriteria({ points: parseInteger(o.points, '--points') });
+      if (o.json) printJson(r);
+      else process.stdout.write(`${r.msPerPoint.toFixed(2)} ms per point (target ${r.target})\n`);
+    });
   return cmd;
 }

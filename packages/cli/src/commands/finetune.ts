@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { finetuneBert, finetuneVit } from '@ebt/finetune';
 import { parseInteger } from '../input';
-import { parseTrainingFlags, printRunSummary, trainingFlags } from './flags';
+import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, printRunSummary, trainingFlags } from './flags';
 
 export function finetuneCommand(): Command {
   const cmd = new Command('finetune').description('Fine-tune a Hugging Face checkpoint with network slimming.');
-  trainingFlags(
+  earlyBirdFlags(trainingFlags(
     cmd
       .command('bert')
       .description('BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv); defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs.')
@@ -15,9 +15,10 @@ export function finetuneCommand(): Command {
       .option('--pair-column <name>', 'second text column (pair tasks)')
       .option('--label-column <name>', 'label column', 'label')
       .option('--max-length <n>', 'tokens per example', '128'),
-  ).action(async (o) => {
-    const { outDir, result } = await finetuneBert({
+  )).action(async (o) => {
+    const { outDir, result, ticket } = await finetuneBert({
       ...parseTrainingFlags(o),
+      ...parseEarlyBirdFlags(o),
       model: o.model,
       data: o.data,
       textColumn: o.textColumn,
@@ -25,18 +26,19 @@ export function finetuneCommand(): Command {
       labelColumn: o.labelColumn,
       maxLength: parseInteger(o.maxLength, '--max-length'),
     });
-    printRunSummary(o, outDir, result);
+    printRunSummary(o, outDir, result, ticket);
   });
-  trainingFlags(
+  earlyBirdFlags(trainingFlags(
     cmd
       .command('vit')
       .description("ViT on CIFAR-10 ('cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.")
       .option('--model <dir>', 'Hugging Face ViT folder')
       .option('--data <spec>', "'cifar10:DIR' or 'mnist'", 'mnist')
       .option('--limit <n>', 'use only the first n training and test images'),
-  ).action(async (o) => {
-    const { outDir, result } = await finetuneVit({ ...parseTrainingFlags(o), model: o.model, data: o.data, limit: o.limit === undefined ? undefined : parseInteger(o.limit, '--limit') });
-    printRunSummary(o, outDir, result);
+  )).action(async (o) => {
+    const { outDir, result, ticket } = await finetuneVit({ ...parseTrainingFlags(o),
+      ...parseEarlyBirdFlags(o), model: o.model, data: o.data, limit: o.limit === undefined ? undefined : parseInteger(o.limit, '--limit') });
+    printRunSummary(o, outDir, result, ticket);
   });
   return cmd;
 }

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { MaskScope } from '@ebt/eb-criteria';
 import { UsageError } from '../errors';
-import { TrainResult } from '@ebt/training';
+import { TicketInfo, TrainResult } from '@ebt/training';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
 
@@ -62,8 +62,43 @@ export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number
 }
 
 /** The end of a training command: the run folder and the final test accuracy (JSON with --json). */
-export function printRunSummary(o: { json?: boolean }, outDir: string, result: TrainResult): void {
-  const summary = { outDir, steps: result.steps, epochs: result.epochs, seconds: result.seconds, testAccuracy: result.finalTest?.accuracy ?? null, bestAccuracy: result.bestAccuracy };
-  if (o.json) printJson(summary);
-  else process.stdout.write(`run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`);
+export function printRunSummary(o: { json?: boolean }, outDir: string, result: TrainResult, ticket?: TicketInfo | null): void {
+  const summary = {
+    outDir,
+    steps: result.steps,
+    epochs: result.epochs,
+    seconds: result.seconds,
+    testAccuracy: result.finalTest?.accuracy ?? null,
+    bestAccuracy: result.bestAccuracy,
+    ticket: ticket ? { criterion: ticket.criterion, step: ticket.step, epoch: ticket.epoch, heads: ticket.heads, intermediateSizes: ticket.intermediateSizes } : null,
+  };
+  if (o.json) return printJson(summary);
+  process.stdout.write(`run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`);
+  if (ticket) process.stdout.write(`ticket drawn by ${ticket.criterion} at step ${ticket.step} (epoch ${ticket.epoch + 1}): heads per layer ${ticket.heads.join(' ')}, FFN ${ticket.intermediateSizes.join(' ')}\n`);
+  else if (ticket === null) process.stdout.write('no ticket drawn\n');
+}
+
+/** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs. */
+export function earlyBirdFlags(cmd: Command): Command {
+  return cmd
+    .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', 'nuclear-stationarity')
+    .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', 'pruned')
+    .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', 'none')
+    .option('--queue <n>', 'mask-distance: masks kept')
+    .option('--epsilon <d>', 'mask-distance: largest normalised Hamming distance')
+    .option('--smooth <n>', 'nuclear-stationarity: moving-average length in points (default: the preset)')
+    .option('--window <n>', 'nuclear-stationarity: smoothed points tested (default: the preset)')
+    .option('--every <n>', 'nuclear-stationarity: test every n points (default: the preset)');
+}
+
+export function parseEarlyBirdFlags(o: Record<string, unknown>) {
+  const int = (k: string, flag: string) => optional(o[k], (s) => parseInteger(s, flag));
+  const drop = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return {
+    criterion: oneOf(o.criterion as string, ['nuclear-stationarity', 'mask-distance'] as const, '--criterion'),
+    continueWith: oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
+    rewind: oneOf(o.rewind as string, ['none', 'init'] as const, '--rewind'),
+    maskDistance: drop({ queue: int('queue', '--queue'), epsilon: optional(o.epsilon, (s) => parseNumber(s, '--epsilon')) }),
+    nuclearStationarity: drop({ smooth: int('smooth', '--smooth'), window: int('window', '--window'), every: int('every', '--every') }),
+  };
 }

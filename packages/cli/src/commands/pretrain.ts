@@ -1,19 +1,19 @@
 import { Command } from 'commander';
 import { pretrainSmallVit, PRESETS } from '@ebt/pretrain';
-import { parseTrainingFlags, printRunSummary, trainingFlags } from './flags';
+import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, printRunSummary, trainingFlags } from './flags';
 
 export function pretrainCommand(): Command {
   const cmd = new Command('pretrain').description('Pretrain a model from scratch with network slimming.');
-  trainingFlags(
+  earlyBirdFlags(trainingFlags(
     cmd
       .command('small-vit')
       .description('Slimming pretraining of a small ViT (MNIST by default); writes run.json, metrics.csv, trajectory.arrow, detections.json, checkpoints/.')
       .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`, 'default')
       .option('--data <spec>', "'mnist' (embedded) or 'cifar10:DIR' (binary batches)", 'mnist'),
-  )
+  ))
     .action(async (o) => {
-      const { outDir, result } = await pretrainSmallVit({ ...parseTrainingFlags(o), preset: o.preset, data: o.data });
-      printRunSummary(o, outDir, result);
+      const { outDir, result, ticket } = await pretrainSmallVit({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), preset: o.preset, data: o.data });
+      printRunSummary(o, outDir, result, ticket);
     });
   return cmd;
 }
