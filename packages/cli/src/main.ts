@@ -8,6 +8,7 @@ import { pretrainCommand } from './commands/pretrain';
 import { finetuneCommand } from './commands/finetune';
 import { pruneCommand } from './commands/prune';
 import { detectCommand } from './commands/detect';
+import { reportCommand } from './commands/report';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(pretrainCommand());
   program.addCommand(finetuneCommand());
   program.addCommand(detectCommand());
+  program.addCommand(reportCommand());
   program.addCommand(pruneCommand());
   program.addCommand(inferCommand());
   program.addCommand(backendCommand());

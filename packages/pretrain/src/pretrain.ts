@@ -7,6 +7,7 @@ import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } fro
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
 
 export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
@@ -28,7 +29,7 @@ function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
   throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
-export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
+export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? 0;
@@ -111,5 +112,6 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     resume: o.resume,
     progress: o.progress,
   });
-  return { outDir, result, ticket };
+  const report = writeReport(outDir).file;
+  return { outDir, result, ticket, report };
 }

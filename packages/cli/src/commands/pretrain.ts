@@ -12,8 +12,9 @@ export function pretrainCommand(): Command {
       .option('--data <spec>', "'mnist' (embedded) or 'cifar10:DIR' (binary batches)", 'mnist'),
   ))
     .action(async (o) => {
-      const { outDir, result, ticket } = await pretrainSmallVit({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), preset: o.preset, data: o.data });
+      const { outDir, result, ticket, report } = await pretrainSmallVit({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), preset: o.preset, data: o.data });
       printRunSummary(o, outDir, result, ticket);
+      if (!o.json) process.stdout.write(`report: ${report}\n`);
     });
   return cmd;
 }

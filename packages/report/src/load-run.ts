@@ -1,0 +1,64 @@
+/** Everything a run folder holds that the report shows. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Trajectory } from '@ebt/slimming';
+
+export interface MetricsRow {
+  step: number;
+  epoch: number;
+  split: string;
+  loss: number;
+  accuracy: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface DetectionEntry {
+  criterion: string;
+  drawnAt: { step: number; epoch: number } | null;
+  details: Record<string, any>;
+}
+
+export interface RunFolder {
+  dir: string;
+  run: Record<string, any>;
+  metrics: MetricsRow[];
+  trajectory: Trajectory | null;
+  detections: { totalSteps: number; criteria: DetectionEntry[] } | null;
+  ticket: Record<string, any> | null;
+  sweep: Array<Record<string, any>> | null;
+}
+
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+
+function readCsv(file: string): Array<Record<string, string>> {
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const cols = header.split(',');
+  return lines.filter((l) => l.trim()).map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+
+export function loadRun(dir: string): RunFolder {
+  if (!fs.existsSync(path.join(dir, 'run.json'))) throw new ReportError(`'${dir}' is not a run folder (it has no run.json).`);
+  const metricsFile = path.join(dir, 'metrics.csv');
+  const metrics = fs.existsSync(metricsFile)
+    ? readCsv(metricsFile).map((r) => ({ step: +r.step, epoch: +r.epoch, split: r.split, loss: +r.loss, accuracy: +r.accuracy, lr: +r.lr, seconds: +r.seconds }))
+    : [];
+  const trajectoryFile = path.join(dir, 'trajectory.arrow');
+  const sweepFile = path.join(dir, 'sweep', 'results.csv');
+  return {
+    dir,
+    run: readJson(path.join(dir, 'run.json')),
+    metrics,
+    trajectory: fs.existsSync(trajectoryFile) ? Trajectory.read(trajectoryFile) : null,
+    detections: readJson(path.join(dir, 'detections.json')),
+    ticket: readJson(path.join(dir, 'ticket', 'ticket.json')),
+    sweep: fs.existsSync(sweepFile) ? readCsv(sweepFile).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)]))) : null,
+  };
+}

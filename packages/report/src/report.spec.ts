@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '@ebt/backend';
+import { MaskDistanceCriterion, NuclearStationarityCriterion, replay } from '@ebt/eb-criteria';
+import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import { Trajectory } from '@ebt/slimming';
+import { writeReport } from './index';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
+/** A run folder as pretrain writes one: 3 epochs, 2 layers x 4 heads, 16 neurons, coefficients settling. */
+async function fakeRun(): Promise<string> {
+  await initBackend({ backend: 'cpu', log: null });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-report-'));
+  const config = parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 16, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+  savePretrained(new ViTForImageClassification(config, { seed: 1 }), path.join(dir, 'init'));
+  const t = new Trajectory();
+  for (let step = 0; step <= 300; step += 5) {
+    const settle = Math.exp(-step / 60);
+    const heads = [0, 1].map((l) => Float32Array.from({ length: 4 }, (_, h) => 1 - 0.1 * h * (1 - settle) + 0.2 * settle * Math.sin(step + l + h)));
+    const ffn = [0, 1].map((l) => Float32Array.from({ length: 16 }, (_, j) => 1 - 0.03 * j * (1 - settle) + 0.3 * settle * Math.cos(step * 0.7 + j + l)));
+    t.record(step, Math.min(2, Math.floor(step / 100)), { heads, ffn });
+  }
+  t.write(path.join(dir, 'trajectory.arrow'));
+  const points = t.snapshots().map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
+  const criteria = [new MaskDistanceCriterion(), new NuclearStationarityCriterion({ smooth: 4, window: 12, every: 3 })];
+  const verdicts = criteria.map((c) => replay(c, points));
+  fs.writeFileSync(
+    path.join(dir, 'detections.json'),
+    JSON.stringify({ totalSteps: 300, criteria: criteria.map((c, i) => ({ criterion: c.name, drawnAt: verdicts[i].drawn ? { step: (verdicts[i] as any).step, epoch: (verdicts[i] as any).epoch } : null, details: c.details() })) }),
+  );
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ options: { command: 'pretrain small-vit', data: 'mnist', epochs: 3, batchSize: 32, lr: 0.001, lambdaHeads: 1e-4, lambdaFfn: 1e-4 }, backend: { name: 'cpu' } }));
+  const metrics = ['step,epoch,split,loss,accuracy,lr,seconds'];
+  for (let e = 0; e < 3; e++) metrics.push(`${100 * (e + 1)},${e},train,${1 / (e + 1)},${0.5 + 0.1 * e},0.001,${10 * (e + 1)}`, `${100 * (e + 1)},${e},test,${1.1 / (e + 1)},${0.45 + 0.1 * e},0.001,${10 * (e + 1)}`);
+  fs.writeFileSync(path.join(dir, 'metrics.csv'), metrics.join('\n') + '\n');
+  fs.mkdirSync(path.join(dir, 'sweep'));
+  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'at,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds\n1,0.3,0.3,0.61,1000,2000,5\n2,0.3,0.3,0.63,1000,2000,5\n1,0.5,0.5,0.55,800,1500,4\n2,0.5,0.5,0.6,800,1500,4\n');
+  return dir;
+}
+
+describe('writeReport', () => {
+  test('writes one self-contained page with every figure as inline SVG, PNG copies, and the tables', async () => {
+    const dir = await fakeRun();
+    const { file, figures } = writeReport(dir);
+    expect(figures.sort()).toEqual(['ffn-coefficients', 'head-coefficients', 'mask-distance', 'nuclear-norm', 'sweep-accuracy', 'training-curves']);
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html.match(/<figure id=/g)).toHaveLength(6);
+    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(6);
+    expect(html).toContain('Early-bird criteria');
+    expect(html).toContain('nuclear-stationarity');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/); // nothing fetched, nothing run
+    for (const f of figures) {
+      const png = fs.readFileSync(path.join(dir, 'report', 'figures', `${f}.png`));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+  }, 60_000);
+
+  (CHROMIUM ? test : test.skip)('every figure renders in headless Chromium (screenshot saved beside the report)', async () => {
+    const dir = await fakeRun();
+    const { file } = writeReport(dir);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto('file://' + file);
+      const sizes = await page.$$eval('figure', (figs) => figs.map((f) => ({ id: f.id, ...(f.querySelector('svg')?.getBoundingClientRect().toJSON() ?? { width: 0, height: 0 }), marks: f.querySelectorAll('svg path, svg rect, svg line').length })));
+      expect(sizes).toHaveLength(6);
+      for (const s of sizes) {
+        expect({ id: s.id, drawn: s.width > 100 && s.height > 100 && s.marks > 10 }).toEqual({ id: s.id, drawn: true });
+      }
+      await page.screenshot({ path: path.join(dir, 'report', 'screenshot.png'), fullPage: true });
+      expect(fs.statSync(path.join(dir, 'report', 'screenshot.png')).size).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,126 @@
+/**
+ * `ebt report RUN_DIR`: RUN_DIR/report/index.html - one self-contained page (SVG figures inlined, PNG copies
+ * beside them in report/figures/) with the run's curves, coefficient trajectories, mask distances, the
+ * nuclear-norm series and the criteria's verdicts, the FLOP/parameter table, and the sweep when one ran.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as aq from 'arquero';
+import { judgeDetection, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { ModelConfig, readConfig, writeFileAtomic } from '@ebt/models';
+import { countFlops, countParameters } from '@ebt/pruning';
+import { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sweepAccuracy, trainingCurves } from './charts';
+import { loadRun, RunFolder } from './load-run';
+import { renderSvgs, svgToPng, VegaLiteSpec } from './render';
+
+export interface ReportResult {
+  file: string;
+  figures: string[];
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+function points(run: RunFolder): Point[] {
+  return (run.trajectory?.snapshots() ?? []).map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
+}
+
+function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
+  if (!run.detections) return null;
+  const shapeOf = (p: Point) => p.heads.map((r) => r.length).join(',') + '|' + p.ffn.map((r) => r.length).join(',');
+  const rows = run.detections.criteria.map((c) => {
+    const o = resolveMaskOptions(c.details.options ?? {});
+    const at = c.drawnAt ? pts.find((p) => p.step === c.drawnAt!.step) : undefined;
+    // the final mask of the same model: the last point whose shape matches (a pruned continuation changes it)
+    const final = at ? [...pts].reverse().find((p) => shapeOf(p) === shapeOf(at)) : pts[pts.length - 1];
+    const j = judgeDetection({ detection: c.drawnAt, masksAtDetection: at ? masksAt(at, o) : undefined, finalMasks: masksAt(final ?? pts[pts.length - 1], o), totalSteps: run.detections!.totalSteps });
+    return {
+      criterion: c.criterion,
+      'drawn at step': c.drawnAt ? c.drawnAt.step : '-',
+      epoch: c.drawnAt ? c.drawnAt.epoch + 1 : '-',
+      'training saved': c.drawnAt ? `${(100 * j.fractionSaved).toFixed(1)}%` : '-',
+      'distance to final mask (heads / FFN)': j.distanceToFinal ? `${j.distanceToFinal.heads.toFixed(3)} / ${j.distanceToFinal.ffn.toFixed(3)}` : '-',
+      'false positive': j.falsePositive === null ? '-' : j.falsePositive ? `yes: ${j.reason}` : 'no',
+    };
+  });
+  return aq.from(rows);
+}
+
+function sizeTable(run: RunFolder): aq.ColumnTable | null {
+  const denseDir = path.join(run.dir, 'init');
+  const dense: ModelConfig | null = fs.existsSync(path.join(denseDir, 'config.json')) ? readConfig(denseDir) : fs.existsSync(path.join(String(run.run.options?.model ?? ''), 'config.json')) ? readConfig(run.run.options.model) : null;
+  if (!dense) return null;
+  const ticketDir = path.join(run.dir, 'ticket');
+  const ticket = fs.existsSync(path.join(ticketDir, 'config.json')) ? readConfig(ticketDir) : null;
+  const tokens = dense.model_type === 'bert' ? Number(run.run.options?.maxLength ?? 128) : undefined;
+  const rows = [{ model: 'dense', parameters: countParameters(dense), 'FLOPs per example': countFlops(dense, tokens) }];
+  if (ticket) rows.push({ model: 'ticket', parameters: countParameters(ticket), 'FLOPs per example': countFlops(ticket, tokens) });
+  return aq.from(rows).derive({ 'of dense': aq.escape((d: { parameters: number }) => `${((100 * d.parameters) / rows[0].parameters).toFixed(1)}% params`) });
+}
+
+function summaryTable(run: RunFolder): aq.ColumnTable {
+  const tests = run.metrics.filter((m) => m.split === 'test');
+  const last = tests[tests.length - 1];
+  const o = run.run.options ?? {};
+  const rows: Array<{ item: string; value: string }> = [
+    { item: 'command', value: String(o.command ?? '') },
+    { item: 'data', value: String(o.data ?? '') },
+    { item: 'backend', value: String(run.run.backend?.name ?? '') },
+    { item: 'epochs / batch / lr', value: `${o.epochs} / ${o.batchSize} / ${o.lr}` },
+    { item: 'lambda heads / FFN', value: `${o.lambdaHeads} / ${o.lambdaFfn}` },
+    { item: 'final test accuracy', value: last ? `${(100 * last.accuracy).toFixed(2)}%` : '-' },
+    { item: 'best test accuracy', value: tests.length ? `${(100 * Math.max(...tests.map((t) => t.accuracy))).toFixed(2)}%` : '-' },
+    { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
+  ];
+  if (run.ticket) rows.push({ item: 'ticket', value: `drawn by ${run.ticket.criterion} at step ${run.ticket.step}: heads ${run.ticket.heads.join(' ')}, FFN ${run.ticket.intermediateSizes.join(' ')}` });
+  return aq.from(rows);
+}
+
+export function writeReport(runDir: string): ReportResult {
+  const run = loadRun(runDir);
+  const pts = points(run);
+  const specs: Record<string, VegaLiteSpec> = {};
+  if (run.metrics.length) specs['training-curves'] = trainingCurves(run.metrics);
+  if (pts.length) {
+    specs['head-coefficients'] = headHeatmap(pts);
+    specs['ffn-coefficients'] = ffnDistribution(pts);
+    specs['mask-distance'] = maskDistanceMatrix(pts);
+  }
+  const nn = run.detections ? nuclearNormSeries(run.detections.criteria) : null;
+  if (nn) specs['nuclear-norm'] = nn;
+  if (run.sweep?.length) {
+    const tests = run.metrics.filter((m) => m.split === 'test');
+    specs['sweep-accuracy'] = sweepAccuracy(run.sweep, tests.length ? tests[tests.length - 1].accuracy : null);
+  }
+  const svgs = renderSvgs(specs);
+  const outDir = path.join(runDir, 'report');
+  const figDir = path.join(outDir, 'figures');
+  fs.mkdirSync(figDir, { recursive: true });
+  for (const [name, svg] of Object.entries(svgs)) {
+    writeFileAtomic(path.join(figDir, `${name}.svg`), svg);
+    writeFileAtomic(path.join(figDir, `${name}.png`), svgToPng(svg));
+  }
+  const table = (title: string, t: aq.ColumnTable | null) => (t ? `<section><h2>${escape(title)}</h2>${t.toHTML()}</section>` : '');
+  const figure = (name: string, caption: string) =>
+    svgs[name] ? `<figure id="${name}">${svgs[name]}<figcaption>${escape(caption)} (<a href="figures/${name}.png">PNG</a>)</figcaption></figure>` : '';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ebt report: ${escape(path.basename(path.resolve(runDir)))}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em}h2{border-bottom:1px solid #ddd}</style></head>
+<body><h1>ebt report: ${escape(path.basename(path.resolve(runDir)))}</h1>
+${table('Run', summaryTable(run))}
+${table('Early-bird criteria', criteriaTable(run, pts))}
+${table('Size', sizeTable(run))}
+${figure('training-curves', 'Loss and accuracy per epoch')}
+${figure('nuclear-norm', 'The nuclear-norm criterion: raw and smoothed signal, tested points, and where each criterion drew')}
+${figure('head-coefficients', 'Every head coefficient over training')}
+${figure('ffn-coefficients', 'FFN coefficient distribution at each epoch end')}
+${figure('mask-distance', 'Distances between the masks at recorded points')}
+${figure('sweep-accuracy', 'Prune-and-retrain sweep')}
+${run.sweep ? table('Sweep', aq.from(run.sweep)) : ''}
+</body></html>
+`;
+  const file = path.join(outDir, 'index.html');
+  writeFileAtomic(file, html);
+  return { file, figures: Object.keys(svgs) };
+}
