@@ -9,6 +9,7 @@ import { finetuneCommand } from './commands/finetune';
 import { pruneCommand } from './commands/prune';
 import { detectCommand } from './commands/detect';
 import { reportCommand } from './commands/report';
+import { sweepCommand } from './commands/sweep';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(pretrainCommand());
   program.addCommand(finetuneCommand());
   program.addCommand(detectCommand());
+  program.addCommand(sweepCommand());
   program.addCommand(reportCommand());
   program.addCommand(pruneCommand());
   program.addCommand(inferCommand());

@@ -21,6 +21,8 @@ export interface SmallVitPreset {
   labelSmoothing: number;
   /** window sizes of the nuclear-norm criterion, in recorded points (SPEC 3.2: scaled to the run's length) */
   detection: { smooth: number; window: number; every: number };
+  /** the small prune-and-retrain sweep the job runs after training (a dense cell, then at x ratios) */
+  sweep: { at: number[]; ratios: number[]; retrainEpochs: number };
   /** use only this many training / test examples (the smoke preset) */
   trainLimit?: number;
   testLimit?: number;
@@ -38,6 +40,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     labelSmoothing: 0,
     // 1,500 steps recorded every 10 -> ~160 points
     detection: { smooth: 10, window: 30, every: 5 },
+    // 5 cells of 3 epochs on 2 workers: about 6 minutes here
+    sweep: { at: [1, 4], ratios: [0.3, 0.5], retrainEpochs: 3 },
   },
   smoke: {
     model: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, patch_size: 7 },
@@ -52,6 +56,7 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     testLimit: 500,
     // 189 steps recorded every 10 -> ~22 points
     detection: { smooth: 3, window: 8, every: 2 },
+    sweep: { at: [1], ratios: [0.5], retrainEpochs: 1 },
   },
   'seed-cifar10': {
     model: { hidden_size: 384, num_hidden_layers: 7, num_attention_heads: 12, intermediate_size: 384, patch_size: 2 },
@@ -64,5 +69,6 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     labelSmoothing: 0.1,
     // the seed's case-study values, in points of one step each
     detection: { smooth: 200, window: 300, every: 100 },
+    sweep: { at: [0, 6, 24, 60, 120], ratios: [0.3, 0.5, 0.7], retrainEpochs: 120 },
   },
 };

@@ -8,9 +8,12 @@ import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 import { writeReport } from '@ebt/report';
+import { sweep } from './sweep';
 import { PRESETS, SmallVitPreset } from './presets';
 
 export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
+  /** run the preset's prune-and-retrain sweep after training (default true) */
+  sweep?: boolean;
   preset?: string;
   /** 'mnist' (default) or 'cifar10:DIR' */
   data?: string;
@@ -23,13 +26,13 @@ export function resolvePreset(name: string | undefined): SmallVitPreset {
   return preset;
 }
 
-function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
+export function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
   if (spec === 'mnist') return loadMnist();
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
   throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
-export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string }> {
+export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? 0;
@@ -112,6 +115,10 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     resume: o.resume,
     progress: o.progress,
   });
+  let sweepResult: Awaited<ReturnType<typeof sweep>> | null = null;
+  if (o.sweep ?? true) {
+    sweepResult = await sweep(outDir, { ...preset.sweep, workers: 2, backend: o.backend, log: o.progress === false ? undefined : (l) => process.stderr.write(l + '\n') });
+  }
   const report = writeReport(outDir).file;
-  return { outDir, result, ticket, report };
+  return { outDir, result, ticket, report, sweep: sweepResult };
 }

@@ -35,7 +35,7 @@ async function fakeRun(): Promise<string> {
   for (let e = 0; e < 3; e++) metrics.push(`${100 * (e + 1)},${e},train,${1 / (e + 1)},${0.5 + 0.1 * e},0.001,${10 * (e + 1)}`, `${100 * (e + 1)},${e},test,${1.1 / (e + 1)},${0.45 + 0.1 * e},0.001,${10 * (e + 1)}`);
   fs.writeFileSync(path.join(dir, 'metrics.csv'), metrics.join('\n') + '\n');
   fs.mkdirSync(path.join(dir, 'sweep'));
-  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'at,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds\n1,0.3,0.3,0.61,1000,2000,5\n2,0.3,0.3,0.63,1000,2000,5\n1,0.5,0.5,0.55,800,1500,4\n2,0.5,0.5,0.6,800,1500,4\n');
+  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'kind,at,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds\ndense,,0,0,0.66,1200,2500,6\nticket,1,0.3,0.3,0.61,1000,2000,5\nticket,2,0.3,0.3,0.63,1000,2000,5\nticket,1,0.5,0.5,0.55,800,1500,4\nticket,2,0.5,0.5,0.6,800,1500,4\n');
   return dir;
 }
 

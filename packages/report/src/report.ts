@@ -89,7 +89,8 @@ export function writeReport(runDir: string): ReportResult {
   if (nn) specs['nuclear-norm'] = nn;
   if (run.sweep?.length) {
     const tests = run.metrics.filter((m) => m.split === 'test');
-    specs['sweep-accuracy'] = sweepAccuracy(run.sweep, tests.length ? tests[tests.length - 1].accuracy : null);
+    const denseCell = run.sweep.find((r) => r.kind === 'dense');
+    specs['sweep-accuracy'] = sweepAccuracy(run.sweep.filter((r) => r.kind !== 'dense'), denseCell ? denseCell.accuracy : tests.length ? tests[tests.length - 1].accuracy : null);
   }
   const svgs = renderSvgs(specs);
   const outDir = path.join(runDir, 'report');
