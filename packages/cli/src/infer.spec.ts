@@ -24,6 +24,20 @@ describe('ebt infer', () => {
     expect(maxAbsDiff(out.logits, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
   });
 
+  test('a QA model prints start and end logits matching PyTorch where attention_mask is 1', () => {
+    const dir = path.join(fixtures, 'hf-tiny-bert-qa');
+    const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
+    const r = runCli(['infer', '--model', dir, '--input', path.join(dir, 'reference.json'), '--backend', 'wasm']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const mask = (ref.input.attention_mask as number[][]).flat();
+    for (const key of ['start_logits', 'end_logits']) {
+      const got = (out[key] as number[][]).flat();
+      const want = (ref.expected[key] as number[][]).flat();
+      expect(Math.max(...got.map((v, i) => (mask[i] ? Math.abs(v - want[i]) : 0)))).toBeLessThan(ref.tolerance.abs);
+    }
+  });
+
   test('bad input exits 2 naming the field', () => {
     const bert = path.join(fixtures, 'hf-tiny-bert');
     const cases: Array<[string, RegExp]> = [

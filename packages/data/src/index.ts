@@ -8,3 +8,6 @@ export { batchIndices, batchesPerEpoch, epochOrder } from './batches';
 export { DataError } from './errors';
 export { readGlueTsv } from './glue';
 export type { TextDataset, TsvOptions } from './glue';
+export { readSquad, squadFeatures } from './squad';
+export type { SquadExample, SquadFeature, SquadFeatureOptions, SquadTokenizer } from './squad';
+export { decodeAnswers, exactMatch, f1Score, normalizeAnswer, squadMetrics } from './squad-eval';

@@ -52,3 +52,51 @@ describe('finetune vit', () => {
     await expect(finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'imagenet' })).rejects.toThrow(/--data must be 'mnist' or 'cifar10:DIR'/);
   });
 });
+
+describe('finetune bert --task squad', () => {
+  const { finetuneSquad } = require('./index') as typeof import('./index');
+  const { writeReport } = require('@ebt/report') as typeof import('@ebt/report');
+
+  /** hf-tiny-bert-qa with the test tokenizer: a complete QA model folder. */
+  function tinyQaFolder(): string {
+    const dir = tmp();
+    for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtures, 'hf-tiny-bert-qa', f), path.join(dir, f));
+    for (const f of fs.readdirSync(path.join(fixtures, 'tiny-tokenizer'))) fs.copyFileSync(path.join(fixtures, 'tiny-tokenizer', f), path.join(dir, f));
+    return dir;
+  }
+
+  test('a smoke fine-tune on the shipped squad-tiny runs with slimming and writes trajectory, detections, EM/F1 and a report', async () => {
+    const out = tmp();
+    const r = await finetuneSquad({ model: tinyQaFolder(), data: path.join(repo, 'datasets', 'squad-tiny'), maxLength: 64, epochs: 30, batchSize: 5, lr: 3e-3, backend: 'wasm', out, progress: false, recordEvery: 2 });
+    expect(r.result.steps).toBe(30);
+    expect(r.f1).toBeGreaterThan(40); // five questions learnt by heart; an untrained model scores near 0
+    const evaluation = JSON.parse(fs.readFileSync(path.join(out, 'squad-eval.json'), 'utf8'));
+    expect(evaluation).toMatchObject({ count: 5 });
+    expect(evaluation.f1).toBeCloseTo(r.f1, 10);
+    const predictions = JSON.parse(fs.readFileSync(path.join(out, 'predictions.json'), 'utf8'));
+    expect(Object.keys(predictions).sort()).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
+    expect(Trajectory.read(path.join(out, 'trajectory.arrow')).length).toBeGreaterThan(0);
+    const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
+    expect(detections.criteria).toHaveLength(2);
+    const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+    expect(run.options).toMatchObject({ task: 'squad', docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 });
+    const html = fs.readFileSync(writeReport(out).file, 'utf8');
+    expect(html).toContain('SQuAD dev exact match / F1');
+  }, 90_000);
+
+  test('a malformed SQuAD file is a usage error naming the entry', async () => {
+    const data = tmp();
+    fs.writeFileSync(path.join(data, 'train-v1.1.json'), JSON.stringify({ data: [{ paragraphs: [{ context: 'the cat', qas: [{ id: 'x1', question: 'who?', answers: [{ text: 'dog', answer_start: 0 }] }] }] }] }));
+    fs.writeFileSync(path.join(data, 'dev-v1.1.json'), '{}');
+    await expect(finetuneSquad({ model: tinyQaFolder(), data })).rejects.toThrow(/answer 'dog' of question 'x1' is not in its context/);
+  });
+});
+
+test('a BERT run with dropout repeats exactly with the same seed (dropout masks are seeded)', async () => {
+  const run = async () => {
+    const out = tmp();
+    await finetuneBert({ model: tinyBertFolder(), data: path.join(repo, 'datasets', 'sst2-tiny'), epochs: 1, batchSize: 16, lr: 3e-3, maxLength: 32, backend: 'wasm', out, progress: false, recordEvery: 2, seed: 4 });
+    return Trajectory.read(path.join(out, 'trajectory.arrow')).rows();
+  };
+  expect(await run()).toEqual(await run());
+}, 60_000);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Linear } from './linear';
+import { dropout as dropoutProbs } from './dropout';
 import { Initializer, Module } from './module';
 
 /** Where network slimming plugs in: a coefficient per head, or per FFN neuron; null means none (all ones). */
@@ -43,7 +44,7 @@ export class SelfAttention extends Module {
       let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(this.headDim)); // [B, H, T, T]
       if (maskBias) scores = scores.add(maskBias);
       let probs = tf.softmax(scores, -1);
-      if (dropout > 0) probs = tf.dropout(probs, dropout);
+      probs = dropoutProbs(probs, dropout, dropout > 0);
       let context = tf.matMul(probs, v); // [B, H, T, d]
       const c = this.slimming.coefficients;
       if (c) context = context.mul(c.reshape([1, this.numHeads, 1, 1]));

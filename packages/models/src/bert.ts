@@ -10,6 +10,7 @@ import { BertConfig, headsPerLayer, intermediateSizes, numLabels } from './confi
 import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
+import { dropout } from './dropout';
 import { Initializer, Module, variable } from './module';
 
 export interface BertInputs {
@@ -18,9 +19,6 @@ export interface BertInputs {
   tokenTypeIds?: tf.Tensor2D; // [B, T] int32
 }
 
-function dropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
-  return training && rate > 0 ? tf.dropout(x, rate) : x;
-}
 
 export class BertEmbeddings extends Module {
   word_embeddings: { weight: tf.Variable } & Module;
@@ -199,6 +197,32 @@ export class BertForSequenceClassification extends Module {
       const { lastHiddenState, poolerOutput } = this.bert.forward(inputs, training);
       const pooled = dropout(poolerOutput!, this.config.hidden_dropout_prob, training);
       return { logits: this.classifier.forward(pooled) as tf.Tensor2D, poolerOutput: poolerOutput!, lastHiddenState };
+    });
+  }
+}
+
+/** Extractive QA (SQuAD): a span head over the encoder, no pooler; start and end logits per token. */
+export class BertForQuestionAnswering extends Module {
+  bert: BertModel;
+  qa_outputs: Linear;
+
+  constructor(
+    readonly config: BertConfig,
+    options: { seed?: number } = {},
+  ) {
+    super();
+    const init = new Initializer(options.seed, config.initializer_range);
+    this.bert = new BertModel(config, init, false);
+    this.qa_outputs = new Linear(config.hidden_size, 2, init);
+  }
+
+  /** start and end logits [B, T] */
+  forward(inputs: BertInputs, training = false): { startLogits: tf.Tensor2D; endLogits: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const { lastHiddenState } = this.bert.forward(inputs, training);
+      const logits = this.qa_outputs.forward(lastHiddenState); // [B, T, 2]
+      const [start, end] = tf.split(logits, 2, -1);
+      return { startLogits: start.squeeze([2]) as tf.Tensor2D, endLogits: end.squeeze([2]) as tf.Tensor2D, lastHiddenState };
     });
   }
 }

@@ -1,4 +1,4 @@
-export { BertForSequenceClassification, BertModel } from './bert';
+export { BertForQuestionAnswering, BertForSequenceClassification, BertModel } from './bert';
 export type { BertInputs } from './bert';
 export { ViTForImageClassification, ViTModel } from './vit';
 export { SelfAttention, attentionBias } from './attention';
@@ -20,3 +20,4 @@ export { TextTokenizer } from './tokenizer';
 export type { EncodedText, EncodeOptions } from './tokenizer';
 export { ImagePreprocessor } from './image-processor';
 export type { ProcessedImages } from './image-processor';
+export { dropout, seedDropout } from './dropout';

@@ -80,7 +80,7 @@ describe('loadPretrained / savePretrained', () => {
     const lines: string[] = [];
     const { model, report } = loadPretrained(dir, { log: (l) => lines.push(l), seed: 1 });
     expect(report.reinitialised.sort()).toEqual(['classifier.bias', 'classifier.weight']);
-    expect(model.classifier.weight.shape).toEqual([32, 3]);
+    expect((model as ViTForImageClassification).classifier.weight.shape).toEqual([32, 3]);
     expect(lines.join('\n')).toMatch(/warning: re-initialised classifier/);
   });
 

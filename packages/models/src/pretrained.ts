@@ -2,14 +2,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BertForSequenceClassification } from './bert';
+import { BertForQuestionAnswering, BertForSequenceClassification } from './bert';
 import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
 import { ConfigError, SafetensorsError } from './errors';
 import { Module } from './module';
 import { NamedTensor, readSafetensors, writeSafetensors } from './safetensors';
 import { ViTForImageClassification } from './vit';
 
-export type PretrainedModel = BertForSequenceClassification | ViTForImageClassification;
+export type PretrainedModel = BertForSequenceClassification | BertForQuestionAnswering | ViTForImageClassification;
 
 export interface LoadReport {
   /** checkpoint keys the model has no parameter for (e.g. cls.predictions.*): ignored */
@@ -27,19 +27,23 @@ export interface LoadOptions {
   log?: ((line: string) => void) | null;
   /** classes of the task to fine-tune on; replaces config.json's id2label/label2id when they differ */
   numLabels?: number;
+  /** build this head whatever config.json's architectures say (e.g. QA from a bert-base checkpoint) */
+  architecture?: 'BertForQuestionAnswering' | 'BertForSequenceClassification';
 }
 
 /** Builds the model a config describes, with fresh (seeded) weights. */
 export function modelFromConfig(config: ModelConfig, seed?: number): PretrainedModel {
-  return config.model_type === 'bert'
-    ? new BertForSequenceClassification(config as BertConfig, { seed })
-    : new ViTForImageClassification(config as ViTConfig, { seed });
+  if (config.model_type === 'vit') return new ViTForImageClassification(config as ViTConfig, { seed });
+  return config.architectures?.includes('BertForQuestionAnswering')
+    ? new BertForQuestionAnswering(config as BertConfig, { seed })
+    : new BertForSequenceClassification(config as BertConfig, { seed });
 }
 
 /** Loads DIR (config.json + model.safetensors) into the matching model class. */
 export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
+  if (options.architecture) config.architectures = [options.architecture];
   if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
     config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));
     config.label2id = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [`LABEL_${i}`, i]));
@@ -56,7 +60,7 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   const report = loadState(model, tensors, weights);
   const write = options.log === undefined ? (l: string) => process.stderr.write(l + '\n') : options.log;
   if (report.unexpectedKeys.length) write?.(`ebt: ignored ${report.unexpectedKeys.length} checkpoint keys the model does not use: ${summarise(report.unexpectedKeys)}`);
-  if (report.reinitialised.length) write?.(`ebt: warning: re-initialised ${report.reinitialised.join(', ')}: the checkpoint's shape does not fit num_labels = ${model.classifier.outFeatures}`);
+  if (report.reinitialised.length) write?.(`ebt: warning: re-initialised ${report.reinitialised.join(', ')}: the checkpoint's shape does not fit num_labels = ${numLabels(model.config)}`);
   if (report.missingKeys.length) write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
   return { model, report };
 }
@@ -72,7 +76,7 @@ function canonicalKey(key: string): string {
 
 export function loadState(model: Module, tensors: Map<string, NamedTensor>, file = 'model.safetensors'): LoadReport {
   const params = new Map(model.namedParameters().map(([name, v, owner, key]) => [name, { v, owner, key }]));
-  const base = model instanceof BertForSequenceClassification ? 'bert' : 'vit';
+  const base = 'bert' in model ? 'bert' : 'vit';
   const report: LoadReport = { unexpectedKeys: [], missingKeys: [], reinitialised: [] };
   const loaded = new Set<string>();
   for (const [rawKey, t] of tensors) {
@@ -111,6 +115,6 @@ export function savePretrained(model: PretrainedModel, dir: string): void {
     if (t !== v) t.dispose(); // toCheckpoint returns the variable itself when the layouts agree
   }
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
-  const architectures = [model instanceof BertForSequenceClassification ? 'BertForSequenceClassification' : 'ViTForImageClassification'];
+  const architectures = [model instanceof BertForQuestionAnswering ? 'BertForQuestionAnswering' : model instanceof BertForSequenceClassification ? 'BertForSequenceClassification' : 'ViTForImageClassification'];
   writeConfig(dir, { ...model.config, architectures });
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { BertForSequenceClassification, loadPretrained, ViTForImageClassification } from './index';
+import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from './index';
 import { BACKENDS, fixtures, maxAbsDiff, reference } from '../test/helpers';
 
 describe.each(BACKENDS)('reproduces PyTorch on the %s backend', (backend) => {
@@ -54,6 +54,32 @@ describe.each(BACKENDS)('reproduces PyTorch on the %s backend', (backend) => {
     for (let i = 0; i < 100; i++) tf.dispose((model as ViTForImageClassification).forward(x));
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+    model.dispose();
+  });
+});
+
+describe.each(BACKENDS)('BertForQuestionAnswering reproduces PyTorch on the %s backend', (backend) => {
+  beforeAll(async () => {
+    await initBackend({ backend, log: null });
+  });
+
+  test('start and end logits of hf-tiny-bert-qa, where attention_mask is 1', () => {
+    const ref = reference('hf-tiny-bert-qa');
+    const { model } = loadPretrained(path.join(fixtures, 'hf-tiny-bert-qa'), { log: null });
+    expect(model).toBeInstanceOf(BertForQuestionAnswering);
+    const qa = model as BertForQuestionAnswering;
+    expect((qa.bert as { pooler?: unknown }).pooler).toBeUndefined();
+    const out = tf.tidy(() => {
+      const r = qa.forward({
+        inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'),
+        attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'),
+        tokenTypeIds: tf.tensor2d(ref.input.token_type_ids, undefined, 'int32'),
+      });
+      return { start: r.startLogits.arraySync(), end: r.endLogits.arraySync() };
+    });
+    const mask = (ref.input.attention_mask as number[][]).flat();
+    expect(maxAbsDiff(out.start, ref.expected.start_logits, (i) => mask[i] === 1)).toBeLessThan(ref.tolerance.abs);
+    expect(maxAbsDiff(out.end, ref.expected.end_logits, (i) => mask[i] === 1)).toBeLessThan(ref.tolerance.abs);
     model.dispose();
   });
 });

@@ -91,6 +91,16 @@ export class TextTokenizer {
     };
   }
 
+  /** Word pieces of a text, without special tokens (SQuAD's features are assembled by hand). */
+  tokenize(text: string): number[] {
+    return Array.from(this.tokenizer.encode(text, { add_special_tokens: false }) as number[], Number);
+  }
+
+  /** The ids of [CLS], [SEP] and [PAD]. */
+  get specialIds(): { cls: number; sep: number; pad: number } {
+    return { cls: this.specialId('cls_token'), sep: this.specialId('sep_token'), pad: this.specialId('pad_token') };
+  }
+
   get modelMaxLength(): number {
     const m = Number(this.tokenizer.model_max_length);
     return Number.isFinite(m) && m > 0 && m < 1e6 ? m : 512;

@@ -10,11 +10,9 @@ import { headsPerLayer, intermediateSizes, numLabels, ViTConfig } from './config
 import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
+import { dropout } from './dropout';
 import { Initializer, Module, variable } from './module';
 
-function dropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
-  return training && rate > 0 ? tf.dropout(x, rate) : x;
-}
 
 /**
  * The patch embedding, a Conv2d with kernel = stride = patch size in the checkpoint ([D, C, p, p]). Since

@@ -54,7 +54,7 @@ interface LayerParts {
 }
 
 function layerParts(model: PretrainedModel): LayerParts[] {
-  if (model instanceof BertForSequenceClassification) {
+  if ('bert' in model) {
     return model.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOut: l.attention.output.dense, ffn: l.intermediate, ffnOut: l.output.dense }));
   }
   return (model as ViTForImageClassification).vit.encoder.layer.map((l) => ({ attention: l.attention.attention, attentionOut: l.attention.output.dense, ffn: l.intermediate, ffnOut: l.output.dense }));

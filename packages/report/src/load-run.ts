@@ -27,6 +27,8 @@ export interface RunFolder {
   detections: { totalSteps: number; criteria: DetectionEntry[] } | null;
   ticket: Record<string, any> | null;
   sweep: Array<Record<string, any>> | null;
+  /** SQuAD runs: the dev set's exact match and F1 */
+  squad: { exact_match: number; f1: number; count: number } | null;
 }
 
 export class ReportError extends Error {
@@ -59,6 +61,7 @@ export function loadRun(dir: string): RunFolder {
     trajectory: fs.existsSync(trajectoryFile) ? Trajectory.read(trajectoryFile) : null,
     detections: readJson(path.join(dir, 'detections.json')),
     ticket: readJson(path.join(dir, 'ticket', 'ticket.json')),
+    squad: readJson(path.join(dir, 'squad-eval.json')),
     sweep: fs.existsSync(sweepFile) ? readCsv(sweepFile).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)]))) : null,
   };
 }

@@ -33,13 +33,15 @@ function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
     // the final mask of the same model: the last point whose shape matches (a pruned continuation changes it)
     const final = at ? [...pts].reverse().find((p) => shapeOf(p) === shapeOf(at)) : pts[pts.length - 1];
     const j = judgeDetection({ detection: c.drawnAt, masksAtDetection: at ? masksAt(at, o) : undefined, finalMasks: masksAt(final ?? pts[pts.length - 1], o), totalSteps: run.detections!.totalSteps });
+    // EB-train pruned the model at this draw: there is no later dense mask to judge it against
+    const prunedHere = at !== undefined && final === at && pts[pts.length - 1].step > at.step;
     return {
       criterion: c.criterion,
       'drawn at step': c.drawnAt ? c.drawnAt.step : '-',
       epoch: c.drawnAt ? c.drawnAt.epoch + 1 : '-',
       'training saved': c.drawnAt ? `${(100 * j.fractionSaved).toFixed(1)}%` : '-',
-      'distance to final mask (heads / FFN)': j.distanceToFinal ? `${j.distanceToFinal.heads.toFixed(3)} / ${j.distanceToFinal.ffn.toFixed(3)}` : '-',
-      'false positive': j.falsePositive === null ? '-' : j.falsePositive ? `yes: ${j.reason}` : 'no',
+      'distance to final mask (heads / FFN)': prunedHere ? 'n/a: pruned here (EB-train)' : j.distanceToFinal ? `${j.distanceToFinal.heads.toFixed(3)} / ${j.distanceToFinal.ffn.toFixed(3)}` : '-',
+      'false positive': prunedHere ? 'see the sweep' : j.falsePositive === null ? '-' : j.falsePositive ? `yes: ${j.reason}` : 'no',
     };
   });
   return aq.from(rows);
@@ -71,6 +73,7 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
     { item: 'best test accuracy', value: tests.length ? `${(100 * Math.max(...tests.map((t) => t.accuracy))).toFixed(2)}%` : '-' },
     { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
   ];
+  if (run.squad) rows.push({ item: 'SQuAD dev exact match / F1', value: `${run.squad.exact_match.toFixed(2)} / ${run.squad.f1.toFixed(2)} (${run.squad.count} questions)` });
   if (run.ticket) rows.push({ item: 'ticket', value: `drawn by ${run.ticket.criterion} at step ${run.ticket.step}: heads ${run.ticket.heads.join(' ')}, FFN ${run.ticket.intermediateSizes.join(' ')}` });
   return aq.from(rows);
 }

@@ -4,7 +4,7 @@
  * lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn| added to the task loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BertForSequenceClassification, Intermediate, SelfAttention, ViTForImageClassification } from '@ebt/models';
+import { Intermediate, PretrainedModel, SelfAttention } from '@ebt/models';
 
 export interface SlimmableLayer {
   heads: SelfAttention;
@@ -12,8 +12,8 @@ export interface SlimmableLayer {
 }
 
 /** The hook points of every encoder layer of a BERT or ViT model. */
-export function slimmableLayers(model: BertForSequenceClassification | ViTForImageClassification): SlimmableLayer[] {
-  if (model instanceof BertForSequenceClassification) {
+export function slimmableLayers(model: PretrainedModel): SlimmableLayer[] {
+  if ('bert' in model) {
     return model.bert.encoder.layer.map((l) => ({ heads: l.attention.self, ffn: l.intermediate }));
   }
   return model.vit.encoder.layer.map((l) => ({ heads: l.attention.attention, ffn: l.intermediate }));
@@ -50,7 +50,7 @@ export class Slimming {
   }
 
   /** Puts a coefficient variable (all ones) on every head and FFN neuron of the model. */
-  static attach(model: BertForSequenceClassification | ViTForImageClassification, options: SlimmingOptions = {}): Slimming {
+  static attach(model: PretrainedModel, options: SlimmingOptions = {}): Slimming {
     const layers = slimmableLayers(model);
     const heads = layers.map((l, i) => tf.tidy(() => tf.variable(tf.ones([l.heads.numHeads]), true, `slimming_heads_${i}_${uid++}`)));
     const ffn = layers.map((l, i) => tf.tidy(() => tf.variable(tf.ones([l.ffn.intermediateSize]), true, `slimming_ffn_${i}_${uid++}`)));

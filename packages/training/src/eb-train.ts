@@ -47,6 +47,8 @@ export interface TicketInfo {
 
 export interface EbTrainResult {
   result: TrainResult;
+  /** the model training ended with: the pruned ticket after an EB-train draw, else the model given */
+  finalModel: PretrainedModel;
   ticket: TicketInfo | null;
   /** the rewind-init training of the ticket, when asked for */
   ticketTraining?: TrainResult;
@@ -135,6 +137,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const prunedSlimming = Slimming.attach(pruned, { lambdaHeads: slimming.lambdaHeads, lambdaFfn: slimming.lambdaFfn });
     prunedSlimming.heads.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.heads[l])))));
     prunedSlimming.ffn.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.ffn[l])))));
+    model = pruned;
     result = await train({
       ...base,
       model: pruned,
@@ -155,6 +158,6 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const { model: rewound } = pruneModel(init, { heads: drawn.masks.heads, ffn: drawn.masks.ffn });
     ticketTraining = await train({ ...base, model: rewound, forward: o.forwardOf(rewound), slimming: undefined, outDir: path.join(o.outDir, 'ticket-train'), resume: false });
   }
-  return { result, ticket: ticket as TicketInfo | null, ticketTraining };
+  return { result, finalModel: model, ticket: ticket as TicketInfo | null, ticketTraining };
 }
 

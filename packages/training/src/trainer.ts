@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, epochOrder, Random } from '@ebt/data';
-import { Module, writeFileAtomic } from '@ebt/models';
+import { batchIndices, deriveSeed, epochOrder, Random } from '@ebt/data';
+import { Module, seedDropout, writeFileAtomic } from '@ebt/models';
 import { CoefficientSnapshot, Slimming, Trajectory } from '@ebt/slimming';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm, crossEntropy } from './gradients';
@@ -202,12 +202,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
+      let labelsSeen = 0;
       const epochStart = Date.now();
       const firstBatch = state.batch;
       for (; state.batch < batchesPerEpoch; ) {
         const lr = learningRate(state.step, { ...o.schedule, totalSteps });
         const idx = batchIndices(order, o.batchSize, state.batch);
         const batch = o.train.batch(idx, { augment: o.augment ?? false, random });
+        seedDropout(deriveSeed(o.seed, state.step));
         const { value, grads } = tf.variableGrads(() => {
           const logits = o.forward(batch.x, true);
           let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
@@ -217,6 +219,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           return loss as tf.Scalar;
         }, params.map((p) => p.variable));
         const [lossValue, correctValue] = [value.dataSync()[0], correctTensor!.dataSync()[0]];
+        const labelCount = batch.labels.shape[0]; // may exceed the batch (QA: a start and an end per example)
         tf.dispose([value, correctTensor!, batch.labels, ...tensorsOf(batch.x)]);
         if (!Number.isFinite(lossValue)) {
           tf.dispose(Object.values(grads));
@@ -235,10 +238,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         state.batch += 1;
         lossSum += lossValue * idx.length;
         correct += correctValue;
+        labelsSeen += labelCount;
         seen += idx.length;
         const perSecond = seen / Math.max(1e-3, (Date.now() - epochStart) / 1000);
         const remaining = (batchesPerEpoch - state.batch + (o.epochs - state.epoch - 1) * batchesPerEpoch) * o.batchSize;
-        progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / seen, perSecond, remaining / perSecond);
+        progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / labelsSeen, perSecond, remaining / perSecond);
         if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr })) === 'stop') stoppedEarly = true;
         if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
         if (interrupted) {
@@ -256,12 +260,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       if (record() === 'stop') stoppedEarly = true;
       const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
-      if (seen > 0) state.metrics.push({ step: state.step, epoch: state.epoch, split: 'train', loss: lossSum / seen, accuracy: correct / seen, lr, seconds: seconds() });
+      if (seen > 0) state.metrics.push({ step: state.step, epoch: state.epoch, split: 'train', loss: lossSum / seen, accuracy: correct / labelsSeen, lr, seconds: seconds() });
       const test = evaluate(o, evalBatch);
       const testRow: MetricsRow = { step: state.step, epoch: state.epoch, split: 'test', loss: test.loss, accuracy: test.accuracy, lr, seconds: seconds() };
       state.metrics.push(testRow);
       progress.line(
-        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}%` +
+        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, labelsSeen)).toFixed(2)}%` +
           `${firstBatch ? (o.continueFrom && !o.resume ? ` (pruned model from batch ${firstBatch})` : ` (resumed at batch ${firstBatch})`) : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
       );
       const improved = test.accuracy > state.bestAccuracy;
@@ -299,6 +303,7 @@ function runCallbacks(callbacks: Callback[] | undefined, f: (c: Callback) => voi
 export function evaluate(o: Pick<TrainOptions, 'forward' | 'test'>, batchSize: number): { loss: number; accuracy: number } {
   let lossSum = 0;
   let correct = 0;
+  let labels = 0;
   const all = Int32Array.from({ length: o.test.size }, (_, i) => i);
   const random = new Random(0);
   for (let start = 0; start < o.test.size; start += batchSize) {
@@ -310,9 +315,10 @@ export function evaluate(o: Pick<TrainOptions, 'forward' | 'test'>, batchSize: n
     });
     lossSum += l.dataSync()[0];
     correct += c.dataSync()[0];
+    labels += batch.labels.shape[0];
     tf.dispose([l, c, batch.labels, ...tensorsOf(batch.x)]);
   }
-  return { loss: lossSum / o.test.size, accuracy: correct / o.test.size };
+  return { loss: lossSum / o.test.size, accuracy: correct / Math.max(1, labels) };
 }
 
 export function writeMetrics(file: string, rows: MetricsRow[]): void {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { BertForSequenceClassification, loadPretrained, ViTForImageClassification } from '@ebt/models';
+import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { UsageError } from '../errors';
 import { readText } from '../input';
 import { printJson } from '../output';
@@ -27,7 +27,7 @@ function tensorField(input: Record<string, unknown>, field: string, rank: number
 
 export function inferCommand(): Command {
   return new Command('infer')
-    .description('Run a model folder (Hugging Face layout) on one input; prints {"logits": [[...]]} as JSON.')
+    .description('Run a model folder (Hugging Face layout) on one input; prints {"logits": [[...]]} (QA models: {"start_logits", "end_logits"}) as JSON.')
     .requiredOption('--model <dir>', 'folder with config.json and model.safetensors')
     .requiredOption('--input <file>', "JSON with 'pixel_values' (NCHW) or 'input_ids' (+ 'attention_mask', 'token_type_ids'); - for stdin")
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
@@ -45,7 +45,7 @@ export function inferCommand(): Command {
       if ('input' in input && typeof input.input === 'object') input = input.input as Record<string, unknown>;
       await initBackend({ backend: o.backend });
       const { model } = loadPretrained(o.model);
-      const logits = tf.tidy(() => {
+      const output = tf.tidy((): Record<string, number[][]> => {
         if (model instanceof ViTForImageClassification) {
           if (!('pixel_values' in input)) throw new UsageError(`${o.input}: a ViT model needs 'pixel_values' (NCHW).`);
           const pixels = tensorField(input, 'pixel_values', 4, o.input, 'float32') as tf.Tensor4D;
@@ -54,9 +54,9 @@ export function inferCommand(): Command {
           if (c !== cfg.num_channels || h !== cfg.image_size || w !== cfg.image_size) {
             throw new UsageError(`${o.input}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${cfg.num_channels}, ${cfg.image_size}, ${cfg.image_size}].`);
           }
-          return model.forward(pixels).logits.arraySync();
+          return { logits: model.forward(pixels).logits.arraySync() };
         }
-        const bert = model as BertForSequenceClassification;
+        const bert = model as BertForSequenceClassification | BertForQuestionAnswering;
         if (!('input_ids' in input)) throw new UsageError(`${o.input}: a BERT model needs 'input_ids'.`);
         const inputIds = tensorField(input, 'input_ids', 2, o.input, 'int32') as tf.Tensor2D;
         const [b, t] = inputIds.shape;
@@ -70,9 +70,14 @@ export function inferCommand(): Command {
           if (x.shape[0] !== b || x.shape[1] !== t) throw new UsageError(`${o.input}: '${field}' has shape ${JSON.stringify(x.shape)} but 'input_ids' has [${b}, ${t}].`);
           return x;
         };
-        return bert.forward({ inputIds, attentionMask: optional('attention_mask'), tokenTypeIds: optional('token_type_ids') }).logits.arraySync();
+        const inputs = { inputIds, attentionMask: optional('attention_mask'), tokenTypeIds: optional('token_type_ids') };
+        if (bert instanceof BertForQuestionAnswering) {
+          const r = bert.forward(inputs);
+          return { start_logits: r.startLogits.arraySync(), end_logits: r.endLogits.arraySync() };
+        }
+        return { logits: bert.forward(inputs).logits.arraySync() };
       });
-      printJson({ logits });
+      printJson(output);
       model.dispose();
     });
 }

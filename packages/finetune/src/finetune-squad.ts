@@ -1,0 +1,160 @@
+/**
+ * `ebt finetune bert --task squad`: the seed's own BERT experiment - SQuAD v1.1 with slimming, both criteria
+ * online and EB-train. Defaults from SPEC sections 7-8 (the seed's script): AdamW lr 3e-5, batch 12,
+ * 2 epochs, 384 tokens with a stride of 128, questions cut at 64 tokens, linear decay, clipping at 1.0.
+ * After training the dev set is decoded (n-best 20, answers up to 30 tokens) and scored with the official
+ * v1.1 Exact Match and F1: squad-eval.json and predictions.json in the run folder.
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { decodeAnswers, readSquad, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
+import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
+import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
+import { Slimming } from '@ebt/slimming';
+import { checkPositive, checkRunOptions, DataSource, EarlyBirdRunOptions, ebTrain, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+
+export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
+  model: string;
+  /** folder with train-v1.1.json and dev-v1.1.json */
+  data: string;
+  maxLength?: number;
+  docStride?: number;
+  maxQueryLength?: number;
+  maxAnswerLength?: number;
+  nBest?: number;
+}
+
+function featureSource(features: SquadFeature[]): DataSource {
+  return {
+    size: features.length,
+    batch(indices) {
+      const rows = Array.from(indices, (k) => features[k]);
+      const width = Math.max(...rows.map((r) => r.inputIds.length));
+      const pad = (a: number[]) => [...a, ...new Array(width - a.length).fill(0)];
+      const b = rows.length;
+      return {
+        x: {
+          inputIds: tf.tensor2d(rows.flatMap((r) => pad(r.inputIds)), [b, width], 'int32'),
+          attentionMask: tf.tensor2d(rows.flatMap((r) => pad(r.inputIds.map(() => 1))), [b, width], 'int32'),
+          tokenTypeIds: tf.tensor2d(rows.flatMap((r) => pad(r.tokenTypeIds)), [b, width], 'int32'),
+        },
+        // start positions, then end positions: the loss on [start; end] logits is (CE_start + CE_end) / 2
+        labels: tf.tensor1d([...rows.map((r) => r.startPosition), ...rows.map((r) => r.endPosition)], 'int32'),
+      };
+    },
+  };
+}
+
+/** [start; end] logits stacked along the batch: [2B, T], matching featureSource's labels. */
+function qaForward(model: PretrainedModel) {
+  return (x: unknown, training: boolean) =>
+    tf.tidy(() => {
+      const { startLogits, endLogits } = (model as BertForQuestionAnswering).forward(x as never, training);
+      return tf.concat([startLogits, endLogits], 0) as tf.Tensor2D;
+    });
+}
+
+/** Start/end logits of every feature, in batches. */
+export function predictSpans(model: BertForQuestionAnswering, features: SquadFeature[], batchSize: number): Array<{ start: Float32Array; end: Float32Array }> {
+  const source = featureSource(features);
+  const out: Array<{ start: Float32Array; end: Float32Array }> = [];
+  for (let i = 0; i < features.length; i += batchSize) {
+    const idx = Int32Array.from({ length: Math.min(batchSize, features.length - i) }, (_, k) => i + k);
+    const batch = source.batch(idx, { augment: false, random: undefined as never });
+    const [s, e] = tf.tidy(() => {
+      const r = model.forward(batch.x as never, false);
+      return [r.startLogits, r.endLogits];
+    });
+    const width = s.shape[1]!;
+    const sv = s.dataSync();
+    const ev = e.dataSync();
+    idx.forEach((k, j) => {
+      const len = features[k].inputIds.length;
+      out.push({ start: sv.slice(j * width, j * width + len) as Float32Array, end: ev.slice(j * width, j * width + len) as Float32Array });
+    });
+    tf.dispose([s, e, batch.labels, ...Object.values(batch.x as Record<string, tf.Tensor>)]);
+  }
+  return out;
+}
+
+export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; exactMatch: number; f1: number }> {
+  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
+  if (!o.data) throw new RunUsageError('--data DIR is required (a folder with train-v1.1.json and dev-v1.1.json).');
+  for (const [flag, v] of [['--max-length', o.maxLength], ['--doc-stride', o.docStride], ['--max-query-length', o.maxQueryLength], ['--max-answer-length', o.maxAnswerLength]] as const) checkPositive(flag, v, true);
+  const outDir = path.resolve(o.out ?? path.join('runs', `bert-squad-${path.basename(path.resolve(o.data))}`));
+  checkRunOptions(o, outDir);
+  const trainExamples = readSquad(path.join(o.data, 'train-v1.1.json'));
+  const devExamples = readSquad(path.join(o.data, 'dev-v1.1.json'));
+  const tokenizer = await TextTokenizer.fromPretrained(o.model);
+  const backend = await initBackend({ backend: o.backend });
+  const { model } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed ?? 0 });
+  const qa = model as BertForQuestionAnswering;
+  const maxLength = o.maxLength ?? 384;
+  if (maxLength > qa.config.max_position_embeddings) throw new RunUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
+  const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
+  const featureOptions = { maxLength, docStride: o.docStride ?? 128, maxQueryLength: o.maxQueryLength ?? 64 };
+  const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
+  const devFeatures = squadFeatures(devExamples, tok, featureOptions);
+  const slimming = Slimming.attach(qa, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
+  const options = {
+    command: 'finetune bert',
+    task: 'squad',
+    model: path.resolve(o.model),
+    data: path.resolve(o.data),
+    seed: o.seed ?? 0,
+    epochs: o.epochs ?? 2,
+    batchSize: o.batchSize ?? 12,
+    lr: o.lr ?? 3e-5,
+    ...featureOptions,
+    maxAnswerLength: o.maxAnswerLength ?? 30,
+    nBest: o.nBest ?? 20,
+    optimizer: 'adamw',
+    weightDecay: 0,
+    schedule: 'linear',
+    clipNorm: 1,
+    lambdaHeads: slimming.lambdaHeads,
+    lambdaFfn: slimming.lambdaFfn,
+    recordEvery: o.recordEvery ?? 10,
+    criterion: o.criterion ?? 'nuclear-stationarity',
+    continueWith: o.continueWith ?? 'pruned',
+    rewind: o.rewind ?? 'none',
+    trainExamples: trainExamples.length,
+    trainFeatures: trainFeatures.length,
+    devExamples: devExamples.length,
+    devFeatures: devFeatures.length,
+  };
+  writeRunJson(outDir, options, backend, Boolean(o.resume));
+  const steps = Math.ceil(trainFeatures.length / options.batchSize) * options.epochs;
+  const nuclear = { ...scaledWindows(steps / options.recordEvery), ...o.nuclearStationarity };
+  const run = await ebTrain({
+    model: qa,
+    slimming,
+    forwardOf: qaForward,
+    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criterion: options.criterion,
+    continueWith: options.continueWith,
+    rewind: options.rewind,
+    initDir: o.model,
+    train: featureSource(trainFeatures),
+    test: featureSource(devFeatures),
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: 0 },
+    schedule: { lr: options.lr, decay: 'linear' },
+    clipNorm: 1,
+    seed: options.seed,
+    outDir,
+    recordEvery: options.recordEvery,
+    resume: o.resume,
+    progress: o.progress,
+  });
+  // the model the run ended with: the pruned ticket after an EB-train draw, else the dense one
+  const final = (run.finalModel ?? qa) as BertForQuestionAnswering;
+  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(final, devFeatures, options.batchSize), { nBest: options.nBest, maxAnswerLength: options.maxAnswerLength });
+  const metrics = squadMetrics(devExamples, predictions);
+  writeFileAtomic(path.join(outDir, 'predictions.json'), JSON.stringify(Object.fromEntries(predictions), null, 1) + '\n');
+  writeFileAtomic(path.join(outDir, 'squad-eval.json'), JSON.stringify({ exact_match: metrics.exactMatch, f1: metrics.f1, count: metrics.count }) + '\n');
+  return { outDir, result: run.result, ticket: run.ticket, exactMatch: metrics.exactMatch, f1: metrics.f1 };
+}
+
