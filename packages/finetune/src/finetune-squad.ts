@@ -25,7 +25,7 @@ export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
   nBest?: number;
 }
 
-function featureSource(features: SquadFeature[]): DataSource {
+export function featureSource(features: SquadFeature[]): DataSource {
   return {
     size: features.length,
     batch(indices) {
@@ -47,7 +47,7 @@ function featureSource(features: SquadFeature[]): DataSource {
 }
 
 /** [start; end] logits stacked along the batch: [2B, T], matching featureSource's labels. */
-function qaForward(model: PretrainedModel) {
+export function qaForward(model: PretrainedModel) {
   return (x: unknown, training: boolean) =>
     tf.tidy(() => {
       const { startLogits, endLogits } = (model as BertForQuestionAnswering).forward(x as never, training);

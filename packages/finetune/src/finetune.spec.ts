@@ -80,9 +80,16 @@ describe('finetune bert --task squad', () => {
     expect(detections.criteria).toHaveLength(2);
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ task: 'squad', docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 });
+    // the sweep retrains tickets of this run too, scoring them with EM/F1
+    const { sweep } = require('@ebt/training') as typeof import('@ebt/training');
+    const { SQUAD_SWEEP_RUNNER } = require('./index') as typeof import('./index');
+    const s = await sweep(out, { runner: SQUAD_SWEEP_RUNNER, initDir: run.options.model, at: [0], ratios: [0.5], retrainEpochs: 5, workers: 2, backend: 'wasm' });
+    expect(s.rows.map((r) => [r.kind, r.at])).toEqual([['dense', null], ['ticket', 0]]);
+    for (const r of s.rows) expect(r.accuracy).toBeCloseTo(r.f1! / 100, 10);
     const html = fs.readFileSync(writeReport(out).file, 'utf8');
     expect(html).toContain('SQuAD dev exact match / F1');
-  }, 90_000);
+    expect(html).toContain('sweep-accuracy');
+  }, 150_000);
 
   test('a malformed SQuAD file is a usage error naming the entry', async () => {
     const data = tmp();

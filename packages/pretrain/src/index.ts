@@ -2,5 +2,5 @@ export { pretrainSmallVit, resolvePreset } from './pretrain';
 export type { PretrainOptions } from './pretrain';
 export { PRESETS } from './presets';
 export type { SmallVitPreset } from './presets';
-export { sweep } from './sweep';
-export type { SweepOptions, SweepRow } from './sweep';
+/** The module that retrains one sweep cell of a small-ViT run (for @ebt/training's sweep). */
+export const SWEEP_RUNNER = require.resolve('./sweep-cell');

@@ -6,9 +6,8 @@ import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
-import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, sweep, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 import { writeReport } from '@ebt/report';
-import { sweep } from './sweep';
 import { PRESETS, SmallVitPreset } from './presets';
 
 export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
@@ -117,7 +116,7 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
   });
   let sweepResult: Awaited<ReturnType<typeof sweep>> | null = null;
   if (o.sweep ?? true) {
-    sweepResult = await sweep(outDir, { ...preset.sweep, workers: 2, backend: o.backend, log: o.progress === false ? undefined : (l) => process.stderr.write(l + '\n') });
+    sweepResult = await sweep(outDir, { ...preset.sweep, runner: require.resolve('./sweep-cell'), initDir: path.join(outDir, 'init'), workers: 2, backend: o.backend, log: o.progress === false ? undefined : (l) => process.stderr.write(l + '\n') });
   }
   const report = writeReport(outDir).file;
   return { outDir, result, ticket, report, sweep: sweepResult };

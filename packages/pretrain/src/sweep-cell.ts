@@ -9,25 +9,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { takeFirst } from '@ebt/data';
-import { maskFromCoefficients } from '@ebt/eb-criteria';
-import { loadPretrained, ViTForImageClassification, writeFileAtomic } from '@ebt/models';
+import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { imageSource, train } from '@ebt/training';
+import { cellMasks, imageSource, runCellFromArgv, SweepCell, train, writeCell } from '@ebt/training';
 import { loadData, resolvePreset } from './pretrain';
-
-export interface SweepCell {
-  runDir: string;
-  /** 'dense' for the unpruned baseline, else the number of completed epochs whose last point gives the masks */
-  at: number | 'dense';
-  step: number | null;
-  ratioHeads: number;
-  ratioFfn: number;
-  heads?: number[][];
-  ffn?: number[][];
-  retrainEpochs: number;
-  backend?: string;
-  file: string;
-}
 
 export async function runCell(cell: SweepCell): Promise<void> {
   const run = JSON.parse(fs.readFileSync(path.join(cell.runDir, 'run.json'), 'utf8'));
@@ -39,10 +24,8 @@ export async function runCell(cell: SweepCell): Promise<void> {
   const testSet = takeFirst(data.test, preset.testLimit);
   const { model: init } = loadPretrained(path.join(cell.runDir, 'init'), { log: null });
   let model = init as ViTForImageClassification;
-  if (cell.heads && cell.ffn) {
-    const masks = { heads: maskFromCoefficients(cell.heads, cell.ratioHeads, 'layerwise'), ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, 'global') };
-    model = pruneModel(init, masks).model as ViTForImageClassification;
-  }
+  const masks = cellMasks(cell);
+  if (masks) model = pruneModel(init, masks).model as ViTForImageClassification;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / o.batchSize);
   const started = Date.now();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
@@ -62,27 +45,13 @@ export async function runCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  writeFileAtomic(
-    cell.file,
-    JSON.stringify({
-      kind: cell.at === 'dense' ? 'dense' : 'ticket',
-      at: cell.at === 'dense' ? null : cell.at,
-      step: cell.step,
-      ratioHeads: cell.ratioHeads,
-      ratioFfn: cell.ratioFfn,
-      accuracy: result.finalTest?.accuracy ?? null,
-      bestAccuracy: result.bestAccuracy,
-      parameters: countParameters(model.config),
-      flops: countFlops(model.config),
-      retrainEpochs: cell.retrainEpochs,
-      seconds: (Date.now() - started) / 1000,
-    }) + '\n',
-  );
-}
-
-if (require.main === module) {
-  runCell(JSON.parse(process.argv[2])).catch((e) => {
-    process.stderr.write(`sweep cell failed: ${(e as Error).message}\n`);
-    process.exit(1);
+  writeCell(cell, {
+    accuracy: result.finalTest?.accuracy ?? null,
+    bestAccuracy: result.bestAccuracy,
+    parameters: countParameters(model.config),
+    flops: countFlops(model.config),
+    seconds: (Date.now() - started) / 1000,
   });
 }
+
+if (require.main === module) runCellFromArgv(runCell);

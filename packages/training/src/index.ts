@@ -15,3 +15,5 @@ export { checkPositive, checkRunOptions, RunUsageError, writeRunJson } from './r
 export type { EarlyBirdRunOptions, RunOptions } from './run';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult, TicketInfo } from './eb-train';
+export { cellMasks, runCellFromArgv, sweep, writeCell } from './sweep';
+export type { SweepCell, SweepOptions, SweepRow } from './sweep';

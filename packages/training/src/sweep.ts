@@ -1,8 +1,9 @@
 /**
- * `ebt sweep RUN_DIR`: prune a finished slimming run at chosen epochs and ratios, retrain each ticket from
- * the initial weights (rewind 'init', no L1), and collect accuracy, parameters, FLOPs and wall time into
- * RUN_DIR/sweep/results.csv and results.arrow (arquero). Cells run in parallel worker processes, each is
- * written atomically as it finishes, and a half-done sweep resumes without redoing finished cells.
+ * The prune-and-retrain sweep (`ebt sweep RUN_DIR`): prune a finished slimming run at chosen epochs and
+ * ratios, retrain each ticket from the initial weights (rewind 'init', no L1), and collect accuracy,
+ * parameters, FLOPs and wall time into RUN_DIR/sweep/results.csv and results.arrow (arquero). Cells run in
+ * parallel worker processes - each app gives the module that retrains one cell of its kind of run - each
+ * cell is written atomically as it finishes, and a half-done sweep resumes without redoing finished cells.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,10 +11,29 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import { Trajectory } from '@ebt/slimming';
 import { writeFileAtomic } from '@ebt/models';
-import { RunUsageError } from '@ebt/training';
-import type { SweepCell } from './sweep-cell';
+import { maskFromCoefficients } from '@ebt/eb-criteria';
+import { RunUsageError } from './run';
+
+/** What a worker process gets (as JSON in argv[2]): one retraining to do and the file to write. */
+export interface SweepCell {
+  runDir: string;
+  /** 'dense' for the unpruned baseline, else the number of completed epochs whose last point gives the masks */
+  at: number | 'dense';
+  step: number | null;
+  ratioHeads: number;
+  ratioFfn: number;
+  heads?: number[][];
+  ffn?: number[][];
+  retrainEpochs: number;
+  backend?: string;
+  file: string;
+}
 
 export interface SweepOptions {
+  /** the module a worker runs for one cell (node --require tsx/cjs RUNNER CELL_JSON) */
+  runner: string;
+  /** the initial weights the tickets are retrained from (Hugging Face folder) */
+  initDir: string;
   /** completed-epoch counts to prune at, or 'all' */
   at: number[] | 'all';
   /** pruning ratios, each applied to heads and FFN neurons alike */
@@ -28,6 +48,9 @@ export interface SweepOptions {
 
 export interface SweepRow {
   kind: 'dense' | 'ticket';
+  /** SQuAD runs: the dev set's exact match and F1 (accuracy then holds F1 / 100) */
+  exactMatch?: number;
+  f1?: number;
   /** completed epochs at the prune point (null for the dense baseline) */
   at: number | null;
   step: number | null;
@@ -45,8 +68,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   const runFile = path.join(runDir, 'run.json');
   if (!fs.existsSync(runFile)) throw new RunUsageError(`'${runDir}' is not a run folder (it has no run.json).`);
   const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-  if (run.options?.command !== 'pretrain small-vit') throw new RunUsageError(`ebt sweep supports 'pretrain small-vit' runs so far; '${runDir}' is a '${run.options?.command}' run.`);
-  if (!fs.existsSync(path.join(runDir, 'init', 'model.safetensors'))) throw new RunUsageError(`'${runDir}' has no init/ (the initial weights the tickets are retrained from).`);
+  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors'))) throw new RunUsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
   for (const r of o.ratios) if (!(r >= 0 && r < 1)) throw new RunUsageError(`--ratios must lie in [0, 1) (got ${r}).`);
   const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).snapshots();
   const shape = (p: (typeof points)[number]) => p.snapshot.heads.map((r) => r.length).join(',') + '|' + p.snapshot.ffn.map((r) => r.length).join(',');
@@ -83,7 +105,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   }
   const todo = cells.filter((c) => !fs.existsSync(c.file));
   o.log?.(`ebt sweep: ${cells.length} cells, ${cells.length - todo.length} already done, ${o.workers ?? 2} workers`);
-  await runPool(todo, o.workers ?? 2, o.log);
+  await runPool(todo, o.runner, o.workers ?? 2, o.log);
   const rows: SweepRow[] = cells.map((c) => JSON.parse(fs.readFileSync(c.file, 'utf8')));
   const table = aq.from(rows);
   const csv = path.join(runDir, 'sweep', 'results.csv');
@@ -93,8 +115,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   return { rows, csv, arrow, skipped };
 }
 
-function runPool(cells: SweepCell[], workers: number, log?: (line: string) => void): Promise<void> {
-  const runner = path.join(__dirname, 'sweep-cell.ts');
+function runPool(cells: SweepCell[], runner: string, workers: number, log?: (line: string) => void): Promise<void> {
   let next = 0;
   let failed: Error | null = null;
   const one = (): Promise<void> => {
@@ -113,5 +134,33 @@ function runPool(cells: SweepCell[], workers: number, log?: (line: string) => vo
   };
   return Promise.all(Array.from({ length: Math.max(1, workers) }, one)).then(() => {
     if (failed) throw failed;
+  });
+}
+
+/** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */
+export function cellMasks(cell: SweepCell): { heads: Uint8Array[]; ffn: Uint8Array[] } | null {
+  if (!cell.heads || !cell.ffn) return null;
+  return { heads: maskFromCoefficients(cell.heads, cell.ratioHeads, 'layerwise'), ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, 'global') };
+}
+
+/** Writes a finished cell's row atomically (what the sweep collects). */
+export function writeCell(cell: SweepCell, result: Pick<SweepRow, 'accuracy' | 'bestAccuracy' | 'parameters' | 'flops' | 'seconds' | 'exactMatch' | 'f1'>): void {
+  const row: SweepRow = {
+    kind: cell.at === 'dense' ? 'dense' : 'ticket',
+    at: cell.at === 'dense' ? null : cell.at,
+    step: cell.step,
+    ratioHeads: cell.ratioHeads,
+    ratioFfn: cell.ratioFfn,
+    ...result,
+    retrainEpochs: cell.retrainEpochs,
+  };
+  writeFileAtomic(cell.file, JSON.stringify(row) + '\n');
+}
+
+/** The body of a runner module: run the cell given as JSON in argv[2], exit 1 with one line on failure. */
+export function runCellFromArgv(run: (cell: SweepCell) => Promise<void>): void {
+  run(JSON.parse(process.argv[2])).catch((e) => {
+    process.stderr.write(`sweep cell failed: ${(e as Error).message}\n`);
+    process.exit(1);
   });
 }

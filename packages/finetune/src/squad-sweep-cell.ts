@@ -1,0 +1,59 @@
+/**
+ * One sweep cell of a SQuAD run, in its own process: prune the initial checkpoint by the masks of one
+ * trajectory point at one ratio (rewind 'init'), fine-tune without the L1 penalty, decode the dev set and
+ * score it (EM/F1; accuracy holds F1 / 100 so that the sweep's table and plot read the same for every task).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '@ebt/backend';
+import { decodeAnswers, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
+import { BertForQuestionAnswering, loadPretrained, TextTokenizer } from '@ebt/models';
+import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
+import { cellMasks, runCellFromArgv, SweepCell, train, writeCell } from '@ebt/training';
+import { featureSource, predictSpans, qaForward } from './finetune-squad';
+
+export async function runSquadCell(cell: SweepCell): Promise<void> {
+  const o = JSON.parse(fs.readFileSync(path.join(cell.runDir, 'run.json'), 'utf8')).options;
+  await initBackend({ backend: cell.backend, log: null });
+  const tokenizer = await TextTokenizer.fromPretrained(o.model);
+  const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
+  const featureOptions = { maxLength: o.maxLength, docStride: o.docStride, maxQueryLength: o.maxQueryLength };
+  const trainFeatures = squadFeatures(readSquad(path.join(o.data, 'train-v1.1.json')), tok, featureOptions);
+  const devExamples = readSquad(path.join(o.data, 'dev-v1.1.json'));
+  const devFeatures = squadFeatures(devExamples, tok, featureOptions);
+  const { model: init } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed, log: null });
+  let model = init as BertForQuestionAnswering;
+  const masks = cellMasks(cell);
+  if (masks) model = pruneModel(init, masks).model as BertForQuestionAnswering;
+  const started = Date.now();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
+  const result = await train({
+    model,
+    forward: qaForward(model),
+    train: featureSource(trainFeatures),
+    test: featureSource(devFeatures),
+    epochs: cell.retrainEpochs,
+    batchSize: o.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: o.weightDecay ?? 0 },
+    schedule: { lr: o.lr, decay: 'linear' },
+    clipNorm: o.clipNorm ?? 1,
+    seed: o.seed,
+    outDir: scratch,
+    progress: false,
+  });
+  fs.rmSync(scratch, { recursive: true, force: true });
+  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), { nBest: o.nBest, maxAnswerLength: o.maxAnswerLength });
+  const m = squadMetrics(devExamples, predictions);
+  writeCell(cell, {
+    accuracy: m.f1 / 100,
+    bestAccuracy: result.bestAccuracy,
+    exactMatch: m.exactMatch,
+    f1: m.f1,
+    parameters: countParameters(model.config),
+    flops: countFlops(model.config, o.maxLength),
+    seconds: (Date.now() - started) / 1000,
+  });
+}
+
+if (require.main === module) runCellFromArgv(runSquadCell);
