@@ -2,6 +2,8 @@
 // arquero and its @uwdata dependencies ship ESM only, so they are transformed too.
 module.exports = {
   testEnvironment: 'node',
+  // some tests train small models; on a loaded 2-core machine they take seconds, not milliseconds
+  testTimeout: 30_000,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   transform: {
     '^.+\\.(t|j|mj)s$': [

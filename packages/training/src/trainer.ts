@@ -245,6 +245,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / labelsSeen, perSecond, remaining / perSecond);
         if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr })) === 'stop') stoppedEarly = true;
         if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
+        // let the event loop run, or a SIGINT would only be seen once training is over
+        await new Promise((resolve) => setImmediate(resolve));
         if (interrupted) {
           writeOutputs();
           persist(lastFile);
