@@ -4,12 +4,11 @@
  * no weight decay, linear decay without warm-up, clipping at 1.0, batch 32, 128 tokens, 3 epochs.
  */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions, scaledWindows } from '@ebt/eb-criteria';
+import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { checkPositive, checkRunOptions, RunOptions, RunUsageError, textSource, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {

@@ -11,7 +11,7 @@ import { initBackend } from '@ebt/backend';
 import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, MaskDistanceOptions, NuclearStationarityCriterion, NuclearStationarityOptions, scaledWindows } from '@ebt/eb-criteria';
+import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { checkRunOptions, DataSource, RunOptions, RunUsageError, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {

@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  BertForSequenceClassification,
   headsPerLayer,
   Intermediate,
   Linear,
