@@ -9,7 +9,7 @@ import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
-import { checkPositive, checkRunOptions, RunOptions, RunUsageError, textSource, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { checkPositive, checkRunOptions, earlyBirdRunFields, RunOptions, RunUsageError, textSource, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -54,12 +54,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     warmupSteps: o.warmupSteps ?? 0,
     schedule: 'linear',
     clipNorm: 1,
-    lambdaHeads: slimming.lambdaHeads,
-    lambdaFfn: slimming.lambdaFfn,
-    recordEvery: o.recordEvery ?? 10,
-    criterion: o.criterion ?? 'nuclear-stationarity',
-    continueWith: o.continueWith ?? 'pruned',
-    rewind: o.rewind ?? 'none',
+    ...earlyBirdRunFields(o, slimming),
     numLabels: trainSet.numClasses,
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,

@@ -12,7 +12,7 @@ import { decodeAnswers, readSquad, SquadFeature, squadFeatures, squadMetrics } f
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { checkPositive, checkRunOptions, DataSource, EarlyBirdRunOptions, ebTrain, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { checkPositive, checkRunOptions, earlyBirdRunFields, DataSource, EarlyBirdRunOptions, ebTrain, paddedBertInputs, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
 export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -30,15 +30,8 @@ export function featureSource(features: SquadFeature[]): DataSource {
     size: features.length,
     batch(indices) {
       const rows = Array.from(indices, (k) => features[k]);
-      const width = Math.max(...rows.map((r) => r.inputIds.length));
-      const pad = (a: number[]) => [...a, ...new Array(width - a.length).fill(0)];
-      const b = rows.length;
       return {
-        x: {
-          inputIds: tf.tensor2d(rows.flatMap((r) => pad(r.inputIds)), [b, width], 'int32'),
-          attentionMask: tf.tensor2d(rows.flatMap((r) => pad(r.inputIds.map(() => 1))), [b, width], 'int32'),
-          tokenTypeIds: tf.tensor2d(rows.flatMap((r) => pad(r.tokenTypeIds)), [b, width], 'int32'),
-        },
+        x: paddedBertInputs(rows.map((r) => ({ ids: r.inputIds, types: r.tokenTypeIds }))),
         // start positions, then end positions: the loss on [start; end] logits is (CE_start + CE_end) / 2
         labels: tf.tensor1d([...rows.map((r) => r.startPosition), ...rows.map((r) => r.endPosition)], 'int32'),
       };
@@ -113,12 +106,7 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
     weightDecay: 0,
     schedule: 'linear',
     clipNorm: 1,
-    lambdaHeads: slimming.lambdaHeads,
-    lambdaFfn: slimming.lambdaFfn,
-    recordEvery: o.recordEvery ?? 10,
-    criterion: o.criterion ?? 'nuclear-stationarity',
-    continueWith: o.continueWith ?? 'pruned',
-    rewind: o.rewind ?? 'none',
+    ...earlyBirdRunFields(o, slimming),
     trainExamples: trainExamples.length,
     trainFeatures: trainFeatures.length,
     devExamples: devExamples.length,

@@ -12,7 +12,7 @@ import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, load
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
-import { checkRunOptions, DataSource, RunOptions, RunUsageError, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { checkRunOptions, earlyBirdRunFields, DataSource, RunOptions, RunUsageError, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -82,12 +82,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     schedule: 'linear',
     imageSize: model.config.image_size,
     normalisation: norm,
-    lambdaHeads: slimming.lambdaHeads,
-    lambdaFfn: slimming.lambdaFfn,
-    recordEvery: o.recordEvery ?? 10,
-    criterion: o.criterion ?? 'nuclear-stationarity',
-    continueWith: o.continueWith ?? 'pruned',
-    rewind: o.rewind ?? 'none',
+    ...earlyBirdRunFields(o, slimming),
     limit: o.limit ?? null,
   };
   writeRunJson(outDir, options, backend, Boolean(o.resume));

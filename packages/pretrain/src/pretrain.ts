@@ -6,7 +6,7 @@ import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
-import { checkRunOptions, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, sweep, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { checkRunOptions, earlyBirdRunFields, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, sweep, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
 import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
 
@@ -72,14 +72,9 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     optimizer: 'adam',
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
-    lambdaHeads: slimming.lambdaHeads,
-    lambdaFfn: slimming.lambdaFfn,
-    recordEvery: o.recordEvery ?? 10,
+    ...earlyBirdRunFields(o, slimming),
     maskDistance: o.maskDistance ?? {},
     nuclearStationarity: { ...preset.detection, ...o.nuclearStationarity },
-    criterion: o.criterion ?? 'nuclear-stationarity',
-    continueWith: o.continueWith ?? 'pruned',
-    rewind: o.rewind ?? 'none',
     trainExamples: trainSet.labels.length,
     testExamples: testSet.labels.length,
     model: config,

@@ -30,6 +30,18 @@ export interface EarlyBirdRunOptions {
   rewind?: 'none' | 'init';
 }
 
+/** The slimming and EB-train settings every app records in run.json, with their defaults resolved. */
+export function earlyBirdRunFields(o: RunOptions & EarlyBirdRunOptions, slimming: { lambdaHeads: number; lambdaFfn: number }) {
+  return {
+    lambdaHeads: slimming.lambdaHeads,
+    lambdaFfn: slimming.lambdaFfn,
+    recordEvery: o.recordEvery ?? 10,
+    criterion: o.criterion ?? 'nuclear-stationarity',
+    continueWith: o.continueWith ?? 'pruned',
+    rewind: o.rewind ?? 'none',
+  };
+}
+
 /** Bad options of a run: the CLI exits 2 with the message. */
 export class RunUsageError extends Error {
   constructor(message: string) {

@@ -210,6 +210,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const idx = batchIndices(order, o.batchSize, state.batch);
         const batch = o.train.batch(idx, { augment: o.augment ?? false, random });
         seedDropout(deriveSeed(o.seed, state.step));
+        let correctTensor: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
           const logits = o.forward(batch.x, true);
           let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
@@ -289,7 +290,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   return { steps: state.step, epochs: state.epoch, seconds: seconds(), finalTest: tests[tests.length - 1], bestAccuracy: state.bestAccuracy, stoppedEarly, state, trajectory };
 }
 
-let correctTensor: tf.Tensor | undefined;
 
 function tensorsOf(x: Batch['x']): tf.Tensor[] {
   return x instanceof tf.Tensor ? [x] : Object.values(x);
