@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { loadAddon } from '@ebt/backend-native';
 import { BackendError, initBackend, parseBackendName } from './index';
 
 describe('initBackend', () => {
@@ -42,8 +43,10 @@ describe('initBackend', () => {
       }
     })();
     if (!hasNode) {
-      expect(choice.name).toBe('wasm');
+      const native = 'addon' in loadAddon();
+      expect(choice.name).toBe(native ? 'native' : 'wasm');
       expect(choice.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
+      if (!native) expect(choice.reason).toMatch(/native addon/);
     }
   });
 
@@ -55,7 +58,7 @@ describe('initBackend', () => {
 
   test('an unknown name is refused with the list of names', () => {
     expect(() => parseBackendName('metal')).toThrow(BackendError);
-    expect(() => parseBackendName('metal')).toThrow(/tensorflow-gpu, tensorflow, wasm, cpu/);
+    expect(() => parseBackendName('metal')).toThrow(/tensorflow-gpu, tensorflow, native, wasm, cpu/);
   });
 });
 

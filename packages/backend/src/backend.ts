@@ -2,8 +2,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './wasm-kernels';
 
-/** Backends in order of preference. `tensorflow-gpu` and `tensorflow` are libtensorflow through tfjs-node(-gpu). */
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * Backends in order of preference. `tensorflow-gpu` and `tensorflow` are libtensorflow through tfjs-node(-gpu);
+ * `native` is @ebt/backend-native (the cpu backend with OpenBLAS and C++ kernels, built at install time).
+ */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 const ALIASES: Record<string, BackendName> = {
@@ -14,6 +17,9 @@ const ALIASES: Record<string, BackendName> = {
   tensorflow: 'tensorflow',
   node: 'tensorflow',
   'tfjs-node': 'tensorflow',
+  native: 'native',
+  'backend-native': 'native',
+  openblas: 'native',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -55,7 +61,7 @@ export function parseBackendName(name: string): BackendName {
 
 /**
  * Picks and initialises the tfjs backend: the one named by `options.backend` or EBT_BACKEND, else the
- * first that starts of tfjs-node-gpu, tfjs-node, wasm, cpu. The choice is logged once; asking again
+ * first that starts of tfjs-node-gpu, tfjs-node, native, wasm, cpu. The choice is logged once; asking again
  * for the same thing returns the same choice.
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
@@ -111,6 +117,13 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
           return `${pkg} is installed but its native binding does not load (${firstLine(e)}); was its install script approved?`;
         }
         if (!(await tf.setBackend('tensorflow'))) return `${pkg} loaded but the 'tensorflow' backend did not initialise`;
+        return undefined;
+      }
+      case 'native': {
+        const native = require('@ebt/backend-native') as typeof import('@ebt/backend-native');
+        const registered = native.registerNativeBackend();
+        if (!registered.ok) return registered.reason;
+        if (!(await tf.setBackend(native.BACKEND_NAME))) return 'the native backend did not initialise';
         return undefined;
       }
       case 'wasm': {

@@ -1,0 +1,152 @@
+// N-API face of the kernels. Every entry point checks that the buffers are as long as the shapes say, so a
+// wrong shape from JavaScript is a thrown error, never a write past the end of a typed array.
+#include <napi.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <vector>
+#include "kernels.h"
+
+namespace {
+
+bool fail(const Napi::Env& env, const char* message) {
+  Napi::Error::New(env, message).ThrowAsJavaScriptException();
+  return false;
+}
+
+int64_t product(const Napi::Int32Array& shape) {
+  int64_t n = 1;
+  for (size_t i = 0; i < shape.ElementLength(); i++) n *= shape[i];
+  return n;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  ebt::setThreads(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), ebt::threads());
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ebt::threads()); }
+
+// matMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  auto a = info[0].As<Napi::Float32Array>(), b = info[1].As<Napi::Float32Array>(), c = info[2].As<Napi::Float32Array>();
+  const int batchA = info[3].As<Napi::Number>().Int32Value(), batchB = info[4].As<Napi::Number>().Int32Value();
+  const int m = info[5].As<Napi::Number>().Int32Value(), n = info[6].As<Napi::Number>().Int32Value();
+  const int k = info[7].As<Napi::Number>().Int32Value();
+  const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
+  const int64_t batch = std::max(batchA, batchB);
+  if (batchA < 1 || batchB < 1 || m < 0 || n < 0 || k < 0 || int64_t(a.ElementLength()) < int64_t(batchA) * m * k ||
+      int64_t(b.ElementLength()) < int64_t(batchB) * k * n || int64_t(c.ElementLength()) < batch * m * n) {
+    fail(info.Env(), "ebt_native.matMul: buffer sizes do not match the shapes");
+    return info.Env().Undefined();
+  }
+  ebt::batchMatMul(a.Data(), b.Data(), c.Data(), batchA, batchB, m, n, k, ta, tb);
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, out, shape, stridesA, stridesB)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  auto a = info[1].As<Napi::Float32Array>(), b = info[2].As<Napi::Float32Array>(), out = info[3].As<Napi::Float32Array>();
+  auto shape = info[4].As<Napi::Int32Array>(), sa = info[5].As<Napi::Int32Array>(), sb = info[6].As<Napi::Int32Array>();
+  const size_t rank = shape.ElementLength();
+  int64_t lastA = 0, lastB = 0;
+  for (size_t d = 0; d < rank; d++) {
+    lastA += int64_t(shape[d] - 1) * sa[d];
+    lastB += int64_t(shape[d] - 1) * sb[d];
+  }
+  if (op < ebt::kAdd || op > ebt::kSquaredDifference || sa.ElementLength() != rank || sb.ElementLength() != rank ||
+      int64_t(out.ElementLength()) != product(shape) ||
+      (product(shape) > 0 && (lastA >= int64_t(a.ElementLength()) || lastB >= int64_t(b.ElementLength())))) {
+    fail(info.Env(), "ebt_native.binary: bad operation or buffer sizes");
+    return info.Env().Undefined();
+  }
+  if (product(shape) > 0) {
+    ebt::binary(ebt::BinaryOp(op), a.Data(), b.Data(), out.Data(), int(rank), shape.Data(), sa.Data(), sb.Data());
+  }
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  auto x = info[1].As<Napi::Float32Array>(), out = info[2].As<Napi::Float32Array>();
+  if (op < ebt::kExp || op > ebt::kStep || out.ElementLength() != x.ElementLength()) {
+    fail(info.Env(), "ebt_native.unary: bad operation or buffer sizes");
+    return info.Env().Undefined();
+  }
+  ebt::unary(ebt::UnaryOp(op), x.Data(), out.Data(), int64_t(x.ElementLength()), info[3].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
+// softmax(x, out, rows, cols)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>(), out = info[1].As<Napi::Float32Array>();
+  const int64_t rows = info[2].As<Napi::Number>().Int64Value(), cols = info[3].As<Napi::Number>().Int64Value();
+  if (rows < 0 || cols < 1 || int64_t(x.ElementLength()) != rows * cols || out.ElementLength() != x.ElementLength()) {
+    fail(info.Env(), "ebt_native.softmax: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  ebt::softmax(x.Data(), out.Data(), rows, cols);
+  return info.Env().Undefined();
+}
+
+// transpose(x, out, outShape, srcStrides)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>(), out = info[1].As<Napi::Float32Array>();
+  auto shape = info[2].As<Napi::Int32Array>(), strides = info[3].As<Napi::Int32Array>();
+  const size_t rank = shape.ElementLength();
+  std::vector<int64_t> src(rank);
+  int64_t last = 0;
+  for (size_t d = 0; d < rank; d++) {
+    src[d] = strides[d];
+    last += int64_t(shape[d] - 1) * strides[d];
+  }
+  const int64_t n = product(shape);
+  if (strides.ElementLength() != rank || int64_t(out.ElementLength()) != n || (n > 0 && last >= int64_t(x.ElementLength()))) {
+    fail(info.Env(), "ebt_native.transpose: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  if (n > 0) ebt::transpose(x.Data(), out.Data(), int(rank), shape.Data(), src.data());
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, out, outer, reduced, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  auto x = info[1].As<Napi::Float32Array>(), out = info[2].As<Napi::Float32Array>();
+  const int64_t outer = info[3].As<Napi::Number>().Int64Value(), reduced = info[4].As<Napi::Number>().Int64Value();
+  const int64_t inner = info[5].As<Napi::Number>().Int64Value();
+  if (op < ebt::kSum || op > ebt::kMinR || outer < 0 || reduced < 1 || inner < 1 ||
+      int64_t(x.ElementLength()) != outer * reduced * inner || int64_t(out.ElementLength()) != outer * inner) {
+    fail(info.Env(), "ebt_native.reduce: bad operation or buffer sizes");
+    return info.Env().Undefined();
+  }
+  ebt::reduce(ebt::ReduceOp(op), x.Data(), out.Data(), outer, reduced, inner);
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#ifdef __GLIBC__
+  // Every kernel returns a fresh Float32Array of up to a few MB. With glibc's defaults each one is a new mmap,
+  // paid again in page faults on first touch and munmap on dispose; keep them on the heap instead and do not
+  // hand freed memory straight back to the system.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+#endif
+  ebt::setThreads(ebt::threads());
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ebt_native, Init)

@@ -1,0 +1,186 @@
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include <omp.h>
+#include "kernels.h"
+
+namespace ebt {
+
+// Below this many elements a parallel region costs more than it saves.
+static constexpr int64_t kParallelMin = 1 << 15;
+
+// Calls body(lo, hi) over [0, n) in one chunk per thread (or one chunk for small n).
+template <class Body>
+static void parallelRange(int64_t n, int64_t work, Body body) {
+  const int t = (work >= kParallelMin) ? std::min<int64_t>(threads(), n) : 1;
+  if (t <= 1) {
+    body(int64_t(0), n);
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(t)
+  for (int p = 0; p < t; p++) body(n * p / t, n * (p + 1) / t);
+}
+
+template <class F>
+static void binaryLoop(F f, const float* a, const float* b, float* out, int rank, const int32_t* shape,
+                       const int32_t* sa, const int32_t* sb) {
+  if (rank == 0) {
+    out[0] = f(a[0], b[0]);
+    return;
+  }
+  const int64_t inner = shape[rank - 1];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+  int64_t rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= shape[d];
+  auto run = [&](int64_t r, int64_t lo, int64_t hi) {
+    int64_t offA = 0, offB = 0, rem = r;
+    for (int d = rank - 2; d >= 0; d--) {
+      const int64_t idx = rem % shape[d];
+      rem /= shape[d];
+      offA += idx * sa[d];
+      offB += idx * sb[d];
+    }
+    const float* __restrict pa = a + offA;
+    const float* __restrict pb = b + offB;
+    float* __restrict po = out + r * inner;
+    if (ia == 1 && ib == 1) {
+      for (int64_t j = lo; j < hi; j++) po[j] = f(pa[j], pb[j]);
+    } else if (ia == 1 && ib == 0) {
+      const float vb = pb[0];
+      for (int64_t j = lo; j < hi; j++) po[j] = f(pa[j], vb);
+    } else if (ia == 0 && ib == 1) {
+      const float va = pa[0];
+      for (int64_t j = lo; j < hi; j++) po[j] = f(va, pb[j]);
+    } else {
+      for (int64_t j = lo; j < hi; j++) po[j] = f(pa[j * ia], pb[j * ib]);
+    }
+  };
+  if (rows == 1) {
+    parallelRange(inner, inner, [&](int64_t lo, int64_t hi) { run(0, lo, hi); });
+  } else {
+    parallelRange(rows, rows * inner, [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; r++) run(r, 0, inner);
+    });
+  }
+}
+
+void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, const int32_t* shape,
+            const int32_t* sa, const int32_t* sb) {
+  switch (op) {
+    case kAdd: return binaryLoop([](float x, float y) { return x + y; }, a, b, out, rank, shape, sa, sb);
+    case kSub: return binaryLoop([](float x, float y) { return x - y; }, a, b, out, rank, shape, sa, sb);
+    case kMul: return binaryLoop([](float x, float y) { return x * y; }, a, b, out, rank, shape, sa, sb);
+    case kDiv: return binaryLoop([](float x, float y) { return x / y; }, a, b, out, rank, shape, sa, sb);
+    // NaN propagates as in tfjs (Math.max / Math.min)
+    case kMax: return binaryLoop([](float x, float y) { return (x != x || y != y) ? NAN : std::max(x, y); }, a, b, out, rank, shape, sa, sb);
+    case kMin: return binaryLoop([](float x, float y) { return (x != x || y != y) ? NAN : std::min(x, y); }, a, b, out, rank, shape, sa, sb);
+    case kSquaredDifference: return binaryLoop([](float x, float y) { return (x - y) * (x - y); }, a, b, out, rank, shape, sa, sb);
+  }
+}
+
+template <class F>
+static void unaryLoop(F f, const float* __restrict x, float* __restrict out, int64_t n) {
+  parallelRange(n, n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) out[i] = f(x[i]);
+  });
+}
+
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
+  switch (op) {
+    case kExp: return unaryLoop([](float v) { return std::exp(v); }, x, out, n);
+    case kLog: return unaryLoop([](float v) { return std::log(v); }, x, out, n);
+    case kSqrt: return unaryLoop([](float v) { return std::sqrt(v); }, x, out, n);
+    case kRsqrt: return unaryLoop([](float v) { return 1.0f / std::sqrt(v); }, x, out, n);
+    case kErf: return unaryLoop([](float v) { return std::erf(v); }, x, out, n);
+    case kTanh: return unaryLoop([](float v) { return std::tanh(v); }, x, out, n);
+    // tfjs's relu keeps NaN
+    case kRelu: return unaryLoop([](float v) { return v < 0.0f ? 0.0f : v; }, x, out, n);
+    case kNeg: return unaryLoop([](float v) { return -v; }, x, out, n);
+    case kSquare: return unaryLoop([](float v) { return v * v; }, x, out, n);
+    case kAbs: return unaryLoop([](float v) { return std::fabs(v); }, x, out, n);
+    case kSigmoid: return unaryLoop([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n);
+    case kReciprocal: return unaryLoop([](float v) { return 1.0f / v; }, x, out, n);
+    case kStep: return unaryLoop([alpha](float v) { return v != v ? NAN : (v > 0.0f ? 1.0f : alpha); }, x, out, n);
+  }
+}
+
+void softmax(const float* logits, float* out, int64_t rows, int64_t cols) {
+  parallelRange(rows, rows * cols, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; r++) {
+      const float* __restrict x = logits + r * cols;
+      float* __restrict y = out + r * cols;
+      float max = -INFINITY;
+      for (int64_t j = 0; j < cols; j++) max = std::max(max, x[j]);
+      double sum = 0;
+      for (int64_t j = 0; j < cols; j++) {
+        y[j] = std::exp(x[j] - max);
+        sum += y[j];
+      }
+      const float inv = float(1.0 / sum);
+      for (int64_t j = 0; j < cols; j++) y[j] *= inv;
+    }
+  });
+}
+
+void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner) {
+  const bool isSum = op == kSum || op == kMean;
+  const double scale = op == kMean ? 1.0 / double(reduced) : 1.0;
+  if (inner == 1) {
+    parallelRange(outer, outer * reduced, [&](int64_t lo, int64_t hi) {
+      for (int64_t o = lo; o < hi; o++) {
+        const float* __restrict row = x + o * reduced;
+        if (isSum) {
+          // tfjs's cpu backend sums in float64; so do we (four accumulators for the vector units)
+          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          int64_t r = 0;
+          for (; r + 4 <= reduced; r += 4) {
+            s0 += row[r];
+            s1 += row[r + 1];
+            s2 += row[r + 2];
+            s3 += row[r + 3];
+          }
+          for (; r < reduced; r++) s0 += row[r];
+          out[o] = float((s0 + s1 + s2 + s3) * scale);
+        } else {
+          float m = row[0];
+          for (int64_t r = 1; r < reduced; r++) {
+            const float v = row[r];
+            if (v != v || m != m) m = NAN;
+            else m = op == kMaxR ? std::max(m, v) : std::min(m, v);
+          }
+          out[o] = m;
+        }
+      }
+    });
+    return;
+  }
+  // Reduced axes in the middle or in front: accumulate whole rows of `inner` values.
+  parallelRange(outer * inner, outer * reduced * inner, [&](int64_t lo, int64_t hi) {
+    std::vector<double> acc;
+    for (int64_t o = lo / inner; o * inner < hi; o++) {
+      const int64_t i0 = std::max(lo, o * inner) - o * inner, i1 = std::min(hi, (o + 1) * inner) - o * inner;
+      const int64_t len = i1 - i0;
+      const float* base = x + o * reduced * inner + i0;
+      float* __restrict y = out + o * inner + i0;
+      if (isSum) {
+        acc.assign(len, 0.0);
+        for (int64_t r = 0; r < reduced; r++) {
+          const float* __restrict row = base + r * inner;
+          for (int64_t i = 0; i < len; i++) acc[i] += row[i];
+        }
+        for (int64_t i = 0; i < len; i++) y[i] = float(acc[i] * scale);
+      } else {
+        for (int64_t i = 0; i < len; i++) y[i] = base[i];
+        for (int64_t r = 1; r < reduced; r++) {
+          const float* __restrict row = base + r * inner;
+          for (int64_t i = 0; i < len; i++) {
+            const float v = row[i], m = y[i];
+            y[i] = (v != v || m != m) ? NAN : (op == kMaxR ? std::max(m, v) : std::min(m, v));
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace ebt

@@ -1,0 +1,33 @@
+// The kernels of the native backend. Row-major float32 buffers owned by the tfjs cpu backend; nothing here
+// allocates tensors. Parallel loops use OpenMP; OpenBLAS runs single-threaded inside them (see matmul.cc).
+#pragma once
+#include <cstdint>
+
+namespace ebt {
+
+void setThreads(int threads);
+int threads();
+
+// c[batch, m, n] = op(a)[batch % batchA, m, k] * op(b)[batch % batchB, k, n]
+void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k,
+                 bool transA, bool transB);
+
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference };
+// out[shape] = a op b, with the inputs read through strides (0 along broadcast axes).
+void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, const int32_t* shape,
+            const int32_t* stridesA, const int32_t* stridesB);
+
+enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kErf, kTanh, kRelu, kNeg, kSquare, kAbs, kSigmoid, kReciprocal, kStep };
+void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
+
+// out[rows, cols] = softmax over each row of logits
+void softmax(const float* logits, float* out, int64_t rows, int64_t cols);
+
+// out = x transposed; shape and srcStrides are per output axis
+void transpose(const float* x, float* out, int rank, const int32_t* shape, const int64_t* srcStrides);
+
+enum ReduceOp { kSum, kMean, kMaxR, kMinR };
+// out[o, i] = reduce over r of x[o, r, i]
+void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner);
+
+}  // namespace ebt

@@ -1,0 +1,69 @@
+#include <algorithm>
+#include <cblas.h>
+#include <omp.h>
+#include "kernels.h"
+
+namespace ebt {
+
+static int numThreads = omp_get_num_procs();
+
+void setThreads(int n) {
+  numThreads = std::max(1, n);
+  // One pool of threads for everything: OpenMP splits the work, each part is a single-threaded sgemm.
+  // OpenBLAS's own pool would spin against OpenMP's on the same cores.
+  openblas_set_num_threads(1);
+  omp_set_num_threads(numThreads);
+}
+
+int threads() { return numThreads; }
+
+static void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda,
+                  int ldb, int ldc) {
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              lda, b, ldb, 0.0f, c, ldc);
+}
+
+void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k, bool transA,
+                 bool transB) {
+  const int batch = std::max(batchA, batchB);
+  const int lda = transA ? m : k, ldb = transB ? k : n;
+  const int64_t sizeA = int64_t(m) * k, sizeB = int64_t(k) * n, sizeC = int64_t(m) * n;
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    std::fill(c, c + batch * sizeC, 0.0f);
+    return;
+  }
+  const double flops = 2.0 * m * n * k;
+  if (batch >= numThreads || numThreads == 1 || flops < 1e6) {
+    // Small or many matrices: one whole product per thread.
+#pragma omp parallel for schedule(static) if (numThreads > 1 && batch > 1 && flops * batch > 1e6)
+    for (int i = 0; i < batch; i++) {
+      sgemm(a + (i % batchA) * sizeA, b + (i % batchB) * sizeB, c + i * sizeC, m, n, k, transA, transB, lda, ldb, n);
+    }
+    return;
+  }
+  // Few large products: split each across the threads along its longer output side.
+  for (int i = 0; i < batch; i++) {
+    const float* ai = a + (i % batchA) * sizeA;
+    const float* bi = b + (i % batchB) * sizeB;
+    float* ci = c + i * sizeC;
+    const bool splitRows = m >= n;
+    const int side = splitRows ? m : n;
+    // Parts are multiples of 16 rows/columns so that every part keeps the BLAS kernel's full tiles.
+    const int part = std::max(16, ((side + numThreads - 1) / numThreads + 15) / 16 * 16);
+    const int parts = (side + part - 1) / part;
+#pragma omp parallel for schedule(static)
+    for (int p = 0; p < parts; p++) {
+      const int lo = p * part, len = std::min(part, side - lo);
+      if (splitRows) {
+        const float* ap = transA ? ai + lo : ai + int64_t(lo) * lda;
+        sgemm(ap, bi, ci + int64_t(lo) * n, len, n, k, transA, transB, lda, ldb, n);
+      } else {
+        const float* bp = transB ? bi + int64_t(lo) * ldb : bi + lo;
+        sgemm(ai, bp, ci + lo, m, len, k, transA, transB, lda, ldb, n);
+      }
+    }
+  }
+}
+
+}  // namespace ebt

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The compiled kernels (native/*.cc). Shapes are checked in C++ too: a mismatch throws, never writes out of bounds. */
+export interface NativeAddon {
+  setThreads(threads: number): number;
+  threads(): number;
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  transpose(x: Float32Array, out: Float32Array, shape: Int32Array, srcStrides: Int32Array): void;
+  reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
+}
+
+// Same order as the enums in native/kernels.h.
+export enum BinaryOp { Add, Sub, Mul, Div, Max, Min, SquaredDifference }
+export enum UnaryOp { Exp, Log, Sqrt, Rsqrt, Erf, Tanh, Relu, Neg, Square, Abs, Sigmoid, Reciprocal, Step }
+export enum ReduceOp { Sum, Mean, Max, Min }
+
+export const ADDON_PATH = path.join(__dirname, '..', 'build', 'Release', 'ebt_native.node');
+
+let loaded: { addon: NativeAddon } | { reason: string } | undefined;
+
+/** Loads the addon once; says why not when it was not built (see build-native.log) or does not load. */
+export function loadAddon(): { addon: NativeAddon } | { reason: string } {
+  if (loaded) return loaded;
+  if (!fs.existsSync(ADDON_PATH)) {
+    const log = path.join(__dirname, '..', 'build-native.log');
+    loaded = { reason: `the native addon was not built${fs.existsSync(log) ? ` (see ${path.relative(process.cwd(), log)})` : ''}; run \`npm rebuild @ebt/backend-native\` after installing g++ and libopenblas-dev` };
+    return loaded;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(ADDON_PATH) as NativeAddon;
+    const threads = Number(process.env.EBT_NATIVE_THREADS);
+    if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
+    loaded = { addon };
+  } catch (e) {
+    loaded = { reason: `the native addon does not load (${String(e instanceof Error ? e.message : e).split('\n')[0]})` };
+  }
+  return loaded;
+}
+
+/** The addon, for kernels that only run once the backend was registered (and so the addon loaded). */
+export function addon(): NativeAddon {
+  const result = loadAddon();
+  if ('reason' in result) throw new Error(result.reason);
+  return result.addon;
+}

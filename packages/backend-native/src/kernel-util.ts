@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+export type Backend = MathBackendCPU;
+export type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: Backend; attrs?: tf.NamedAttrMap };
+
+/** The float32 values the cpu backend holds for a tensor (no copy). */
+export function values(backend: Backend, t: tf.TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+/** A float32 output buffer: recycled from the backend's pool when it has one (contents arbitrary). */
+export function allocate(backend: Backend, length: number): Float32Array {
+  const pool = (backend as { pool?: { allocate(length: number): Float32Array } }).pool;
+  return pool ? pool.allocate(length) : new Float32Array(length);
+}
+
+export function allFloat32(...tensors: (tf.TensorInfo | undefined)[]): boolean {
+  return tensors.every((t) => t === undefined || t.dtype === 'float32');
+}
+
+/** The cpu backend's own kernel for what the native one does not handle (other dtypes, odd broadcasts). */
+export function cpuKernel(name: string): (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] {
+  const config = tf.getKernel(name, 'cpu');
+  if (!config) throw new Error(`tfjs has no cpu kernel '${name}'`);
+  return config.kernelFunc as unknown as (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+}
+
+export function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function stridesOf(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/**
+ * Drops axes of size 1 and merges neighbouring axes that every operand walks contiguously, so that the
+ * C++ loops see as few and as long rows as possible.
+ */
+export function collapse(shape: number[], strides: number[][]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, i) => outStrides[i][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strides.forEach((s, i) => (outStrides[i][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((s, i) => outStrides[i].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { addon } from './addon';
+import { allFloat32, allocate, Backend, cpuKernel, KernelArgs, sizeOf, values } from './kernel-util';
+
+/** BatchMatMul through OpenBLAS sgemm; transposes are sgemm's flags, never materialised. */
+export function batchMatMul(args: KernelArgs): tf.TensorInfo {
+  const { a, b } = args.inputs;
+  const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = sizeOf(outerA);
+  const batchB = sizeOf(outerB);
+  // tfjs flattens the batch axes; only equal batches or a batch of one broadcast correctly that way.
+  if (!allFloat32(a, b) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
+    return cpuKernel(tf.BatchMatMul)(args) as tf.TensorInfo;
+  }
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kB) {
+    throw new Error(`Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  }
+  const outShape = [...tf.backend_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
+  const out = allocate(args.backend, sizeOf(outShape));
+  const backend = args.backend;
+  addon().matMul(values(backend, a), values(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB);
+  return backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+const ACTIVATION_KERNELS: Record<string, string> = {
+  relu: tf.Relu,
+  relu6: tf.Relu6,
+  elu: tf.Elu,
+  sigmoid: tf.Sigmoid,
+  leakyrelu: tf.LeakyRelu,
+  prelu: tf.Prelu,
+};
+
+/** _FusedMatMul: the native product, then the bias and the activation through the native backend's kernels. */
+export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as tf.FusedBatchMatMulAttrs;
+  const backend: Backend = args.backend;
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+    tf.getKernel(name, 'native')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  let y = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } });
+  const step = (next: tf.TensorInfo) => {
+    backend.disposeIntermediateTensorInfo(y);
+    y = next;
+  };
+  if (bias) step(run(tf.Add, { a: y, b: bias }));
+  if (activation && activation !== 'linear') {
+    const name = ACTIVATION_KERNELS[activation];
+    if (!name) throw new Error(`Activation ${activation} has not been implemented for the native backend.`);
+    if (activation === 'prelu') step(run(name, { x: y, alpha: preluActivationWeights! }));
+    else if (activation === 'leakyrelu') step(run(name, { x: y }, { alpha: leakyreluAlpha ?? 0.2 }));
+    else step(run(name, { x: y }));
+  }
+  return y;
+}
