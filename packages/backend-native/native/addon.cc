@@ -126,6 +126,70 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gelu(x, out) / geluGrad(dy, x, out)
+Napi::Value Gelu(const Napi::CallbackInfo& info) {
+  const bool grad = info.Length() == 3;
+  auto x = info[grad ? 1 : 0].As<Napi::Float32Array>(), out = info[grad ? 2 : 1].As<Napi::Float32Array>();
+  if (out.ElementLength() != x.ElementLength() || (grad && info[0].As<Napi::Float32Array>().ElementLength() != x.ElementLength())) {
+    fail(info.Env(), "ebt_native.gelu: buffer sizes differ");
+    return info.Env().Undefined();
+  }
+  if (grad) ebt::geluGrad(info[0].As<Napi::Float32Array>().Data(), x.Data(), out.Data(), int64_t(x.ElementLength()));
+  else ebt::gelu(x.Data(), out.Data(), int64_t(x.ElementLength()));
+  return info.Env().Undefined();
+}
+
+// layerNorm(x, gamma, beta, out, cols, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>(), gamma = info[1].As<Napi::Float32Array>();
+  auto beta = info[2].As<Napi::Float32Array>(), out = info[3].As<Napi::Float32Array>();
+  const int64_t cols = info[4].As<Napi::Number>().Int64Value();
+  if (cols < 1 || int64_t(x.ElementLength()) % cols != 0 || int64_t(gamma.ElementLength()) != cols ||
+      int64_t(beta.ElementLength()) != cols || out.ElementLength() != x.ElementLength()) {
+    fail(info.Env(), "ebt_native.layerNorm: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  ebt::layerNorm(x.Data(), gamma.Data(), beta.Data(), out.Data(), int64_t(x.ElementLength()) / cols, cols,
+                 info[5].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(dy, x, gamma, dx, dgamma, dbeta, cols, eps)
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  auto dy = info[0].As<Napi::Float32Array>(), x = info[1].As<Napi::Float32Array>();
+  auto gamma = info[2].As<Napi::Float32Array>(), dx = info[3].As<Napi::Float32Array>();
+  auto dgamma = info[4].As<Napi::Float32Array>(), dbeta = info[5].As<Napi::Float32Array>();
+  const int64_t cols = info[6].As<Napi::Number>().Int64Value();
+  if (cols < 1 || int64_t(x.ElementLength()) % cols != 0 || dy.ElementLength() != x.ElementLength() ||
+      dx.ElementLength() != x.ElementLength() || int64_t(gamma.ElementLength()) != cols ||
+      int64_t(dgamma.ElementLength()) != cols || int64_t(dbeta.ElementLength()) != cols) {
+    fail(info.Env(), "ebt_native.layerNormGrad: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  ebt::layerNormGrad(dy.Data(), x.Data(), gamma.Data(), dx.Data(), dgamma.Data(), dbeta.Data(),
+                     int64_t(x.ElementLength()) / cols, cols, info[7].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
+// adamStep(p, g, m, v, pOut, mOut, vOut, {lr, beta1, beta2, eps, bc1, bc2, weightDecay, decoupled})
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  std::vector<Napi::Float32Array> a;
+  for (int i = 0; i < 7; i++) a.push_back(info[i].As<Napi::Float32Array>());
+  for (auto& t : a) {
+    if (t.ElementLength() != a[0].ElementLength()) {
+      fail(info.Env(), "ebt_native.adamStep: buffer sizes differ");
+      return info.Env().Undefined();
+    }
+  }
+  auto o = info[7].As<Napi::Object>();
+  auto num = [&](const char* key) { return o.Get(key).As<Napi::Number>().FloatValue(); };
+  const ebt::AdamHyper h{num("lr"), num("beta1"), num("beta2"), num("eps"), num("bc1"), num("bc2"), num("weightDecay"),
+                         o.Get("decoupled").As<Napi::Boolean>().Value()};
+  ebt::adamStep(a[0].Data(), a[1].Data(), a[2].Data(), a[3].Data(), a[4].Data(), a[5].Data(), a[6].Data(),
+                int64_t(a[0].ElementLength()), h);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef __GLIBC__
   // Every kernel returns a fresh Float32Array of up to a few MB. With glibc's defaults each one is a new mmap,
@@ -144,6 +208,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("gelu", Napi::Function::New(env, Gelu));
+  exports.Set("geluGrad", Napi::Function::New(env, Gelu));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   return exports;
 }
 

@@ -31,3 +31,20 @@ enum ReduceOp { kSum, kMean, kMaxR, kMinR };
 void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner);
 
 }  // namespace ebt
+
+namespace ebt {
+void gelu(const float* x, float* y, int64_t n);
+void geluGrad(const float* dy, const float* x, float* dx, int64_t n);
+void layerNorm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps);
+void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
+                   int64_t rows, int64_t cols, float eps);
+}  // namespace ebt
+
+namespace ebt {
+struct AdamHyper {
+  float lr, beta1, beta2, eps, bc1, bc2, weightDecay;
+  bool decoupled;
+};
+void adamStep(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
+              int64_t n, const AdamHyper& h);
+}  // namespace ebt

@@ -10,7 +10,25 @@ export interface NativeAddon {
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   transpose(x: Float32Array, out: Float32Array, shape: Int32Array, srcStrides: Int32Array): void;
+  gelu(x: Float32Array, out: Float32Array): void;
+  geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, cols: number, eps: number): void;
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, cols: number, eps: number): void;
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: AdamHyper): void;
   reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
+}
+
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** bias corrections 1 - beta^t */
+  bc1: number;
+  bc2: number;
+  weightDecay: number;
+  /** AdamW (decay the weights) rather than Adam (add weightDecay * p to the gradient) */
+  decoupled: boolean;
 }
 
 // Same order as the enums in native/kernels.h.

@@ -29,6 +29,13 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(outShape, 'float32', out);
 }
 
+interface FusedMatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation: string;
+  leakyreluAlpha?: number;
+}
+
 const ACTIVATION_KERNELS: Record<string, string> = {
   relu: tf.Relu,
   relu6: tf.Relu6,
@@ -41,7 +48,7 @@ const ACTIVATION_KERNELS: Record<string, string> = {
 /** _FusedMatMul: the native product, then the bias and the activation through the native backend's kernels. */
 export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs;
-  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as tf.FusedBatchMatMulAttrs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as FusedMatMulAttrs;
   const backend: Backend = args.backend;
   const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
     tf.getKernel(name, 'native')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './errors';
+import { FUSED_GELU, hasKernel } from './fused-kernels';
 
 /** GELU as torch.nn.functional.gelu (exact, through erf): 0.5 x (1 + erf(x / sqrt 2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && hasKernel(FUSED_GELU)) return tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor;
   return tf.tidy(() => x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)));
 }
 

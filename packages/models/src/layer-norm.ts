@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_LAYER_NORM, hasKernel } from './fused-kernels';
 import { Module, variable } from './module';
 
 /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * weight + bias (biased variance, as torch). */
@@ -16,6 +17,9 @@ export class LayerNorm extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    if (x.dtype === 'float32' && hasKernel(FUSED_LAYER_NORM)) {
+      return tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: this.weight, beta: this.bias }, { eps: this.eps }) as tf.Tensor;
+    }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       return x.sub(mean).mul(tf.rsqrt(variance.add(this.eps))).mul(this.weight).add(this.bias);

@@ -5,6 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** The fused Adam kernel's name (registered by @ebt/backend-native; attrs as its AdamHyper). */
+export const FUSED_ADAM_STEP = 'EbtAdamStep';
+
 export interface OptimizerOptions {
   kind: 'adam' | 'adamw';
   beta1?: number;
@@ -48,11 +51,16 @@ export class Adam {
     this.t += 1;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2 = 1 - this.beta2 ** this.t;
+    const fused = tf.getKernel(FUSED_ADAM_STEP, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       for (const p of this.params) {
         let g = grads[p.name];
         if (!g) continue;
         const wd = p.decay ? this.weightDecay : 0;
+        if (fused && g.dtype === 'float32') {
+          this.fusedStep(p, g, { lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, bc1, bc2, weightDecay: wd, decoupled: this.options.kind === 'adamw' });
+          continue;
+        }
         if (wd > 0 && this.options.kind === 'adam') g = g.add(p.variable.mul(wd));
         const m = this.m.get(p.name)!;
         const v = this.v.get(p.name)!;
@@ -64,6 +72,16 @@ export class Adam {
         p.variable.assign(next);
       }
     });
+  }
+
+  /** The same update as one kernel of a backend that has it (@ebt/backend-native): 1 pass instead of ~12. */
+  private fusedStep(p: TrainableParameter, g: tf.Tensor, attrs: Record<string, number | boolean>): void {
+    const m = this.m.get(p.name)!;
+    const v = this.v.get(p.name)!;
+    const [next, nextM, nextV] = tf.engine().runKernel(FUSED_ADAM_STEP, { param: p.variable, grad: g, m, v }, attrs) as tf.Tensor[];
+    p.variable.assign(next);
+    m.assign(nextM);
+    v.assign(nextV);
   }
 
   /** The moments, named for a checkpoint. */

@@ -1,0 +1,130 @@
+// Fused kernels for the two patterns of a transformer layer that tfjs would otherwise run as many small ops
+// (each a full pass over memory): exact GELU and LayerNorm over the last axis, forward and backward.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include <omp.h>
+#include "kernels.h"
+
+namespace ebt {
+
+static constexpr float kSqrt1_2 = 0.70710678118654752440f;
+static constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
+
+template <class Body>
+static void parallelChunks(int64_t n, int64_t work, Body body) {
+  const int t = work >= (1 << 15) ? int(std::min<int64_t>(threads(), n)) : 1;
+  if (t <= 1) {
+    body(0, int64_t(0), n);
+    return;
+  }
+#pragma omp parallel for schedule(static) num_threads(t)
+  for (int p = 0; p < t; p++) body(p, n * p / t, n * (p + 1) / t);
+}
+
+void gelu(const float* x, float* y, int64_t n) {
+  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kSqrt1_2));
+  });
+}
+
+// dx = dy * (Phi(x) + x phi(x))
+void geluGrad(const float* dy, const float* x, float* dx, int64_t n) {
+  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      const float v = x[i];
+      const float cdf = 0.5f * (1.0f + std::erf(v * kSqrt1_2));
+      dx[i] = dy[i] * (cdf + v * kInvSqrt2Pi * std::exp(-0.5f * v * v));
+    }
+  });
+}
+
+// Mean and 1/sqrt(biased variance + eps) of one row, in double as the composite ops accumulate.
+static void rowStats(const float* x, int64_t cols, float eps, float& mean, float& rstd) {
+  double s = 0;
+  for (int64_t j = 0; j < cols; j++) s += x[j];
+  const double m = s / double(cols);
+  double v = 0;
+  for (int64_t j = 0; j < cols; j++) v += (x[j] - m) * (x[j] - m);
+  mean = float(m);
+  rstd = float(1.0 / std::sqrt(v / double(cols) + eps));
+}
+
+void layerNorm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps) {
+  parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; r++) {
+      const float* xr = x + r * cols;
+      float* yr = y + r * cols;
+      float mean, rstd;
+      rowStats(xr, cols, eps, mean, rstd);
+      for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j];
+    }
+  });
+}
+
+// dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma; dgamma = sum_rows dy xhat; dbeta = sum_rows dy
+void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
+                   int64_t rows, int64_t cols, float eps) {
+  const int t = rows * cols >= (1 << 15) ? int(std::min<int64_t>(threads(), rows)) : 1;
+  std::vector<double> acc(size_t(2 * cols * t), 0.0);
+  parallelChunks(rows, rows * cols, [&](int p, int64_t lo, int64_t hi) {
+    double* dg = acc.data() + 2 * cols * p;
+    double* db = dg + cols;
+    for (int64_t r = lo; r < hi; r++) {
+      const float* xr = x + r * cols;
+      const float* dyr = dy + r * cols;
+      float* dxr = dx + r * cols;
+      float mean, rstd;
+      rowStats(xr, cols, eps, mean, rstd);
+      double sg = 0, sgx = 0;
+      for (int64_t j = 0; j < cols; j++) {
+        const float xhat = (xr[j] - mean) * rstd;
+        const float g = dyr[j] * gamma[j];
+        sg += g;
+        sgx += g * xhat;
+        dg[j] += dyr[j] * xhat;
+        db[j] += dyr[j];
+      }
+      const float mg = float(sg / double(cols)), mgx = float(sgx / double(cols));
+      for (int64_t j = 0; j < cols; j++) {
+        const float xhat = (xr[j] - mean) * rstd;
+        dxr[j] = rstd * (dyr[j] * gamma[j] - mg - xhat * mgx);
+      }
+    }
+  });
+  for (int64_t j = 0; j < cols; j++) {
+    double g = 0, b = 0;
+    for (int p = 0; p < t; p++) {
+      g += acc[2 * cols * p + j];
+      b += acc[2 * cols * p + cols + j];
+    }
+    dgamma[j] = float(g);
+    dbeta[j] = float(b);
+  }
+}
+
+}  // namespace ebt
+
+namespace ebt {
+
+// One Adam/AdamW update of a parameter tensor, as the composite in @ebt/training computes it.
+void adamStep(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
+              int64_t n, const AdamHyper& h) {
+  const float c1 = 1.0f - h.beta1, c2 = 1.0f - h.beta2, sqrtBc2 = std::sqrt(h.bc2), stepSize = h.lr / h.bc1;
+  const float coupled = h.decoupled ? 0.0f : h.weightDecay, decoupled = h.decoupled ? h.lr * h.weightDecay : 0.0f;
+  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      const float gi = coupled > 0.0f ? g[i] + p[i] * coupled : g[i];
+      const float mi = m[i] * h.beta1 + gi * c1;
+      const float vi = v[i] * h.beta2 + gi * gi * c2;
+      const float denom = std::sqrt(vi) / sqrtBc2 + h.eps;
+      float next = p[i] - mi / denom * stepSize;
+      if (decoupled > 0.0f) next -= p[i] * decoupled;
+      mOut[i] = mi;
+      vOut[i] = vi;
+      pOut[i] = next;
+    }
+  });
+}
+
+}  // namespace ebt
