@@ -4,9 +4,13 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 export type Backend = MathBackendCPU;
 export type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: Backend; attrs?: tf.NamedAttrMap };
 
-/** The float32 values the cpu backend holds for a tensor (no copy). */
+/**
+ * The float32 values the cpu backend holds for a tensor, without a copy when they are a Float32Array. A float32
+ * tensor cast from int32 or bool keeps its Int32Array/Uint8Array (tfjs's cast is an identity there): converted.
+ */
 export function values(backend: Backend, t: tf.TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+  const stored = backend.data.get(t.dataId).values;
+  return stored instanceof Float32Array ? stored : Float32Array.from(stored as ArrayLike<number>);
 }
 
 /** A float32 output buffer: recycled from the backend's pool when it has one (contents arbitrary). */

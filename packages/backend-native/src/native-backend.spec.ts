@@ -1,0 +1,255 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadAddon } from './addon';
+import { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from './fused';
+import { NativeBackend, registerNativeBackend } from './native-backend';
+
+// The reference is tfjs's own cpu backend: every native kernel must agree with it to 1e-5 relative.
+const built = 'addon' in loadAddon();
+const describeNative = built ? describe : describe.skip;
+
+async function on<T>(backend: string, f: () => T): Promise<T> {
+  await tf.setBackend(backend);
+  return tf.tidy(f);
+}
+
+function expectClose(actual: number[] | Float32Array, expected: number[] | Float32Array, rtol = 1e-5, atol = 1e-6): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    if (Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) continue;
+    const err = Math.abs(actual[i] - expected[i]) - rtol * Math.abs(expected[i]);
+    if (!(err <= atol)) worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
+  expect(worst).toBe(0);
+}
+
+/** Runs `f` on cpu and native (same seeds) and compares every output. */
+async function sameAsCpu(f: () => tf.Tensor | tf.Tensor[], rtol = 1e-5, atol = 1e-6): Promise<void> {
+  const flat = (r: tf.Tensor | tf.Tensor[]) => (Array.isArray(r) ? r : [r]).map((t) => ({ shape: t.shape, dtype: t.dtype, data: Array.from(t.dataSync()) }));
+  const cpu = await on('cpu', () => flat(f()));
+  const native = await on('native', () => flat(f()));
+  expect(native.map((t) => [t.shape, t.dtype])).toEqual(cpu.map((t) => [t.shape, t.dtype]));
+  native.forEach((t, i) => expectClose(t.data, cpu[i].data, rtol, atol));
+}
+
+const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+describeNative('the native backend', () => {
+  beforeAll(() => {
+    expect(registerNativeBackend()).toEqual({ ok: true });
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test('registers every cpu kernel, and the fused ones', () => {
+    const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName);
+    const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
+    expect(cpu.filter((k) => !native.has(k))).toEqual([]);
+    for (const k of [FUSED_GELU, FUSED_LAYER_NORM, FUSED_ADAM_STEP]) expect(native.has(k)).toBe(true);
+  });
+
+  test.each([
+    ['2-D', [37, 19], [19, 23], false, false],
+    ['transposed a', [19, 37], [19, 23], true, false],
+    ['transposed b', [37, 19], [23, 19], false, true],
+    ['both transposed', [19, 37], [23, 19], true, true],
+    ['batched 4-D', [2, 3, 65, 16], [2, 3, 16, 65], false, false],
+    ['batched, transposed b (attention scores)', [2, 3, 65, 16], [2, 3, 65, 16], false, true],
+    ['broadcast batch of one', [1, 33, 8], [4, 8, 5], false, false],
+    ['large enough to split across threads', [300, 64], [64, 200], false, false],
+    ['wide output split by columns', [20, 64], [64, 900], false, false],
+  ])('matMul %s', async (_, sa, sb, ta, tb) => {
+    await sameAsCpu(() => tf.matMul(rand(sa as number[], 1), rand(sb as number[], 2), ta as boolean, tb as boolean), 1e-5, 1e-5);
+  });
+
+  test('fused matMul with bias and each activation', async () => {
+    for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const) {
+      await sameAsCpu(() => tf.fused.matMul({ a: rand([9, 7], 1), b: rand([7, 5], 2), bias: rand([5], 3), activation, leakyreluAlpha: 0.1 }), 1e-5, 1e-5);
+    }
+  });
+
+  test.each([
+    ['same shape', [4, 5, 6], [4, 5, 6]],
+    ['scalar', [4, 5, 6], []],
+    ['scalar first', [], [4, 5, 6]],
+    ['bias over the last axis', [4, 5, 6], [6]],
+    ['per-row column', [4, 5, 6], [4, 5, 1]],
+    ['middle axis', [4, 5, 6], [1, 5, 1]],
+    ['outer product', [7, 1], [1, 9]],
+    ['attention mask', [2, 3, 4, 4], [2, 1, 1, 4]],
+    ['large (threaded)', [64, 65, 32], [32]],
+  ])('binary ops broadcast: %s', async (_, sa, sb) => {
+    const a = () => rand(sa as number[], 3);
+    const b = () => rand(sb as number[], 4).abs().add(0.5);
+    await sameAsCpu(() => [tf.add(a(), b()), tf.sub(a(), b()), tf.mul(a(), b()), tf.div(a(), b()), tf.maximum(a(), b()), tf.minimum(a(), b()), tf.squaredDifference(a(), b())]);
+  });
+
+  test('unary ops, softmax and NaN handling', async () => {
+    const x = () => tf.concat([rand([70000], 5), tf.tensor1d([0, -0, NaN, Infinity, -Infinity, 1e-30])]);
+    const pos = () => x().abs().add(1e-3);
+    await sameAsCpu(() => [tf.exp(x()), tf.log(pos()), tf.sqrt(pos()), tf.rsqrt(pos()), tf.tanh(x()), tf.relu(x()), tf.neg(x()), tf.square(x()), tf.abs(x()), tf.sigmoid(x()), tf.reciprocal(pos()), tf.step(x(), 0.3)]);
+    // tfjs's cpu erf is an approximation (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7); ours is libm's
+    await sameAsCpu(() => tf.erf(x()), 0, 3e-7);
+    await sameAsCpu(() => [tf.softmax(rand([6, 65, 65], 6)), tf.softmax(tf.tensor2d([[1000, 0, -1000], [1, 2, 3]]))]);
+  });
+
+  test('transpose, slice and split by any permutation and block', async () => {
+    const x = () => rand([4, 5, 6, 7], 7);
+    await sameAsCpu(() => [[0, 2, 1, 3], [3, 2, 1, 0], [1, 0, 3, 2], [0, 1, 3, 2]].map((perm) => tf.transpose(x(), perm)));
+    await sameAsCpu(() => [tf.slice(x(), [1, 0, 2, 3], [2, 5, 3, -1]), tf.slice(x(), [0, 0, 0, 0], [1, 5, 6, 7]), ...tf.split(x(), [1, 3, 2], 2)]);
+  });
+
+  test('sum, mean, max and min over contiguous and scattered axes', async () => {
+    const x = () => rand([6, 5, 4, 3], 8);
+    for (const axis of [[0], [3], [1, 2], [0, 1], [0, 2], [1, 3], [0, 1, 2, 3]]) {
+      await sameAsCpu(() => [tf.sum(x(), axis), tf.mean(x(), axis, true), tf.max(x(), axis), tf.min(x(), axis, true)]);
+    }
+  });
+
+  test('float32 tensors cast from bool or int32 (stored as Uint8Array/Int32Array by tfjs) are read as numbers', async () => {
+    await sameAsCpu(() => {
+      const mask = tf.cast(tf.equal(tf.tensor1d([1, 2, 3, 0.5]), 3), 'float32');
+      const ints = tf.cast(tf.tensor1d([1, -2, 3, 4], 'int32'), 'float32');
+      return [tf.mul(tf.tensor1d([2]), mask), tf.add(ints, mask), tf.matMul(ints.reshape([2, 2]), mask.reshape([2, 2])), tf.exp(mask)];
+    });
+  });
+
+  test('reductions over every axis (axis null)', async () => {
+    await sameAsCpu(() => [tf.sum(rand([3, 4], 1)), tf.max(rand([3, 4], 2)), tf.mean(rand([3, 4], 3)), tf.min(rand([3, 4], 4))]);
+  });
+
+  test('int32 tensors take the cpu kernels', async () => {
+    await sameAsCpu(() => {
+      const a = tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32');
+      return [tf.add(a, a), tf.matMul(a, a), tf.transpose(a), tf.sum(a, 0), tf.slice(a, [1, 0], [1, 2])];
+    });
+  });
+
+  test('the gradients of every replaced kernel equal the cpu backend', async () => {
+    const f = (x: tf.Tensor, w: tf.Tensor) =>
+      tf
+        .softmax(tf.matMul(x.transpose([0, 2, 1]).reshape([12, 5]).slice([1, 0], [10, 5]), w, false, true).div(tf.sqrt(w.square().sum().add(1))))
+        .mul(tf.erf(x.reshape([10, 6]).slice([0, 0], [10, 4])).exp().sum(1, true).sigmoid())
+        .sub(tf.tanh(w.mean(1).max()))
+        .relu()
+        .sum();
+    await sameAsCpu(() => tf.grads(f)([rand([2, 5, 6], 9), rand([4, 5], 10)]), 1e-5, 1e-6);
+  });
+
+  test('fused GELU and LayerNorm match the composite ops, forward and backward', async () => {
+    const run = (fused: boolean) => {
+      const x = rand([3, 7, 16], 11).mul(2);
+      const gamma = rand([16], 12);
+      const beta = rand([16], 13);
+      const upstream = rand([3, 7, 16], 14);
+      const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        if (fused) return tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: g, beta: b }, { eps: 1e-5 }) as tf.Tensor;
+        const { mean, variance } = tf.moments(x, -1, true);
+        return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g).add(b);
+      };
+      const gelu = (x: tf.Tensor) => (fused ? (tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor) : x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)));
+      const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => gelu(layerNorm(x, g, b)).mul(upstream).sum();
+      return [gelu(x), layerNorm(x, gamma, beta), ...tf.grads(loss)([x, gamma, beta])].map((t) => Array.from(t.dataSync()));
+    };
+    const composite = await on('cpu', () => run(false));
+    const fused = await on('native', () => run(true));
+    fused.forEach((values, i) => expectClose(values, composite[i], 1e-5, 2e-6));
+  });
+
+  test('fused gradients agree with central differences (float64 maths on the host)', async () => {
+    await tf.setBackend('native');
+    const x0 = [-2.5, -0.7, 0, 0.3, 1.1, 3];
+    const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
+    const dGelu = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor)(tf.tensor1d(x0)).dataSync()));
+    x0.forEach((v, i) => expect(dGelu[i]).toBeCloseTo((gelu(v + 1e-4) - gelu(v - 1e-4)) / 2e-4, 4));
+
+    const gamma = [0.5, -1, 2, 1.5, 0.25, -0.75];
+    const w = [1, 2, -1, 0.5, 3, -2];
+    const ln = (x: number[]) => {
+      const mean = x.reduce((s, v) => s + v, 0) / x.length;
+      const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
+      return x.reduce((s, v, j) => s + w[j] * ((v - mean) / Math.sqrt(variance + 1e-5) * gamma[j]), 0);
+    };
+    const dLn = tf.tidy(() =>
+      Array.from(
+        tf.grad((x: tf.Tensor) => (tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: tf.tensor1d(gamma), beta: tf.zeros([6]) }, { eps: 1e-5 }) as tf.Tensor).mul(tf.tensor1d(w)).sum())(tf.tensor2d([x0])).dataSync(),
+      ),
+    );
+    x0.forEach((_, i) => {
+      const up = x0.map((v, j) => (j === i ? v + 1e-5 : v));
+      const down = x0.map((v, j) => (j === i ? v - 1e-5 : v));
+      expect(dLn[i]).toBeCloseTo((ln(up) - ln(down)) / 2e-5, 3);
+    });
+  });
+
+  test('the fused Adam step equals the composite update', async () => {
+    const hyper = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3, weightDecay: 0.01 };
+    for (const decoupled of [false, true]) {
+      const composite = await on('cpu', () => {
+        const [p, m, v] = [rand([50], 1), rand([50], 2).mul(0.1), rand([50], 3).square()];
+        let g = rand([50], 4);
+        if (!decoupled) g = g.add(p.mul(hyper.weightDecay));
+        const m2 = m.mul(hyper.beta1).add(g.mul(1 - hyper.beta1));
+        const v2 = v.mul(hyper.beta2).add(g.square().mul(1 - hyper.beta2));
+        let next = p.sub(m2.div(v2.sqrt().div(Math.sqrt(hyper.bc2)).add(hyper.eps)).mul(hyper.lr / hyper.bc1));
+        if (decoupled) next = next.sub(p.mul(hyper.lr * hyper.weightDecay));
+        return [next, m2, v2].map((t) => Array.from(t.dataSync()));
+      });
+      const fused = await on('native', () =>
+        (tf.engine().runKernel(FUSED_ADAM_STEP, { param: rand([50], 1), grad: rand([50], 4), m: rand([50], 2).mul(0.1), v: rand([50], 3).square() }, { ...hyper, decoupled }) as tf.Tensor[]).map((t) => Array.from(t.dataSync())),
+      );
+      fused.forEach((values, i) => expectClose(values, composite[i], 1e-5, 1e-7));
+    }
+  });
+
+  test('recycled buffers never overwrite an array the user holds, nor a live view', async () => {
+    await tf.setBackend('native');
+    const read = tf.tidy(() => tf.add(tf.ones([1000]), 1));
+    const held = read.dataSync(); // the backend's own array
+    read.dispose();
+    const view = tf.tidy(() => tf.add(tf.ones([2, 500]), 2).slice([1, 0], [1, 500]));
+    for (let i = 0; i < 5; i++) tf.tidy(() => tf.add(tf.zeros([1000]), 7).dataSync());
+    expect(Array.from(held.slice(0, 3))).toEqual([2, 2, 2]);
+    expect(Array.from(view.dataSync().slice(0, 3))).toEqual([3, 3, 3]);
+    view.dispose();
+    const backend = tf.backend() as NativeBackend;
+    expect(backend.pool.bytes).toBeGreaterThan(0);
+  });
+
+  test('a step leaks no tensors', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => tf.grads((a: tf.Tensor) => tf.softmax(tf.matMul(a, a, false, true)).sum())([rand([8, 4], i + 1)])));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('the addon refuses buffers that do not match the shapes', () => {
+    const { addon } = loadAddon() as { addon: import('./addon').NativeAddon };
+    expect(() => addon.matMul(new Float32Array(4), new Float32Array(4), new Float32Array(4), 1, 1, 3, 2, 2, false, false)).toThrow(/buffer sizes/);
+    expect(() => addon.transpose(new Float32Array(4), new Float32Array(6), Int32Array.from([2, 3]), Int32Array.from([3, 1]))).toThrow(/buffer sizes/);
+  });
+});
+
+describe('without the addon', () => {
+  test('registration says why, instead of throwing', () => {
+    const result = registerNativeBackend();
+    if (built) expect(result).toEqual({ ok: true });
+    else expect(result).toEqual({ ok: false, reason: expect.stringMatching(/native addon/) });
+  });
+});
+
+/** erf to double precision (Abramowitz-Stegun 7.1.28 is too coarse for a finite-difference reference) */
+function erf(x: number): number {
+  // series for |x| < 3, continued fraction beyond
+  const t = Math.abs(x);
+  let sum = t;
+  let term = t;
+  for (let n = 1; n < 200; n++) {
+    term *= (-t * t) / n;
+    const add = term / (2 * n + 1);
+    sum += add;
+    if (Math.abs(add) < 1e-17) break;
+  }
+  return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+}
