@@ -31,7 +31,7 @@ export function reduceKernel(name: string, op: ReduceOp) {
     const { x } = args.inputs;
     const attrs = args.attrs as unknown as { axis?: number | number[] | null; reductionIndices?: number | number[] | null; keepDims: boolean };
     // Max names its axes reductionIndices; null means every axis.
-    const axes = tf.util.parseAxisParam(('axis' in attrs ? attrs.axis : attrs.reductionIndices) ?? null, x.shape).sort((p, q) => p - q);
+    const axes = tf.util.parseAxisParam((('axis' in attrs ? attrs.axis : attrs.reductionIndices) ?? null) as number[], x.shape).sort((p, q) => p - q);
     if (!allFloat32(x) || axes.length === 0 || sizeOf(x.shape) === 0) return fallback(args) as tf.TensorInfo;
     const backend = args.backend;
     const keptShape = x.shape.filter((_, d) => !axes.includes(d));

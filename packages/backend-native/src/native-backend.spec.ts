@@ -7,7 +7,7 @@ import { NativeBackend, registerNativeBackend } from './native-backend';
 const built = 'addon' in loadAddon();
 const describeNative = built ? describe : describe.skip;
 
-async function on<T>(backend: string, f: () => T): Promise<T> {
+async function on<T extends tf.TensorContainer>(backend: string, f: () => T): Promise<T> {
   await tf.setBackend(backend);
   return tf.tidy(f);
 }

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const fixtures = path.join(__dirname, 'fixtures');
-export const BACKENDS = ['cpu', 'wasm'] as const;
+/** cpu and wasm; EBT_TEST_BACKEND runs the suite on that backend alone (the test-native target). */
+export const BACKENDS: readonly string[] = process.env.EBT_TEST_BACKEND ? [process.env.EBT_TEST_BACKEND] : ['cpu', 'wasm'];
 
 export function reference(name: string): any {
   return JSON.parse(fs.readFileSync(path.join(fixtures, name, 'reference.json'), 'utf8'));

@@ -10,7 +10,7 @@ import { Slimming, Trajectory } from '@ebt/slimming';
 import { ebTrain, EbTrainOptions, imageSource } from './index';
 
 beforeAll(async () => {
-  await initBackend({ backend: 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
 });
 
 function toy(n: number, seed: number) {

@@ -9,7 +9,7 @@ import { Slimming, Trajectory } from '@ebt/slimming';
 import { Callback, imageSource, METRICS_HEADER, train, TrainingError, TrainOptions } from './index';
 
 beforeAll(async () => {
-  await initBackend({ backend: 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
 });
 
 /** 96 8x8 images of 3 classes: a bright square whose position is the class. */
