@@ -1,9 +1,10 @@
 """The reference side of `ebt bench train-step`: one ViT-Tiny-shaped training step in PyTorch (CPU).
 
 ViT with 6 layers, dim 192, 3 heads, MLP 384, 65 tokens (8x8 patches of 4x4 on 32x32 images + [CLS]),
-batch 64, Adam, cross-entropy. Prints {"name", "msPerStep"} as JSON.
+batch 64, Adam, cross-entropy. Prints {"name", "msPerStep"} as JSON. EBT_TORCH_THREADS sets the thread count.
 """
 import json
+import os
 import sys
 import time
 
@@ -44,6 +45,9 @@ class ViT(nn.Module):
 
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    # PyTorch here starts with 1 thread (OpenMP reports 1); EBT_TORCH_THREADS=2 measures it on both cores
+    if os.environ.get("EBT_TORCH_THREADS"):
+        torch.set_num_threads(int(os.environ["EBT_TORCH_THREADS"]))
     torch.manual_seed(0)
     model = ViT()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const log = path.join(root, 'build-native.log');
+const log = process.env.EBT_NATIVE_BUILD_LOG ?? path.join(root, 'build-native.log');
 
 function nodeGyp() {
   if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
