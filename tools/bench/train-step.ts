@@ -17,8 +17,8 @@ export interface TrainStepBench {
   steps: number;
 }
 
-export function benchTrainStep(options: { steps?: number; reference?: boolean } = {}): TrainStepBench {
-  const steps = options.steps ?? 3;
+/** The benchmarked step: a fresh ViT-Tiny-shaped model, Adam, one fixed batch of 64. */
+export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
   const config = parseConfig({ model_type: 'vit', hidden_size: 192, num_hidden_layers: 6, num_attention_heads: 3, intermediate_size: 384, image_size: 32, patch_size: 4, num_channels: 3, num_labels: 10 }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed: 0 });
   const params = model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true }));
@@ -33,13 +33,22 @@ export function benchTrainStep(options: { steps?: number; reference?: boolean } 
     optimizer.step(named, 1e-3);
     tf.dispose([value, ...Object.values(grads)]);
   };
+  const dispose = () => {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  };
+  return { step, dispose };
+}
+
+export function benchTrainStep(options: { steps?: number; reference?: boolean } = {}): TrainStepBench {
+  const steps = options.steps ?? 3;
+  const { step, dispose } = vitTinyTrainStep();
   step(); // warm-up: kernels compile, buffers settle
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < steps; i++) step();
   const msPerStep = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  dispose();
   const reference = options.reference === false ? null : torchReference(Math.max(3, steps));
   return { backend: tf.getBackend(), msPerStep, reference, ratio: reference ? msPerStep / reference.msPerStep : null, steps };
 }

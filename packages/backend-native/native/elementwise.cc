@@ -3,23 +3,9 @@
 #include <vector>
 #include <omp.h>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace ebt {
-
-// Below this many elements a parallel region costs more than it saves.
-static constexpr int64_t kParallelMin = 1 << 15;
-
-// Calls body(lo, hi) over [0, n) in one chunk per thread (or one chunk for small n).
-template <class Body>
-static void parallelRange(int64_t n, int64_t work, Body body) {
-  const int t = (work >= kParallelMin) ? std::min<int64_t>(threads(), n) : 1;
-  if (t <= 1) {
-    body(int64_t(0), n);
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(t)
-  for (int p = 0; p < t; p++) body(n * p / t, n * (p + 1) / t);
-}
 
 template <class F>
 static void binaryLoop(F f, const float* a, const float* b, float* out, int rank, const int32_t* shape,
@@ -56,9 +42,9 @@ static void binaryLoop(F f, const float* a, const float* b, float* out, int rank
     }
   };
   if (rows == 1) {
-    parallelRange(inner, inner, [&](int64_t lo, int64_t hi) { run(0, lo, hi); });
+    parallelChunks(inner, inner, [&](int, int64_t lo, int64_t hi) { run(0, lo, hi); });
   } else {
-    parallelRange(rows, rows * inner, [&](int64_t lo, int64_t hi) {
+    parallelChunks(rows, rows * inner, [&](int, int64_t lo, int64_t hi) {
       for (int64_t r = lo; r < hi; r++) run(r, 0, inner);
     });
   }
@@ -80,7 +66,7 @@ void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, c
 
 template <class F>
 static void unaryLoop(F f, const float* __restrict x, float* __restrict out, int64_t n) {
-  parallelRange(n, n, [&](int64_t lo, int64_t hi) {
+  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; i++) out[i] = f(x[i]);
   });
 }
@@ -105,7 +91,7 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
 }
 
 void softmax(const float* logits, float* out, int64_t rows, int64_t cols) {
-  parallelRange(rows, rows * cols, [&](int64_t lo, int64_t hi) {
+  parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; r++) {
       const float* __restrict x = logits + r * cols;
       float* __restrict y = out + r * cols;
@@ -126,7 +112,7 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t redu
   const bool isSum = op == kSum || op == kMean;
   const double scale = op == kMean ? 1.0 / double(reduced) : 1.0;
   if (inner == 1) {
-    parallelRange(outer, outer * reduced, [&](int64_t lo, int64_t hi) {
+    parallelChunks(outer, outer * reduced, [&](int, int64_t lo, int64_t hi) {
       for (int64_t o = lo; o < hi; o++) {
         const float* __restrict row = x + o * reduced;
         if (isSum) {
@@ -155,7 +141,7 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t redu
     return;
   }
   // Reduced axes in the middle or in front: accumulate whole rows of `inner` values.
-  parallelRange(outer * inner, outer * reduced * inner, [&](int64_t lo, int64_t hi) {
+  parallelChunks(outer * inner, outer * reduced * inner, [&](int, int64_t lo, int64_t hi) {
     std::vector<double> acc;
     for (int64_t o = lo / inner; o * inner < hi; o++) {
       const int64_t i0 = std::max(lo, o * inner) - o * inner, i1 = std::min(hi, (o + 1) * inner) - o * inner;

@@ -5,22 +5,12 @@
 #include <vector>
 #include <omp.h>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace ebt {
 
 static constexpr float kSqrt1_2 = 0.70710678118654752440f;
 static constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
-
-template <class Body>
-static void parallelChunks(int64_t n, int64_t work, Body body) {
-  const int t = work >= (1 << 15) ? int(std::min<int64_t>(threads(), n)) : 1;
-  if (t <= 1) {
-    body(0, int64_t(0), n);
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(t)
-  for (int p = 0; p < t; p++) body(p, n * p / t, n * (p + 1) / t);
-}
 
 void gelu(const float* x, float* y, int64_t n) {
   parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
@@ -65,7 +55,7 @@ void layerNorm(const float* x, const float* gamma, const float* beta, float* y, 
 // dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma; dgamma = sum_rows dy xhat; dbeta = sum_rows dy
 void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
                    int64_t rows, int64_t cols, float eps) {
-  const int t = rows * cols >= (1 << 15) ? int(std::min<int64_t>(threads(), rows)) : 1;
+  const int t = rows * cols >= kParallelMin ? int(std::min<int64_t>(threads(), rows)) : 1;
   std::vector<double> acc(size_t(2 * cols * t), 0.0);
   parallelChunks(rows, rows * cols, [&](int p, int64_t lo, int64_t hi) {
     double* dg = acc.data() + 2 * cols * p;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon, BinaryOp, UnaryOp } from './addon';
-import { allFloat32, allocate, collapse, cpuKernel, KernelArgs, sizeOf, stridesOf, values } from './kernel-util';
+import { allFloat32, allocate, collapse, cpuKernel, KernelArgs, stridesOf, values } from './kernel-util';
 
 /** A broadcasting float32 binary kernel; other dtypes go to the cpu backend's kernel of the same name. */
 export function binaryKernel(name: string, op: BinaryOp) {
@@ -9,7 +9,7 @@ export function binaryKernel(name: string, op: BinaryOp) {
     const { a, b } = args.inputs;
     if (!allFloat32(a, b)) return fallback(args) as tf.TensorInfo;
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    const out = allocate(args.backend, sizeOf(outShape));
+    const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
     const broadcastStrides = (shape: number[]) => {
       const padded = [...new Array<number>(outShape.length - shape.length).fill(1), ...shape];
       const strides = stridesOf(padded);

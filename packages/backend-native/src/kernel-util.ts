@@ -30,10 +30,6 @@ export function cpuKernel(name: string): (args: KernelArgs) => tf.TensorInfo | t
   return config.kernelFunc as unknown as (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 }
 
-export function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
 export function stridesOf(shape: number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;

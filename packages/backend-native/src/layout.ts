@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon, ReduceOp } from './addon';
-import { allFloat32, allocate, Backend, collapse, cpuKernel, KernelArgs, sizeOf, stridesOf, values } from './kernel-util';
+import { allFloat32, allocate, Backend, collapse, cpuKernel, KernelArgs, stridesOf, values } from './kernel-util';
 
 /** x transposed by `perm` into a new float32 buffer. */
 export function transposeValues(backend: Backend, x: tf.TensorInfo, perm: number[]): Float32Array {
   const inStrides = stridesOf(x.shape);
   const outShape = perm.map((p) => x.shape[p]);
-  const out = allocate(backend, sizeOf(outShape));
+  const out = allocate(backend, tf.util.sizeFromShape(outShape));
   if (out.length === 0) return out;
   const { shape, strides } = collapse(outShape, [perm.map((p) => inStrides[p])]);
   addon().transpose(values(backend, x), out, Int32Array.from(shape), Int32Array.from(strides[0]));
@@ -32,16 +32,16 @@ export function reduceKernel(name: string, op: ReduceOp) {
     const attrs = args.attrs as unknown as { axis?: number | number[] | null; reductionIndices?: number | number[] | null; keepDims: boolean };
     // Max names its axes reductionIndices; null means every axis.
     const axes = tf.util.parseAxisParam((('axis' in attrs ? attrs.axis : attrs.reductionIndices) ?? null) as number[], x.shape).sort((p, q) => p - q);
-    if (!allFloat32(x) || axes.length === 0 || sizeOf(x.shape) === 0) return fallback(args) as tf.TensorInfo;
+    if (!allFloat32(x) || axes.length === 0 || tf.util.sizeFromShape(x.shape) === 0) return fallback(args) as tf.TensorInfo;
     const backend = args.backend;
     const keptShape = x.shape.filter((_, d) => !axes.includes(d));
     const outShape = attrs.keepDims ? x.shape.map((s, d) => (axes.includes(d) ? 1 : s)) : keptShape;
-    const reduced = sizeOf(axes.map((d) => x.shape[d]));
-    const out = allocate(backend, sizeOf(keptShape));
+    const reduced = tf.util.sizeFromShape(axes.map((d) => x.shape[d]));
+    const out = allocate(backend, tf.util.sizeFromShape(keptShape));
     const contiguous = axes.every((d, i) => i === 0 || d === axes[i - 1] + 1);
     if (contiguous) {
-      const outer = sizeOf(x.shape.slice(0, axes[0]));
-      const inner = sizeOf(x.shape.slice(axes[axes.length - 1] + 1));
+      const outer = tf.util.sizeFromShape(x.shape.slice(0, axes[0]));
+      const inner = tf.util.sizeFromShape(x.shape.slice(axes[axes.length - 1] + 1));
       addon().reduce(op, values(backend, x), out, outer, reduced, inner);
     } else {
       const perm = [...x.shape.keys()].filter((d) => !axes.includes(d)).concat(axes);
@@ -55,7 +55,7 @@ export function reduceKernel(name: string, op: ReduceOp) {
 /** The block x[begin : begin + size] as a new float32 buffer (a strided copy; no per-element index maths). */
 function sliceValues(backend: Backend, x: tf.TensorInfo, begin: number[], size: number[]): Float32Array {
   const strides = stridesOf(x.shape);
-  const out = allocate(backend, sizeOf(size));
+  const out = allocate(backend, tf.util.sizeFromShape(size));
   if (out.length === 0) return out;
   const offset = begin.reduce((sum, b, d) => sum + b * strides[d], 0);
   const collapsed = collapse(size, [strides]);

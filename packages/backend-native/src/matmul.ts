@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon';
-import { allFloat32, allocate, Backend, cpuKernel, KernelArgs, sizeOf, values } from './kernel-util';
+import { allFloat32, allocate, Backend, cpuKernel, KernelArgs, values } from './kernel-util';
 
 /** BatchMatMul through OpenBLAS sgemm; transposes are sgemm's flags, never materialised. */
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
@@ -8,8 +8,8 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
-  const batchA = sizeOf(outerA);
-  const batchB = sizeOf(outerB);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
   // tfjs flattens the batch axes; only equal batches or a batch of one broadcast correctly that way.
   if (!allFloat32(a, b) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
     return cpuKernel(tf.BatchMatMul)(args) as tf.TensorInfo;
@@ -23,7 +23,7 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
     throw new Error(`Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
   }
   const outShape = [...tf.backend_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
-  const out = allocate(args.backend, sizeOf(outShape));
+  const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
   const backend = args.backend;
   addon().matMul(values(backend, a), values(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB);
   return backend.makeTensorInfo(outShape, 'float32', out);
