@@ -1,3 +1,4 @@
+import { UsageError } from '@ebt/errors';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './wasm-kernels';
@@ -25,12 +26,7 @@ const ALIASES: Record<string, BackendName> = {
 };
 
 /** A backend that was asked for by name and cannot be used, or a name that is not a backend. */
-export class BackendError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}
+export class BackendError extends UsageError {}
 
 export interface BackendChoice {
   /** our name for it */

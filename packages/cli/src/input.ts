@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { UsageError } from './errors';
+import { UsageError } from '@ebt/errors';
 
 /** Reads FILE, or standard input for '-', naming the file in the error when it cannot. */
 export function readText(file: string): string {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isInputError } from './errors';
+import { EbtError } from '@ebt/errors';
 import { stationarityCommand } from './commands/stationarity';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
@@ -50,13 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof Error && e.name === 'Interrupted') {
-      process.stderr.write(`ebt: ${message}\n`);
-      return 130;
-    }
-    if (isInputError(e)) {
-      process.stderr.write(`ebt: ${message}\n`);
-      return 2;
+    if (e instanceof EbtError) {
+      process.stderr.write(`ebt: ${e.exitCode === 1 ? 'failed: ' : ''}${message}\n`);
+      return e.exitCode;
     }
     process.stderr.write(`ebt: failed: ${message}\n`);
     if (process.env.EBT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);

@@ -29,8 +29,15 @@ export interface MaskOptions {
 }
 
 /** EarlyBERT's defaults: heads layerwise at 1/3, FFN neurons global at 0.4. */
+export const MASK_DEFAULTS: Readonly<Required<MaskOptions>> = { ratioHeads: 1 / 3, ratioFfn: 0.4, scopeHeads: 'layerwise', scopeFfn: 'global' };
+
 export function resolveMaskOptions(o: MaskOptions): Required<MaskOptions> {
-  return { ratioHeads: o.ratioHeads ?? 1 / 3, ratioFfn: o.ratioFfn ?? 0.4, scopeHeads: o.scopeHeads ?? 'layerwise', scopeFfn: o.scopeFfn ?? 'global' };
+  return {
+    ratioHeads: o.ratioHeads ?? MASK_DEFAULTS.ratioHeads,
+    ratioFfn: o.ratioFfn ?? MASK_DEFAULTS.ratioFfn,
+    scopeHeads: o.scopeHeads ?? MASK_DEFAULTS.scopeHeads,
+    scopeFfn: o.scopeFfn ?? MASK_DEFAULTS.scopeFfn,
+  };
 }
 
 const maskCache = new WeakMap<Point, Map<string, { heads: Mask; ffn: Mask }>>();

@@ -6,6 +6,7 @@
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
 import { Mask } from './mask';
 import { maskDistance } from './mask-distance';
+import { CriterionOptionsError } from './errors';
 
 export type MaskKind = 'head' | 'ffn';
 
@@ -15,6 +16,9 @@ export interface MaskDistanceOptions extends MaskOptions {
   /** which masks must satisfy the rule (default both; the seed's figures use heads only) */
   kinds?: MaskKind[];
 }
+
+/** You et al.'s released defaults: 5 masks, 0.1, both kinds. */
+export const MASK_DISTANCE_DEFAULTS: Readonly<Required<Omit<MaskDistanceOptions, keyof MaskOptions>>> = { queue: 5, epsilon: 0.1, kinds: ['head', 'ffn'] };
 
 export class MaskDistanceCriterion implements Criterion {
   readonly name = 'mask-distance';
@@ -28,11 +32,11 @@ export class MaskDistanceCriterion implements Criterion {
 
   constructor(options: MaskDistanceOptions = {}) {
     this.masks = resolveMaskOptions(options);
-    this.queueSize = options.queue ?? 5;
-    this.epsilon = options.epsilon ?? 0.1;
-    this.kinds = options.kinds ?? ['head', 'ffn'];
-    if (!Number.isInteger(this.queueSize) || this.queueSize < 2) throw new RangeError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
-    if (!(this.epsilon >= 0)) throw new RangeError(`epsilon must be non-negative (got ${this.epsilon}).`);
+    this.queueSize = options.queue ?? MASK_DISTANCE_DEFAULTS.queue;
+    this.epsilon = options.epsilon ?? MASK_DISTANCE_DEFAULTS.epsilon;
+    this.kinds = options.kinds ?? [...MASK_DISTANCE_DEFAULTS.kinds];
+    if (!Number.isInteger(this.queueSize) || this.queueSize < 2) throw new CriterionOptionsError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
+    if (!(this.epsilon >= 0)) throw new CriterionOptionsError(`epsilon must be non-negative (got ${this.epsilon}).`);
   }
 
   observe(point: Point): Verdict {

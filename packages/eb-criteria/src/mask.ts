@@ -1,3 +1,5 @@
+import { CriterionOptionsError } from './errors';
+
 /** A 0/1 pruning mask, one row per layer (rows may differ in length in a pruned model). */
 export type Mask = Uint8Array[];
 /** Slimming coefficients, one row per layer. */
@@ -5,14 +7,14 @@ export type Coefficients = ArrayLike<number>[];
 export type MaskScope = 'global' | 'layerwise';
 
 /**
- * Keeps the structures with the largest |c| (SPEC section 2). `global`: the round(ratio * N) smallest of
+ * Keeps the structures with the largest |c| (docs/method.md section 2). `global`: the round(ratio * N) smallest of
  * the whole model are pruned; `layerwise`: round(ratio * n_l) inside each layer. Ties are broken by index
  * (the earlier structure is pruned first), and a layer never loses its last structure: if every one was
  * pruned, its largest is kept. Linear time: a selection finds the threshold, no sort.
  */
 export function maskFromCoefficients(coefficients: Coefficients, ratio: number, scope: MaskScope): Mask {
-  if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`pruning ratio must lie in [0, 1] (got ${ratio}).`);
-  if (scope !== 'global' && scope !== 'layerwise') throw new RangeError(`scope must be 'global' or 'layerwise' (got '${scope}').`);
+  if (!(ratio >= 0 && ratio <= 1)) throw new CriterionOptionsError(`pruning ratio must lie in [0, 1] (got ${ratio}).`);
+  if (scope !== 'global' && scope !== 'layerwise') throw new CriterionOptionsError(`scope must be 'global' or 'layerwise' (got '${scope}').`);
   const mask: Mask = coefficients.map((row) => new Uint8Array(row.length).fill(1));
   if (scope === 'global') {
     const total = coefficients.reduce((s, r) => s + r.length, 0);

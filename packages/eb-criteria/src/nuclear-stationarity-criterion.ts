@@ -1,11 +1,12 @@
 /**
- * The criterion this project exists for (SPEC section 3.2): the nuclear norm of the pruning masks (or of
+ * The criterion this project exists for (docs/method.md section 3.2): the nuclear norm of the pruning masks (or of
  * |C|, or every coefficient's own trajectory) is smoothed by a moving average and tested for stationarity
  * over a sliding window; the ticket is drawn when the chosen rules hold for heads and FFN both.
  */
 import { adf, dejong, kpss, mannKendall } from '@ebt/ts-stationarity';
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
 import { nuclearNorm } from './nuclear-norm';
+import { CriterionOptionsError } from './errors';
 
 export type StationarityRule = 'dejong' | 'mk' | 'adf' | 'kpss';
 export type Signal = 'masks' | 'coefficients' | 'trajectories';
@@ -29,7 +30,22 @@ export interface NuclearStationarityOptions extends MaskOptions {
   share?: number;
 }
 
-export const DEFAULT_THRESHOLDS: Record<StationarityRule, number> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05 };
+export const DEFAULT_THRESHOLDS: Readonly<Record<StationarityRule, number>> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05 };
+
+export type ResolvedNuclearStationarityOptions = Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & { thresholds: Record<StationarityRule, number> };
+
+/** The seed's case-study values (docs/method.md section 3.2); windows in points. */
+export const NUCLEAR_STATIONARITY_DEFAULTS: Readonly<ResolvedNuclearStationarityOptions> = {
+  signal: 'masks',
+  smooth: 200,
+  window: 300,
+  every: 100,
+  tests: ['dejong', 'mk', 'adf'],
+  thresholds: DEFAULT_THRESHOLDS,
+  flatTol: 1e-9,
+  confirm: 1,
+  share: 0.9,
+};
 
 export interface WindowTest {
   pass: boolean;
@@ -88,7 +104,7 @@ class Smoothed {
 
 export class NuclearStationarityCriterion implements Criterion {
   readonly name = 'nuclear-stationarity';
-  private readonly o: Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & { thresholds: Record<StationarityRule, number> };
+  private readonly o: ResolvedNuclearStationarityOptions;
   private readonly masks: Required<MaskOptions>;
   private count = 0;
   private streak = 0;
@@ -99,23 +115,24 @@ export class NuclearStationarityCriterion implements Criterion {
 
   constructor(options: NuclearStationarityOptions = {}) {
     this.masks = resolveMaskOptions(options);
+    const d = NUCLEAR_STATIONARITY_DEFAULTS;
     this.o = {
-      signal: options.signal ?? 'masks',
-      smooth: options.smooth ?? 200,
-      window: options.window ?? 300,
-      every: options.every ?? 100,
-      tests: options.tests ?? ['dejong', 'mk', 'adf'],
-      thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
-      flatTol: options.flatTol ?? 1e-9,
-      confirm: options.confirm ?? 1,
-      share: options.share ?? 0.9,
+      signal: options.signal ?? d.signal,
+      smooth: options.smooth ?? d.smooth,
+      window: options.window ?? d.window,
+      every: options.every ?? d.every,
+      tests: options.tests ?? [...d.tests],
+      thresholds: { ...d.thresholds, ...options.thresholds },
+      flatTol: options.flatTol ?? d.flatTol,
+      confirm: options.confirm ?? d.confirm,
+      share: options.share ?? d.share,
     };
     for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
-      if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new RangeError(`${k} must be a positive integer (got ${this.o[k]}).`);
+      if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new CriterionOptionsError(`${k} must be a positive integer (got ${this.o[k]}).`);
     }
-    if (this.o.window < 3) throw new RangeError(`window must be at least 3 points (got ${this.o.window}).`);
-    if (!(this.o.share > 0 && this.o.share <= 1)) throw new RangeError(`share must lie in (0, 1] (got ${this.o.share}).`);
-    if (this.o.tests.length === 0) throw new RangeError('tests must name at least one rule.');
+    if (this.o.window < 3) throw new CriterionOptionsError(`window must be at least 3 points (got ${this.o.window}).`);
+    if (!(this.o.share > 0 && this.o.share <= 1)) throw new CriterionOptionsError(`share must lie in (0, 1] (got ${this.o.share}).`);
+    if (this.o.tests.length === 0) throw new CriterionOptionsError('tests must name at least one rule.');
   }
 
   observe(point: Point): Verdict {
@@ -180,7 +197,7 @@ export class NuclearStationarityCriterion implements Criterion {
 }
 
 /**
- * Window sizes scaled to a run of `points` recorded points (SPEC 3.2: "scale them down for short runs"):
+ * Window sizes scaled to a run of `points` recorded points (docs/method.md section 3.2):
  * about P/15 to smooth, P/5 tested, a test every P/30 points, capped at the seed's 200 / 300 / 100.
  */
 export function scaledWindows(points: number): { smooth: number; window: number; every: number } {

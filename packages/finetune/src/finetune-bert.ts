@@ -1,6 +1,6 @@
 /**
  * `ebt finetune bert`: slimming fine-tuning of a BERT checkpoint (Hugging Face folder with tokenizer
- * files) on a GLUE-style TSV task. Defaults from SPEC section 8 (EarlyBERT's GLUE settings): AdamW lr 2e-5,
+ * files) on a GLUE-style TSV task. Defaults from docs/method.md section 8 (EarlyBERT's GLUE settings): AdamW lr 2e-5,
  * no weight decay, linear decay without warm-up, clipping at 1.0, batch 32, 128 tokens, 3 epochs.
  */
 import * as path from 'node:path';
@@ -9,7 +9,10 @@ import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
-import { checkPositive, checkRunOptions, earlyBirdRunFields, RunOptions, RunUsageError, textSource, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { UsageError } from '@ebt/errors';
+import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkPositive, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import { TrainResult } from '@ebt/training';
+import { textSource } from './text-source';
 
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -24,8 +27,8 @@ export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
 }
 
 export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
-  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
-  if (!o.data) throw new RunUsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
+  if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
+  if (!o.data) throw new UsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
@@ -35,12 +38,13 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof BertForSequenceClassification)) throw new RunUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
+  if (!(model instanceof BertForSequenceClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
   const maxLength = o.maxLength ?? 128;
-  if (maxLength > model.config.max_position_embeddings) throw new RunUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
+  if (maxLength > model.config.max_position_embeddings) throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const options = {
-    command: 'finetune bert',
+    command: 'finetune bert' as const,
+    task: 'glue' as const,
     model: path.resolve(o.model),
     data: path.resolve(o.data),
     ...columns,
@@ -49,19 +53,20 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     batchSize: o.batchSize ?? 32,
     lr: o.lr ?? 2e-5,
     maxLength,
-    optimizer: 'adamw',
+    optimizer: 'adamw' as const,
     weightDecay: o.weightDecay ?? 0,
     warmupSteps: o.warmupSteps ?? 0,
-    schedule: 'linear',
+    schedule: 'linear' as const,
     clipNorm: 1,
     ...earlyBirdRunFields(o, slimming),
     numLabels: trainSet.numClasses,
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,
   };
-  writeRunJson(outDir, options, backend, Boolean(o.resume));
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / options.batchSize);
   const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
+  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
     forwardOf: (m) => (x, training) => (m as BertForSequenceClassification).forward(x as never, training).logits,

@@ -1,6 +1,6 @@
 /**
  * `ebt finetune bert --task squad`: the seed's own BERT experiment - SQuAD v1.1 with slimming, both criteria
- * online and EB-train. Defaults from SPEC sections 7-8 (the seed's script): AdamW lr 3e-5, batch 12,
+ * online and EB-train. Defaults from docs/method.md sections 7-8 (the seed's script): AdamW lr 3e-5, batch 12,
  * 2 epochs, 384 tokens with a stride of 128, questions cut at 64 tokens, linear decay, clipping at 1.0.
  * After training the dev set is decoded (n-best 20, answers up to 30 tokens) and scored with the official
  * v1.1 Exact Match and F1: squad-eval.json and predictions.json in the run folder.
@@ -12,7 +12,10 @@ import { decodeAnswers, readSquad, SquadFeature, squadFeatures, squadMetrics } f
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { checkPositive, checkRunOptions, earlyBirdRunFields, DataSource, EarlyBirdRunOptions, ebTrain, paddedBertInputs, RunOptions, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { UsageError } from '@ebt/errors';
+import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkPositive, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import { DataSource, TrainResult } from '@ebt/training';
+import { paddedBertInputs } from './text-source';
 
 export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -72,8 +75,8 @@ export function predictSpans(model: BertForQuestionAnswering, features: SquadFea
 }
 
 export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; exactMatch: number; f1: number }> {
-  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
-  if (!o.data) throw new RunUsageError('--data DIR is required (a folder with train-v1.1.json and dev-v1.1.json).');
+  if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
+  if (!o.data) throw new UsageError('--data DIR is required (a folder with train-v1.1.json and dev-v1.1.json).');
   for (const [flag, v] of [['--max-length', o.maxLength], ['--doc-stride', o.docStride], ['--max-query-length', o.maxQueryLength], ['--max-answer-length', o.maxAnswerLength]] as const) checkPositive(flag, v, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-squad-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
@@ -84,15 +87,15 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
   const { model } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed ?? 0 });
   const qa = model as BertForQuestionAnswering;
   const maxLength = o.maxLength ?? 384;
-  if (maxLength > qa.config.max_position_embeddings) throw new RunUsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
+  if (maxLength > qa.config.max_position_embeddings) throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
   const featureOptions = { maxLength, docStride: o.docStride ?? 128, maxQueryLength: o.maxQueryLength ?? 64 };
   const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
   const devFeatures = squadFeatures(devExamples, tok, featureOptions);
   const slimming = Slimming.attach(qa, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const options = {
-    command: 'finetune bert',
-    task: 'squad',
+    command: 'finetune bert' as const,
+    task: 'squad' as const,
     model: path.resolve(o.model),
     data: path.resolve(o.data),
     seed: o.seed ?? 0,
@@ -102,9 +105,9 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
     ...featureOptions,
     maxAnswerLength: o.maxAnswerLength ?? 30,
     nBest: o.nBest ?? 20,
-    optimizer: 'adamw',
+    optimizer: 'adamw' as const,
     weightDecay: 0,
-    schedule: 'linear',
+    schedule: 'linear' as const,
     clipNorm: 1,
     ...earlyBirdRunFields(o, slimming),
     trainExamples: trainExamples.length,
@@ -112,9 +115,10 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
     devExamples: devExamples.length,
     devFeatures: devFeatures.length,
   };
-  writeRunJson(outDir, options, backend, Boolean(o.resume));
   const steps = Math.ceil(trainFeatures.length / options.batchSize) * options.epochs;
   const nuclear = { ...scaledWindows(steps / options.recordEvery), ...o.nuclearStationarity };
+  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const run = await ebTrain({
     model: qa,
     slimming,

@@ -1,6 +1,6 @@
 /**
  * `ebt finetune vit`: slimming fine-tuning of a ViT checkpoint on CIFAR-10 (or the embedded MNIST),
- * images resized to the model's image_size. Defaults from SPEC section 8: AdamW lr 3e-5, no weight decay,
+ * images resized to the model's image_size. Defaults from docs/method.md section 8: AdamW lr 3e-5, no weight decay,
  * linear decay without warm-up, batch 64, 3 epochs. Pixels are normalised with the folder's
  * preprocessor_config.json mean/std when it has one, else 0.5/0.5 (google/vit-base-patch16-224's values).
  */
@@ -12,7 +12,9 @@ import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, load
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
-import { checkRunOptions, earlyBirdRunFields, DataSource, RunOptions, RunUsageError, ebTrain, EarlyBirdRunOptions, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { UsageError } from '@ebt/errors';
+import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -53,7 +55,7 @@ function vitSource(d: ImageDataset, size: number, channels: number, norm: { mean
 }
 
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
-  if (!o.model) throw new RunUsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
+  if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
   const spec = o.data ?? 'mnist';
   const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
   checkRunOptions(o, outDir);
@@ -63,32 +65,33 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   else if (spec.startsWith('cifar10:')) {
     data = loadCifar10(spec.slice('cifar10:'.length));
     undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
-  } else throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  } else throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof ViTForImageClassification)) throw new RunUsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
+  if (!(model instanceof ViTForImageClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const norm = readNormalisation(o.model);
   const options = {
-    command: 'finetune vit',
+    command: 'finetune vit' as const,
     model: path.resolve(o.model),
     data: spec,
     seed: o.seed ?? 0,
     epochs: o.epochs ?? 3,
     batchSize: o.batchSize ?? 64,
     lr: o.lr ?? 3e-5,
-    optimizer: 'adamw',
+    optimizer: 'adamw' as const,
     weightDecay: o.weightDecay ?? 0,
-    schedule: 'linear',
+    schedule: 'linear' as const,
     imageSize: model.config.image_size,
     normalisation: norm,
     ...earlyBirdRunFields(o, slimming),
     limit: o.limit ?? null,
   };
-  writeRunJson(outDir, options, backend, Boolean(o.resume));
   const cfg = model.config;
   const stepsPerEpoch = Math.ceil(takeFirst(data.train, o.limit).labels.length / options.batchSize);
   const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
+  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
     forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,

@@ -81,11 +81,16 @@ describe('finetune bert --task squad', () => {
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ task: 'squad', docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 });
     // the sweep retrains tickets of this run too, scoring them with EM/F1
-    const { sweep } = require('@ebt/training') as typeof import('@ebt/training');
+    const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
     const { SQUAD_SWEEP_RUNNER } = require('./index') as typeof import('./index');
-    const s = await sweep(out, { runner: SQUAD_SWEEP_RUNNER, initDir: run.options.model, at: [0], ratios: [0.5], retrainEpochs: 5, workers: 2, backend: 'wasm' });
-    expect(s.rows.map((r) => [r.kind, r.at])).toEqual([['dense', null], ['ticket', 0]]);
-    for (const r of s.rows) expect(r.accuracy).toBeCloseTo(r.f1! / 100, 10);
+    const s = await sweep(out, { runner: SQUAD_SWEEP_RUNNER, initDir: run.options.model, at: [0], ratios: [{ heads: 0.5, ffn: 0.5 }], retrainEpochs: 5, executor: localExecutor({ workers: 2 }), backend: 'wasm' });
+    expect(s.rows.map((r) => [r.kind, r.at, r.metric])).toEqual([['dense', null, 'f1'], ['ticket', 0, 'f1']]);
+    for (const r of s.rows) {
+      expect(r.score).toBe(r.f1);
+      expect(r.exact_match).toBeGreaterThanOrEqual(0);
+      expect(r.exact_match).toBeLessThanOrEqual(r.f1!); // an exact match scores F1 100 too
+      expect(r.accuracy).toBeUndefined();
+    }
     const html = fs.readFileSync(writeReport(out).file, 'utf8');
     expect(html).toContain('SQuAD dev exact match / F1');
     expect(html).toContain('sweep-accuracy');

@@ -1,7 +1,7 @@
 /**
  * One sweep cell of a SQuAD run, in its own process: prune the initial checkpoint by the masks of one
  * trajectory point at one ratio (rewind 'init'), fine-tune without the L1 penalty, decode the dev set and
- * score it (EM/F1; accuracy holds F1 / 100 so that the sweep's table and plot read the same for every task).
+ * score it: the row's metric is F1, with exact match beside it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,11 +10,14 @@ import { initBackend } from '@ebt/backend';
 import { decodeAnswers, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
 import { BertForQuestionAnswering, loadPretrained, TextTokenizer } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { cellMasks, runCellFromArgv, SweepCell, train, writeCell } from '@ebt/training';
+import { UsageError } from '@ebt/errors';
+import { cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { train } from '@ebt/training';
 import { featureSource, predictSpans, qaForward } from './finetune-squad';
 
 export async function runSquadCell(cell: SweepCell): Promise<void> {
-  const o = JSON.parse(fs.readFileSync(path.join(cell.runDir, 'run.json'), 'utf8')).options;
+  const o = readManifest(cell.runDir).options;
+  if (o.command !== 'finetune bert' || o.task !== 'squad') throw new UsageError(`'${cell.runDir}' is not a 'finetune bert --task squad' run.`);
   await initBackend({ backend: cell.backend, log: null });
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
@@ -28,7 +31,7 @@ export async function runSquadCell(cell: SweepCell): Promise<void> {
   if (masks) model = pruneModel(init, masks).model as BertForQuestionAnswering;
   const started = Date.now();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
-  const result = await train({
+  await train({
     model,
     forward: qaForward(model),
     train: featureSource(trainFeatures),
@@ -46,10 +49,9 @@ export async function runSquadCell(cell: SweepCell): Promise<void> {
   const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), { nBest: o.nBest, maxAnswerLength: o.maxAnswerLength });
   const m = squadMetrics(devExamples, predictions);
   writeCell(cell, {
-    accuracy: m.f1 / 100,
-    bestAccuracy: result.bestAccuracy,
-    exactMatch: m.exactMatch,
-    f1: m.f1,
+    metric: 'f1',
+    score: m.f1,
+    metrics: { f1: m.f1, exact_match: m.exactMatch },
     parameters: countParameters(model.config),
     flops: countFlops(model.config, o.maxLength),
     seconds: (Date.now() - started) / 1000,

@@ -6,7 +6,9 @@ import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
-import { checkRunOptions, earlyBirdRunFields, EarlyBirdRunOptions, ebTrain, imageSource, RunOptions, sweep, RunUsageError, TicketInfo, TrainResult, writeRunJson } from '@ebt/training';
+import { UsageError } from '@ebt/errors';
+import { checkRunOptions, earlyBirdRunFields, EarlyBirdRunOptions, ebTrain, ManifestOptions, RUN_DEFAULTS, RunOptions, sweep, TicketInfo, writeManifest } from '@ebt/experiment';
+import { imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
 
@@ -21,20 +23,20 @@ export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
 export function resolvePreset(name: string | undefined): SmallVitPreset {
   const key = name ?? 'default';
   const preset = PRESETS[key];
-  if (!preset) throw new RunUsageError(`Unknown preset '${key}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
+  if (!preset) throw new UsageError(`Unknown preset '${key}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
   return preset;
 }
 
 export function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
   if (spec === 'mnist') return loadMnist();
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
-  throw new RunUsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
-  const seed = o.seed ?? 0;
+  const seed = o.seed ?? RUN_DEFAULTS.seed;
   const outDir = path.resolve(o.out ?? path.join('runs', `small-vit-${dataSpec.split(':')[0]}-${o.preset ?? 'default'}`));
   checkRunOptions(o, outDir);
   const data = loadData(dataSpec); // bad data is reported before anything else starts
@@ -58,7 +60,7 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
   const batchSize = o.batchSize ?? preset.batchSize;
   const lr = o.lr ?? preset.lr;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
-  const options = {
+  const options: ManifestOptions = {
     command: 'pretrain small-vit',
     preset: o.preset ?? 'default',
     data: dataSpec,
@@ -77,13 +79,13 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
     nuclearStationarity: { ...preset.detection, ...o.nuclearStationarity },
     trainExamples: trainSet.labels.length,
     testExamples: testSet.labels.length,
-    model: config,
+    model: { ...config },
   };
   if (!o.resume) {
     // the initial weights, for --rewind init and the sweep
     savePretrained(model, path.join(outDir, 'init'));
   }
-  writeRunJson(outDir, options, backend, Boolean(o.resume));
+  writeManifest(outDir, options, backend, Boolean(o.resume));
   const nuclearOptions = { ...preset.detection, ...o.nuclearStationarity };
   const criteria = [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)];
   const { result, ticket } = await ebTrain({
@@ -111,7 +113,9 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
   });
   let sweepResult: Awaited<ReturnType<typeof sweep>> | null = null;
   if (o.sweep ?? true) {
-    sweepResult = await sweep(outDir, { ...preset.sweep, runner: require.resolve('./sweep-cell'), initDir: path.join(outDir, 'init'), workers: 2, backend: o.backend, log: o.progress === false ? undefined : (l) => process.stderr.write(l + '\n') });
+    const log = o.progress === false ? undefined : (l: string) => process.stderr.write(l + '\n');
+    const ratios = preset.sweep.ratios.map((r) => ({ heads: r, ffn: r }));
+    sweepResult = await sweep(outDir, { ...preset.sweep, ratios, runner: require.resolve('./sweep-cell'), initDir: path.join(outDir, 'init'), backend: o.backend, log });
   }
   const report = writeReport(outDir).file;
   return { outDir, result, ticket, report, sweep: sweepResult };

@@ -1,6 +1,6 @@
 /**
  * One cell of `ebt sweep`, run in its own process: prune the run's initial weights by the masks of one
- * trajectory point at one ratio (SPEC 5, rewind 'init'), retrain without the L1 penalty, write the cell's
+ * trajectory point at one ratio (docs/method.md section 5.1, rewind 'init'), retrain without the L1 penalty, write the cell's
  * JSON atomically. argv[2]: the cell as JSON.
  */
 import * as fs from 'node:fs';
@@ -8,17 +8,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
+import { UsageError } from '@ebt/errors';
 import { takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { cellMasks, imageSource, runCellFromArgv, SweepCell, train, writeCell } from '@ebt/training';
+import { cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { imageSource, train } from '@ebt/training';
 import { loadData, resolvePreset } from './pretrain';
 
 export async function runCell(cell: SweepCell): Promise<void> {
-  const run = JSON.parse(fs.readFileSync(path.join(cell.runDir, 'run.json'), 'utf8'));
+  const run = readManifest(cell.runDir);
   const o = run.options;
+  if (o.command !== 'pretrain small-vit') throw new UsageError(`'${cell.runDir}' is a '${o.command}' run, not a 'pretrain small-vit' run.`);
   const preset = resolvePreset(o.preset);
-  await initBackend({ backend: cell.backend ?? run.backend?.name, log: null });
+  await initBackend({ backend: cell.backend ?? run.backend.name, log: null });
   const data = loadData(o.data);
   const trainSet = takeFirst(data.train, preset.trainLimit);
   const testSet = takeFirst(data.test, preset.testLimit);
@@ -45,9 +48,11 @@ export async function runCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
+  const accuracy = result.finalTest?.accuracy ?? null;
   writeCell(cell, {
-    accuracy: result.finalTest?.accuracy ?? null,
-    bestAccuracy: result.bestAccuracy,
+    metric: 'accuracy',
+    score: accuracy,
+    metrics: accuracy === null ? {} : { accuracy },
     parameters: countParameters(model.config),
     flops: countFlops(model.config),
     seconds: (Date.now() - started) / 1000,

@@ -6,6 +6,7 @@
  * the pruned model computes what the masked model computes. (Our Linear keeps weights as [in, out], so
  * "rows" of the checkpoint are our columns.)
  */
+import { UsageError } from '@ebt/errors';
 import * as tf from '@tensorflow/tfjs';
 import {
   headsPerLayer,
@@ -38,12 +39,7 @@ export interface PruneOptions {
   seed?: number;
 }
 
-export class PruningError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PruningError';
-  }
-}
+export class PruningError extends UsageError {}
 
 interface LayerParts {
   attention: SelfAttention;

@@ -1,5 +1,6 @@
 /** The report's figures as vega-lite specs (rendered by render.ts). */
 import { distanceMatrix, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { shapeKey } from '@ebt/slimming';
 import { DetectionEntry, MetricsRow } from './load-run';
 import { VegaLiteSpec } from './render';
 
@@ -63,9 +64,8 @@ export function ffnDistribution(points: Point[]): VegaLiteSpec {
 
 export function maskDistanceMatrix(points: Point[], maskOptions = resolveMaskOptions({})): VegaLiteSpec {
   // only points of one shape (a pruned continuation changes the mask's size)
-  const shape = (p: Point) => p.heads.map((r) => r.length).join(',') + '|' + p.ffn.map((r) => r.length).join(',');
-  const first = points.length ? shape(points[0]) : '';
-  const chosen = sample(points.filter((p) => shape(p) === first), 40);
+  const first = points.length ? shapeKey(points[0]) : '';
+  const chosen = sample(points.filter((p) => shapeKey(p) === first), 40);
   const masks = chosen.map((p) => {
     const m = masksAt(p, maskOptions);
     return [...m.heads, ...m.ffn];
@@ -116,10 +116,12 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
   };
 }
 
-export function sweepAccuracy(sweep: Array<Record<string, any>>, denseAccuracy: number | null): VegaLiteSpec {
+/** Each row's `score` is its task's metric (`metric`: accuracy, f1, ...). */
+export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: number | null): VegaLiteSpec {
+  const metric = String(sweep[0]?.metric ?? 'accuracy');
   const layers: VegaLiteSpec[] = [
-    { mark: { type: 'line', point: true }, encoding: { x: { field: 'at', type: 'quantitative', title: 'prune epoch' }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false } }, color: { field: 'ratio', type: 'nominal' } } },
+    { mark: { type: 'line', point: true }, encoding: { x: { field: 'at', type: 'quantitative', title: 'prune epoch' }, y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } }, color: { field: 'ratio', type: 'nominal' } } },
   ];
-  if (denseAccuracy !== null) layers.push({ data: { values: [{ dense: denseAccuracy }] }, mark: { type: 'rule', strokeDash: [6, 3] }, encoding: { y: { field: 'dense', type: 'quantitative' } } });
-  return { title: 'Ticket accuracy after retraining, by prune epoch and ratio (dashed: dense)', data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) }, width: WIDTH, height: 240, layer: layers };
+  if (denseScore !== null) layers.push({ data: { values: [{ dense: denseScore }] }, mark: { type: 'rule', strokeDash: [6, 3] }, encoding: { y: { field: 'dense', type: 'quantitative' } } });
+  return { title: `Ticket ${metric} after retraining, by prune epoch and ratio (dashed: dense)`, data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) }, width: WIDTH, height: 240, layer: layers };
 }

@@ -1,6 +1,6 @@
 export { writeReport } from './report';
 export type { ReportResult } from './report';
-export { loadRun, ReportError } from './load-run';
+export { loadRun } from './load-run';
 export type { DetectionEntry, RunFolder } from './load-run';
 export { renderSvgs, svgToPng } from './render';
 export type { VegaLiteSpec } from './render';

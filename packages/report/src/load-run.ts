@@ -1,6 +1,7 @@
 /** Everything a run folder holds that the report shows. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readManifest, RunManifest } from '@ebt/experiment';
 import { Trajectory } from '@ebt/slimming';
 
 export interface MetricsRow {
@@ -21,7 +22,7 @@ export interface DetectionEntry {
 
 export interface RunFolder {
   dir: string;
-  run: Record<string, any>;
+  run: RunManifest;
   metrics: MetricsRow[];
   trajectory: Trajectory | null;
   detections: { totalSteps: number; criteria: DetectionEntry[] } | null;
@@ -31,12 +32,6 @@ export interface RunFolder {
   squad: { exact_match: number; f1: number; count: number } | null;
 }
 
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
 
@@ -47,7 +42,7 @@ function readCsv(file: string): Array<Record<string, string>> {
 }
 
 export function loadRun(dir: string): RunFolder {
-  if (!fs.existsSync(path.join(dir, 'run.json'))) throw new ReportError(`'${dir}' is not a run folder (it has no run.json).`);
+  const run = readManifest(dir);
   const metricsFile = path.join(dir, 'metrics.csv');
   const metrics = fs.existsSync(metricsFile)
     ? readCsv(metricsFile).map((r) => ({ step: +r.step, epoch: +r.epoch, split: r.split, loss: +r.loss, accuracy: +r.accuracy, lr: +r.lr, seconds: +r.seconds }))
@@ -56,7 +51,7 @@ export function loadRun(dir: string): RunFolder {
   const sweepFile = path.join(dir, 'sweep', 'results.csv');
   return {
     dir,
-    run: readJson(path.join(dir, 'run.json')),
+    run,
     metrics,
     trajectory: fs.existsSync(trajectoryFile) ? Trajectory.read(trajectoryFile) : null,
     detections: readJson(path.join(dir, 'detections.json')),

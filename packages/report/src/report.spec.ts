@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
+import { writeManifest } from '@ebt/experiment';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, replay } from '@ebt/eb-criteria';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
@@ -23,19 +24,25 @@ async function fakeRun(): Promise<string> {
     t.record(step, Math.min(2, Math.floor(step / 100)), { heads, ffn });
   }
   t.write(path.join(dir, 'trajectory.arrow'));
-  const points = t.snapshots().map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
+  const points = t.points();
   const criteria = [new MaskDistanceCriterion(), new NuclearStationarityCriterion({ smooth: 4, window: 12, every: 3 })];
   const verdicts = criteria.map((c) => replay(c, points));
   fs.writeFileSync(
     path.join(dir, 'detections.json'),
     JSON.stringify({ totalSteps: 300, criteria: criteria.map((c, i) => ({ criterion: c.name, drawnAt: verdicts[i].drawn ? { step: (verdicts[i] as any).step, epoch: (verdicts[i] as any).epoch } : null, details: c.details() })) }),
   );
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ options: { command: 'pretrain small-vit', data: 'mnist', epochs: 3, batchSize: 32, lr: 0.001, lambdaHeads: 1e-4, lambdaFfn: 1e-4 }, backend: { name: 'cpu' } }));
+  // prettier-ignore
+  const options = {
+    command: 'pretrain small-vit', preset: 'smoke', data: 'mnist', seed: 0, epochs: 3, batchSize: 32, lr: 0.001, minLr: 1e-5, warmupSteps: 0, schedule: 'cosine', optimizer: 'adam', weightDecay: 0,
+    labelSmoothing: 0, lambdaHeads: 1e-4, lambdaFfn: 1e-4, recordEvery: 5, criterion: 'nuclear-stationarity', continueWith: 'dense', rewind: 'none', maskDistance: {},
+    nuclearStationarity: { smooth: 4, window: 12, every: 3 }, trainExamples: 96, testExamples: 30, model: { ...config },
+  } as const;
+  writeManifest(dir, options, { name: 'cpu' }, false);
   const metrics = ['step,epoch,split,loss,accuracy,lr,seconds'];
   for (let e = 0; e < 3; e++) metrics.push(`${100 * (e + 1)},${e},train,${1 / (e + 1)},${0.5 + 0.1 * e},0.001,${10 * (e + 1)}`, `${100 * (e + 1)},${e},test,${1.1 / (e + 1)},${0.45 + 0.1 * e},0.001,${10 * (e + 1)}`);
   fs.writeFileSync(path.join(dir, 'metrics.csv'), metrics.join('\n') + '\n');
   fs.mkdirSync(path.join(dir, 'sweep'));
-  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'kind,at,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds\ndense,,0,0,0.66,1200,2500,6\nticket,1,0.3,0.3,0.61,1000,2000,5\nticket,2,0.3,0.3,0.63,1000,2000,5\nticket,1,0.5,0.5,0.55,800,1500,4\nticket,2,0.5,0.5,0.6,800,1500,4\n');
+  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'kind,at,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,1,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,2,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,1,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,2,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n');
   return dir;
 }
 

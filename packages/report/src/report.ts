@@ -9,6 +9,7 @@ import * as aq from 'arquero';
 import { judgeDetection, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
 import { ModelConfig, readConfig, writeFileAtomic } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
+import { shapeKey } from '@ebt/slimming';
 import { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sweepAccuracy, trainingCurves } from './charts';
 import { loadRun, RunFolder } from './load-run';
 import { renderSvgs, svgToPng, VegaLiteSpec } from './render';
@@ -21,17 +22,16 @@ export interface ReportResult {
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function points(run: RunFolder): Point[] {
-  return (run.trajectory?.snapshots() ?? []).map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
+  return run.trajectory?.points() ?? [];
 }
 
 function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
   if (!run.detections) return null;
-  const shapeOf = (p: Point) => p.heads.map((r) => r.length).join(',') + '|' + p.ffn.map((r) => r.length).join(',');
   const rows = run.detections.criteria.map((c) => {
     const o = resolveMaskOptions(c.details.options ?? {});
     const at = c.drawnAt ? pts.find((p) => p.step === c.drawnAt!.step) : undefined;
     // the final mask of the same model: the last point whose shape matches (a pruned continuation changes it)
-    const final = at ? [...pts].reverse().find((p) => shapeOf(p) === shapeOf(at)) : pts[pts.length - 1];
+    const final = at ? [...pts].reverse().find((p) => shapeKey(p) === shapeKey(at)) : pts[pts.length - 1];
     const j = judgeDetection({ detection: c.drawnAt, masksAtDetection: at ? masksAt(at, o) : undefined, finalMasks: masksAt(final ?? pts[pts.length - 1], o), totalSteps: run.detections!.totalSteps });
     // EB-train pruned the model at this draw: there is no later dense mask to judge it against
     const prunedHere = at !== undefined && final === at && pts[pts.length - 1].step > at.step;
@@ -49,11 +49,14 @@ function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
 
 function sizeTable(run: RunFolder): aq.ColumnTable | null {
   const denseDir = path.join(run.dir, 'init');
-  const dense: ModelConfig | null = fs.existsSync(path.join(denseDir, 'config.json')) ? readConfig(denseDir) : fs.existsSync(path.join(String(run.run.options?.model ?? ''), 'config.json')) ? readConfig(run.run.options.model) : null;
+  const o = run.run.options;
+  // a pretraining run keeps its initial weights in init/; a fine-tuning run names its checkpoint
+  const checkpoint = o.command === 'pretrain small-vit' ? denseDir : o.model;
+  const dense: ModelConfig | null = fs.existsSync(path.join(checkpoint, 'config.json')) ? readConfig(checkpoint) : null;
   if (!dense) return null;
   const ticketDir = path.join(run.dir, 'ticket');
   const ticket = fs.existsSync(path.join(ticketDir, 'config.json')) ? readConfig(ticketDir) : null;
-  const tokens = dense.model_type === 'bert' ? Number(run.run.options?.maxLength ?? 128) : undefined;
+  const tokens = o.command === 'finetune bert' ? o.maxLength : undefined;
   const rows = [{ model: 'dense', parameters: countParameters(dense), 'FLOPs per example': countFlops(dense, tokens) }];
   if (ticket) rows.push({ model: 'ticket', parameters: countParameters(ticket), 'FLOPs per example': countFlops(ticket, tokens) });
   return aq.from(rows).derive({ 'of dense': aq.escape((d: { parameters: number }) => `${((100 * d.parameters) / rows[0].parameters).toFixed(1)}% params`) });
@@ -62,11 +65,11 @@ function sizeTable(run: RunFolder): aq.ColumnTable | null {
 function summaryTable(run: RunFolder): aq.ColumnTable {
   const tests = run.metrics.filter((m) => m.split === 'test');
   const last = tests[tests.length - 1];
-  const o = run.run.options ?? {};
+  const o = run.run.options;
   const rows: Array<{ item: string; value: string }> = [
-    { item: 'command', value: String(o.command ?? '') },
-    { item: 'data', value: String(o.data ?? '') },
-    { item: 'backend', value: String(run.run.backend?.name ?? '') },
+    { item: 'command', value: o.command },
+    { item: 'data', value: o.data },
+    { item: 'backend', value: run.run.backend.name },
     { item: 'epochs / batch / lr', value: `${o.epochs} / ${o.batchSize} / ${o.lr}` },
     { item: 'lambda heads / FFN', value: `${o.lambdaHeads} / ${o.lambdaFfn}` },
     { item: 'final test accuracy', value: last ? `${(100 * last.accuracy).toFixed(2)}%` : '-' },
@@ -93,7 +96,7 @@ export function writeReport(runDir: string): ReportResult {
   if (run.sweep?.length) {
     const tests = run.metrics.filter((m) => m.split === 'test');
     const denseCell = run.sweep.find((r) => r.kind === 'dense');
-    specs['sweep-accuracy'] = sweepAccuracy(run.sweep.filter((r) => r.kind !== 'dense'), denseCell ? denseCell.accuracy : tests.length ? tests[tests.length - 1].accuracy : null);
+    specs['sweep-accuracy'] = sweepAccuracy(run.sweep.filter((r) => r.kind !== 'dense'), denseCell ? denseCell.score : tests.length && run.sweep[0].metric === 'accuracy' ? tests[tests.length - 1].accuracy : null);
   }
   const svgs = renderSvgs(specs);
   const outDir = path.join(runDir, 'report');

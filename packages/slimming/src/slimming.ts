@@ -4,6 +4,7 @@
  * lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn| added to the task loss.
  */
 import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '@ebt/errors';
 import { Intermediate, PretrainedModel, SelfAttention } from '@ebt/models';
 
 export interface SlimmableLayer {
@@ -18,6 +19,9 @@ export function slimmableLayers(model: PretrainedModel): SlimmableLayer[] {
   }
   return model.vit.encoder.layer.map((l) => ({ heads: l.attention.attention, ffn: l.intermediate }));
 }
+
+/** EarlyBERT's L1 weight, for heads and FFN neurons alike. */
+export const LAMBDA_DEFAULT = 1e-4;
 
 export interface SlimmingOptions {
   /** L1 weight on the head coefficients (default 1e-4) */
@@ -42,10 +46,10 @@ export class Slimming {
     readonly ffn: tf.Variable[],
     options: SlimmingOptions,
   ) {
-    this.lambdaHeads = options.lambdaHeads ?? 1e-4;
-    this.lambdaFfn = options.lambdaFfn ?? 1e-4;
+    this.lambdaHeads = options.lambdaHeads ?? LAMBDA_DEFAULT;
+    this.lambdaFfn = options.lambdaFfn ?? LAMBDA_DEFAULT;
     for (const [name, v] of [['lambdaHeads', this.lambdaHeads], ['lambdaFfn', this.lambdaFfn]] as const) {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a non-negative number (got ${v}).`);
+      if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${name} must be a non-negative number (got ${v}).`);
     }
   }
 

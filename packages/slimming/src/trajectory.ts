@@ -3,6 +3,8 @@
  * (step, epoch, kind, layer, index, value), kind 'head' or 'ffn'. Rows are held in growing typed columns
  * and written (atomically) as Arrow IPC or CSV, chosen by the file's extension.
  */
+import { TrajectoryPoint } from './points';
+import { UsageError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
@@ -87,7 +89,12 @@ export class Trajectory {
     return out;
   }
 
-  /** Coefficients recorded at each step, rebuilt as snapshots (for the criteria and the report). */
+  /** Each recorded step's coefficients, as the criteria read them. */
+  points(): TrajectoryPoint[] {
+    return this.snapshots().map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
+  }
+
+  /** Coefficients recorded at each step, rebuilt as snapshots. */
   snapshots(): Array<{ step: number; epoch: number; snapshot: CoefficientSnapshot }> {
     const out: Array<{ step: number; epoch: number; snapshot: CoefficientSnapshot }> = [];
     let k = 0;
@@ -158,12 +165,7 @@ export class Trajectory {
   }
 }
 
-export class TrajectoryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrajectoryError';
-  }
-}
+export class TrajectoryError extends UsageError {}
 
 function kindCode(kind: unknown, file: string, where: string): number {
   if (kind === 'head') return 0;

@@ -3,6 +3,7 @@
  * moments) by name, and the loop's state as JSON in the metadata. One file, written to a temporary name
  * and renamed, so a crash never leaves half a checkpoint.
  */
+import { UsageError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, writeSafetensors } from '@ebt/models';
@@ -13,12 +14,7 @@ export function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, 
   writeSafetensors(file, tensors, { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state) });
 }
 
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
+export class CheckpointError extends UsageError {}
 
 /** Restores the variables in place and returns the saved state; every variable must be in the file. */
 export function loadCheckpoint<S>(file: string, variables: Map<string, tf.Variable>): S {

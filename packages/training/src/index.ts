@@ -1,4 +1,4 @@
-export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER } from './trainer';
+export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
 export type { Batch, Callback, DataSource, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
 export { Adam } from './optimizer';
 export type { OptimizerOptions, TrainableParameter } from './optimizer';
@@ -8,12 +8,3 @@ export { clipByGlobalNorm, crossEntropy } from './gradients';
 export { CheckpointError, loadCheckpoint, peekCheckpointState, saveCheckpoint } from './checkpoint';
 export { imageSource } from './image-source';
 export { formatSeconds } from './progress';
-export { paddedBertInputs, textSource } from './text-source';
-export { earlyBirdCallback } from './early-bird-callback';
-export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
-export { checkPositive, checkRunOptions, earlyBirdRunFields, RunUsageError, writeRunJson } from './run';
-export type { EarlyBirdRunOptions, RunOptions } from './run';
-export { ebTrain } from './eb-train';
-export type { EbTrainOptions, EbTrainResult, TicketInfo } from './eb-train';
-export { cellMasks, runCellFromArgv, sweep, writeCell } from './sweep';
-export type { SweepCell, SweepOptions, SweepRow } from './sweep';

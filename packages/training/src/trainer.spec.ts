@@ -146,31 +146,3 @@ describe('train', () => {
     model.dispose();
   });
 });
-
-describe('early-bird criteria online', () => {
-  const { MaskDistanceCriterion, NuclearStationarityCriterion, replay } = require('@ebt/eb-criteria') as typeof import('@ebt/eb-criteria');
-  const { earlyBirdCallback } = require('./index') as typeof import('./index');
-  const criteria = () => [new MaskDistanceCriterion({ queue: 3, epsilon: 0.2 }), new NuclearStationarityCriterion({ smooth: 2, window: 4, every: 2, tests: ['mk'] })];
-
-  test('detections.json holds both verdicts, equal to an offline replay of the finished trajectory', async () => {
-    const out = tmp();
-    const cb = earlyBirdCallback({ criteria: criteria(), outDir: out });
-    await train(setup(out, { callbacks: [cb], recordEvery: 2 }).options);
-    const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
-    expect(detections.totalSteps).toBe(18);
-    expect(detections.criteria.map((c: any) => c.criterion)).toEqual(['mask-distance', 'nuclear-stationarity']);
-    const points = Trajectory.read(path.join(out, 'trajectory.arrow'))
-      .snapshots()
-      .map((p) => ({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }));
-    const offline = criteria().map((c) => replay(c, points));
-    expect(detections.criteria.map((c: any) => c.drawnAt)).toEqual(offline.map((v) => (v.drawn ? { step: v.step, epoch: v.epoch } : null)));
-  });
-
-  test("onDraw returning 'stop' ends training at the draw", async () => {
-    const out = tmp();
-    const cb = earlyBirdCallback({ criteria: [new MaskDistanceCriterion({ queue: 2, epsilon: 1 })], outDir: out, onDraw: () => 'stop' });
-    const result = await train(setup(out, { callbacks: [cb], recordEvery: 1 }).options);
-    expect(result.stoppedEarly).toBe(true);
-    expect(result.steps).toBe(1); // queue of 2 is full at the first recorded step after step 0
-  });
-});

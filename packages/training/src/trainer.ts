@@ -3,6 +3,7 @@
  * each epoch, metrics.csv, the coefficient trajectory, atomic checkpoints (last and best), exact resume,
  * SIGINT and NaN handling, and callbacks where the early-bird criteria hook in.
  */
+import { Interrupted as InterruptedBase, RunError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -110,18 +111,16 @@ export interface LoopState {
   lastRecordedStep: number;
 }
 
-export class TrainingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrainingError';
-  }
-}
+/** Training that cannot go on (a non-finite loss): exit 1. */
+/** Steps between two recorded points of the coefficient trajectory (and every epoch end). */
+export const RECORD_EVERY = 10;
+
+export class TrainingError extends RunError {}
 
 /** Thrown after SIGINT once the checkpoint is written; the CLI exits 130. */
-export class Interrupted extends Error {
+export class Interrupted extends InterruptedBase {
   constructor(readonly checkpoint: string) {
     super(`Interrupted; the run was saved to '${checkpoint}' and continues with --resume.`);
-    this.name = 'Interrupted';
   }
 }
 
@@ -130,7 +129,7 @@ const defaultNoDecay = (name: string) => /\.bias$/.test(name) || /layernorm|Laye
 export const METRICS_HEADER = 'step,epoch,split,loss,accuracy,lr,seconds';
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const recordEvery = o.recordEvery ?? 10;
+  const recordEvery = o.recordEvery ?? RECORD_EVERY;
   const evalBatch = o.evalBatchSize ?? o.batchSize;
   const batchesPerEpoch = Math.ceil(o.train.size / o.batchSize);
   const totalSteps = batchesPerEpoch * o.epochs;

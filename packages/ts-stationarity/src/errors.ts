@@ -1,3 +1,5 @@
+import { UsageError } from '@ebt/errors';
+
 export type StationarityErrorCode =
   | 'too-short'
   | 'non-finite'
@@ -7,12 +9,11 @@ export type StationarityErrorCode =
   | 'invalid-argument';
 
 /** A series or an option that a test cannot work with; `code` says which problem it is. */
-export class StationarityError extends Error {
+export class StationarityError extends UsageError {
   constructor(
     readonly code: StationarityErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'StationarityError';
   }
 }

@@ -1,8 +1,9 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import { Command } from 'commander';
-import { MaskScope } from '@ebt/eb-criteria';
-import { UsageError } from '../errors';
-import { TicketInfo, TrainResult } from '@ebt/training';
+import { MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
+import { RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
+import { TrainResult } from '@ebt/training';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
 
@@ -14,10 +15,10 @@ export function trainingFlags(cmd: Command, defaults: { epochs?: string; batchSi
     .option('--epochs <n>', 'epochs', defaults.epochs)
     .option('--batch-size <n>', 'batch size', defaults.batchSize)
     .option('--lr <lr>', 'peak learning rate', defaults.lr)
-    .option('--seed <n>', 'seed of the initialisation and the data order', '0')
-    .option('--record-every <n>', 'record the coefficients every n steps (and at every epoch end)', '10')
-    .option('--lambda-heads <x>', 'L1 weight on the head coefficients', '1e-4')
-    .option('--lambda-ffn <x>', 'L1 weight on the FFN coefficients', '1e-4')
+    .option('--seed <n>', 'seed of the initialisation and the data order', String(RUN_DEFAULTS.seed))
+    .option('--record-every <n>', 'record the coefficients every n steps (and at every epoch end)', String(RUN_DEFAULTS.recordEvery))
+    .option('--lambda-heads <x>', 'L1 weight on the head coefficients', String(RUN_DEFAULTS.lambdaHeads))
+    .option('--lambda-ffn <x>', 'L1 weight on the FFN coefficients', String(RUN_DEFAULTS.lambdaFfn))
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
     .option('--out <dir>', 'run folder')
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
@@ -41,14 +42,14 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
   };
 }
 
-/** The mask flags (SPEC section 2) of detect and prune. */
+/** The mask flags (docs/method.md section 2) of detect and prune. */
 export function maskFlags(cmd: Command): Command {
   return cmd
-    .option('--ratio-heads <p>', 'share of heads pruned by the mask', String(1 / 3))
-    .option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask', '0.4')
+    .option('--ratio-heads <p>', 'share of heads pruned by the mask', String(MASK_DEFAULTS.ratioHeads))
+    .option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask', String(MASK_DEFAULTS.ratioFfn))
     .option('--scope <s>', 'global or layerwise, for both kinds')
-    .option('--scope-heads <s>', 'scope of the head mask', 'layerwise')
-    .option('--scope-ffn <s>', 'scope of the FFN mask', 'global');
+    .option('--scope-heads <s>', 'scope of the head mask', MASK_DEFAULTS.scopeHeads)
+    .option('--scope-ffn <s>', 'scope of the FFN mask', MASK_DEFAULTS.scopeFfn);
 }
 
 export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number; ratioFfn: number; scopeHeads: MaskScope; scopeFfn: MaskScope } {
@@ -81,11 +82,11 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
 /** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs. */
 export function earlyBirdFlags(cmd: Command): Command {
   return cmd
-    .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', 'nuclear-stationarity')
-    .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', 'pruned')
-    .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', 'none')
-    .option('--queue <n>', 'mask-distance: masks kept')
-    .option('--epsilon <d>', 'mask-distance: largest normalised Hamming distance')
+    .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', RUN_DEFAULTS.criterion)
+    .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', RUN_DEFAULTS.continueWith)
+    .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
+    .option('--queue <n>', `mask-distance: masks kept (default ${MASK_DISTANCE_DEFAULTS.queue})`)
+    .option('--epsilon <d>', `mask-distance: largest normalised Hamming distance (default ${MASK_DISTANCE_DEFAULTS.epsilon})`)
     .option('--smooth <n>', 'nuclear-stationarity: moving-average length in points (default: the preset)')
     .option('--window <n>', 'nuclear-stationarity: smoothed points tested (default: the preset)')
     .option('--every <n>', 'nuclear-stationarity: test every n points (default: the preset)');

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from '@ebt/models';
-import { UsageError } from '../errors';
+import { UsageError } from '@ebt/errors';
 import { readText } from '../input';
 import { printJson } from '../output';
 

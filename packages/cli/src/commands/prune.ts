@@ -5,8 +5,8 @@ import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
 import { loadPretrained, savePretrained } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { Trajectory } from '@ebt/slimming';
-import { UsageError } from '../errors';
+import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
+import { UsageError } from '@ebt/errors';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
 
@@ -25,7 +25,7 @@ export function pruneCommand(): Command {
     .action(async (o) => {
       if ((o.at === undefined) === (o.step === undefined)) throw new UsageError('Give exactly one of --at EPOCH and --step STEP.');
       const { ratioHeads, ratioFfn, scopeHeads, scopeFfn } = parseMaskFlags(o);
-      const points = Trajectory.read(o.trajectory).snapshots();
+      const points = Trajectory.read(o.trajectory).points();
       let point;
       if (o.step !== undefined) {
         const step = parseInteger(o.step, '--step');
@@ -33,16 +33,16 @@ export function pruneCommand(): Command {
         if (!point) throw new UsageError(`'${o.trajectory}' has no point at step ${step}.`);
       } else {
         const at = parseInteger(o.at, '--at');
-        point = at === 0 ? points[0] : [...points].reverse().find((p) => p.epoch === at - 1);
+        point = pointAfterEpochs(points, at);
         if (!point) throw new UsageError(`'${o.trajectory}' has no point in epoch ${at} (it covers ${points.length ? points[points.length - 1].epoch + 1 : 0} epochs).`);
       }
       const masks = {
-        heads: maskFromCoefficients(point.snapshot.heads, ratioHeads, scopeHeads),
-        ffn: maskFromCoefficients(point.snapshot.ffn, ratioFfn, scopeFfn),
+        heads: maskFromCoefficients(point.heads, ratioHeads, scopeHeads),
+        ffn: maskFromCoefficients(point.ffn, ratioFfn, scopeFfn),
       };
       await initBackend({ backend: o.backend });
       const { model } = loadPretrained(o.model);
-      const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point.snapshot : undefined });
+      const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
       savePretrained(pruned, o.out);
       const tokens = model.config.model_type === 'bert' ? 128 : undefined;
       const summary = {

@@ -1,5 +1,5 @@
 /**
- * EB-train online (SPEC sections 3 and 5): slim the dense model while both criteria watch; when the chosen
+ * EB-train online (docs/method.md sections 3 and 5.1): slim the dense model while both criteria watch; when the chosen
  * criterion draws the ticket, save it (ticket/: the pruned model with the coefficients folded in, and
  * ticket.json), then
  * - `continueWith: 'pruned'`, `rewind: 'none'` (default): prune the current weights and go on training the
@@ -16,9 +16,8 @@ import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt
 import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained, writeFileAtomic } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
-import { loadCheckpoint, peekCheckpointState } from './checkpoint';
+import { loadCheckpoint, LoopState, peekCheckpointState, train, TrainOptions, TrainResult } from '@ebt/training';
 import { earlyBirdCallback } from './early-bird-callback';
-import { LoopState, train, TrainOptions, TrainResult } from './trainer';
 
 export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' | 'slimming' | 'callbacks' | 'continueFrom'> {
   model: PretrainedModel;

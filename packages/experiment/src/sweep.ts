@@ -5,14 +5,21 @@
  * parallel worker processes - each app gives the module that retrains one cell of its kind of run - each
  * cell is written atomically as it finishes, and a half-done sweep resumes without redoing finished cells.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { Trajectory } from '@ebt/slimming';
+import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
-import { maskFromCoefficients } from '@ebt/eb-criteria';
-import { RunUsageError } from './run';
+import { pointAfterEpochs, shapeKey, Trajectory } from '@ebt/slimming';
+import { Executor, localExecutor } from './local-executor';
+import { readManifest } from './manifest';
+
+/** Pruning ratios of one cell: heads and FFN neurons. */
+export interface RatioPair {
+  heads: number;
+  ffn: number;
+}
 
 /** What a worker process gets (as JSON in argv[2]): one retraining to do and the file to write. */
 export interface SweepCell {
@@ -36,44 +43,63 @@ export interface SweepOptions {
   initDir: string;
   /** completed-epoch counts to prune at, or 'all' */
   at: number[] | 'all';
-  /** pruning ratios, each applied to heads and FFN neurons alike */
-  ratios: number[];
+  /** pruning ratios, heads and FFN */
+  ratios: RatioPair[];
   retrainEpochs?: number;
-  workers?: number;
+  /** default: the local executor with one worker */
+  executor?: Executor;
   /** also retrain the unpruned initial weights as the dense baseline (default true) */
   dense?: boolean;
   backend?: string;
   log?: (line: string) => void;
 }
 
-export interface SweepRow {
+/** The score a cell's task is judged by: 'accuracy' (a fraction), or SQuAD's 'f1' and 'exact_match' (percent). */
+export type MetricName = 'accuracy' | 'f1' | 'exact_match';
+
+export interface CellResult {
+  /** the task's headline metric and its value */
+  metric: MetricName;
+  score: number | null;
+  /** every metric the task reports, by name */
+  metrics: Partial<Record<MetricName, number>>;
+  parameters: number;
+  flops: number;
+  seconds: number;
+}
+
+export interface SweepRow extends Omit<CellResult, 'metrics'>, Partial<Record<MetricName, number>> {
   kind: 'dense' | 'ticket';
-  /** SQuAD runs: the dev set's exact match and F1 (accuracy then holds F1 / 100) */
-  exactMatch?: number;
-  f1?: number;
   /** completed epochs at the prune point (null for the dense baseline) */
   at: number | null;
   step: number | null;
   ratioHeads: number;
   ratioFfn: number;
-  accuracy: number | null;
-  bestAccuracy: number;
-  parameters: number;
-  flops: number;
   retrainEpochs: number;
-  seconds: number;
+}
+
+/** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */
+export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} must list at least one ratio (got '${text}').`);
+  return items.map((item) => {
+    const parts = item.split(':');
+    const nums = parts.map(Number);
+    if (parts.length > 2 || parts.some((p) => p.trim() === '') || nums.some((v) => !(v >= 0 && v < 1))) {
+      throw new UsageError(`${flag}: '${item}' is not a ratio in [0, 1) or a heads:ffn pair of them.`);
+    }
+    return { heads: nums[0], ffn: nums[nums.length - 1] };
+  });
 }
 
 export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: SweepRow[]; csv: string; arrow: string; skipped: string[] }> {
-  const runFile = path.join(runDir, 'run.json');
-  if (!fs.existsSync(runFile)) throw new RunUsageError(`'${runDir}' is not a run folder (it has no run.json).`);
-  const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors'))) throw new RunUsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
-  for (const r of o.ratios) if (!(r >= 0 && r < 1)) throw new RunUsageError(`--ratios must lie in [0, 1) (got ${r}).`);
-  const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).snapshots();
-  const shape = (p: (typeof points)[number]) => p.snapshot.heads.map((r) => r.length).join(',') + '|' + p.snapshot.ffn.map((r) => r.length).join(',');
-  const dense = points.filter((p) => shape(p) === shape(points[0])); // before any EB-train pruning
-  const epochs: number = run.options.epochs;
+  const run = readManifest(runDir);
+  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors'))) throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
+  for (const r of o.ratios) if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
+  if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0)) throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
+  const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
+  const dense = points.filter((p) => shapeKey(p) === shapeKey(points[0])); // before any EB-train pruning
+  const epochs = run.options.epochs;
   const at = o.at === 'all' ? Array.from({ length: epochs + 1 }, (_, i) => i) : o.at;
   const retrainEpochs = o.retrainEpochs ?? epochs;
   const cellsDir = path.join(runDir, 'sweep', 'cells');
@@ -82,9 +108,9 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   const skipped: string[] = [];
   if (o.dense ?? true) cells.push({ runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file: path.join(cellsDir, `dense-e${retrainEpochs}.json`) });
   for (const a of at) {
-    if (!Number.isInteger(a) || a < 0 || a > epochs) throw new RunUsageError(`--at ${a} is not an epoch count of this ${epochs}-epoch run.`);
-    const point = a === 0 ? dense[0] : [...dense].reverse().find((p) => p.epoch === a - 1);
-    if (!point || (a > 0 && [...points].reverse().find((p) => p.epoch === a - 1) !== point)) {
+    if (!Number.isInteger(a) || a < 0 || a > epochs) throw new UsageError(`--at ${a} is not an epoch count of this ${epochs}-epoch run.`);
+    const point = pointAfterEpochs(dense, a);
+    if (!point || pointAfterEpochs(points, a) !== point) {
       skipped.push(`epoch ${a}: the model was already pruned by EB-train (run with --continue dense to sweep every epoch)`);
       continue;
     }
@@ -93,19 +119,20 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
         runDir,
         at: a,
         step: point.step,
-        ratioHeads: r,
-        ratioFfn: r,
-        heads: point.snapshot.heads.map((x) => Array.from(x)),
-        ffn: point.snapshot.ffn.map((x) => Array.from(x)),
+        ratioHeads: r.heads,
+        ratioFfn: r.ffn,
+        heads: point.heads.map((x) => Array.from(x)),
+        ffn: point.ffn.map((x) => Array.from(x)),
         retrainEpochs,
         backend: o.backend,
-        file: path.join(cellsDir, `at${a}-r${r}-e${retrainEpochs}.json`),
+        file: path.join(cellsDir, `at${a}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`),
       });
     }
   }
   const todo = cells.filter((c) => !fs.existsSync(c.file));
-  o.log?.(`ebt sweep: ${cells.length} cells, ${cells.length - todo.length} already done, ${o.workers ?? 2} workers`);
-  await runPool(todo, o.runner, o.workers ?? 2, o.log);
+  const executor = o.executor ?? localExecutor({ log: o.log });
+  o.log?.(`ebt sweep: ${cells.length} cells, ${cells.length - todo.length} already done, ${executor.describe()}`);
+  await executor.run(todo, o.runner);
   const rows: SweepRow[] = cells.map((c) => JSON.parse(fs.readFileSync(c.file, 'utf8')));
   const table = aq.from(rows);
   const csv = path.join(runDir, 'sweep', 'results.csv');
@@ -115,43 +142,23 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   return { rows, csv, arrow, skipped };
 }
 
-function runPool(cells: SweepCell[], runner: string, workers: number, log?: (line: string) => void): Promise<void> {
-  let next = 0;
-  let failed: Error | null = null;
-  const one = (): Promise<void> => {
-    if (failed || next >= cells.length) return Promise.resolve();
-    const cell = cells[next++];
-    return new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, JSON.stringify(cell)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => {
-        if (code !== 0) failed = new Error(`sweep cell ${path.basename(cell.file)} failed: ${err.trim().split('\n').pop()}`);
-        else log?.(`ebt sweep: ${path.basename(cell.file, '.json')} done`);
-        resolve();
-      });
-    }).then(one);
-  };
-  return Promise.all(Array.from({ length: Math.max(1, workers) }, one)).then(() => {
-    if (failed) throw failed;
-  });
-}
-
 /** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */
 export function cellMasks(cell: SweepCell): { heads: Uint8Array[]; ffn: Uint8Array[] } | null {
   if (!cell.heads || !cell.ffn) return null;
-  return { heads: maskFromCoefficients(cell.heads, cell.ratioHeads, 'layerwise'), ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, 'global') };
+  return { heads: maskFromCoefficients(cell.heads, cell.ratioHeads, MASK_DEFAULTS.scopeHeads), ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, MASK_DEFAULTS.scopeFfn) };
 }
 
 /** Writes a finished cell's row atomically (what the sweep collects). */
-export function writeCell(cell: SweepCell, result: Pick<SweepRow, 'accuracy' | 'bestAccuracy' | 'parameters' | 'flops' | 'seconds' | 'exactMatch' | 'f1'>): void {
+export function writeCell(cell: SweepCell, result: CellResult): void {
+  const { metrics, ...rest } = result;
   const row: SweepRow = {
     kind: cell.at === 'dense' ? 'dense' : 'ticket',
     at: cell.at === 'dense' ? null : cell.at,
     step: cell.step,
     ratioHeads: cell.ratioHeads,
     ratioFfn: cell.ratioFfn,
-    ...result,
+    ...rest,
+    ...metrics,
     retrainEpochs: cell.retrainEpochs,
   };
   writeFileAtomic(cell.file, JSON.stringify(row) + '\n');

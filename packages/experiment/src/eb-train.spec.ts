@@ -1,53 +1,14 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { Random } from '@ebt/data';
-import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
-import { parseConfig, PretrainedModel, readConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
-import { Slimming, Trajectory } from '@ebt/slimming';
-import { ebTrain, EbTrainOptions, imageSource } from './index';
+import { readConfig } from '@ebt/models';
+import { Trajectory } from '@ebt/slimming';
+import { ebTrain } from './index';
+import { setup, tmp } from '../test/toy';
 
 beforeAll(async () => {
   await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
 });
-
-function toy(n: number, seed: number) {
-  const r = new Random(seed);
-  const images = Float32Array.from({ length: n * 64 }, () => r.next());
-  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
-  for (let i = 0; i < n; i++) for (let p = 0; p < 16; p++) images[i * 64 + (i % 3) * 16 + p] += 1;
-  return { images, labels, shape: [1, 8, 8] as [number, number, number], numClasses: 3, name: 'toy' };
-}
-
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-ebtrain-'));
-
-function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTrainOptions {
-  const config = parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 12, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
-  const model = new ViTForImageClassification(config, { seed: 3 });
-  savePretrained(model, path.join(outDir, 'init'));
-  return {
-    model,
-    slimming: Slimming.attach(model, { lambdaHeads: 1e-3, lambdaFfn: 1e-3 }),
-    forwardOf: (m: PretrainedModel) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
-    // mask-distance with epsilon 1 draws as soon as its queue of 2 is full: at the first point after step 0
-    criteria: [new MaskDistanceCriterion({ queue: 2, epsilon: 1 }), new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1, tests: ['mk'] })],
-    criterion: 'mask-distance',
-    train: imageSource(toy(48, 1)),
-    test: imageSource(toy(24, 2)),
-    epochs: 3,
-    batchSize: 8,
-    optimizer: { kind: 'adamw', weightDecay: 0.01 },
-    schedule: { lr: 3e-3, decay: 'linear' },
-    seed: 5,
-    outDir,
-    recordEvery: 4,
-    progress: false,
-    initDir: path.join(outDir, 'init'),
-    ...extra,
-  };
-}
 
 describe('ebTrain', () => {
   test('draws the ticket, saves it, prunes, and trains the pruned model for the rest of the budget in the same files', async () => {
@@ -57,7 +18,10 @@ describe('ebTrain', () => {
     expect(result.steps).toBe(18); // 3 epochs of 6 batches, the budget unchanged
     expect(result.state.phase).toBe(2);
     const config = readConfig(path.join(out, 'ticket'));
-    expect(config.pruned_heads).toBeDefined();
+    // HF's pruned_heads names, per layer, exactly the heads the ticket's mask dropped
+    const dropped = ticket!.masks.heads.map((m) => m.flatMap((keep, h) => (keep ? [] : [h])));
+    expect(dropped.map((d) => d.length)).toEqual([1, 1]);
+    expect(config.pruned_heads).toEqual({ '0': dropped[0], '1': dropped[1] });
     const snaps = Trajectory.read(path.join(out, 'trajectory.arrow')).snapshots();
     expect(snaps.map((s) => s.step)).toEqual([0, 4, 6, 8, 12, 16, 18]);
     expect(snaps[1].snapshot.heads[0]).toHaveLength(4); // dense up to the draw

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Criterion, Point, Verdict } from '@ebt/eb-criteria';
 import { writeFileAtomic } from '@ebt/models';
-import { Callback } from './trainer';
+import { Callback } from '@ebt/training';
 
 export interface EarlyBirdOptions {
   criteria: Criterion[];
@@ -58,7 +58,7 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
     write,
     onStart({ trajectory, totalSteps: total }) {
       totalSteps = total;
-      for (const p of trajectory.snapshots()) observe({ step: p.step, epoch: p.epoch, heads: p.snapshot.heads, ffn: p.snapshot.ffn }, false);
+      for (const p of trajectory.points()) observe(p, false);
     },
     onRecord({ step, epoch, snapshot }) {
       return observe({ step, epoch, heads: snapshot.heads, ffn: snapshot.ffn }, true);

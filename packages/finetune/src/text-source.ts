@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TextDataset } from '@ebt/data';
 import { TextTokenizer } from '@ebt/models';
-import { DataSource } from './trainer';
+import { DataSource } from '@ebt/training';
 
 /** BERT inputs for token rows of different lengths: padded with 0 to the longest, with the attention mask. */
 export function paddedBertInputs(rows: Array<{ ids: number[]; types: number[] }>): Record<'inputIds' | 'attentionMask' | 'tokenTypeIds', tf.Tensor2D> {

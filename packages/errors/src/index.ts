@@ -1,0 +1,1 @@
+export { EbtError, Interrupted, RunError, UsageError } from './errors';

@@ -1,0 +1,170 @@
+/**
+ * run.json, the manifest of a run folder: the resolved options of the run, the backend and versions. It is
+ * the contract between the command that made a run and everything that reads it later (sweep, study,
+ * report, resume), so it has a schema, a `format` version, and one loader that every reader goes through.
+ * The format is described in docs/run-folder.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { BackendChoice } from '@ebt/backend';
+import { UsageError } from '@ebt/errors';
+import { writeFileAtomic } from '@ebt/models';
+
+/** The manifest format this version writes and reads; bump it when a field changes meaning. */
+export const MANIFEST_FORMAT = 1;
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+const ratio = z.number().min(0).max(1);
+const scope = z.enum(['global', 'layerwise']);
+
+const maskOptions = { ratioHeads: ratio.optional(), ratioFfn: ratio.optional(), scopeHeads: scope.optional(), scopeFfn: scope.optional() };
+
+const maskDistance = z.object({ ...maskOptions, queue: z.number().int().min(2).optional(), epsilon: nonNegative.optional(), kinds: z.array(z.enum(['head', 'ffn'])).optional() });
+
+const rule = z.enum(['dejong', 'mk', 'adf', 'kpss']);
+const nuclearStationarity = z.object({
+  ...maskOptions,
+  signal: z.enum(['masks', 'coefficients', 'trajectories']).optional(),
+  smooth: positiveInt.optional(),
+  window: z.number().int().min(3).optional(),
+  every: positiveInt.optional(),
+  tests: z.array(rule).min(1).optional(),
+  thresholds: z.partialRecord(rule, z.number().min(0).max(1)).optional(),
+  flatTol: nonNegative.optional(),
+  confirm: positiveInt.optional(),
+  share: z.number().gt(0).max(1).optional(),
+});
+
+/** What every training run records. */
+const common = {
+  seed: z.number().int().nonnegative(),
+  epochs: positiveInt,
+  batchSize: positiveInt,
+  lr: z.number().positive(),
+  optimizer: z.enum(['adam', 'adamw']),
+  weightDecay: nonNegative,
+  schedule: z.enum(['cosine', 'linear']),
+  lambdaHeads: nonNegative,
+  lambdaFfn: nonNegative,
+  recordEvery: positiveInt,
+  criterion: z.enum(['nuclear-stationarity', 'mask-distance']),
+  continueWith: z.enum(['pruned', 'dense']),
+  rewind: z.enum(['none', 'init']),
+  maskDistance,
+  nuclearStationarity,
+};
+
+const pretrainSmallVit = z.object({
+  command: z.literal('pretrain small-vit'),
+  ...common,
+  preset: z.string(),
+  data: z.string(),
+  minLr: nonNegative,
+  warmupSteps: z.number().int().nonnegative(),
+  labelSmoothing: z.number().min(0).max(1),
+  trainExamples: positiveInt,
+  testExamples: positiveInt,
+  model: z.record(z.string(), z.unknown()),
+});
+
+const finetuneBert = z.object({
+  command: z.literal('finetune bert'),
+  task: z.enum(['glue', 'squad']),
+  ...common,
+  model: z.string(),
+  data: z.string(),
+  warmupSteps: z.number().int().nonnegative().optional(),
+  clipNorm: z.number().positive(),
+  // GLUE
+  maxLength: positiveInt,
+  numLabels: positiveInt.optional(),
+  textColumn: z.string().optional(),
+  pairColumn: z.string().optional(),
+  labelColumn: z.string().optional(),
+  trainExamples: positiveInt,
+  devExamples: positiveInt,
+  // SQuAD
+  docStride: positiveInt.optional(),
+  maxQueryLength: positiveInt.optional(),
+  maxAnswerLength: positiveInt.optional(),
+  nBest: positiveInt.optional(),
+  trainFeatures: positiveInt.optional(),
+  devFeatures: positiveInt.optional(),
+});
+
+const finetuneVit = z.object({
+  command: z.literal('finetune vit'),
+  ...common,
+  model: z.string(),
+  data: z.string(),
+  imageSize: positiveInt,
+  normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
+  limit: positiveInt.nullable(),
+});
+
+export const runOptionsSchema = z.discriminatedUnion('command', [pretrainSmallVit, finetuneBert, finetuneVit]);
+
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  options: runOptionsSchema,
+  backend: z.object({ name: z.string(), tf: z.string() }),
+  versions: z.object({ node: z.string(), tfjs: z.string() }),
+  started: z.string(),
+  resumed: z.boolean(),
+});
+
+export type RunManifest = z.infer<typeof manifestSchema>;
+export type ManifestOptions = z.infer<typeof runOptionsSchema>;
+export type RunCommand = ManifestOptions['command'];
+
+/** A run.json that is missing, not JSON, or does not follow the schema. */
+export class ManifestError extends UsageError {}
+
+export function manifestFile(runDir: string): string {
+  return path.join(runDir, 'run.json');
+}
+
+/** The one way to read run.json: parsed, checked against the schema, typed. */
+export function readManifest(runDir: string): RunManifest {
+  const file = manifestFile(runDir);
+  if (!fs.existsSync(file)) throw new ManifestError(`'${runDir}' is not a run folder (it has no run.json).`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ManifestError(`'${file}' is not valid JSON (${(e as Error).message}).`);
+  }
+  const format = (json as { format?: unknown })?.format;
+  if (format !== MANIFEST_FORMAT) {
+    throw new ManifestError(`'${file}': field 'format' is ${JSON.stringify(format)}; this ebt reads run.json format ${MANIFEST_FORMAT} (docs/run-folder.md).`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) throw new ManifestError(`'${file}': ${describeIssue(parsed.error.issues[0], json)}`);
+  return parsed.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
+  const field = issue.path.map(String).join('.');
+  let value: unknown = json;
+  for (const k of issue.path) value = value === null || typeof value !== 'object' ? undefined : (value as Record<PropertyKey, unknown>)[k as PropertyKey];
+  const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+  return `field '${field}': ${issue.message.replace(/^Invalid input: /, '')} (${got}).`;
+}
+
+/** Writes run.json atomically; the options are checked against the schema first, so no reader ever sees a bad one. */
+export function writeManifest(runDir: string, options: ManifestOptions, backend: Pick<BackendChoice, 'name'>, resumed: boolean): RunManifest {
+  const manifest = manifestSchema.parse({
+    format: MANIFEST_FORMAT,
+    options,
+    backend: { name: backend.name, tf: tf.getBackend() ?? backend.name },
+    versions: { node: process.version, tfjs: tf.version.tfjs },
+    started: new Date().toISOString(),
+    resumed,
+  });
+  fs.mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(manifestFile(runDir), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

@@ -1,0 +1,70 @@
+/** What every training app shares: its common options, their defaults and their checks. */
+import * as fs from 'node:fs';
+import type { MaskDistanceOptions, NuclearStationarityOptions } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
+import { LAMBDA_DEFAULT } from '@ebt/slimming';
+import { RECORD_EVERY } from '@ebt/training';
+import { manifestFile } from './manifest';
+
+export interface RunOptions {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  backend?: string;
+  /** the run folder */
+  out?: string;
+  resume?: boolean;
+  recordEvery?: number;
+  lambdaHeads?: number;
+  lambdaFfn?: number;
+  progress?: boolean;
+}
+
+export type CriterionName = 'mask-distance' | 'nuclear-stationarity';
+
+/** The EB-train options every app takes (see ebTrain). */
+export interface EarlyBirdRunOptions {
+  maskDistance?: MaskDistanceOptions;
+  nuclearStationarity?: NuclearStationarityOptions;
+  criterion?: CriterionName;
+  continueWith?: 'pruned' | 'dense';
+  rewind?: 'none' | 'init';
+}
+
+/** The defaults of the run options above: the CLI's --help and every app read them from here. */
+export const RUN_DEFAULTS = {
+  seed: 0,
+  recordEvery: RECORD_EVERY,
+  lambdaHeads: LAMBDA_DEFAULT,
+  lambdaFfn: LAMBDA_DEFAULT,
+  criterion: 'nuclear-stationarity' as CriterionName,
+  continueWith: 'pruned' as const,
+  rewind: 'none' as const,
+};
+
+/** The slimming and EB-train settings every app records in run.json, with their defaults resolved. */
+export function earlyBirdRunFields(o: RunOptions & EarlyBirdRunOptions, slimming: { lambdaHeads: number; lambdaFfn: number }) {
+  return {
+    lambdaHeads: slimming.lambdaHeads,
+    lambdaFfn: slimming.lambdaFfn,
+    recordEvery: o.recordEvery ?? RUN_DEFAULTS.recordEvery,
+    criterion: o.criterion ?? RUN_DEFAULTS.criterion,
+    continueWith: o.continueWith ?? RUN_DEFAULTS.continueWith,
+    rewind: o.rewind ?? RUN_DEFAULTS.rewind,
+  };
+}
+
+export function checkPositive(flag: string, v: number | undefined, integer = false): void {
+  if (v === undefined) return;
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
+}
+
+/** The checks every app makes before it starts: positive numbers, and a run to resume. */
+export function checkRunOptions(o: RunOptions, outDir: string): void {
+  checkPositive('--epochs', o.epochs, true);
+  checkPositive('--batch-size', o.batchSize, true);
+  checkPositive('--lr', o.lr);
+  checkPositive('--record-every', o.recordEvery, true);
+  if (o.resume && !fs.existsSync(manifestFile(outDir))) throw new UsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+}
