@@ -25,7 +25,8 @@ async function main() {
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
   console.log(`backend ${tf.getBackend()}: step ${wall} ms under the profiler, kernels ${total.toFixed(0)} ms`);
   const slowest = [...info.kernels].sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, Number(process.env.SHOW_CALLS ?? 0));
-  for (const k of slowest) console.log(`  ${k.name} ${Number(k.kernelTimeMs).toFixed(2)} ms ${JSON.stringify(k.inputShapes)} -> ${JSON.stringify(k.outputShapes)}`);
+  for (const k of slowest)
+    console.log(`  ${k.name} ${Number(k.kernelTimeMs).toFixed(2)} ms ${JSON.stringify(k.inputShapes)} -> ${JSON.stringify(k.outputShapes)}`);
   for (const [name, e] of rows.slice(0, 25)) console.log(`${name.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(5)} calls`);
 }
 main();

@@ -19,14 +19,30 @@ export interface TrainStepBench {
 
 /** The benchmarked step: a fresh ViT-Tiny-shaped model, Adam, one fixed batch of 64. */
 export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
-  const config = parseConfig({ model_type: 'vit', hidden_size: 192, num_hidden_layers: 6, num_attention_heads: 3, intermediate_size: 384, image_size: 32, patch_size: 4, num_channels: 3, num_labels: 10 }) as ViTConfig;
+  const config = parseConfig({
+    model_type: 'vit',
+    hidden_size: 192,
+    num_hidden_layers: 6,
+    num_attention_heads: 3,
+    intermediate_size: 384,
+    image_size: 32,
+    patch_size: 4,
+    num_channels: 3,
+    num_labels: 10,
+  }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed: 0 });
   const params = model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true }));
   const optimizer = new Adam(params, { kind: 'adam' });
   const x = tf.randomNormal([64, 3, 32, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: 64 }, (_, i) => i % 10),
+    'int32',
+  );
   const step = () => {
-    const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, true).logits, y), params.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => crossEntropy(model.forward(x, true).logits, y),
+      params.map((p) => p.variable),
+    );
     value.dataSync();
     const named: Record<string, tf.Tensor> = {};
     params.forEach((p) => (named[p.name] = grads[p.variable.name]));

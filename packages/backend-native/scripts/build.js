@@ -34,6 +34,9 @@ fs.writeFileSync(log, `${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? Strin
 if (run.status === 0) {
   console.log('ebt: native backend built (packages/backend-native/build/Release/ebt_native.node)');
 } else {
-  const lines = `${run.stderr ?? ''}${run.error ?? ''}`.trim().split('\n').filter((l) => /error|not found/i.test(l));
+  const lines = `${run.stderr ?? ''}${run.error ?? ''}`
+    .trim()
+    .split('\n')
+    .filter((l) => /error|not found/i.test(l));
   console.warn(`ebt: the native backend did not build (${lines[0] ?? `node-gyp exited ${run.status}`}); tfjs falls back to wasm. Full log: ${log}`);
 }

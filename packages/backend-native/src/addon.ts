@@ -5,7 +5,18 @@ import * as path from 'node:path';
 export interface NativeAddon {
   setThreads(threads: number): number;
   threads(): number;
-  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
   binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
@@ -13,8 +24,26 @@ export interface NativeAddon {
   gelu(x: Float32Array, out: Float32Array): void;
   geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, cols: number, eps: number): void;
-  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, cols: number, eps: number): void;
-  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, hyper: AdamHyper): void;
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    cols: number,
+    eps: number,
+  ): void;
+  adamStep(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    hyper: AdamHyper,
+  ): void;
   reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
 }
 
@@ -32,9 +61,36 @@ export interface AdamHyper {
 }
 
 // Same order as the enums in native/kernels.h.
-export enum BinaryOp { Add, Sub, Mul, Div, Max, Min, SquaredDifference }
-export enum UnaryOp { Exp, Log, Sqrt, Rsqrt, Erf, Tanh, Relu, Neg, Square, Abs, Sigmoid, Reciprocal, Step }
-export enum ReduceOp { Sum, Mean, Max, Min }
+export enum BinaryOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Max,
+  Min,
+  SquaredDifference,
+}
+export enum UnaryOp {
+  Exp,
+  Log,
+  Sqrt,
+  Rsqrt,
+  Erf,
+  Tanh,
+  Relu,
+  Neg,
+  Square,
+  Abs,
+  Sigmoid,
+  Reciprocal,
+  Step,
+}
+export enum ReduceOp {
+  Sum,
+  Mean,
+  Max,
+  Min,
+}
 
 export const ADDON_PATH = path.join(__dirname, '..', 'build', 'Release', 'ebt_native.node');
 
@@ -45,11 +101,12 @@ export function loadAddon(): { addon: NativeAddon } | { reason: string } {
   if (loaded) return loaded;
   if (!fs.existsSync(ADDON_PATH)) {
     const log = path.join(__dirname, '..', 'build-native.log');
-    loaded = { reason: `the native addon was not built${fs.existsSync(log) ? ` (see ${path.relative(process.cwd(), log)})` : ''}; run \`npm rebuild @ebt/backend-native\` after installing g++ and libopenblas-dev` };
+    loaded = {
+      reason: `the native addon was not built${fs.existsSync(log) ? ` (see ${path.relative(process.cwd(), log)})` : ''}; run \`npm rebuild @ebt/backend-native\` after installing g++ and libopenblas-dev`,
+    };
     return loaded;
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(ADDON_PATH) as NativeAddon;
     const threads = Number(process.env.EBT_NATIVE_THREADS);
     if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);

@@ -14,7 +14,9 @@ test('a failed addon build still exits 0, with one warning line and the log kept
     env: { ...process.env, npm_config_node_gyp: fakeGyp, EBT_NATIVE_BUILD_LOG: log },
   });
   expect(run.status).toBe(0);
-  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ebt: the native backend did not build \(.*cblas\.h: No such file.*\); tfjs falls back to wasm/)]);
+  expect(run.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(/^ebt: the native backend did not build \(.*cblas\.h: No such file.*\); tfjs falls back to wasm/),
+  ]);
   expect(fs.readFileSync(log, 'utf8')).toMatch(/cblas\.h/);
   fs.rmSync(dir, { recursive: true });
 });

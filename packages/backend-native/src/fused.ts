@@ -49,7 +49,11 @@ export function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: Kern
   const dgamma = allocate(backend, cols);
   const dbeta = allocate(backend, cols);
   addon().layerNormGrad(values(backend, dy), values(backend, x), values(backend, gamma), dx, dgamma, dbeta, cols, (attrs as { eps: number }).eps);
-  return [backend.makeTensorInfo(x.shape.slice(), 'float32', dx), backend.makeTensorInfo([cols], 'float32', dgamma), backend.makeTensorInfo([cols], 'float32', dbeta)];
+  return [
+    backend.makeTensorInfo(x.shape.slice(), 'float32', dx),
+    backend.makeTensorInfo([cols], 'float32', dgamma),
+    backend.makeTensorInfo([cols], 'float32', dbeta),
+  ];
 }
 
 /** One Adam/AdamW update: new [param, m, v] from param, grad, m, v (attrs: AdamHyper). Not differentiable. */

@@ -18,7 +18,11 @@ export function transpose(args: KernelArgs): tf.TensorInfo {
   const { perm } = args.attrs as unknown as tf.TransposeAttrs;
   if (!allFloat32(x)) return cpuKernel(tf.Transpose)(args) as tf.TensorInfo;
   const out = transposeValues(args.backend, x, perm);
-  return args.backend.makeTensorInfo(perm.map((p) => x.shape[p]), 'float32', out);
+  return args.backend.makeTensorInfo(
+    perm.map((p) => x.shape[p]),
+    'float32',
+    out,
+  );
 }
 
 /**

@@ -20,7 +20,9 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (k !== kB) {
-    throw new Error(`Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
   }
   const outShape = [...tf.backend_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
   const out = allocate(args.backend, tf.util.sizeFromShape(outShape));

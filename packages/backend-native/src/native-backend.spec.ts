@@ -81,22 +81,61 @@ describeNative('the native backend', () => {
     ['large (threaded)', [64, 65, 32], [32]],
   ])('binary ops broadcast: %s', async (_, sa, sb) => {
     const a = () => rand(sa as number[], 3);
-    const b = () => rand(sb as number[], 4).abs().add(0.5);
-    await sameAsCpu(() => [tf.add(a(), b()), tf.sub(a(), b()), tf.mul(a(), b()), tf.div(a(), b()), tf.maximum(a(), b()), tf.minimum(a(), b()), tf.squaredDifference(a(), b())]);
+    const b = () =>
+      rand(sb as number[], 4)
+        .abs()
+        .add(0.5);
+    await sameAsCpu(() => [
+      tf.add(a(), b()),
+      tf.sub(a(), b()),
+      tf.mul(a(), b()),
+      tf.div(a(), b()),
+      tf.maximum(a(), b()),
+      tf.minimum(a(), b()),
+      tf.squaredDifference(a(), b()),
+    ]);
   });
 
   test('unary ops, softmax and NaN handling', async () => {
     const x = () => tf.concat([rand([70000], 5), tf.tensor1d([0, -0, NaN, Infinity, -Infinity, 1e-30])]);
     const pos = () => x().abs().add(1e-3);
-    await sameAsCpu(() => [tf.exp(x()), tf.log(pos()), tf.sqrt(pos()), tf.rsqrt(pos()), tf.tanh(x()), tf.relu(x()), tf.neg(x()), tf.square(x()), tf.abs(x()), tf.sigmoid(x()), tf.reciprocal(pos()), tf.step(x(), 0.3)]);
+    await sameAsCpu(() => [
+      tf.exp(x()),
+      tf.log(pos()),
+      tf.sqrt(pos()),
+      tf.rsqrt(pos()),
+      tf.tanh(x()),
+      tf.relu(x()),
+      tf.neg(x()),
+      tf.square(x()),
+      tf.abs(x()),
+      tf.sigmoid(x()),
+      tf.reciprocal(pos()),
+      tf.step(x(), 0.3),
+    ]);
     // tfjs's cpu erf is an approximation (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7); ours is libm's
     await sameAsCpu(() => tf.erf(x()), 0, 3e-7);
-    await sameAsCpu(() => [tf.softmax(rand([6, 65, 65], 6)), tf.softmax(tf.tensor2d([[1000, 0, -1000], [1, 2, 3]]))]);
+    await sameAsCpu(() => [
+      tf.softmax(rand([6, 65, 65], 6)),
+      tf.softmax(
+        tf.tensor2d([
+          [1000, 0, -1000],
+          [1, 2, 3],
+        ]),
+      ),
+    ]);
   });
 
   test('transpose, slice and split by any permutation and block', async () => {
     const x = () => rand([4, 5, 6, 7], 7);
-    await sameAsCpu(() => [[0, 2, 1, 3], [3, 2, 1, 0], [1, 0, 3, 2], [0, 1, 3, 2]].map((perm) => tf.transpose(x(), perm)));
+    await sameAsCpu(() =>
+      [
+        [0, 2, 1, 3],
+        [3, 2, 1, 0],
+        [1, 0, 3, 2],
+        [0, 1, 3, 2],
+      ].map((perm) => tf.transpose(x(), perm)),
+    );
     await sameAsCpu(() => [tf.slice(x(), [1, 0, 2, 3], [2, 5, 3, -1]), tf.slice(x(), [0, 0, 0, 0], [1, 5, 6, 7]), ...tf.split(x(), [1, 3, 2], 2)]);
   });
 
@@ -121,7 +160,14 @@ describeNative('the native backend', () => {
 
   test('int32 tensors take the cpu kernels', async () => {
     await sameAsCpu(() => {
-      const a = tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32');
+      const a = tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        undefined,
+        'int32',
+      );
       return [tf.add(a, a), tf.matMul(a, a), tf.transpose(a), tf.sum(a, 0), tf.slice(a, [1, 0], [1, 2])];
     });
   });
@@ -130,7 +176,13 @@ describeNative('the native backend', () => {
     const f = (x: tf.Tensor, w: tf.Tensor) =>
       tf
         .softmax(tf.matMul(x.transpose([0, 2, 1]).reshape([12, 5]).slice([1, 0], [10, 5]), w, false, true).div(tf.sqrt(w.square().sum().add(1))))
-        .mul(tf.erf(x.reshape([10, 6]).slice([0, 0], [10, 4])).exp().sum(1, true).sigmoid())
+        .mul(
+          tf
+            .erf(x.reshape([10, 6]).slice([0, 0], [10, 4]))
+            .exp()
+            .sum(1, true)
+            .sigmoid(),
+        )
         .sub(tf.tanh(w.mean(1).max()))
         .relu()
         .sum();
@@ -146,10 +198,17 @@ describeNative('the native backend', () => {
       const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
         if (fused) return tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: g, beta: b }, { eps: 1e-5 }) as tf.Tensor;
         const { mean, variance } = tf.moments(x, -1, true);
-        return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g).add(b);
+        return x
+          .sub(mean)
+          .mul(tf.rsqrt(variance.add(1e-5)))
+          .mul(g)
+          .add(b);
       };
       const gelu = (x: tf.Tensor) => (fused ? (tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor) : x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)));
-      const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => gelu(layerNorm(x, g, b)).mul(upstream).sum();
+      const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        gelu(layerNorm(x, g, b))
+          .mul(upstream)
+          .sum();
       return [gelu(x), layerNorm(x, gamma, beta), ...tf.grads(loss)([x, gamma, beta])].map((t) => Array.from(t.dataSync()));
     };
     const composite = await on('cpu', () => run(false));
@@ -161,7 +220,13 @@ describeNative('the native backend', () => {
     await tf.setBackend('native');
     const x0 = [-2.5, -0.7, 0, 0.3, 1.1, 3];
     const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
-    const dGelu = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor)(tf.tensor1d(x0)).dataSync()));
+    const dGelu = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((x: tf.Tensor) => tf.engine().runKernel(FUSED_GELU, { x }) as tf.Tensor)(tf.tensor1d(x0))
+          .dataSync(),
+      ),
+    );
     x0.forEach((v, i) => expect(dGelu[i]).toBeCloseTo((gelu(v + 1e-4) - gelu(v - 1e-4)) / 2e-4, 4));
 
     const gamma = [0.5, -1, 2, 1.5, 0.25, -0.75];
@@ -169,11 +234,17 @@ describeNative('the native backend', () => {
     const ln = (x: number[]) => {
       const mean = x.reduce((s, v) => s + v, 0) / x.length;
       const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
-      return x.reduce((s, v, j) => s + w[j] * ((v - mean) / Math.sqrt(variance + 1e-5) * gamma[j]), 0);
+      return x.reduce((s, v, j) => s + w[j] * (((v - mean) / Math.sqrt(variance + 1e-5)) * gamma[j]), 0);
     };
     const dLn = tf.tidy(() =>
       Array.from(
-        tf.grad((x: tf.Tensor) => (tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: tf.tensor1d(gamma), beta: tf.zeros([6]) }, { eps: 1e-5 }) as tf.Tensor).mul(tf.tensor1d(w)).sum())(tf.tensor2d([x0])).dataSync(),
+        tf
+          .grad((x: tf.Tensor) =>
+            (tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: tf.tensor1d(gamma), beta: tf.zeros([6]) }, { eps: 1e-5 }) as tf.Tensor)
+              .mul(tf.tensor1d(w))
+              .sum(),
+          )(tf.tensor2d([x0]))
+          .dataSync(),
       ),
     );
     x0.forEach((_, i) => {
@@ -197,7 +268,15 @@ describeNative('the native backend', () => {
         return [next, m2, v2].map((t) => Array.from(t.dataSync()));
       });
       const fused = await on('native', () =>
-        (tf.engine().runKernel(FUSED_ADAM_STEP, { param: rand([50], 1), grad: rand([50], 4), m: rand([50], 2).mul(0.1), v: rand([50], 3).square() }, { ...hyper, decoupled }) as tf.Tensor[]).map((t) => Array.from(t.dataSync())),
+        (
+          tf
+            .engine()
+            .runKernel(
+              FUSED_ADAM_STEP,
+              { param: rand([50], 1), grad: rand([50], 4), m: rand([50], 2).mul(0.1), v: rand([50], 3).square() },
+              { ...hyper, decoupled },
+            ) as tf.Tensor[]
+        ).map((t) => Array.from(t.dataSync())),
       );
       fused.forEach((values, i) => expectClose(values, composite[i], 1e-5, 1e-7));
     }

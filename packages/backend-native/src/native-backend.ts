@@ -3,7 +3,19 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BinaryOp, loadAddon, ReduceOp, UnaryOp } from './addon';
 import { BufferPool } from './buffer-pool';
 import { binaryKernel, softmax, unaryKernel } from './elementwise';
-import { adamStep, FUSED_ADAM_STEP, FUSED_GELU, FUSED_GELU_GRAD, FUSED_LAYER_NORM, FUSED_LAYER_NORM_GRAD, gelu, geluGrad, layerNorm, layerNormGrad, registerFusedGradients } from './fused';
+import {
+  adamStep,
+  FUSED_ADAM_STEP,
+  FUSED_GELU,
+  FUSED_GELU_GRAD,
+  FUSED_LAYER_NORM,
+  FUSED_LAYER_NORM_GRAD,
+  gelu,
+  geluGrad,
+  layerNorm,
+  layerNormGrad,
+  registerFusedGradients,
+} from './fused';
 import { KernelArgs } from './kernel-util';
 import { reduceKernel, slice, splitV, transpose } from './layout';
 import { batchMatMul, fusedMatMul } from './matmul';
@@ -50,7 +62,6 @@ export class NativeBackend extends MathBackendCPU {
 }
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
-
 
 /** The kernels computed by the addon; names are tfjs kernel names. */
 export function nativeKernels(): Record<string, Kernel> {
@@ -102,7 +113,13 @@ export function registerNativeBackend(): { ok: true } | { ok: false; reason: str
     const kernelFunc = (replaced[config.kernelName] ?? config.kernelFunc) as tf.KernelFunc;
     tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc });
   }
-  const fused: Record<string, Kernel> = { [FUSED_GELU]: gelu, [FUSED_GELU_GRAD]: geluGrad, [FUSED_LAYER_NORM]: layerNorm, [FUSED_LAYER_NORM_GRAD]: layerNormGrad, [FUSED_ADAM_STEP]: adamStep };
+  const fused: Record<string, Kernel> = {
+    [FUSED_GELU]: gelu,
+    [FUSED_GELU_GRAD]: geluGrad,
+    [FUSED_LAYER_NORM]: layerNorm,
+    [FUSED_LAYER_NORM_GRAD]: layerNormGrad,
+    [FUSED_ADAM_STEP]: adamStep,
+  };
   for (const [kernelName, kernelFunc] of Object.entries(fused)) {
     tf.registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as tf.KernelFunc });
   }

@@ -65,10 +65,35 @@ describe('initBackend', () => {
 describe('kernels added to wasm', () => {
   const gatherGrad = () =>
     tf.tidy(() => {
-      const table = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]);
-      const ids = tf.tensor2d([[3, 0, 3], [1, 1, 3]], undefined, 'int32');
-      const upstream = tf.tensor3d([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[2, 2, 2], [1, 1, 1], [5, 6, 7]]]);
-      return tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(upstream).sum())(table).arraySync();
+      const table = tf.tensor2d([
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+        [10, 11, 12],
+      ]);
+      const ids = tf.tensor2d(
+        [
+          [3, 0, 3],
+          [1, 1, 3],
+        ],
+        undefined,
+        'int32',
+      );
+      const upstream = tf.tensor3d([
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        [
+          [2, 2, 2],
+          [1, 1, 1],
+          [5, 6, 7],
+        ],
+      ]);
+      return tf
+        .grad((t: tf.Tensor) => tf.gather(t, ids).mul(upstream).sum())(table)
+        .arraySync();
     });
 
   test('the gradient of gather (UnsortedSegmentSum) on wasm equals the cpu backend and the hand sum', async () => {
@@ -77,7 +102,12 @@ describe('kernels added to wasm', () => {
     await initBackend({ backend: 'wasm', log: null });
     const wasm = gatherGrad();
     // row 0 <- upstream[0][1]; row 1 <- [2,2,2] + [1,1,1]; row 3 <- [1,0,0] + [0,0,1] + [5,6,7]
-    expect(wasm).toEqual([[0, 1, 0], [3, 3, 3], [0, 0, 0], [6, 6, 8]]);
+    expect(wasm).toEqual([
+      [0, 1, 0],
+      [3, 3, 3],
+      [0, 0, 0],
+      [6, 6, 8],
+    ]);
     expect(wasm).toEqual(cpu);
   });
 });

@@ -8,7 +8,10 @@ const vit = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures', 'hf-t
 /** A CSV trajectory for hf-tiny-vit (2 layers, 4 heads, 64 neurons): step 0 all ones, step 5 (end of epoch 1) graded. */
 function trajectory(dir: string): string {
   const lines = ['step,epoch,kind,layer,index,value'];
-  for (const [step, epoch] of [[0, 0], [5, 0]]) {
+  for (const [step, epoch] of [
+    [0, 0],
+    [5, 0],
+  ]) {
     for (let l = 0; l < 2; l++) {
       for (let h = 0; h < 4; h++) lines.push(`${step},${epoch},head,${l},${h},${step ? [0.9, 0.1, 0.5, 0.7][h] : 1}`);
       for (let j = 0; j < 64; j++) lines.push(`${step},${epoch},ffn,${l},${j},${step ? (l * 64 + j) / 128 : 1}`);
@@ -23,7 +26,24 @@ describe('ebt prune', () => {
   test('prunes by the masks of the chosen point and writes a loadable Hugging Face folder', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-prune-'));
     const out = path.join(dir, 'pruned');
-    const r = runCli(['prune', '--model', vit, '--trajectory', trajectory(dir), '--at', '1', '--out', out, '--ratio-heads', '0.25', '--ratio-ffn', '0.5', '--backend', 'cpu', '--json']);
+    const r = runCli([
+      'prune',
+      '--model',
+      vit,
+      '--trajectory',
+      trajectory(dir),
+      '--at',
+      '1',
+      '--out',
+      out,
+      '--ratio-heads',
+      '0.25',
+      '--ratio-ffn',
+      '0.5',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.stderr).not.toMatch(/failed/);
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);

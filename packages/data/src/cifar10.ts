@@ -24,7 +24,9 @@ export function readCifar10Files(files: string[], name: string): ImageDataset {
       throw new DataError(`Cannot read CIFAR-10 file '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     }
     if (bytes.length === 0 || bytes.length % RECORD !== 0) {
-      throw new DataError(`'${file}' is not a CIFAR-10 binary batch: its ${bytes.length} bytes are not a whole number of 3073-byte records (the last record starts at byte ${Math.floor(bytes.length / RECORD) * RECORD}).`);
+      throw new DataError(
+        `'${file}' is not a CIFAR-10 binary batch: its ${bytes.length} bytes are not a whole number of 3073-byte records (the last record starts at byte ${Math.floor(bytes.length / RECORD) * RECORD}).`,
+      );
     }
     for (let r = 0; r < bytes.length; r += RECORD) {
       if (bytes[r] > 9) throw new DataError(`'${file}': the label at byte ${r} is ${bytes[r]}, not 0-9.`);
@@ -53,7 +55,10 @@ export function loadCifar10(dir: string): { train: ImageDataset; test: ImageData
   const missing = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].filter((f) => !fs.existsSync(path.join(inner, f)));
   if (missing.length) throw new DataError(`CIFAR-10 folder '${dir}' lacks ${missing.join(', ')}; unpack cifar-10-binary.tar.gz there.`);
   return {
-    train: readCifar10Files(CIFAR10_TRAIN_FILES.map((f) => path.join(inner, f)), 'cifar10-train'),
+    train: readCifar10Files(
+      CIFAR10_TRAIN_FILES.map((f) => path.join(inner, f)),
+      'cifar10-train',
+    ),
     test: readCifar10Files([path.join(inner, CIFAR10_TEST_FILE)], 'cifar10-test'),
   };
 }

@@ -45,7 +45,13 @@ describe('batching', () => {
   });
 
   test('gatherBatch copies the chosen examples', () => {
-    const d = { images: Float32Array.from([0, 0, 1, 1, 2, 2]), labels: Int32Array.from([5, 6, 7]), shape: [1, 1, 2] as [number, number, number], numClasses: 10, name: 't' };
+    const d = {
+      images: Float32Array.from([0, 0, 1, 1, 2, 2]),
+      labels: Int32Array.from([5, 6, 7]),
+      shape: [1, 1, 2] as [number, number, number],
+      numClasses: 10,
+      name: 't',
+    };
     const b = gatherBatch(d, [2, 0]);
     expect(Array.from(b.images)).toEqual([2, 2, 0, 0]);
     expect(Array.from(b.labels)).toEqual([7, 5]);
@@ -106,10 +112,12 @@ describe('CIFAR-10 binary batches', () => {
     randomCropFlip(img, 1, [1, 4, 4], 1, () => fixed[calls++]);
     // flip then shift by (dy=+1, dx=-1): out[y][x] = src[y+1][(3-x)-1]
     const expected = [];
-    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
-      const sy = y + 1, sx = 3 - x - 1;
-      expected.push(sy < 4 && sx >= 0 ? sy * 4 + sx + 1 : 0);
-    }
+    for (let y = 0; y < 4; y++)
+      for (let x = 0; x < 4; x++) {
+        const sy = y + 1,
+          sx = 3 - x - 1;
+        expected.push(sy < 4 && sx >= 0 ? sy * 4 + sx + 1 : 0);
+      }
     expect(Array.from(img)).toEqual(expected);
   });
 });

@@ -12,7 +12,9 @@ const PUNCTUATION = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 
 export function normalizeAnswer(s: string): string {
   const lower = s.toLowerCase();
-  const noPunc = Array.from(lower).filter((c) => !PUNCTUATION.has(c)).join('');
+  const noPunc = Array.from(lower)
+    .filter((c) => !PUNCTUATION.has(c))
+    .join('');
   const noArticles = noPunc.replace(/\b(a|an|the)\b/g, ' ');
   return noArticles.split(/\s+/).filter(Boolean).join(' ');
 }

@@ -10,7 +10,14 @@ const write = (name: string, json: unknown) => {
   return f;
 };
 const squad = (context: string, qas: Array<[string, string, string, number?]>) => ({
-  data: [{ title: 't', paragraphs: [{ context, qas: qas.map(([id, question, text, start]) => ({ id, question, answers: [{ text, answer_start: start ?? context.indexOf(text) }] })) }] }],
+  data: [
+    {
+      title: 't',
+      paragraphs: [
+        { context, qas: qas.map(([id, question, text, start]) => ({ id, question, answers: [{ text, answer_start: start ?? context.indexOf(text) }] })) },
+      ],
+    },
+  ],
 });
 
 /** A tokenizer for the tests: one id per lower-cased word, except "quickly" = quick + ##ly (ids from a table). */
@@ -45,14 +52,21 @@ describe('SQuAD v1.1 data', () => {
     // windows of 3 context pieces (maxLength 9 - 3 question - 3 specials) every 2: [0,3) [2,5) [4,7) [6,8)
     const windows = squadFeatures([ex], tok, { maxLength: 9, docStride: 2 });
     expect(windows).toHaveLength(4);
-    expect(windows.map((w) => [w.startPosition, w.endPosition])).toEqual([[0, 0], [5, 7], [0, 0], [0, 0]]);
+    expect(windows.map((w) => [w.startPosition, w.endPosition])).toEqual([
+      [0, 0],
+      [5, 7],
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   test('malformed files and answers that are not in their context are refused, naming the entry', () => {
     expect(() => readSquad(write('b.json', '{"data": ['))).toThrow(/not valid JSON/);
     expect(() => readSquad(write('c.json', { version: '1.1' }))).toThrow(/no 'data' array/);
     expect(() => readSquad(write('d.json', squad('the fox ran', [['q9', 'who?', 'dog', 4]])))).toThrow(DataError);
-    expect(() => readSquad(write('d.json', squad('the fox ran', [['q9', 'who?', 'dog', 4]])))).toThrow(/answer 'dog' of question 'q9' is not in its context at character 4/);
+    expect(() => readSquad(write('d.json', squad('the fox ran', [['q9', 'who?', 'dog', 4]])))).toThrow(
+      /answer 'dog' of question 'q9' is not in its context at character 4/,
+    );
   });
 
   test('decoding picks the best valid span across windows and maps it back to the context words', () => {
@@ -85,12 +99,27 @@ describe('official v1.1 metrics', () => {
     expect(f1Score('cat cat', 'cat')).toBeCloseTo(2 / 3, 12); // p = 1/2, r = 1
     expect(f1Score('dog', 'cat')).toBe(0);
     const examples = [
-      { id: 'a', question: '', context: '', words: [], answers: [{ text: 'Denver Broncos', start: 0 }, { text: 'the Broncos', start: 0 }] },
+      {
+        id: 'a',
+        question: '',
+        context: '',
+        words: [],
+        answers: [
+          { text: 'Denver Broncos', start: 0 },
+          { text: 'the Broncos', start: 0 },
+        ],
+      },
       { id: 'b', question: '', context: '', words: [], answers: [{ text: 'seven', start: 0 }] },
     ];
-    const m = squadMetrics(examples, new Map([['a', 'Broncos'], ['b', 'seven days']]));
+    const m = squadMetrics(
+      examples,
+      new Map([
+        ['a', 'Broncos'],
+        ['b', 'seven days'],
+      ]),
+    );
     // a: EM max(0, 1) = 1, F1 max(2/3, 1) = 1; b: EM 0, F1 2/3
     expect(m.exactMatch).toBeCloseTo(50, 10);
-    expect(m.f1).toBeCloseTo(100 * (1 + 2 / 3) / 2, 10);
+    expect(m.f1).toBeCloseTo((100 * (1 + 2 / 3)) / 2, 10);
   });
 });

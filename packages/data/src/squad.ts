@@ -80,9 +80,11 @@ export function readSquad(file: string): SquadExample[] {
       const { words } = splitWords(p.context);
       p.qas.forEach((qa: any, q: number) => {
         const id = typeof qa?.id === 'string' ? qa.id : `${where}.qas[${q}]`;
-        if (typeof qa?.question !== 'string' || !Array.isArray(qa.answers) || qa.answers.length === 0) throw new DataError(`'${file}': question '${id}' needs a 'question' string and at least one answer.`);
+        if (typeof qa?.question !== 'string' || !Array.isArray(qa.answers) || qa.answers.length === 0)
+          throw new DataError(`'${file}': question '${id}' needs a 'question' string and at least one answer.`);
         const answers = qa.answers.map((ans: any) => {
-          if (typeof ans?.text !== 'string' || !Number.isInteger(ans.answer_start)) throw new DataError(`'${file}': an answer of question '${id}' needs 'text' and an integer 'answer_start'.`);
+          if (typeof ans?.text !== 'string' || !Number.isInteger(ans.answer_start))
+            throw new DataError(`'${file}': an answer of question '${id}' needs 'text' and an integer 'answer_start'.`);
           if (p.context.slice(ans.answer_start, ans.answer_start + ans.text.length) !== ans.text) {
             throw new DataError(`'${file}': the answer '${ans.text}' of question '${id}' is not in its context at character ${ans.answer_start}.`);
           }
@@ -134,7 +136,7 @@ export function squadFeatures(examples: SquadExample[], tok: SquadTokenizer, o: 
     const maxDoc = maxLength - query.length - 3;
     if (maxDoc < 1) throw new RangeError(`maxLength ${maxLength} leaves no room for the context after a ${query.length}-token question.`);
     const spans: Array<{ start: number; length: number }> = [];
-    for (let start = 0; start < pieces.length; ) {
+    for (let start = 0; start < pieces.length;) {
       const length = Math.min(pieces.length - start, maxDoc);
       spans.push({ start, length });
       if (start + length === pieces.length) break;

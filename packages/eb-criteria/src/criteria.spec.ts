@@ -1,4 +1,16 @@
-import { scaledWindows, distanceMatrix, judgeDetection, MaskDistanceCriterion, maskFromCoefficients, NuclearStationarityCriterion, nuclearNorm, Point, replay, testWindow, DEFAULT_THRESHOLDS } from './index';
+import {
+  scaledWindows,
+  distanceMatrix,
+  judgeDetection,
+  MaskDistanceCriterion,
+  maskFromCoefficients,
+  NuclearStationarityCriterion,
+  nuclearNorm,
+  Point,
+  replay,
+  testWindow,
+  DEFAULT_THRESHOLDS,
+} from './index';
 import fixture from '../test/fixtures/nuclear-norms.json';
 
 describe('nuclearNorm', () => {
@@ -6,16 +18,36 @@ describe('nuclearNorm', () => {
     for (const c of fixture.cases) expect(nuclearNorm(c.matrix)).toBeCloseTo(c.nuclear_norm, 8);
   });
   test('hand cases; zero padding of ragged rows changes nothing', () => {
-    expect(nuclearNorm([[3, 0], [0, 4]])).toBeCloseTo(7, 12);
-    expect(nuclearNorm([[1, 1, 1], [1, 1, 1]])).toBeCloseTo(Math.sqrt(6), 12);
-    expect(nuclearNorm([[1, 2], [3]])).toBeCloseTo(nuclearNorm([[1, 2], [3, 0]]), 12);
+    expect(
+      nuclearNorm([
+        [3, 0],
+        [0, 4],
+      ]),
+    ).toBeCloseTo(7, 12);
+    expect(
+      nuclearNorm([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    ).toBeCloseTo(Math.sqrt(6), 12);
+    expect(nuclearNorm([[1, 2], [3]])).toBeCloseTo(
+      nuclearNorm([
+        [1, 2],
+        [3, 0],
+      ]),
+      12,
+    );
   });
 });
 
 test('distanceMatrix is symmetric with the pairwise Hamming distances', () => {
   const m = (...rows: number[][]) => rows.map((r) => Uint8Array.from(r));
   const d = distanceMatrix([m([1, 1, 0, 0]), m([1, 0, 0, 0]), m([0, 0, 1, 1])]);
-  expect(d.map((r) => Array.from(r))).toEqual([[0, 0.25, 1], [0.25, 0, 0.75], [1, 0.75, 0]]);
+  expect(d.map((r) => Array.from(r))).toEqual([
+    [0, 0.25, 1],
+    [0.25, 0, 0.75],
+    [1, 0.75, 0],
+  ]);
 });
 
 /** A point whose head coefficients make head `drop` the smallest of each layer (2 layers x 3 heads). */
@@ -71,7 +103,11 @@ describe('NuclearStationarityCriterion', () => {
     expect(first).toBeDefined();
     // the masks keep changing while exp(-t/15) is large; nothing may be drawn in the first 40 points
     expect(first!.step).toBeGreaterThan(400);
-    expect(replay(new NuclearStationarityCriterion({ ...options, tests: [...options.tests] }), points)).toEqual({ drawn: true, step: first!.step, epoch: points.find((p) => p.step === first!.step)!.epoch });
+    expect(replay(new NuclearStationarityCriterion({ ...options, tests: [...options.tests] }), points)).toEqual({
+      drawn: true,
+      step: first!.step,
+      epoch: points.find((p) => p.step === first!.step)!.epoch,
+    });
     const details = online.details() as any;
     expect(details.signal.nuclearNorm.heads).toHaveLength(points.findIndex((p) => p.step === first!.step) + 1);
     expect(details.tests.length).toBeGreaterThan(0);
@@ -89,7 +125,12 @@ describe('NuclearStationarityCriterion', () => {
   test('a flat window counts as stationary without testing; a trend fails dejong and mk', () => {
     const flat = testWindow(new Float64Array(50).fill(3), ['dejong', 'mk', 'adf'], DEFAULT_THRESHOLDS, 1e-9);
     expect(flat).toMatchObject({ pass: true, flat: true });
-    const trend = testWindow(Float64Array.from({ length: 50 }, (_, i) => i + Math.sin(i)), ['dejong', 'mk'], DEFAULT_THRESHOLDS, 1e-9);
+    const trend = testWindow(
+      Float64Array.from({ length: 50 }, (_, i) => i + Math.sin(i)),
+      ['dejong', 'mk'],
+      DEFAULT_THRESHOLDS,
+      1e-9,
+    );
     expect(trend.pass).toBe(false);
     expect(trend.pvalues.mk).toBeLessThan(0.2);
   });
@@ -97,9 +138,15 @@ describe('NuclearStationarityCriterion', () => {
   test('signal trajectories: each coefficient tested, drawn when the share passes', () => {
     // Mann-Kendall is scale-free: a trajectory still converging by 1e-5 per step is a "trend". A flatness
     // tolerance relative to the level is what lets converged coefficients count as settled.
-    const strict = replay(new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9 }), decaying(150));
+    const strict = replay(
+      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9 }),
+      decaying(150),
+    );
     expect(strict.drawn).toBe(false);
-    const tolerant = replay(new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9, flatTol: 1e-3 }), decaying(150));
+    const tolerant = replay(
+      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9, flatTol: 1e-3 }),
+      decaying(150),
+    );
     expect(tolerant.drawn).toBe(true);
     expect((tolerant as { step: number }).step).toBeGreaterThan(400);
   });
@@ -108,11 +155,30 @@ describe('NuclearStationarityCriterion', () => {
 test('judgeDetection: a draw whose mask is far from the final one is a false positive', () => {
   const mask = (rows: number[][]) => rows.map((r) => Uint8Array.from(r));
   const final = { heads: mask([[1, 1, 0, 0]]), ffn: mask([[1, 0]]) };
-  const early = judgeDetection({ detection: { step: 10, epoch: 0 }, masksAtDetection: { heads: mask([[0, 0, 1, 1]]), ffn: mask([[1, 0]]) }, finalMasks: final, totalSteps: 100 });
+  const early = judgeDetection({
+    detection: { step: 10, epoch: 0 },
+    masksAtDetection: { heads: mask([[0, 0, 1, 1]]), ffn: mask([[1, 0]]) },
+    finalMasks: final,
+    totalSteps: 100,
+  });
   expect(early).toMatchObject({ fractionSaved: 0.9, distanceToFinal: { heads: 1, ffn: 0 }, falsePositive: true });
-  const good = judgeDetection({ detection: { step: 40, epoch: 1 }, masksAtDetection: final, finalMasks: final, totalSteps: 100, ticketAccuracy: 0.95, denseAccuracy: 0.955 });
+  const good = judgeDetection({
+    detection: { step: 40, epoch: 1 },
+    masksAtDetection: final,
+    finalMasks: final,
+    totalSteps: 100,
+    ticketAccuracy: 0.95,
+    denseAccuracy: 0.955,
+  });
   expect(good).toMatchObject({ fractionSaved: 0.6, falsePositive: false });
-  const lossy = judgeDetection({ detection: { step: 40, epoch: 1 }, masksAtDetection: final, finalMasks: final, totalSteps: 100, ticketAccuracy: 0.9, denseAccuracy: 0.95 });
+  const lossy = judgeDetection({
+    detection: { step: 40, epoch: 1 },
+    masksAtDetection: final,
+    finalMasks: final,
+    totalSteps: 100,
+    ticketAccuracy: 0.9,
+    denseAccuracy: 0.95,
+  });
   expect(lossy.falsePositive).toBe(true);
   expect(judgeDetection({ detection: null, finalMasks: final, totalSteps: 100 }).falsePositive).toBeNull();
   expect(maskFromCoefficients([[1]], 0, 'global')[0][0]).toBe(1);

@@ -30,7 +30,8 @@ export function judgeDetection(j: JudgeInput): Judgement {
   const delta = j.delta ?? 0.1;
   const distance = { heads: maskDistance(j.masksAtDetection.heads, j.finalMasks.heads), ffn: maskDistance(j.masksAtDetection.ffn, j.finalMasks.ffn) };
   const reasons: string[] = [];
-  if (distance.heads > delta || distance.ffn > delta) reasons.push(`mask distance to the final mask ${Math.max(distance.heads, distance.ffn).toFixed(3)} > ${delta}`);
+  if (distance.heads > delta || distance.ffn > delta)
+    reasons.push(`mask distance to the final mask ${Math.max(distance.heads, distance.ffn).toFixed(3)} > ${delta}`);
   if (j.ticketAccuracy !== undefined && j.denseAccuracy !== undefined) {
     const loss = 100 * (j.denseAccuracy - j.ticketAccuracy);
     if (loss > (j.tolPoints ?? 1)) reasons.push(`the ticket retrains to ${loss.toFixed(2)} points below the dense model`);

@@ -35,7 +35,8 @@ export class MaskDistanceCriterion implements Criterion {
     this.queueSize = options.queue ?? MASK_DISTANCE_DEFAULTS.queue;
     this.epsilon = options.epsilon ?? MASK_DISTANCE_DEFAULTS.epsilon;
     this.kinds = options.kinds ?? [...MASK_DISTANCE_DEFAULTS.kinds];
-    if (!Number.isInteger(this.queueSize) || this.queueSize < 2) throw new CriterionOptionsError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
+    if (!Number.isInteger(this.queueSize) || this.queueSize < 2)
+      throw new CriterionOptionsError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
     if (!(this.epsilon >= 0)) throw new CriterionOptionsError(`epsilon must be non-negative (got ${this.epsilon}).`);
   }
 

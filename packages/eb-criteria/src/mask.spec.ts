@@ -57,10 +57,11 @@ describe('maskDistance', () => {
 
 test('selection gives exactly what a full sort (score, then index) gives, with ties and both scopes', () => {
   let seed = 11;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const bySort = (c: number[][], ratio: number, scope: 'global' | 'layerwise') => {
     const mask: number[][] = c.map((r) => r.map(() => 1));
-    const groups = scope === 'global' ? [c.flatMap((r, l) => r.map((v, i) => ({ l, i, s: Math.abs(v) })))] : c.map((r, l) => r.map((v, i) => ({ l, i, s: Math.abs(v) })));
+    const groups =
+      scope === 'global' ? [c.flatMap((r, l) => r.map((v, i) => ({ l, i, s: Math.abs(v) })))] : c.map((r, l) => r.map((v, i) => ({ l, i, s: Math.abs(v) })));
     for (const g of groups) {
       g.sort((a, b) => a.s - b.s || a.l - b.l || a.i - b.i);
       g.slice(0, Math.round(ratio * g.length)).forEach((e) => (mask[e.l][e.i] = 0));
@@ -77,7 +78,9 @@ test('selection gives exactly what a full sort (score, then index) gives, with t
     return mask;
   };
   for (let trial = 0; trial < 50; trial++) {
-    const c = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.round((rand() - 0.5) * 8) / 4));
+    const c = Array.from({ length: 1 + Math.floor(rand() * 4) }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.round((rand() - 0.5) * 8) / 4),
+    );
     for (const ratio of [0, 0.1, 1 / 3, 0.5, 0.9, 1]) {
       for (const scope of ['global', 'layerwise'] as const) {
         expect(rows(maskFromCoefficients(c, ratio, scope))).toEqual(bySort(c, ratio, scope));

@@ -32,7 +32,9 @@ export interface NuclearStationarityOptions extends MaskOptions {
 
 export const DEFAULT_THRESHOLDS: Readonly<Record<StationarityRule, number>> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05 };
 
-export type ResolvedNuclearStationarityOptions = Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & { thresholds: Record<StationarityRule, number> };
+export type ResolvedNuclearStationarityOptions = Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & {
+  thresholds: Record<StationarityRule, number>;
+};
 
 /** The seed's case-study values (docs/method.md section 3.2); windows in points. */
 export const NUCLEAR_STATIONARITY_DEFAULTS: Readonly<ResolvedNuclearStationarityOptions> = {
@@ -73,7 +75,13 @@ export function testWindow(window: Float64Array, tests: StationarityRule[], thre
   for (const t of tests) {
     try {
       const p =
-        t === 'dejong' ? dejong(window).pvalue : t === 'mk' ? mannKendall(window).pvalue : t === 'adf' ? adf(window, { regression: 'c', autolag: 'AIC' }).pvalue : kpss(window, { regression: 'c' }).pvalue;
+        t === 'dejong'
+          ? dejong(window).pvalue
+          : t === 'mk'
+            ? mannKendall(window).pvalue
+            : t === 'adf'
+              ? adf(window, { regression: 'c', autolag: 'AIC' }).pvalue
+              : kpss(window, { regression: 'c' }).pvalue;
       out.pvalues[t] = p;
       const holds = t === 'adf' ? p < thresholds.adf : p > thresholds[t];
       if (!holds) out.pass = false;
@@ -187,11 +195,14 @@ export class NuclearStationarityCriterion implements Criterion {
   }
 
   details(): Record<string, unknown> {
-    const signal = this.o.signal === 'trajectories' ? undefined : {
-      steps: this.steps,
-      nuclearNorm: { heads: this.series.heads[0]?.raw ?? [], ffn: this.series.ffn[0]?.raw ?? [] },
-      smoothed: { heads: this.series.heads[0]?.smooth ?? [], ffn: this.series.ffn[0]?.smooth ?? [] },
-    };
+    const signal =
+      this.o.signal === 'trajectories'
+        ? undefined
+        : {
+            steps: this.steps,
+            nuclearNorm: { heads: this.series.heads[0]?.raw ?? [], ffn: this.series.ffn[0]?.raw ?? [] },
+            smoothed: { heads: this.series.heads[0]?.smooth ?? [], ffn: this.series.ffn[0]?.smooth ?? [] },
+          };
     return { options: { ...this.masks, ...this.o }, verdict: this.verdict, signal, tests: this.tested };
   }
 }

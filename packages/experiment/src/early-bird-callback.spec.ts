@@ -19,7 +19,10 @@ function plain(outDir: string, callbacks: ReturnType<typeof earlyBirdCallback>[]
 
 describe('earlyBirdCallback', () => {
   // mask distance with a loose epsilon draws within the run; the strict one never does
-  const criteria = () => [new MaskDistanceCriterion({ queue: 3, epsilon: 0.5 }), new NuclearStationarityCriterion({ smooth: 2, window: 4, every: 2, tests: ['mk'] })];
+  const criteria = () => [
+    new MaskDistanceCriterion({ queue: 3, epsilon: 0.5 }),
+    new NuclearStationarityCriterion({ smooth: 2, window: 4, every: 2, tests: ['mk'] }),
+  ];
 
   test('detections.json holds both verdicts, equal to an offline replay of the finished trajectory', async () => {
     const out = tmp();

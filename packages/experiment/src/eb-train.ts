@@ -108,7 +108,16 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       slimming = Slimming.attach(model, { lambdaHeads: o.slimming.lambdaHeads, lambdaFfn: o.slimming.lambdaFfn });
     }
   }
-  const base = { ...o, criteria: undefined, criterion: undefined, continueWith: undefined, rewind: undefined, masks: undefined, initDir: undefined, forwardOf: undefined };
+  const base = {
+    ...o,
+    criteria: undefined,
+    criterion: undefined,
+    continueWith: undefined,
+    rewind: undefined,
+    masks: undefined,
+    initDir: undefined,
+    forwardOf: undefined,
+  };
   let result: TrainResult;
   const t = ticket as TicketInfo | null;
   if (o.resume && phase === 1 && t && continueWith === 'pruned' && rewind === 'none') {
@@ -124,7 +133,16 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     drawnPoint = { step: t.step, epoch: t.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
     drawnMasks = { heads: t.masks.heads.map((m) => Uint8Array.from(m)), ffn: t.masks.ffn.map((m) => Uint8Array.from(m)) };
     detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs });
-    result = { steps: state.step, epochs: state.epoch, seconds: state.seconds, finalTest: undefined, bestAccuracy: state.bestAccuracy, stoppedEarly: true, state, trajectory };
+    result = {
+      steps: state.step,
+      epochs: state.epoch,
+      seconds: state.seconds,
+      finalTest: undefined,
+      bestAccuracy: state.bestAccuracy,
+      stoppedEarly: true,
+      state,
+      trajectory,
+    };
   } else {
     result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: o.resume });
   }
@@ -155,8 +173,14 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     if (!o.initDir) throw new RangeError("rewind 'init' needs the initial weights (initDir).");
     const { model: init } = loadPretrained(o.initDir, { log: null });
     const { model: rewound } = pruneModel(init, { heads: drawn.masks.heads, ffn: drawn.masks.ffn });
-    ticketTraining = await train({ ...base, model: rewound, forward: o.forwardOf(rewound), slimming: undefined, outDir: path.join(o.outDir, 'ticket-train'), resume: false });
+    ticketTraining = await train({
+      ...base,
+      model: rewound,
+      forward: o.forwardOf(rewound),
+      slimming: undefined,
+      outDir: path.join(o.outDir, 'ticket-train'),
+      resume: false,
+    });
   }
   return { result, finalModel: model, ticket: ticket as TicketInfo | null, ticketTraining };
 }
-

@@ -49,7 +49,10 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
         if (failed || next >= cells.length) return Promise.resolve();
         const cell = cells[next++];
         return new Promise<void>((resolve) => {
-          const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, JSON.stringify(cell)], { stdio: ['ignore', 'ignore', 'pipe'], env });
+          const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, JSON.stringify(cell)], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            env,
+          });
           let err = '';
           child.stderr.on('data', (d) => (err += d));
           child.on('close', (code) => {

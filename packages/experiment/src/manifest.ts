@@ -22,7 +22,12 @@ const scope = z.enum(['global', 'layerwise']);
 
 const maskOptions = { ratioHeads: ratio.optional(), ratioFfn: ratio.optional(), scopeHeads: scope.optional(), scopeFfn: scope.optional() };
 
-const maskDistance = z.object({ ...maskOptions, queue: z.number().int().min(2).optional(), epsilon: nonNegative.optional(), kinds: z.array(z.enum(['head', 'ffn'])).optional() });
+const maskDistance = z.object({
+  ...maskOptions,
+  queue: z.number().int().min(2).optional(),
+  epsilon: nonNegative.optional(),
+  kinds: z.array(z.enum(['head', 'ffn'])).optional(),
+});
 
 const rule = z.enum(['dejong', 'mk', 'adf', 'kpss']);
 const nuclearStationarity = z.object({

@@ -57,7 +57,8 @@ export function earlyBirdRunFields(o: RunOptions & EarlyBirdRunOptions, slimming
 
 export function checkPositive(flag: string, v: number | undefined, integer = false): void {
   if (v === undefined) return;
-  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
+    throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
 }
 
 /** The checks every app makes before it starts: positive numbers, and a run to resume. */

@@ -80,7 +80,10 @@ export interface SweepRow extends Omit<CellResult, 'metrics'>, Partial<Record<Me
 
 /** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */
 export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`${flag} must list at least one ratio (got '${text}').`);
   return items.map((item) => {
     const parts = item.split(':');
@@ -94,9 +97,12 @@ export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
 
 export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: SweepRow[]; csv: string; arrow: string; skipped: string[] }> {
   const run = readManifest(runDir);
-  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors'))) throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
-  for (const r of o.ratios) if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
-  if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0)) throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
+  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors')))
+    throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
+  for (const r of o.ratios)
+    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
+  if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
+    throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
   const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
   const dense = points.filter((p) => shapeKey(p) === shapeKey(points[0])); // before any EB-train pruning
   const epochs = run.options.epochs;
@@ -106,7 +112,17 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   fs.mkdirSync(cellsDir, { recursive: true });
   const cells: SweepCell[] = [];
   const skipped: string[] = [];
-  if (o.dense ?? true) cells.push({ runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file: path.join(cellsDir, `dense-e${retrainEpochs}.json`) });
+  if (o.dense ?? true)
+    cells.push({
+      runDir,
+      at: 'dense',
+      step: null,
+      ratioHeads: 0,
+      ratioFfn: 0,
+      retrainEpochs,
+      backend: o.backend,
+      file: path.join(cellsDir, `dense-e${retrainEpochs}.json`),
+    });
   for (const a of at) {
     if (!Number.isInteger(a) || a < 0 || a > epochs) throw new UsageError(`--at ${a} is not an epoch count of this ${epochs}-epoch run.`);
     const point = pointAfterEpochs(dense, a);
@@ -145,7 +161,10 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
 /** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */
 export function cellMasks(cell: SweepCell): { heads: Uint8Array[]; ffn: Uint8Array[] } | null {
   if (!cell.heads || !cell.ffn) return null;
-  return { heads: maskFromCoefficients(cell.heads, cell.ratioHeads, MASK_DEFAULTS.scopeHeads), ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, MASK_DEFAULTS.scopeFfn) };
+  return {
+    heads: maskFromCoefficients(cell.heads, cell.ratioHeads, MASK_DEFAULTS.scopeHeads),
+    ffn: maskFromCoefficients(cell.ffn, cell.ratioFfn, MASK_DEFAULTS.scopeFfn),
+  };
 }
 
 /** Writes a finished cell's row atomically (what the sweep collects). */

@@ -21,7 +21,17 @@ export function toy(n: number, seed: number) {
 export const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-ebtrain-'));
 
 export function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTrainOptions {
-  const config = parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 12, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+  const config = parseConfig({
+    model_type: 'vit',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 12,
+    image_size: 8,
+    patch_size: 4,
+    num_channels: 1,
+    num_labels: 3,
+  }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed: 3 });
   savePretrained(model, path.join(outDir, 'init'));
   return {
@@ -45,4 +55,3 @@ export function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTr
     ...extra,
   };
 }
-

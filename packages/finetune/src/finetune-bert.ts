@@ -10,7 +10,17 @@ import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@e
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkPositive, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import {
+  EarlyBirdRunOptions,
+  ManifestOptions,
+  RunOptions,
+  TicketInfo,
+  checkPositive,
+  checkRunOptions,
+  earlyBirdRunFields,
+  ebTrain,
+  writeManifest,
+} from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { textSource } from './text-source';
 
@@ -38,9 +48,11 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof BertForSequenceClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
+  if (!(model instanceof BertForSequenceClassification))
+    throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
   const maxLength = o.maxLength ?? 128;
-  if (maxLength > model.config.max_position_embeddings) throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
+  if (maxLength > model.config.max_position_embeddings)
+    throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const options = {
     command: 'finetune bert' as const,

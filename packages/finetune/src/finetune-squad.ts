@@ -13,7 +13,17 @@ import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } fr
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
-import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkPositive, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import {
+  EarlyBirdRunOptions,
+  ManifestOptions,
+  RunOptions,
+  TicketInfo,
+  checkPositive,
+  checkRunOptions,
+  earlyBirdRunFields,
+  ebTrain,
+  writeManifest,
+} from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 import { paddedBertInputs } from './text-source';
 
@@ -74,10 +84,18 @@ export function predictSpans(model: BertForQuestionAnswering, features: SquadFea
   return out;
 }
 
-export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; exactMatch: number; f1: number }> {
+export async function finetuneSquad(
+  o: FinetuneSquadOptions,
+): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; exactMatch: number; f1: number }> {
   if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
   if (!o.data) throw new UsageError('--data DIR is required (a folder with train-v1.1.json and dev-v1.1.json).');
-  for (const [flag, v] of [['--max-length', o.maxLength], ['--doc-stride', o.docStride], ['--max-query-length', o.maxQueryLength], ['--max-answer-length', o.maxAnswerLength]] as const) checkPositive(flag, v, true);
+  for (const [flag, v] of [
+    ['--max-length', o.maxLength],
+    ['--doc-stride', o.docStride],
+    ['--max-query-length', o.maxQueryLength],
+    ['--max-answer-length', o.maxAnswerLength],
+  ] as const)
+    checkPositive(flag, v, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-squad-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
   const trainExamples = readSquad(path.join(o.data, 'train-v1.1.json'));
@@ -87,7 +105,8 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
   const { model } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed ?? 0 });
   const qa = model as BertForQuestionAnswering;
   const maxLength = o.maxLength ?? 384;
-  if (maxLength > qa.config.max_position_embeddings) throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
+  if (maxLength > qa.config.max_position_embeddings)
+    throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
   const featureOptions = { maxLength, docStride: o.docStride ?? 128, maxQueryLength: o.maxQueryLength ?? 64 };
   const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
@@ -143,10 +162,12 @@ export async function finetuneSquad(o: FinetuneSquadOptions): Promise<{ outDir: 
   });
   // the model the run ended with: the pruned ticket after an EB-train draw, else the dense one
   const final = (run.finalModel ?? qa) as BertForQuestionAnswering;
-  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(final, devFeatures, options.batchSize), { nBest: options.nBest, maxAnswerLength: options.maxAnswerLength });
+  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(final, devFeatures, options.batchSize), {
+    nBest: options.nBest,
+    maxAnswerLength: options.maxAnswerLength,
+  });
   const metrics = squadMetrics(devExamples, predictions);
   writeFileAtomic(path.join(outDir, 'predictions.json'), JSON.stringify(Object.fromEntries(predictions), null, 1) + '\n');
   writeFileAtomic(path.join(outDir, 'squad-eval.json'), JSON.stringify({ exact_match: metrics.exactMatch, f1: metrics.f1, count: metrics.count }) + '\n');
   return { outDir, result: run.result, ticket: run.ticket, exactMatch: metrics.exactMatch, f1: metrics.f1 };
 }
-

@@ -13,7 +13,7 @@ import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { EarlyBirdRunOptions, ManifestOptions , RunOptions, TicketInfo, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import { EarlyBirdRunOptions, ManifestOptions, RunOptions, TicketInfo, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
@@ -33,7 +33,14 @@ function readNormalisation(dir: string): { mean: number[]; std: number[] } {
 }
 
 /** Images as the ViT expects them: [0, 1] pixels (undoing the data set's own normalisation), resized, normalised. */
-function vitSource(d: ImageDataset, size: number, channels: number, norm: { mean: number[]; std: number[] }, undo: { mean: number[]; std: number[] } | null, crop: boolean): DataSource {
+function vitSource(
+  d: ImageDataset,
+  size: number,
+  channels: number,
+  norm: { mean: number[]; std: number[] },
+  undo: { mean: number[]; std: number[] } | null,
+  crop: boolean,
+): DataSource {
   return {
     size: d.labels.length,
     batch(indices, { augment, random }) {

@@ -19,7 +19,17 @@ function tinyBertFolder(): string {
 describe('finetune bert', () => {
   test('learns the shipped sst2-tiny task on wasm and writes the run folder', async () => {
     const out = tmp();
-    const { result } = await finetuneBert({ model: tinyBertFolder(), data: path.join(repo, 'datasets', 'sst2-tiny'), epochs: 12, batchSize: 16, lr: 3e-3, maxLength: 32, backend: 'wasm', out, progress: false });
+    const { result } = await finetuneBert({
+      model: tinyBertFolder(),
+      data: path.join(repo, 'datasets', 'sst2-tiny'),
+      epochs: 12,
+      batchSize: 16,
+      lr: 3e-3,
+      maxLength: 32,
+      backend: 'wasm',
+      out,
+      progress: false,
+    });
     expect(result.finalTest!.accuracy).toBeGreaterThan(0.8); // chance is 0.5
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ command: 'finetune bert', optimizer: 'adamw', schedule: 'linear', clipNorm: 1, maxLength: 32, numLabels: 2 });
@@ -41,7 +51,17 @@ describe('finetune bert', () => {
 describe('finetune vit', () => {
   test('fine-tunes hf-tiny-vit on MNIST digits resized to 32x32 and tiled to 3 channels (cpu)', async () => {
     const out = tmp();
-    const { result } = await finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'mnist', epochs: 1, batchSize: 32, lr: 1e-3, limit: 256, backend: 'cpu', out, progress: false });
+    const { result } = await finetuneVit({
+      model: path.join(fixtures, 'hf-tiny-vit'),
+      data: 'mnist',
+      epochs: 1,
+      batchSize: 32,
+      lr: 1e-3,
+      limit: 256,
+      backend: 'cpu',
+      out,
+      progress: false,
+    });
     expect(result.steps).toBe(8);
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ command: 'finetune vit', imageSize: 32, normalisation: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } });
@@ -67,7 +87,18 @@ describe('finetune bert --task squad', () => {
 
   test('a smoke fine-tune on the shipped squad-tiny runs with slimming and writes trajectory, detections, EM/F1 and a report', async () => {
     const out = tmp();
-    const r = await finetuneSquad({ model: tinyQaFolder(), data: path.join(repo, 'datasets', 'squad-tiny'), maxLength: 64, epochs: 30, batchSize: 5, lr: 3e-3, backend: 'wasm', out, progress: false, recordEvery: 2 });
+    const r = await finetuneSquad({
+      model: tinyQaFolder(),
+      data: path.join(repo, 'datasets', 'squad-tiny'),
+      maxLength: 64,
+      epochs: 30,
+      batchSize: 5,
+      lr: 3e-3,
+      backend: 'wasm',
+      out,
+      progress: false,
+      recordEvery: 2,
+    });
     expect(r.result.steps).toBe(30);
     expect(r.f1).toBeGreaterThan(40); // five questions learnt by heart; an untrained model scores near 0
     const evaluation = JSON.parse(fs.readFileSync(path.join(out, 'squad-eval.json'), 'utf8'));
@@ -83,8 +114,19 @@ describe('finetune bert --task squad', () => {
     // the sweep retrains tickets of this run too, scoring them with EM/F1
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
     const { SQUAD_SWEEP_RUNNER } = require('./index') as typeof import('./index');
-    const s = await sweep(out, { runner: SQUAD_SWEEP_RUNNER, initDir: run.options.model, at: [0], ratios: [{ heads: 0.5, ffn: 0.5 }], retrainEpochs: 5, executor: localExecutor({ workers: 2 }), backend: 'wasm' });
-    expect(s.rows.map((r) => [r.kind, r.at, r.metric])).toEqual([['dense', null, 'f1'], ['ticket', 0, 'f1']]);
+    const s = await sweep(out, {
+      runner: SQUAD_SWEEP_RUNNER,
+      initDir: run.options.model,
+      at: [0],
+      ratios: [{ heads: 0.5, ffn: 0.5 }],
+      retrainEpochs: 5,
+      executor: localExecutor({ workers: 2 }),
+      backend: 'wasm',
+    });
+    expect(s.rows.map((r) => [r.kind, r.at, r.metric])).toEqual([
+      ['dense', null, 'f1'],
+      ['ticket', 0, 'f1'],
+    ]);
     for (const r of s.rows) {
       expect(r.score).toBe(r.f1);
       expect(r.exact_match).toBeGreaterThanOrEqual(0);
@@ -98,7 +140,10 @@ describe('finetune bert --task squad', () => {
 
   test('a malformed SQuAD file is a usage error naming the entry', async () => {
     const data = tmp();
-    fs.writeFileSync(path.join(data, 'train-v1.1.json'), JSON.stringify({ data: [{ paragraphs: [{ context: 'the cat', qas: [{ id: 'x1', question: 'who?', answers: [{ text: 'dog', answer_start: 0 }] }] }] }] }));
+    fs.writeFileSync(
+      path.join(data, 'train-v1.1.json'),
+      JSON.stringify({ data: [{ paragraphs: [{ context: 'the cat', qas: [{ id: 'x1', question: 'who?', answers: [{ text: 'dog', answer_start: 0 }] }] }] }] }),
+    );
     fs.writeFileSync(path.join(data, 'dev-v1.1.json'), '{}');
     await expect(finetuneSquad({ model: tinyQaFolder(), data })).rejects.toThrow(/answer 'dog' of question 'x1' is not in its context/);
   });
@@ -107,7 +152,19 @@ describe('finetune bert --task squad', () => {
 test('a BERT run with dropout repeats exactly with the same seed (dropout masks are seeded)', async () => {
   const run = async () => {
     const out = tmp();
-    await finetuneBert({ model: tinyBertFolder(), data: path.join(repo, 'datasets', 'sst2-tiny'), epochs: 1, batchSize: 16, lr: 3e-3, maxLength: 32, backend: 'wasm', out, progress: false, recordEvery: 2, seed: 4 });
+    await finetuneBert({
+      model: tinyBertFolder(),
+      data: path.join(repo, 'datasets', 'sst2-tiny'),
+      epochs: 1,
+      batchSize: 16,
+      lr: 3e-3,
+      maxLength: 32,
+      backend: 'wasm',
+      out,
+      progress: false,
+      recordEvery: 2,
+      seed: 4,
+    });
     return Trajectory.read(path.join(out, 'trajectory.arrow')).rows();
   };
   expect(await run()).toEqual(await run());

@@ -46,7 +46,10 @@ export async function runSquadCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), { nBest: o.nBest, maxAnswerLength: o.maxAnswerLength });
+  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), {
+    nBest: o.nBest,
+    maxAnswerLength: o.maxAnswerLength,
+  });
   const m = squadMetrics(devExamples, predictions);
   writeCell(cell, {
     metric: 'f1',

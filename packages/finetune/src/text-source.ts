@@ -9,9 +9,21 @@ export function paddedBertInputs(rows: Array<{ ids: number[]; types: number[] }>
   const pad = (a: number[]) => [...a, ...new Array(width - a.length).fill(0)];
   const b = rows.length;
   return {
-    inputIds: tf.tensor2d(rows.flatMap((r) => pad(r.ids)), [b, width], 'int32'),
-    attentionMask: tf.tensor2d(rows.flatMap((r) => pad(r.ids.map(() => 1))), [b, width], 'int32'),
-    tokenTypeIds: tf.tensor2d(rows.flatMap((r) => pad(r.types)), [b, width], 'int32'),
+    inputIds: tf.tensor2d(
+      rows.flatMap((r) => pad(r.ids)),
+      [b, width],
+      'int32',
+    ),
+    attentionMask: tf.tensor2d(
+      rows.flatMap((r) => pad(r.ids.map(() => 1))),
+      [b, width],
+      'int32',
+    ),
+    tokenTypeIds: tf.tensor2d(
+      rows.flatMap((r) => pad(r.types)),
+      [b, width],
+      'int32',
+    ),
   };
 }
 
@@ -29,7 +41,10 @@ export function textSource(d: TextDataset, tokenizer: TextTokenizer, maxLength: 
     batch(indices) {
       return {
         x: paddedBertInputs(Array.from(indices, (k) => encoded[k])),
-        labels: tf.tensor1d(Array.from(indices, (k) => d.labels[k]), 'int32'),
+        labels: tf.tensor1d(
+          Array.from(indices, (k) => d.labels[k]),
+          'int32',
+        ),
       };
     },
   };

@@ -19,7 +19,6 @@ export interface BertInputs {
   tokenTypeIds?: tf.Tensor2D; // [B, T] int32
 }
 
-
 export class BertEmbeddings extends Module {
   word_embeddings: { weight: tf.Variable } & Module;
   position_embeddings: { weight: tf.Variable } & Module;
@@ -58,7 +57,12 @@ export class Embedding extends Module {
       tf.tidy(() => {
         const w = init.normal([count, size]);
         if (paddingIdx === undefined) return w;
-        const keep = tf.oneHot(tf.tensor1d([paddingIdx], 'int32'), count).sum(0).sub(1).neg().expandDims(1);
+        const keep = tf
+          .oneHot(tf.tensor1d([paddingIdx], 'int32'), count)
+          .sum(0)
+          .sub(1)
+          .neg()
+          .expandDims(1);
         return w.mul(keep);
       }),
       'embedding',

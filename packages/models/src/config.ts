@@ -101,7 +101,9 @@ export function parseConfig(raw: Record<string, unknown>, file = 'config.json'):
   else if (type === 'vit') config = { ...VIT_DEFAULTS, ...raw, model_type: 'vit' } as ViTConfig;
   else throw new ConfigError(`${file}: model_type ${JSON.stringify(type)} is not supported; ebt knows 'bert' and 'vit'.`);
   const positive = ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'];
-  positive.push(...(config.model_type === 'bert' ? ['vocab_size', 'max_position_embeddings', 'type_vocab_size'] : ['image_size', 'patch_size', 'num_channels']));
+  positive.push(
+    ...(config.model_type === 'bert' ? ['vocab_size', 'max_position_embeddings', 'type_vocab_size'] : ['image_size', 'patch_size', 'num_channels']),
+  );
   for (const key of positive) {
     const v = config[key];
     if (!Number.isInteger(v) || (v as number) <= 0) throw new ConfigError(`${file}: ${key} must be a positive integer (got ${JSON.stringify(v)}).`);
@@ -118,7 +120,13 @@ export function parseConfig(raw: Record<string, unknown>, file = 'config.json'):
   }
   for (const [layer, heads] of Object.entries(config.pruned_heads ?? {})) {
     const l = Number(layer);
-    if (!Number.isInteger(l) || l < 0 || l >= config.num_hidden_layers || !Array.isArray(heads) || heads.some((h) => !Number.isInteger(h) || h < 0 || h >= config.num_attention_heads)) {
+    if (
+      !Number.isInteger(l) ||
+      l < 0 ||
+      l >= config.num_hidden_layers ||
+      !Array.isArray(heads) ||
+      heads.some((h) => !Number.isInteger(h) || h < 0 || h >= config.num_attention_heads)
+    ) {
       throw new ConfigError(`${file}: pruned_heads entry ${JSON.stringify(layer)}: ${JSON.stringify(heads)} does not name heads of a layer.`);
     }
     if (new Set(heads).size >= config.num_attention_heads) throw new ConfigError(`${file}: pruned_heads removes every head of layer ${layer}.`);

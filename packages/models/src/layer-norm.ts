@@ -22,7 +22,11 @@ export class LayerNorm extends Module {
     }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
-      return x.sub(mean).mul(tf.rsqrt(variance.add(this.eps))).mul(this.weight).add(this.bias);
+      return x
+        .sub(mean)
+        .mul(tf.rsqrt(variance.add(this.eps)))
+        .mul(this.weight)
+        .add(this.bias);
     });
   }
 }

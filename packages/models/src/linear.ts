@@ -17,7 +17,10 @@ export class Linear extends Module {
     withBias = true,
   ) {
     super();
-    this.weight = variable(tf.tidy(() => init.normal([outFeatures, inFeatures]).transpose()), 'linear');
+    this.weight = variable(
+      tf.tidy(() => init.normal([outFeatures, inFeatures]).transpose()),
+      'linear',
+    );
     this.bias = withBias ? variable(tf.zeros([outFeatures]), 'bias') : undefined;
     if (!withBias) delete this.bias;
   }

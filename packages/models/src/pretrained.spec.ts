@@ -88,7 +88,9 @@ describe('loadPretrained / savePretrained', () => {
     const dir = copyFixture('hf-tiny-bert');
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, intermediate_size: 48 }));
-    expect(() => loadPretrained(dir, { log: null })).toThrow(/'bert\.encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[64,32\] but config\.json implies \[48,32\]/);
+    expect(() => loadPretrained(dir, { log: null })).toThrow(
+      /'bert\.encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[64,32\] but config\.json implies \[48,32\]/,
+    );
   });
 
   test('a folder with only pytorch_model.bin is refused with the conversion hint; bad config.json is named', () => {
@@ -105,7 +107,18 @@ describe('loadPretrained / savePretrained', () => {
 
 describe('pruned models and small-ViT', () => {
   const smallVit = (extra: Partial<ViTConfig> = {}) =>
-    parseConfig({ model_type: 'vit', hidden_size: 48, num_hidden_layers: 3, num_attention_heads: 4, intermediate_size: 96, image_size: 28, patch_size: 7, num_channels: 1, num_labels: 10, ...extra }) as ViTConfig;
+    parseConfig({
+      model_type: 'vit',
+      hidden_size: 48,
+      num_hidden_layers: 3,
+      num_attention_heads: 4,
+      intermediate_size: 96,
+      image_size: 28,
+      patch_size: 7,
+      num_channels: 1,
+      num_labels: 10,
+      ...extra,
+    }) as ViTConfig;
 
   test('pruned_heads and intermediate_sizes give per-layer shapes, and the model saves and loads', () => {
     const config = smallVit({ pruned_heads: { '0': [1, 3], '2': [0] }, intermediate_sizes: [96, 40, 7] });
@@ -144,7 +157,16 @@ describe('pruned models and small-ViT', () => {
   });
 
   test('a BERT with pruned heads builds the smaller projections', () => {
-    const config = parseConfig({ model_type: 'bert', vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 32, max_position_embeddings: 20, pruned_heads: { '1': [2] } });
+    const config = parseConfig({
+      model_type: 'bert',
+      vocab_size: 50,
+      hidden_size: 16,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      intermediate_size: 32,
+      max_position_embeddings: 20,
+      pruned_heads: { '1': [2] },
+    });
     const model = new BertForSequenceClassification(config as any, { seed: 1 });
     expect(model.bert.encoder.layer[1].attention.self.value.weight.shape).toEqual([16, 12]);
   });
@@ -152,7 +174,20 @@ describe('pruned models and small-ViT', () => {
 
 test('building and disposing a model leaves no tensors behind', () => {
   const before = tf.memory().numTensors;
-  const model = new ViTForImageClassification(parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig, { seed: 1 });
+  const model = new ViTForImageClassification(
+    parseConfig({
+      model_type: 'vit',
+      hidden_size: 16,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 16,
+      image_size: 8,
+      patch_size: 4,
+      num_channels: 1,
+      num_labels: 3,
+    }) as ViTConfig,
+    { seed: 1 },
+  );
   model.dispose();
   expect(tf.memory().numTensors).toBe(before);
 });

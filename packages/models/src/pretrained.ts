@@ -59,9 +59,12 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   const model = modelFromConfig(config, options.seed);
   const report = loadState(model, tensors, weights);
   const write = options.log === undefined ? (l: string) => process.stderr.write(l + '\n') : options.log;
-  if (report.unexpectedKeys.length) write?.(`ebt: ignored ${report.unexpectedKeys.length} checkpoint keys the model does not use: ${summarise(report.unexpectedKeys)}`);
-  if (report.reinitialised.length) write?.(`ebt: warning: re-initialised ${report.reinitialised.join(', ')}: the checkpoint's shape does not fit num_labels = ${numLabels(model.config)}`);
-  if (report.missingKeys.length) write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
+  if (report.unexpectedKeys.length)
+    write?.(`ebt: ignored ${report.unexpectedKeys.length} checkpoint keys the model does not use: ${summarise(report.unexpectedKeys)}`);
+  if (report.reinitialised.length)
+    write?.(`ebt: warning: re-initialised ${report.reinitialised.join(', ')}: the checkpoint's shape does not fit num_labels = ${numLabels(model.config)}`);
+  if (report.missingKeys.length)
+    write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
   return { model, report };
 }
 
@@ -115,6 +118,12 @@ export function savePretrained(model: PretrainedModel, dir: string): void {
     if (t !== v) t.dispose(); // toCheckpoint returns the variable itself when the layouts agree
   }
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
-  const architectures = [model instanceof BertForQuestionAnswering ? 'BertForQuestionAnswering' : model instanceof BertForSequenceClassification ? 'BertForSequenceClassification' : 'ViTForImageClassification'];
+  const architectures = [
+    model instanceof BertForQuestionAnswering
+      ? 'BertForQuestionAnswering'
+      : model instanceof BertForSequenceClassification
+        ? 'BertForSequenceClassification'
+        : 'ViTForImageClassification',
+  ];
   writeConfig(dir, { ...model.config, architectures });
 }

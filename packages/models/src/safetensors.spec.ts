@@ -47,11 +47,23 @@ describe('safetensors reader', () => {
     ['header that is not JSON', () => build('{"w": ', new Uint8Array(0)), /JSON header does not parse/],
     ['header that is an array', () => build([1, 2], new Uint8Array(0)), /not an object/],
     ['unsupported dtype', () => build({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /dtype "I64"; only F32, F16 and BF16/],
-    ['shape and byte length disagree', () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes but data_offsets give 8/],
+    [
+      'shape and byte length disagree',
+      () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /needs 12 bytes but data_offsets give 8/,
+    ],
     ['overlapping offsets', () => build({ a: f32(2), b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)), /overlaps/],
-    ['a hole between tensors', () => build({ a: f32(1), b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12)), /gap of 4 bytes before tensor 'b'/],
+    [
+      'a hole between tensors',
+      () => build({ a: f32(1), b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12)),
+      /gap of 4 bytes before tensor 'b'/,
+    ],
     ['trailing bytes no tensor covers', () => build({ a: f32(1) }, new Uint8Array(8)), /cover 4 of the 8 data bytes/],
-    ['a duplicate name', () => build('{"a": {"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a": {"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', new Uint8Array(4)), /'a' appears twice/],
+    [
+      'a duplicate name',
+      () => build('{"a": {"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a": {"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', new Uint8Array(4)),
+      /'a' appears twice/,
+    ],
     ['negative or fractional offsets', () => build({ a: { dtype: 'F32', shape: [1], data_offsets: [-4, 0] } }, new Uint8Array(4)), /data_offsets \[-4,0\]/],
     ['begin after end', () => build({ a: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4)), /outside/],
   ];

@@ -27,7 +27,9 @@ describe('slimming hook points', () => {
     const bert = loadPretrained(path.join(fixtures, 'hf-tiny-bert'), { log: null }).model as BertForSequenceClassification;
     const run = () =>
       tf.tidy(() =>
-        bert.forward({ inputIds: tf.tensor2d(rb.input.input_ids, undefined, 'int32'), attentionMask: tf.tensor2d(rb.input.attention_mask, undefined, 'int32') }).logits.arraySync(),
+        bert
+          .forward({ inputIds: tf.tensor2d(rb.input.input_ids, undefined, 'int32'), attentionMask: tf.tensor2d(rb.input.attention_mask, undefined, 'int32') })
+          .logits.arraySync(),
       );
     const before = run();
     for (const layer of bert.bert.encoder.layer) {

@@ -43,7 +43,15 @@ describe('ImagePreprocessor (AutoImageProcessor from preprocessor_config.json)',
     const d = tempDir();
     fs.writeFileSync(
       path.join(d, 'preprocessor_config.json'),
-      JSON.stringify({ image_processor_type: 'ViTImageProcessor', do_resize: false, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }),
+      JSON.stringify({
+        image_processor_type: 'ViTImageProcessor',
+        do_resize: false,
+        do_rescale: true,
+        rescale_factor: 1 / 255,
+        do_normalize: true,
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+      }),
     );
     const proc = (await ImagePreprocessor.fromPretrained(d))!;
     // a 2x1 RGB image: pixel 0 = (0, 255, 51), pixel 1 = (102, 153, 204)

@@ -13,7 +13,6 @@ import { Linear } from './linear';
 import { dropout } from './dropout';
 import { Initializer, Module, variable } from './module';
 
-
 /**
  * The patch embedding, a Conv2d with kernel = stride = patch size in the checkpoint ([D, C, p, p]). Since
  * patches do not overlap it is a matMul on flattened patches, which every backend differentiates (tfjs-wasm
@@ -30,7 +29,10 @@ export class PatchProjection extends Module {
     init: Initializer,
   ) {
     super();
-    this.weight = variable(tf.tidy(() => init.truncNormal([hidden, channels * patch * patch]).transpose()), 'patch');
+    this.weight = variable(
+      tf.tidy(() => init.truncNormal([hidden, channels * patch * patch]).transpose()),
+      'patch',
+    );
     this.bias = variable(tf.zeros([hidden]), 'patch_bias');
   }
 
@@ -51,7 +53,10 @@ export class PatchProjection extends Module {
         .reshape([b, c, h / p, p, w / p, p])
         .transpose([0, 2, 4, 1, 3, 5])
         .reshape([b * (h / p) * (w / p), c * p * p]);
-      return tf.matMul(patches, this.weight).add(this.bias).reshape([b, (h / p) * (w / p), this.hidden]) as tf.Tensor3D;
+      return tf
+        .matMul(patches, this.weight)
+        .add(this.bias)
+        .reshape([b, (h / p) * (w / p), this.hidden]) as tf.Tensor3D;
     });
   }
 }
@@ -142,7 +147,11 @@ export class ViTLayer extends Module {
   forward(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
       const p = this.config.hidden_dropout_prob;
-      const context = this.attention.attention.forward(this.layernorm_before.forward(x) as tf.Tensor3D, null, training ? this.config.attention_probs_dropout_prob : 0);
+      const context = this.attention.attention.forward(
+        this.layernorm_before.forward(x) as tf.Tensor3D,
+        null,
+        training ? this.config.attention_probs_dropout_prob : 0,
+      );
       const h = dropout(this.attention.output.dense.forward(context), p, training).add(x);
       const ffn = this.output.dense.forward(this.intermediate.forward(this.layernorm_after.forward(h)));
       return dropout(ffn, p, training).add(h) as tf.Tensor3D;

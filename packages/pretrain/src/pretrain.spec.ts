@@ -14,7 +14,10 @@ describe('pretrainSmallVit', () => {
     expect(run.backend.name).toBe('wasm');
     const metrics = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8');
     expect(metrics).toMatch(/^step,epoch,split,loss,accuracy,lr,seconds\n/);
-    const test = metrics.trim().split('\n').filter((l) => l.includes(',test,'));
+    const test = metrics
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes(',test,'));
     expect(test).toHaveLength(1);
     expect(Number(test[0].split(',')[4])).toBeGreaterThan(0.2); // better than chance (0.1) after one epoch
     const snaps = Trajectory.read(path.join(out, 'trajectory.arrow')).snapshots();
@@ -24,13 +27,16 @@ describe('pretrainSmallVit', () => {
     expect(snaps[4].snapshot.ffn.map((h) => h.length)).toEqual(new Array(m.num_hidden_layers).fill(m.intermediate_size));
     const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
     expect(detections.criteria.map((c: { criterion: string }) => c.criterion)).toEqual(['mask-distance', 'nuclear-stationarity']);
-    for (const f of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'init/config.json', 'init/model.safetensors']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+    for (const f of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'init/config.json', 'init/model.safetensors'])
+      expect(fs.existsSync(path.join(out, f))).toBe(true);
   }, 120_000);
 
   test('bad options are usage errors', async () => {
     expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);
     await expect(pretrainSmallVit({ preset: 'smoke', epochs: 0 })).rejects.toThrow(/--epochs must be a positive integer/);
-    await expect(pretrainSmallVit({ preset: 'smoke', data: 'imagenet', backend: 'cpu', out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(/--data must be 'mnist' or 'cifar10:DIR'/);
+    await expect(pretrainSmallVit({ preset: 'smoke', data: 'imagenet', backend: 'cpu', out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(
+      /--data must be 'mnist' or 'cifar10:DIR'/,
+    );
     await expect(pretrainSmallVit({ preset: 'smoke', resume: true, out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(/holds no run/);
   });
 });

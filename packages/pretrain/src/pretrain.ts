@@ -7,7 +7,18 @@ import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } fro
 import { Slimming } from '@ebt/slimming';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { checkRunOptions, earlyBirdRunFields, EarlyBirdRunOptions, ebTrain, ManifestOptions, RUN_DEFAULTS, RunOptions, sweep, TicketInfo, writeManifest } from '@ebt/experiment';
+import {
+  checkRunOptions,
+  earlyBirdRunFields,
+  EarlyBirdRunOptions,
+  ebTrain,
+  ManifestOptions,
+  RUN_DEFAULTS,
+  RunOptions,
+  sweep,
+  TicketInfo,
+  writeManifest,
+} from '@ebt/experiment';
 import { imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
@@ -33,7 +44,9 @@ export function loadData(spec: string): { train: ImageDataset; test: ImageDatase
   throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
 }
 
-export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
+export async function pretrainSmallVit(
+  o: PretrainOptions,
+): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? RUN_DEFAULTS.seed;
@@ -115,7 +128,14 @@ export async function pretrainSmallVit(o: PretrainOptions): Promise<{ outDir: st
   if (o.sweep ?? true) {
     const log = o.progress === false ? undefined : (l: string) => process.stderr.write(l + '\n');
     const ratios = preset.sweep.ratios.map((r) => ({ heads: r, ffn: r }));
-    sweepResult = await sweep(outDir, { ...preset.sweep, ratios, runner: require.resolve('./sweep-cell'), initDir: path.join(outDir, 'init'), backend: o.backend, log });
+    sweepResult = await sweep(outDir, {
+      ...preset.sweep,
+      ratios,
+      runner: require.resolve('./sweep-cell'),
+      initDir: path.join(outDir, 'init'),
+      backend: o.backend,
+      log,
+    });
   }
   const report = writeReport(outDir).file;
   return { outDir, result, ticket, report, sweep: sweepResult };

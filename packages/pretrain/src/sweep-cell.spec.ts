@@ -12,7 +12,14 @@ describe('sweep', () => {
   test('retrains tickets at chosen epochs and ratios in worker processes, tabulates them, and resumes without redoing cells', async () => {
     // a dense slimming run (the criteria never act with --continue dense), one smoke epoch
     await pretrainSmallVit({ preset: 'smoke', epochs: 1, backend: 'wasm', out, progress: false, continueWith: 'dense', sweep: false });
-    const first = await sweep(out, { runner: SWEEP_RUNNER, initDir: path.join(out, 'init'), at: [0, 1], ratios: half, retrainEpochs: 1, executor: localExecutor({ workers: 2 }) });
+    const first = await sweep(out, {
+      runner: SWEEP_RUNNER,
+      initDir: path.join(out, 'init'),
+      at: [0, 1],
+      ratios: half,
+      retrainEpochs: 1,
+      executor: localExecutor({ workers: 2 }),
+    });
     expect(first.rows.map((r) => [r.kind, r.at, r.ratioHeads])).toEqual([
       ['dense', null, 0],
       ['ticket', 0, 0.5],
@@ -26,10 +33,19 @@ describe('sweep', () => {
     const table = aq.fromArrow(fs.readFileSync(first.arrow));
     expect(table.numRows()).toBe(3);
     expect(first.rows.every((r) => r.metric === 'accuracy' && r.score === r.accuracy)).toBe(true);
-    expect(fs.readFileSync(first.csv, 'utf8').split('\n')[0]).toMatch(/^kind,at,step,ratioHeads,ratioFfn,metric,score,parameters,flops,seconds,accuracy,retrainEpochs$/);
+    expect(fs.readFileSync(first.csv, 'utf8').split('\n')[0]).toMatch(
+      /^kind,at,step,ratioHeads,ratioFfn,metric,score,parameters,flops,seconds,accuracy,retrainEpochs$/,
+    );
     const cellFiles = fs.readdirSync(path.join(out, 'sweep', 'cells'));
     const mtimes = cellFiles.map((f) => fs.statSync(path.join(out, 'sweep', 'cells', f)).mtimeMs);
-    const again = await sweep(out, { runner: SWEEP_RUNNER, initDir: path.join(out, 'init'), at: [0, 1], ratios: half, retrainEpochs: 1, executor: localExecutor({ workers: 2 }) });
+    const again = await sweep(out, {
+      runner: SWEEP_RUNNER,
+      initDir: path.join(out, 'init'),
+      at: [0, 1],
+      ratios: half,
+      retrainEpochs: 1,
+      executor: localExecutor({ workers: 2 }),
+    });
     expect(again.rows).toEqual(first.rows);
     expect(cellFiles.map((f) => fs.statSync(path.join(out, 'sweep', 'cells', f)).mtimeMs)).toEqual(mtimes);
   }, 180_000);

@@ -3,7 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { BERT_DEFAULTS, BertForSequenceClassification, loadPretrained, parseConfig, PretrainedModel, savePretrained, VIT_DEFAULTS, ViTForImageClassification } from '@ebt/models';
+import {
+  BERT_DEFAULTS,
+  BertForSequenceClassification,
+  loadPretrained,
+  parseConfig,
+  PretrainedModel,
+  savePretrained,
+  VIT_DEFAULTS,
+  ViTForImageClassification,
+} from '@ebt/models';
 import { countFlops, countParameters, maskedCoefficients, pruneModel, PruningError, PruningMasks } from './index';
 
 const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
@@ -32,11 +41,18 @@ function logits(model: PretrainedModel, name: string): number[] {
   return tf.tidy(() => {
     if (model instanceof BertForSequenceClassification) {
       return model
-        .forward({ inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'), attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'), tokenTypeIds: tf.tensor2d(ref.input.token_type_ids, undefined, 'int32') })
+        .forward({
+          inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'),
+          attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'),
+          tokenTypeIds: tf.tensor2d(ref.input.token_type_ids, undefined, 'int32'),
+        })
         .logits.arraySync()
         .flat();
     }
-    return (model as ViTForImageClassification).forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D).logits.arraySync().flat();
+    return (model as ViTForImageClassification)
+      .forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D)
+      .logits.arraySync()
+      .flat();
   });
 }
 
@@ -92,7 +108,10 @@ describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
     expect(report.missingKeys).toEqual([]);
     expect(logits(again, name)).toEqual(logits(pruned, name));
     // layer 0 keeps current heads [0, 2] of (0, 2, 3): original head 3 goes too
-    const second = pruneModel(again, { heads: [Uint8Array.from([1, 1, 0]), Uint8Array.from([1])], ffn: [new Uint8Array(42).fill(1), new Uint8Array(40).fill(1)] });
+    const second = pruneModel(again, {
+      heads: [Uint8Array.from([1, 1, 0]), Uint8Array.from([1])],
+      ffn: [new Uint8Array(42).fill(1), new Uint8Array(40).fill(1)],
+    });
     expect(second.model.config.pruned_heads).toEqual({ '0': [1, 3], '1': [0, 1, 3] });
   });
 
@@ -103,11 +122,20 @@ describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
     const ref = reference(name);
     const { grads } = tf.variableGrads(() => {
       if (pruned instanceof BertForSequenceClassification) {
-        return pruned.forward({ inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32') }, true).logits.square().sum() as tf.Scalar;
+        return pruned
+          .forward({ inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32') }, true)
+          .logits.square()
+          .sum() as tf.Scalar;
       }
-      return (pruned as ViTForImageClassification).forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D, true).logits.square().sum() as tf.Scalar;
+      return (pruned as ViTForImageClassification)
+        .forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D, true)
+        .logits.square()
+        .sum() as tf.Scalar;
     }, vars);
-    const zero = pruned.namedParameters().filter(([, v]) => !grads[v.name] || grads[v.name].abs().sum().dataSync()[0] === 0).map(([n]) => n);
+    const zero = pruned
+      .namedParameters()
+      .filter(([, v]) => !grads[v.name] || grads[v.name].abs().sum().dataSync()[0] === 0)
+      .map(([n]) => n);
     // token type 1 and unused positions/words get no gradient in BERT; everything else must
     expect(zero.filter((n) => !/embeddings\.(token_type|position|word)_embeddings/.test(n))).toEqual([]);
   });
@@ -130,7 +158,17 @@ describe('counts against published numbers', () => {
   });
 
   test('FLOPs of one FFN neuron and one head, by hand', () => {
-    const base = parseConfig({ model_type: 'vit', hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 4, image_size: 4, patch_size: 2, num_channels: 1, num_labels: 2 });
+    const base = parseConfig({
+      model_type: 'vit',
+      hidden_size: 8,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 4,
+      image_size: 4,
+      patch_size: 2,
+      num_channels: 1,
+      num_labels: 2,
+    });
     const T = 5; // 4 patches + [CLS]
     const lessFfn = { ...base, intermediate_sizes: [3] };
     expect(countFlops(base) - countFlops(lessFfn)).toBe(2 * T * 8 * 2); // one neuron: in and out projections

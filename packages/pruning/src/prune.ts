@@ -8,16 +8,7 @@
  */
 import { UsageError } from '@ebt/errors';
 import * as tf from '@tensorflow/tfjs';
-import {
-  headsPerLayer,
-  Intermediate,
-  Linear,
-  ModelConfig,
-  modelFromConfig,
-  PretrainedModel,
-  SelfAttention,
-  ViTForImageClassification,
-} from '@ebt/models';
+import { headsPerLayer, Intermediate, Linear, ModelConfig, modelFromConfig, PretrainedModel, SelfAttention, ViTForImageClassification } from '@ebt/models';
 
 export interface PruningMasks {
   /** layers x current heads, 1 = keep */
@@ -50,9 +41,19 @@ interface LayerParts {
 
 function layerParts(model: PretrainedModel): LayerParts[] {
   if ('bert' in model) {
-    return model.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOut: l.attention.output.dense, ffn: l.intermediate, ffnOut: l.output.dense }));
+    return model.bert.encoder.layer.map((l) => ({
+      attention: l.attention.self,
+      attentionOut: l.attention.output.dense,
+      ffn: l.intermediate,
+      ffnOut: l.output.dense,
+    }));
   }
-  return (model as ViTForImageClassification).vit.encoder.layer.map((l) => ({ attention: l.attention.attention, attentionOut: l.attention.output.dense, ffn: l.intermediate, ffnOut: l.output.dense }));
+  return (model as ViTForImageClassification).vit.encoder.layer.map((l) => ({
+    attention: l.attention.attention,
+    attentionOut: l.attention.output.dense,
+    ffn: l.intermediate,
+    ffnOut: l.output.dense,
+  }));
 }
 
 const keptIndices = (mask: ArrayLike<number>) => Array.from(mask).flatMap((m, i) => (m ? [i] : []));
@@ -64,7 +65,8 @@ export function prunedConfig(config: ModelConfig, masks: PruningMasks): ModelCon
   for (let l = 0; l < config.num_hidden_layers; l++) {
     const already = new Set(config.pruned_heads?.[String(l)] ?? []);
     const original = Array.from({ length: config.num_attention_heads }, (_, h) => h).filter((h) => !already.has(h)); // current index -> original head
-    if (masks.heads[l].length !== heads[l]) throw new PruningError(`the head mask of layer ${l} has ${masks.heads[l].length} entries but the layer has ${heads[l]} heads.`);
+    if (masks.heads[l].length !== heads[l])
+      throw new PruningError(`the head mask of layer ${l} has ${masks.heads[l].length} entries but the layer has ${heads[l]} heads.`);
     const removed = Array.from(masks.heads[l]).flatMap((m, i) => (m ? [] : [original[i]]));
     const all = [...already, ...removed].sort((a, b) => a - b);
     if (all.length >= config.num_attention_heads) throw new PruningError(`the mask removes every head of layer ${l}.`);
@@ -88,7 +90,8 @@ export function pruneModel(model: PretrainedModel, masks: PruningMasks, options:
     throw new PruningError(`the masks cover ${masks.heads.length} / ${masks.ffn.length} layers but the model has ${oldParts.length}.`);
   }
   oldParts.forEach((p, l) => {
-    if (masks.ffn[l].length !== p.ffn.intermediateSize) throw new PruningError(`the FFN mask of layer ${l} has ${masks.ffn[l].length} entries but the layer has ${p.ffn.intermediateSize} neurons.`);
+    if (masks.ffn[l].length !== p.ffn.intermediateSize)
+      throw new PruningError(`the FFN mask of layer ${l} has ${masks.ffn[l].length} entries but the layer has ${p.ffn.intermediateSize} neurons.`);
   });
   const config = prunedConfig(model.config, masks);
   const pruned = modelFromConfig(config, options.seed);
@@ -105,7 +108,10 @@ export function pruneModel(model: PretrainedModel, masks: PruningMasks, options:
       const next = newParts[l];
       const d = old.attention.headDim;
       const heads = keptIndices(masks.heads[l]);
-      const columns = tf.tensor1d(heads.flatMap((h) => Array.from({ length: d }, (_, i) => h * d + i)), 'int32');
+      const columns = tf.tensor1d(
+        heads.flatMap((h) => Array.from({ length: d }, (_, i) => h * d + i)),
+        'int32',
+      );
       const headCoef = Float32Array.from(heads, (h) => options.coefficients?.heads[l][h] ?? 1);
       kept.heads.push(headCoef);
       for (const key of ['query', 'key', 'value'] as const) {

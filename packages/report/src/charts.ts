@@ -23,7 +23,16 @@ export function trainingCurves(metrics: MetricsRow[]): VegaLiteSpec {
     title: 'Training curves (per epoch)',
     data: { values },
     facet: { column: { field: 'metric', type: 'nominal', title: null } },
-    spec: { width: 260, height: 200, mark: { type: 'line', point: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', scale: { zero: false } }, color: { field: 'split', type: 'nominal' } } },
+    spec: {
+      width: 260,
+      height: 200,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'step', type: 'quantitative' },
+        y: { field: 'value', type: 'quantitative', scale: { zero: false } },
+        color: { field: 'split', type: 'nominal' },
+      },
+    },
     resolve: { scale: { y: 'independent' } },
   };
 }
@@ -36,7 +45,11 @@ export function headHeatmap(points: Point[]): VegaLiteSpec {
     width: WIDTH,
     height: { step: 10 },
     mark: 'rect',
-    encoding: { x: { field: 'step', type: 'ordinal', axis: { labelOverlap: true } }, y: { field: 'head', type: 'ordinal', sort: null }, color: { field: 'value', type: 'quantitative', scale: { scheme: 'viridis' } } },
+    encoding: {
+      x: { field: 'step', type: 'ordinal', axis: { labelOverlap: true } },
+      y: { field: 'head', type: 'ordinal', sort: null },
+      color: { field: 'value', type: 'quantitative', scale: { scheme: 'viridis' } },
+    },
   };
 }
 
@@ -55,7 +68,10 @@ export function ffnDistribution(points: Point[]): VegaLiteSpec {
     width: WIDTH,
     height: 220,
     layer: [
-      { mark: { type: 'rule' }, encoding: { x: { field: 'epoch', type: 'ordinal' }, y: { field: 'min', type: 'quantitative', title: 'coefficient' }, y2: { field: 'max' } } },
+      {
+        mark: { type: 'rule' },
+        encoding: { x: { field: 'epoch', type: 'ordinal' }, y: { field: 'min', type: 'quantitative', title: 'coefficient' }, y2: { field: 'max' } },
+      },
       { mark: { type: 'bar', size: 14 }, encoding: { x: { field: 'epoch', type: 'ordinal' }, y: { field: 'q1', type: 'quantitative' }, y2: { field: 'q3' } } },
       { mark: { type: 'tick', color: 'white', size: 14 }, encoding: { x: { field: 'epoch', type: 'ordinal' }, y: { field: 'median', type: 'quantitative' } } },
     ],
@@ -65,7 +81,10 @@ export function ffnDistribution(points: Point[]): VegaLiteSpec {
 export function maskDistanceMatrix(points: Point[], maskOptions = resolveMaskOptions({})): VegaLiteSpec {
   // only points of one shape (a pruned continuation changes the mask's size)
   const first = points.length ? shapeKey(points[0]) : '';
-  const chosen = sample(points.filter((p) => shapeKey(p) === first), 40);
+  const chosen = sample(
+    points.filter((p) => shapeKey(p) === first),
+    40,
+  );
   const masks = chosen.map((p) => {
     const m = masksAt(p, maskOptions);
     return [...m.heads, ...m.ffn];
@@ -78,7 +97,11 @@ export function maskDistanceMatrix(points: Point[], maskOptions = resolveMaskOpt
     width: 420,
     height: 420,
     mark: 'rect',
-    encoding: { x: { field: 'a', type: 'ordinal', title: 'step', axis: { labelOverlap: true } }, y: { field: 'b', type: 'ordinal', title: 'step', sort: 'descending', axis: { labelOverlap: true } }, color: { field: 'distance', type: 'quantitative', scale: { scheme: 'magma', reverse: true } } },
+    encoding: {
+      x: { field: 'a', type: 'ordinal', title: 'step', axis: { labelOverlap: true } },
+      y: { field: 'b', type: 'ordinal', title: 'step', sort: 'descending', axis: { labelOverlap: true } },
+      color: { field: 'distance', type: 'quantitative', scale: { scheme: 'magma', reverse: true } },
+    },
   };
 }
 
@@ -100,14 +123,40 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
     width: WIDTH,
     height: 160,
     facet: { row: { field: 'kind', type: 'nominal', title: null } },
-    data: { values: [...values, ...tests.map((t) => ({ ...t, kind: 'heads', series: 'test' })), ...tests.map((t) => ({ ...t, kind: 'ffn', series: 'test' })), ...draws.flatMap((d) => ['heads', 'ffn'].map((kind) => ({ ...d, kind, series: 'draw' })))] },
+    data: {
+      values: [
+        ...values,
+        ...tests.map((t) => ({ ...t, kind: 'heads', series: 'test' })),
+        ...tests.map((t) => ({ ...t, kind: 'ffn', series: 'test' })),
+        ...draws.flatMap((d) => ['heads', 'ffn'].map((kind) => ({ ...d, kind, series: 'draw' }))),
+      ],
+    },
     spec: {
       width: WIDTH,
       height: 160,
       layer: [
-        { transform: [{ filter: "datum.series === 'nuclear norm' || datum.series === 'smoothed'" }], mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: '||M||*' }, color: { field: 'series', type: 'nominal' } } },
-        { transform: [{ filter: "datum.series === 'test'" }], mark: { type: 'tick', thickness: 2 }, encoding: { x: { field: 'step', type: 'quantitative' }, color: { field: 'result', type: 'nominal', scale: { domain: ['stationary', 'not yet'], range: ['#2ca02c', '#d62728'] } } } },
-        { transform: [{ filter: "datum.series === 'draw'" }], mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 }, encoding: { x: { field: 'step', type: 'quantitative' }, color: { field: 'criterion', type: 'nominal', scale: { scheme: 'dark2' } } } },
+        {
+          transform: [{ filter: "datum.series === 'nuclear norm' || datum.series === 'smoothed'" }],
+          mark: 'line',
+          encoding: {
+            x: { field: 'step', type: 'quantitative' },
+            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: '||M||*' },
+            color: { field: 'series', type: 'nominal' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.series === 'test'" }],
+          mark: { type: 'tick', thickness: 2 },
+          encoding: {
+            x: { field: 'step', type: 'quantitative' },
+            color: { field: 'result', type: 'nominal', scale: { domain: ['stationary', 'not yet'], range: ['#2ca02c', '#d62728'] } },
+          },
+        },
+        {
+          transform: [{ filter: "datum.series === 'draw'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 2 },
+          encoding: { x: { field: 'step', type: 'quantitative' }, color: { field: 'criterion', type: 'nominal', scale: { scheme: 'dark2' } } },
+        },
       ],
       // three legends: the series, the test results, the criteria
       resolve: { scale: { color: 'independent' } },
@@ -120,8 +169,26 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
 export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: number | null): VegaLiteSpec {
   const metric = String(sweep[0]?.metric ?? 'accuracy');
   const layers: VegaLiteSpec[] = [
-    { mark: { type: 'line', point: true }, encoding: { x: { field: 'at', type: 'quantitative', title: 'prune epoch' }, y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } }, color: { field: 'ratio', type: 'nominal' } } },
+    {
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'at', type: 'quantitative', title: 'prune epoch' },
+        y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } },
+        color: { field: 'ratio', type: 'nominal' },
+      },
+    },
   ];
-  if (denseScore !== null) layers.push({ data: { values: [{ dense: denseScore }] }, mark: { type: 'rule', strokeDash: [6, 3] }, encoding: { y: { field: 'dense', type: 'quantitative' } } });
-  return { title: `Ticket ${metric} after retraining, by prune epoch and ratio (dashed: dense)`, data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) }, width: WIDTH, height: 240, layer: layers };
+  if (denseScore !== null)
+    layers.push({
+      data: { values: [{ dense: denseScore }] },
+      mark: { type: 'rule', strokeDash: [6, 3] },
+      encoding: { y: { field: 'dense', type: 'quantitative' } },
+    });
+  return {
+    title: `Ticket ${metric} after retraining, by prune epoch and ratio (dashed: dense)`,
+    data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) },
+    width: WIDTH,
+    height: 240,
+    layer: layers,
+  };
 }

@@ -32,7 +32,6 @@ export interface RunFolder {
   squad: { exact_match: number; f1: number; count: number } | null;
 }
 
-
 const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
 
 function readCsv(file: string): Array<Record<string, string>> {
@@ -45,7 +44,15 @@ export function loadRun(dir: string): RunFolder {
   const run = readManifest(dir);
   const metricsFile = path.join(dir, 'metrics.csv');
   const metrics = fs.existsSync(metricsFile)
-    ? readCsv(metricsFile).map((r) => ({ step: +r.step, epoch: +r.epoch, split: r.split, loss: +r.loss, accuracy: +r.accuracy, lr: +r.lr, seconds: +r.seconds }))
+    ? readCsv(metricsFile).map((r) => ({
+        step: +r.step,
+        epoch: +r.epoch,
+        split: r.split,
+        loss: +r.loss,
+        accuracy: +r.accuracy,
+        lr: +r.lr,
+        seconds: +r.seconds,
+      }))
     : [];
   const trajectoryFile = path.join(dir, 'trajectory.arrow');
   const sweepFile = path.join(dir, 'sweep', 'results.csv');
@@ -57,6 +64,8 @@ export function loadRun(dir: string): RunFolder {
     detections: readJson(path.join(dir, 'detections.json')),
     ticket: readJson(path.join(dir, 'ticket', 'ticket.json')),
     squad: readJson(path.join(dir, 'squad-eval.json')),
-    sweep: fs.existsSync(sweepFile) ? readCsv(sweepFile).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)]))) : null,
+    sweep: fs.existsSync(sweepFile)
+      ? readCsv(sweepFile).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)])))
+      : null,
   };
 }

@@ -14,7 +14,17 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 async function fakeRun(): Promise<string> {
   await initBackend({ backend: 'cpu', log: null });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-report-'));
-  const config = parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 16, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+  const config = parseConfig({
+    model_type: 'vit',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 16,
+    image_size: 8,
+    patch_size: 4,
+    num_channels: 1,
+    num_labels: 3,
+  }) as ViTConfig;
   savePretrained(new ViTForImageClassification(config, { seed: 1 }), path.join(dir, 'init'));
   const t = new Trajectory();
   for (let step = 0; step <= 300; step += 5) {
@@ -29,7 +39,14 @@ async function fakeRun(): Promise<string> {
   const verdicts = criteria.map((c) => replay(c, points));
   fs.writeFileSync(
     path.join(dir, 'detections.json'),
-    JSON.stringify({ totalSteps: 300, criteria: criteria.map((c, i) => ({ criterion: c.name, drawnAt: verdicts[i].drawn ? { step: (verdicts[i] as any).step, epoch: (verdicts[i] as any).epoch } : null, details: c.details() })) }),
+    JSON.stringify({
+      totalSteps: 300,
+      criteria: criteria.map((c, i) => ({
+        criterion: c.name,
+        drawnAt: verdicts[i].drawn ? { step: (verdicts[i] as any).step, epoch: (verdicts[i] as any).epoch } : null,
+        details: c.details(),
+      })),
+    }),
   );
   // prettier-ignore
   const options = {
@@ -39,10 +56,17 @@ async function fakeRun(): Promise<string> {
   } as const;
   writeManifest(dir, options, { name: 'cpu' }, false);
   const metrics = ['step,epoch,split,loss,accuracy,lr,seconds'];
-  for (let e = 0; e < 3; e++) metrics.push(`${100 * (e + 1)},${e},train,${1 / (e + 1)},${0.5 + 0.1 * e},0.001,${10 * (e + 1)}`, `${100 * (e + 1)},${e},test,${1.1 / (e + 1)},${0.45 + 0.1 * e},0.001,${10 * (e + 1)}`);
+  for (let e = 0; e < 3; e++)
+    metrics.push(
+      `${100 * (e + 1)},${e},train,${1 / (e + 1)},${0.5 + 0.1 * e},0.001,${10 * (e + 1)}`,
+      `${100 * (e + 1)},${e},test,${1.1 / (e + 1)},${0.45 + 0.1 * e},0.001,${10 * (e + 1)}`,
+    );
   fs.writeFileSync(path.join(dir, 'metrics.csv'), metrics.join('\n') + '\n');
   fs.mkdirSync(path.join(dir, 'sweep'));
-  fs.writeFileSync(path.join(dir, 'sweep', 'results.csv'), 'kind,at,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,1,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,2,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,1,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,2,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n');
+  fs.writeFileSync(
+    path.join(dir, 'sweep', 'results.csv'),
+    'kind,at,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,1,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,2,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,1,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,2,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n',
+  );
   return dir;
 }
 
@@ -63,26 +87,45 @@ describe('writeReport', () => {
     }
   }, 60_000);
 
-  (CHROMIUM ? test : test.skip)('every figure renders in headless Chromium (screenshot saved beside the report)', async () => {
-    const dir = await fakeRun();
-    const { file } = writeReport(dir);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      await page.goto('file://' + file);
-      const sizes = await page.$$eval('figure', (figs) => figs.map((f) => ({ id: f.id, ...(f.querySelector('svg')?.getBoundingClientRect().toJSON() ?? { width: 0, height: 0 }), marks: f.querySelectorAll('svg path, svg rect, svg line').length })));
-      expect(sizes).toHaveLength(6);
-      for (const s of sizes) {
-        expect({ id: s.id, drawn: s.width > 100 && s.height > 100 && s.marks > 10 }).toEqual({ id: s.id, drawn: true });
+  (CHROMIUM ? test : test.skip)(
+    'every figure renders in headless Chromium (screenshot saved beside the report)',
+    async () => {
+      const dir = await fakeRun();
+      const { file } = writeReport(dir);
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        await page.goto('file://' + file);
+        const sizes = await page.$$eval('figure', (figs) =>
+          figs.map((f) => ({
+            id: f.id,
+            ...(f.querySelector('svg')?.getBoundingClientRect().toJSON() ?? { width: 0, height: 0 }),
+            marks: f.querySelectorAll('svg path, svg rect, svg line').length,
+          })),
+        );
+        expect(sizes).toHaveLength(6);
+        for (const s of sizes) {
+          expect({ id: s.id, drawn: s.width > 100 && s.height > 100 && s.marks > 10 }).toEqual({ id: s.id, drawn: true });
+        }
+        await page.screenshot({ path: path.join(dir, 'report', 'screenshot.png'), fullPage: true });
+        expect(fs.statSync(path.join(dir, 'report', 'screenshot.png')).size).toBeGreaterThan(10_000);
+      } finally {
+        await browser.close();
       }
-      await page.screenshot({ path: path.join(dir, 'report', 'screenshot.png'), fullPage: true });
-      expect(fs.statSync(path.join(dir, 'report', 'screenshot.png')).size).toBeGreaterThan(10_000);
-    } finally {
-      await browser.close();
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

@@ -32,7 +32,12 @@ function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
     const at = c.drawnAt ? pts.find((p) => p.step === c.drawnAt!.step) : undefined;
     // the final mask of the same model: the last point whose shape matches (a pruned continuation changes it)
     const final = at ? [...pts].reverse().find((p) => shapeKey(p) === shapeKey(at)) : pts[pts.length - 1];
-    const j = judgeDetection({ detection: c.drawnAt, masksAtDetection: at ? masksAt(at, o) : undefined, finalMasks: masksAt(final ?? pts[pts.length - 1], o), totalSteps: run.detections!.totalSteps });
+    const j = judgeDetection({
+      detection: c.drawnAt,
+      masksAtDetection: at ? masksAt(at, o) : undefined,
+      finalMasks: masksAt(final ?? pts[pts.length - 1], o),
+      totalSteps: run.detections!.totalSteps,
+    });
     // EB-train pruned the model at this draw: there is no later dense mask to judge it against
     const prunedHere = at !== undefined && final === at && pts[pts.length - 1].step > at.step;
     return {
@@ -40,7 +45,11 @@ function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
       'drawn at step': c.drawnAt ? c.drawnAt.step : '-',
       epoch: c.drawnAt ? c.drawnAt.epoch + 1 : '-',
       'training saved': c.drawnAt ? `${(100 * j.fractionSaved).toFixed(1)}%` : '-',
-      'distance to final mask (heads / FFN)': prunedHere ? 'n/a: pruned here (EB-train)' : j.distanceToFinal ? `${j.distanceToFinal.heads.toFixed(3)} / ${j.distanceToFinal.ffn.toFixed(3)}` : '-',
+      'distance to final mask (heads / FFN)': prunedHere
+        ? 'n/a: pruned here (EB-train)'
+        : j.distanceToFinal
+          ? `${j.distanceToFinal.heads.toFixed(3)} / ${j.distanceToFinal.ffn.toFixed(3)}`
+          : '-',
       'false positive': prunedHere ? 'see the sweep' : j.falsePositive === null ? '-' : j.falsePositive ? `yes: ${j.reason}` : 'no',
     };
   });
@@ -76,8 +85,13 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
     { item: 'best test accuracy', value: tests.length ? `${(100 * Math.max(...tests.map((t) => t.accuracy))).toFixed(2)}%` : '-' },
     { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
   ];
-  if (run.squad) rows.push({ item: 'SQuAD dev exact match / F1', value: `${run.squad.exact_match.toFixed(2)} / ${run.squad.f1.toFixed(2)} (${run.squad.count} questions)` });
-  if (run.ticket) rows.push({ item: 'ticket', value: `drawn by ${run.ticket.criterion} at step ${run.ticket.step}: heads ${run.ticket.heads.join(' ')}, FFN ${run.ticket.intermediateSizes.join(' ')}` });
+  if (run.squad)
+    rows.push({ item: 'SQuAD dev exact match / F1', value: `${run.squad.exact_match.toFixed(2)} / ${run.squad.f1.toFixed(2)} (${run.squad.count} questions)` });
+  if (run.ticket)
+    rows.push({
+      item: 'ticket',
+      value: `drawn by ${run.ticket.criterion} at step ${run.ticket.step}: heads ${run.ticket.heads.join(' ')}, FFN ${run.ticket.intermediateSizes.join(' ')}`,
+    });
   return aq.from(rows);
 }
 
@@ -96,7 +110,10 @@ export function writeReport(runDir: string): ReportResult {
   if (run.sweep?.length) {
     const tests = run.metrics.filter((m) => m.split === 'test');
     const denseCell = run.sweep.find((r) => r.kind === 'dense');
-    specs['sweep-accuracy'] = sweepAccuracy(run.sweep.filter((r) => r.kind !== 'dense'), denseCell ? denseCell.score : tests.length && run.sweep[0].metric === 'accuracy' ? tests[tests.length - 1].accuracy : null);
+    specs['sweep-accuracy'] = sweepAccuracy(
+      run.sweep.filter((r) => r.kind !== 'dense'),
+      denseCell ? denseCell.score : tests.length && run.sweep[0].metric === 'accuracy' ? tests[tests.length - 1].accuracy : null,
+    );
   }
   const svgs = renderSvgs(specs);
   const outDir = path.join(runDir, 'report');

@@ -11,7 +11,17 @@ beforeAll(async () => {
 });
 
 const config = () =>
-  parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 8, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+  parseConfig({
+    model_type: 'vit',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 8,
+    image_size: 8,
+    patch_size: 4,
+    num_channels: 1,
+    num_labels: 3,
+  }) as ViTConfig;
 const x = () => tf.randomUniform([2, 1, 8, 8], 0, 1, 'float32', 5) as tf.Tensor4D;
 
 describe('Slimming', () => {
@@ -50,7 +60,10 @@ describe('Slimming', () => {
 
 describe('Trajectory', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-traj-'));
-  const snap = (v: number) => ({ heads: [Float32Array.from([v, -v]), Float32Array.from([1, 2])], ffn: [Float32Array.from([v, 0, 3]), Float32Array.from([4, 5, v])] });
+  const snap = (v: number) => ({
+    heads: [Float32Array.from([v, -v]), Float32Array.from([1, 2])],
+    ffn: [Float32Array.from([v, 0, 3]), Float32Array.from([4, 5, v])],
+  });
 
   test('records the long format and reads back the same rows from Arrow and CSV', () => {
     const t = new Trajectory();

@@ -48,7 +48,10 @@ export class Slimming {
   ) {
     this.lambdaHeads = options.lambdaHeads ?? LAMBDA_DEFAULT;
     this.lambdaFfn = options.lambdaFfn ?? LAMBDA_DEFAULT;
-    for (const [name, v] of [['lambdaHeads', this.lambdaHeads], ['lambdaFfn', this.lambdaFfn]] as const) {
+    for (const [name, v] of [
+      ['lambdaHeads', this.lambdaHeads],
+      ['lambdaFfn', this.lambdaFfn],
+    ] as const) {
       if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${name} must be a non-negative number (got ${v}).`);
     }
   }

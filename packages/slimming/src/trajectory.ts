@@ -84,7 +84,14 @@ export class Trajectory {
   rows(): TrajectoryRow[] {
     const out: TrajectoryRow[] = [];
     for (let k = 0; k < this.n; k++) {
-      out.push({ step: this.step.data[k], epoch: this.epoch.data[k], kind: this.kind.data[k] ? 'ffn' : 'head', layer: this.layer.data[k], index: this.index.data[k], value: this.value.data[k] });
+      out.push({
+        step: this.step.data[k],
+        epoch: this.epoch.data[k],
+        kind: this.kind.data[k] ? 'ffn' : 'head',
+        layer: this.layer.data[k],
+        index: this.index.data[k],
+        value: this.value.data[k],
+      });
     }
     return out;
   }

@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 /** Scales the gradients so that their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). */
 export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
   const names = Object.keys(grads);
-  const norm = tf.tidy(() => tf.addN(names.map((n) => grads[n].square().sum())).sqrt().dataSync()[0]);
+  const norm = tf.tidy(
+    () =>
+      tf
+        .addN(names.map((n) => grads[n].square().sum()))
+        .sqrt()
+        .dataSync()[0],
+  );
   if (!(maxNorm > 0) || norm <= maxNorm || !Number.isFinite(norm)) return { grads, norm };
   const scale = maxNorm / (norm + 1e-6);
   const out: Record<string, tf.Tensor> = {};

@@ -41,8 +41,14 @@ export class Adam {
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
     for (const p of params) {
-      this.m.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
-      this.v.set(p.name, tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+      this.m.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
+      );
+      this.v.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
+      );
     }
   }
 
@@ -58,7 +64,16 @@ export class Adam {
         if (!g) continue;
         const wd = p.decay ? this.weightDecay : 0;
         if (fused && g.dtype === 'float32') {
-          this.fusedStep(p, g, { lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, bc1, bc2, weightDecay: wd, decoupled: this.options.kind === 'adamw' });
+          this.fusedStep(p, g, {
+            lr,
+            beta1: this.beta1,
+            beta2: this.beta2,
+            eps: this.eps,
+            bc1,
+            bc2,
+            weightDecay: wd,
+            decoupled: this.options.kind === 'adamw',
+          });
           continue;
         }
         if (wd > 0 && this.options.kind === 'adam') g = g.add(p.variable.mul(wd));

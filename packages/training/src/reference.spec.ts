@@ -11,7 +11,13 @@ describe('matches PyTorch', () => {
   test.each(ref.optimizers.map((o) => [`${o.kind} weight_decay=${o.weight_decay}`, o] as const))('%s: three steps', (_, o) => {
     const w = tf.variable(tf.tensor2d(o.w0));
     const b = tf.variable(tf.tensor1d(o.b0));
-    const opt = new Adam([{ name: 'w', variable: w, decay: true }, { name: 'b', variable: b, decay: false }], { kind: o.kind as 'adam' | 'adamw', weightDecay: o.weight_decay });
+    const opt = new Adam(
+      [
+        { name: 'w', variable: w, decay: true },
+        { name: 'b', variable: b, decay: false },
+      ],
+      { kind: o.kind as 'adam' | 'adamw', weightDecay: o.weight_decay },
+    );
     for (const s of o.steps) {
       opt.step({ w: tf.tensor2d(s.gw), b: tf.tensor1d(s.gb) }, s.lr);
       const wv = (w.arraySync() as number[][]).flat();

@@ -27,7 +27,17 @@ function toyData(n: number, seed: number): ImageDataset {
 }
 
 const config = () =>
-  parseConfig({ model_type: 'vit', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 16, image_size: 8, patch_size: 4, num_channels: 1, num_labels: 3 }) as ViTConfig;
+  parseConfig({
+    model_type: 'vit',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 16,
+    image_size: 8,
+    patch_size: 4,
+    num_channels: 1,
+    num_labels: 3,
+  }) as ViTConfig;
 
 function setup(outDir: string, extra: Partial<TrainOptions> = {}) {
   const model = new ViTForImageClassification(config(), { seed: 1 });
@@ -86,7 +96,11 @@ describe('train', () => {
     await train(setup(a).options);
     await train(setup(b).options);
     expect(Trajectory.read(path.join(a, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(b, 'trajectory.arrow')).rows());
-    const strip = (f: string) => fs.readFileSync(f, 'utf8').split('\n').map((l) => l.split(',').slice(0, 6).join(','));
+    const strip = (f: string) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 6).join(','));
     expect(strip(path.join(a, 'metrics.csv'))).toEqual(strip(path.join(b, 'metrics.csv')));
   });
 
@@ -103,7 +117,11 @@ describe('train', () => {
     await expect(train(setup(broken, { callbacks: [crash] }).options)).rejects.toThrow('simulated crash');
     await train(setup(broken, { resume: true }).options); // a fresh process would build the model anew
     expect(Trajectory.read(path.join(broken, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
-    const strip = (f: string) => fs.readFileSync(f, 'utf8').split('\n').map((l) => l.split(',').slice(0, 6).join(','));
+    const strip = (f: string) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 6).join(','));
     expect(strip(path.join(broken, 'metrics.csv'))).toEqual(strip(path.join(unbroken, 'metrics.csv')));
   });
 

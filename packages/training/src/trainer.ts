@@ -147,7 +147,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const variables = new Map<string, tf.Variable>(params.map((p) => [p.name, p.variable]));
   for (const [k, v] of optimizer.stateTensors()) variables.set(k, v);
 
-  let state: LoopState = { phase: 1, epoch: 0, batch: 0, step: 0, optimizerT: 0, random: o.seed >>> 0, bestAccuracy: -1, seconds: 0, metrics: [], lastRecordedStep: -1 };
+  let state: LoopState = {
+    phase: 1,
+    epoch: 0,
+    batch: 0,
+    step: 0,
+    optimizerT: 0,
+    random: o.seed >>> 0,
+    bestAccuracy: -1,
+    seconds: 0,
+    metrics: [],
+    lastRecordedStep: -1,
+  };
   let trajectory = new Trajectory();
   if (o.continueFrom && !o.resume) {
     state = { ...o.continueFrom.state, metrics: [...o.continueFrom.state.metrics], optimizerT: 0 };
@@ -204,20 +215,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let labelsSeen = 0;
       const epochStart = Date.now();
       const firstBatch = state.batch;
-      for (; state.batch < batchesPerEpoch; ) {
+      for (; state.batch < batchesPerEpoch;) {
         const lr = learningRate(state.step, { ...o.schedule, totalSteps });
         const idx = batchIndices(order, o.batchSize, state.batch);
         const batch = o.train.batch(idx, { augment: o.augment ?? false, random });
         seedDropout(deriveSeed(o.seed, state.step));
         let correctTensor: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = o.forward(batch.x, true);
-          let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
-          if (o.slimming) loss = loss.add(o.slimming.penalty());
-          // the batch's correct count rides along so that one read per step suffices
-          correctTensor = tf.keep(tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum());
-          return loss as tf.Scalar;
-        }, params.map((p) => p.variable));
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const logits = o.forward(batch.x, true);
+            let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
+            if (o.slimming) loss = loss.add(o.slimming.penalty());
+            // the batch's correct count rides along so that one read per step suffices
+            correctTensor = tf.keep(tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum());
+            return loss as tf.Scalar;
+          },
+          params.map((p) => p.variable),
+        );
         const [lossValue, correctValue] = [value.dataSync()[0], correctTensor!.dataSync()[0]];
         const labelCount = batch.labels.shape[0]; // may exceed the batch (QA: a start and an end per example)
         tf.dispose([value, correctTensor!, batch.labels, ...tensorsOf(batch.x)]);
@@ -262,7 +276,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       if (record() === 'stop') stoppedEarly = true;
       const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
-      if (seen > 0) state.metrics.push({ step: state.step, epoch: state.epoch, split: 'train', loss: lossSum / seen, accuracy: correct / labelsSeen, lr, seconds: seconds() });
+      if (seen > 0)
+        state.metrics.push({
+          step: state.step,
+          epoch: state.epoch,
+          split: 'train',
+          loss: lossSum / seen,
+          accuracy: correct / labelsSeen,
+          lr,
+          seconds: seconds(),
+        });
       const test = evaluate(o, evalBatch);
       const testRow: MetricsRow = { step: state.step, epoch: state.epoch, split: 'test', loss: test.loss, accuracy: test.accuracy, lr, seconds: seconds() };
       state.metrics.push(testRow);
@@ -286,9 +309,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   const tests = state.metrics.filter((m) => m.split === 'test');
   state.seconds = seconds();
-  return { steps: state.step, epochs: state.epoch, seconds: seconds(), finalTest: tests[tests.length - 1], bestAccuracy: state.bestAccuracy, stoppedEarly, state, trajectory };
+  return {
+    steps: state.step,
+    epochs: state.epoch,
+    seconds: seconds(),
+    finalTest: tests[tests.length - 1],
+    bestAccuracy: state.bestAccuracy,
+    stoppedEarly,
+    state,
+    trajectory,
+  };
 }
-
 
 function tensorsOf(x: Batch['x']): tf.Tensor[] {
   return x instanceof tf.Tensor ? [x] : Object.values(x);

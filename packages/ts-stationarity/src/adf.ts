@@ -115,10 +115,7 @@ export function adf(series: Series, options: AdfOptions = {}): AdfResult {
   const nobs = n - 1 - usedlag;
   const k = ntrend + 1 + usedlag;
   if (nobs - k < 1) {
-    throw new StationarityError(
-      'degenerate',
-      `adf: ${n} points leave no residual degrees of freedom for ${usedlag} lags with regression '${regression}'.`,
-    );
+    throw new StationarityError('degenerate', `adf: ${n} points leave no residual degrees of freedom for ${usedlag} lags with regression '${regression}'.`);
   }
   const design = buildDesign(x, usedlag, usedlag, ntrend, 'final');
   const fit = householderLstsq(design, nobs, k, diffs(x, usedlag));

@@ -34,7 +34,7 @@ describe('mannKendall reproduces the original test (Gilbert 1987) and scipy thei
 describe("Sen's slope", () => {
   test('is the median of all pairwise slopes (checked against a full sort) for odd and even pair counts', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (const n of [3, 4, 5, 17, 40, 41, 64, 200, 300, 302]) {
       const y = Array.from({ length: n }, (_, i) => Math.round(rand() * 20) / 4 + i * 0.01);
       const slopes: number[] = [];

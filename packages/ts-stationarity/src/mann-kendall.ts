@@ -47,7 +47,7 @@ export function mannKendall(series: Series, options: MannKendallOptions = {}): M
   }
   const sorted = Float64Array.from(y).sort();
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && sorted[j + 1] === sorted[i]) j++;
     const t = j - i + 1;

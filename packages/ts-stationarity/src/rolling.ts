@@ -19,11 +19,7 @@ export interface RollingResult<R> {
  * Runs `test` over sliding windows of a long series. Each window is a subarray view on the same buffer,
  * so the series is copied once (into a Float64Array, if it is not one already) and never per window.
  */
-export function* rolling<R>(
-  series: Series,
-  test: (window: Float64Array) => R,
-  options: RollingOptions,
-): Generator<RollingResult<R>> {
+export function* rolling<R>(series: Series, test: (window: Float64Array) => R, options: RollingOptions): Generator<RollingResult<R>> {
   const { window } = options;
   const step = options.step ?? 1;
   const start = options.start ?? 0;

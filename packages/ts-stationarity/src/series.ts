@@ -8,10 +8,7 @@ export function checkSeries(y: Series, minLength: number, test: string): Float64
     throw new StationarityError('invalid-argument', `${test}: the series must be an array of numbers.`);
   }
   if (y.length < minLength) {
-    throw new StationarityError(
-      'too-short',
-      `${test}: the series has ${y.length} points; at least ${minLength} are needed.`,
-    );
+    throw new StationarityError('too-short', `${test}: the series has ${y.length} points; at least ${minLength} are needed.`);
   }
   const out = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) {

@@ -20,7 +20,11 @@ export function benchCommand(): Command {
       if (o.json) printJson(r);
       else {
         process.stdout.write(`ebt: ${r.seriesPerSecond.toFixed(0)} series/s (${r.series} series in ${r.seconds.toFixed(2)} s)\n`);
-        process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.seriesPerSecond.toFixed(1)} series/s; ratio ${r.ratio!.toFixed(1)}\n` : 'no statsmodels on this machine: no reference\n');
+        process.stdout.write(
+          r.reference
+            ? `${r.reference.name}: ${r.reference.seriesPerSecond.toFixed(1)} series/s; ratio ${r.ratio!.toFixed(1)}\n`
+            : 'no statsmodels on this machine: no reference\n',
+        );
       }
     });
   cmd
@@ -37,7 +41,11 @@ export function benchCommand(): Command {
       if (o.json) printJson(r);
       else {
         process.stdout.write(`ebt (${r.backend}): ${r.msPerStep.toFixed(0)} ms/step\n`);
-        process.stdout.write(r.reference ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n` : 'no PyTorch on this machine: no reference\n');
+        process.stdout.write(
+          r.reference
+            ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n`
+            : 'no PyTorch on this machine: no reference\n',
+        );
       }
     });
   cmd

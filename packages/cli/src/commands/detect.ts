@@ -1,5 +1,14 @@
 import { Command } from 'commander';
-import { MASK_DISTANCE_DEFAULTS as md, MaskDistanceCriterion, MaskKind, NUCLEAR_STATIONARITY_DEFAULTS as ns, NuclearStationarityCriterion, replay, Signal, StationarityRule } from '@ebt/eb-criteria';
+import {
+  MASK_DISTANCE_DEFAULTS as md,
+  MaskDistanceCriterion,
+  MaskKind,
+  NUCLEAR_STATIONARITY_DEFAULTS as ns,
+  NuclearStationarityCriterion,
+  replay,
+  Signal,
+  StationarityRule,
+} from '@ebt/eb-criteria';
 import { maskFlags, parseMaskFlags } from './flags';
 import { Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -9,7 +18,10 @@ import { printJson } from '../output';
 const RULES: readonly StationarityRule[] = ['dejong', 'mk', 'adf', 'kpss'];
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`${flag} must name at least one of ${allowed.join(', ')}.`);
   return items.map((i) => oneOf(i, allowed, flag));
 }
@@ -40,21 +52,36 @@ export function detectCommand(): Command {
       const name = oneOf(o.criterion, ['mask-distance', 'nuclear-stationarity'] as const, '--criterion');
       const criterion =
         name === 'mask-distance'
-            ? new MaskDistanceCriterion({ ...masks, queue: parseInteger(o.queue, '--queue'), epsilon: parseNumber(o.epsilon, '--epsilon'), kinds: list(o.kinds, ['head', 'ffn'] as MaskKind[], '--kinds') })
-            : new NuclearStationarityCriterion({
-                ...masks,
-                signal: oneOf(o.signal, ['masks', 'coefficients', 'trajectories'] as Signal[], '--signal'),
-                smooth: parseInteger(o.smooth, '--smooth'),
-                window: parseInteger(o.window, '--window'),
-                every: parseInteger(o.every, '--every'),
-                tests: list(o.tests, RULES, '--tests'),
-                thresholds: { dejong: parseNumber(o.dejongThreshold, '--dejong-threshold'), mk: parseNumber(o.mkThreshold, '--mk-threshold'), adf: parseNumber(o.adfThreshold, '--adf-threshold'), kpss: parseNumber(o.kpssThreshold, '--kpss-threshold') },
-                flatTol: parseNumber(o.flatTol, '--flat-tol'),
-                confirm: parseInteger(o.confirm, '--confirm'),
-                share: parseNumber(o.share, '--share'),
-              });
+          ? new MaskDistanceCriterion({
+              ...masks,
+              queue: parseInteger(o.queue, '--queue'),
+              epsilon: parseNumber(o.epsilon, '--epsilon'),
+              kinds: list(o.kinds, ['head', 'ffn'] as MaskKind[], '--kinds'),
+            })
+          : new NuclearStationarityCriterion({
+              ...masks,
+              signal: oneOf(o.signal, ['masks', 'coefficients', 'trajectories'] as Signal[], '--signal'),
+              smooth: parseInteger(o.smooth, '--smooth'),
+              window: parseInteger(o.window, '--window'),
+              every: parseInteger(o.every, '--every'),
+              tests: list(o.tests, RULES, '--tests'),
+              thresholds: {
+                dejong: parseNumber(o.dejongThreshold, '--dejong-threshold'),
+                mk: parseNumber(o.mkThreshold, '--mk-threshold'),
+                adf: parseNumber(o.adfThreshold, '--adf-threshold'),
+                kpss: parseNumber(o.kpssThreshold, '--kpss-threshold'),
+              },
+              flatTol: parseNumber(o.flatTol, '--flat-tol'),
+              confirm: parseInteger(o.confirm, '--confirm'),
+              share: parseNumber(o.share, '--share'),
+            });
       const points = Trajectory.read(o.trajectory).points();
       const verdict = replay(criterion, points);
-      printJson({ criterion: name, drawnAt: verdict.drawn ? { step: verdict.step, epoch: verdict.epoch } : null, points: points.length, details: criterion.details() });
+      printJson({
+        criterion: name,
+        drawnAt: verdict.drawn ? { step: verdict.step, epoch: verdict.epoch } : null,
+        points: points.length,
+        details: criterion.details(),
+      });
     });
 }

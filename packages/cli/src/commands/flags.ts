@@ -59,7 +59,12 @@ export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number
     return p;
   };
   const scope = (own: unknown, flag: string) => oneOf((o.scope ?? own) as string, SCOPES, o.scope ? '--scope' : flag);
-  return { ratioHeads: ratio(o.ratioHeads, '--ratio-heads'), ratioFfn: ratio(o.ratioFfn, '--ratio-ffn'), scopeHeads: scope(o.scopeHeads, '--scope-heads'), scopeFfn: scope(o.scopeFfn, '--scope-ffn') };
+  return {
+    ratioHeads: ratio(o.ratioHeads, '--ratio-heads'),
+    ratioFfn: ratio(o.ratioFfn, '--ratio-ffn'),
+    scopeHeads: scope(o.scopeHeads, '--scope-heads'),
+    scopeFfn: scope(o.scopeFfn, '--scope-ffn'),
+  };
 }
 
 /** The end of a training command: the run folder and the final test accuracy (JSON with --json). */
@@ -71,11 +76,18 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
     seconds: result.seconds,
     testAccuracy: result.finalTest?.accuracy ?? null,
     bestAccuracy: result.bestAccuracy,
-    ticket: ticket ? { criterion: ticket.criterion, step: ticket.step, epoch: ticket.epoch, heads: ticket.heads, intermediateSizes: ticket.intermediateSizes } : null,
+    ticket: ticket
+      ? { criterion: ticket.criterion, step: ticket.step, epoch: ticket.epoch, heads: ticket.heads, intermediateSizes: ticket.intermediateSizes }
+      : null,
   };
   if (o.json) return printJson(summary);
-  process.stdout.write(`run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`);
-  if (ticket) process.stdout.write(`ticket drawn by ${ticket.criterion} at step ${ticket.step} (epoch ${ticket.epoch + 1}): heads per layer ${ticket.heads.join(' ')}, FFN ${ticket.intermediateSizes.join(' ')}\n`);
+  process.stdout.write(
+    `run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`,
+  );
+  if (ticket)
+    process.stdout.write(
+      `ticket drawn by ${ticket.criterion} at step ${ticket.step} (epoch ${ticket.epoch + 1}): heads per layer ${ticket.heads.join(' ')}, FFN ${ticket.intermediateSizes.join(' ')}\n`,
+    );
   else if (ticket === null) process.stdout.write('no ticket drawn\n');
 }
 

@@ -17,9 +17,11 @@ function tensorField(input: Record<string, unknown>, field: string, rank: number
     level = level[0];
   }
   const flat = (value as unknown[]).flat(rank - 1) as unknown[];
-  if (flat.length !== shape.reduce((a, b) => a * b, 1)) throw new UsageError(`${file}: '${field}' is ragged; every row must have the same length (shape ${JSON.stringify(shape)}).`);
+  if (flat.length !== shape.reduce((a, b) => a * b, 1))
+    throw new UsageError(`${file}: '${field}' is ragged; every row must have the same length (shape ${JSON.stringify(shape)}).`);
   flat.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${file}: '${field}' holds ${JSON.stringify(v)} at flat index ${i}, not a finite number.`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new UsageError(`${file}: '${field}' holds ${JSON.stringify(v)} at flat index ${i}, not a finite number.`);
     if (dtype === 'int32' && !Number.isInteger(v)) throw new UsageError(`${file}: '${field}' holds ${v} at flat index ${i}, not an integer.`);
   });
   return tf.tensor(flat as number[], shape, dtype);
@@ -52,7 +54,9 @@ export function inferCommand(): Command {
           const [, c, h, w] = pixels.shape;
           const cfg = model.config;
           if (c !== cfg.num_channels || h !== cfg.image_size || w !== cfg.image_size) {
-            throw new UsageError(`${o.input}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${cfg.num_channels}, ${cfg.image_size}, ${cfg.image_size}].`);
+            throw new UsageError(
+              `${o.input}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${cfg.num_channels}, ${cfg.image_size}, ${cfg.image_size}].`,
+            );
           }
           return { logits: model.forward(pixels).logits.arraySync() };
         }
@@ -62,12 +66,15 @@ export function inferCommand(): Command {
         const [b, t] = inputIds.shape;
         const ids = inputIds.dataSync();
         const bad = ids.findIndex((v) => v < 0 || v >= bert.config.vocab_size);
-        if (bad >= 0) throw new UsageError(`${o.input}: 'input_ids' holds ${ids[bad]} at flat index ${bad}, outside the vocabulary of ${bert.config.vocab_size}.`);
-        if (t > bert.config.max_position_embeddings) throw new UsageError(`${o.input}: ${t} tokens exceed max_position_embeddings ${bert.config.max_position_embeddings}.`);
+        if (bad >= 0)
+          throw new UsageError(`${o.input}: 'input_ids' holds ${ids[bad]} at flat index ${bad}, outside the vocabulary of ${bert.config.vocab_size}.`);
+        if (t > bert.config.max_position_embeddings)
+          throw new UsageError(`${o.input}: ${t} tokens exceed max_position_embeddings ${bert.config.max_position_embeddings}.`);
         const optional = (field: string) => {
           if (!(field in input)) return undefined;
           const x = tensorField(input, field, 2, o.input, 'int32') as tf.Tensor2D;
-          if (x.shape[0] !== b || x.shape[1] !== t) throw new UsageError(`${o.input}: '${field}' has shape ${JSON.stringify(x.shape)} but 'input_ids' has [${b}, ${t}].`);
+          if (x.shape[0] !== b || x.shape[1] !== t)
+            throw new UsageError(`${o.input}: '${field}' has shape ${JSON.stringify(x.shape)} but 'input_ids' has [${b}, ${t}].`);
           return x;
         };
         const inputs = { inputIds, attentionMask: optional('attention_mask'), tokenTypeIds: optional('token_type_ids') };

@@ -10,11 +10,10 @@ import { UsageError } from '@ebt/errors';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
 
-
 export function pruneCommand(): Command {
   return maskFlags(new Command('prune'))
     .description('Prune a model physically by the masks of a trajectory point; writes config.json + model.safetensors.')
-    .requiredOption('--model <dir>', 'Hugging Face model folder (e.g. a run\'s init/ for re-training from initialisation)')
+    .requiredOption('--model <dir>', "Hugging Face model folder (e.g. a run's init/ for re-training from initialisation)")
     .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv of a slimming run')
     .option('--at <epoch>', 'after this many epochs (0: the initial coefficients); the last point of that epoch')
     .option('--step <n>', 'the trajectory point at this step instead of --at')
@@ -34,7 +33,8 @@ export function pruneCommand(): Command {
       } else {
         const at = parseInteger(o.at, '--at');
         point = pointAfterEpochs(points, at);
-        if (!point) throw new UsageError(`'${o.trajectory}' has no point in epoch ${at} (it covers ${points.length ? points[points.length - 1].epoch + 1 : 0} epochs).`);
+        if (!point)
+          throw new UsageError(`'${o.trajectory}' has no point in epoch ${at} (it covers ${points.length ? points[points.length - 1].epoch + 1 : 0} epochs).`);
       }
       const masks = {
         heads: maskFromCoefficients(point.heads, ratioHeads, scopeHeads),
@@ -55,6 +55,9 @@ export function pruneCommand(): Command {
         flops: { before: countFlops(model.config, tokens), after: countFlops(pruned.config, tokens), tokens: tokens ?? null },
       };
       if (o.json) printJson(summary);
-      else process.stdout.write(`pruned model in ${summary.out}: heads per layer ${summary.heads.join(' ')}, FFN ${summary.intermediateSizes.join(' ')}; parameters ${summary.parameters.before} -> ${summary.parameters.after}, FLOPs ${summary.flops.before} -> ${summary.flops.after}\n`);
+      else
+        process.stdout.write(
+          `pruned model in ${summary.out}: heads per layer ${summary.heads.join(' ')}, FFN ${summary.intermediateSizes.join(' ')}; parameters ${summary.parameters.before} -> ${summary.parameters.after}, FLOPs ${summary.flops.before} -> ${summary.flops.after}\n`,
+        );
     });
 }

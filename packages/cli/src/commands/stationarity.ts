@@ -38,7 +38,7 @@ export function stationarityCommand(): Command {
     .description('KPSS test of level or trend stationarity (statsmodels kpss).')
     .requiredOption('--input <file>', INPUT_HELP)
     .option('--regression <r>', 'c or ct', 'c')
-    .option('--nlags <n>', "auto, legacy or a number", 'auto')
+    .option('--nlags <n>', 'auto, legacy or a number', 'auto')
     .action((o) => {
       const nlags = o.nlags === 'auto' || o.nlags === 'legacy' ? o.nlags : parseInteger(o.nlags, '--nlags');
       printJson(kpss(load(o.input), { regression: oneOf(o.regression, ['c', 'ct'] as const, '--regression'), nlags }));

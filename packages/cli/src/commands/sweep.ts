@@ -17,7 +17,9 @@ function cellKind(dir: string, run: RunManifest): { runner: string; initDir: str
 
 export function sweepCommand(): Command {
   return new Command('sweep')
-    .description('Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).')
+    .description(
+      'Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).',
+    )
     .argument('<run-dir>', "a 'pretrain small-vit' or 'finetune bert --task squad' run folder")
     .option('--at <epochs>', "completed-epoch counts to prune at, e.g. 1,2,4, or 'all'", 'all')
     .option('--ratios <list>', 'pruning ratios: heads:FFN pairs (0.3:0.3,0.8:0.8) or one number for both', '0.3,0.5')
@@ -28,7 +30,12 @@ export function sweepCommand(): Command {
     .option('--json', 'machine-readable output', false)
     .action(async (dir: string, o) => {
       const kind = cellKind(dir, readManifest(dir));
-      const at = o.at === 'all' ? 'all' : String(o.at).split(',').map((s: string) => parseInteger(s, '--at'));
+      const at =
+        o.at === 'all'
+          ? 'all'
+          : String(o.at)
+              .split(',')
+              .map((s: string) => parseInteger(s, '--at'));
       const ratios = parseRatioPairs(String(o.ratios));
       const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
       const r = await sweep(dir, {
@@ -46,7 +53,9 @@ export function sweepCommand(): Command {
         for (const row of r.rows) {
           const score = row.score === null ? '-' : row.metric === 'accuracy' ? `${(100 * row.score).toFixed(2)}%` : row.score.toFixed(2);
           const extra = row.metric === 'f1' && row.exact_match !== undefined ? ` (EM ${row.exact_match.toFixed(2)})` : '';
-          process.stdout.write(`${row.kind === 'dense' ? 'dense       ' : `at epoch ${String(row.at).padEnd(3)}`} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`);
+          process.stdout.write(
+            `${row.kind === 'dense' ? 'dense       ' : `at epoch ${String(row.at).padEnd(3)}`} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
+          );
         }
         for (const s of r.skipped) process.stdout.write(`skipped ${s}\n`);
         process.stdout.write(`results: ${r.csv}\n`);
