@@ -98,23 +98,25 @@ let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 
 /** Loads the addon once; says why not when it was not built (see build-native.log) or does not load. */
 export function loadAddon(): { addon: NativeAddon } | { reason: string } {
-  if (loaded) return loaded;
-  if (!fs.existsSync(ADDON_PATH)) {
+  return (loaded ??= readAddon(ADDON_PATH));
+}
+
+/** The addon at `file`, or why it cannot be used (uncached: the tests point it at missing and broken files). */
+export function readAddon(file: string): { addon: NativeAddon } | { reason: string } {
+  if (!fs.existsSync(file)) {
     const log = path.join(__dirname, '..', 'build-native.log');
-    loaded = {
+    return {
       reason: `the native addon was not built${fs.existsSync(log) ? ` (see ${path.relative(process.cwd(), log)})` : ''}; run \`npm rebuild @ebt/backend-native\` after installing g++ and libopenblas-dev`,
     };
-    return loaded;
   }
   try {
-    const addon = require(ADDON_PATH) as NativeAddon;
+    const addon = require(file) as NativeAddon;
     const threads = Number(process.env.EBT_NATIVE_THREADS);
     if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
-    loaded = { addon };
+    return { addon };
   } catch (e) {
-    loaded = { reason: `the native addon does not load (${String(e instanceof Error ? e.message : e).split('\n')[0]})` };
+    return { reason: `the native addon does not load (${String(e instanceof Error ? e.message : e).split('\n')[0]})` };
   }
-  return loaded;
 }
 
 /** The addon, for kernels that only run once the backend was registered (and so the addon loaded). */

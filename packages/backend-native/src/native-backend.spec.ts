@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadAddon } from './addon';
+import { loadAddon, readAddon } from './addon';
 import { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from './fused';
 import { NativeBackend, registerNativeBackend } from './native-backend';
 
@@ -311,10 +314,17 @@ describeNative('the native backend', () => {
 });
 
 describe('without the addon', () => {
-  test('registration says why, instead of throwing', () => {
-    const result = registerNativeBackend();
-    if (built) expect(result).toEqual({ ok: true });
-    else expect(result).toEqual({ ok: false, reason: expect.stringMatching(/native addon/) });
+  test('a missing or broken addon file gives the reason, instead of throwing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-addon-'));
+    expect(readAddon(path.join(dir, 'ebt_native.node'))).toEqual({
+      reason: expect.stringMatching(/^the native addon was not built.*npm rebuild @ebt\/backend-native/),
+    });
+    fs.writeFileSync(path.join(dir, 'ebt_native.node'), 'not a shared object');
+    expect(readAddon(path.join(dir, 'ebt_native.node'))).toEqual({ reason: expect.stringMatching(/^the native addon does not load \(.+\)$/) });
+  });
+
+  test('registration reports what loading the addon found', () => {
+    expect(registerNativeBackend()).toEqual(built ? { ok: true } : { ok: false, reason: expect.stringMatching(/native addon/) });
   });
 });
 

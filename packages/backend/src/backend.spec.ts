@@ -42,12 +42,12 @@ describe('initBackend', () => {
         return false;
       }
     })();
-    if (!hasNode) {
-      const native = 'addon' in loadAddon();
-      expect(choice.name).toBe(native ? 'native' : 'wasm');
-      expect(choice.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
-      if (!native) expect(choice.reason).toMatch(/native addon/);
-    }
+    const native = 'addon' in loadAddon();
+    // tfjs-node(-gpu) first when installed; else the native addon when built; else wasm, saying why
+    const expected = hasNode ? ['tensorflow-gpu', 'tensorflow'] : [native ? 'native' : 'wasm'];
+    expect(expected).toContain(choice.name);
+    if (!hasNode) expect(choice.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
+    if (!hasNode && !native) expect(choice.reason).toMatch(/native addon/);
   });
 
   test('asking for tensorflow without tfjs-node is a clear error', async () => {

@@ -1,2 +1,4 @@
+// the names of the kernels the native backend adds; models and the optimizer call them by these names
+export { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from '@ebt/backend-native';
 export { BACKENDS, BackendError, initBackend, parseBackendName } from './backend';
 export type { BackendChoice, BackendName, InitBackendOptions } from './backend';

@@ -3,15 +3,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../test/run-cli';
 
-const vit = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures', 'hf-tiny-vit');
+const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
+const vit = path.join(fixtures, 'hf-tiny-vit');
 
-/** A CSV trajectory for hf-tiny-vit (2 layers, 4 heads, 64 neurons): step 0 all ones, step 5 (end of epoch 1) graded. */
-function trajectory(dir: string): string {
-  const lines = ['step,epoch,kind,layer,index,value'];
-  for (const [step, epoch] of [
+/**
+ * A CSV trajectory for hf-tiny-vit (2 layers, 4 heads, 64 neurons): step 0 all ones, then the same graded
+ * coefficients at every later step (by default only step 5, the end of epoch 1).
+ */
+function trajectory(
+  dir: string,
+  points: number[][] = [
     [0, 0],
     [5, 0],
-  ]) {
+  ],
+): string {
+  const lines = ['step,epoch,kind,layer,index,value'];
+  for (const [step, epoch] of points) {
     for (let l = 0; l < 2; l++) {
       for (let h = 0; h < 4; h++) lines.push(`${step},${epoch},head,${l},${h},${step ? [0.9, 0.1, 0.5, 0.7][h] : 1}`);
       for (let j = 0; j < 64; j++) lines.push(`${step},${epoch},ffn,${l},${j},${step ? (l * 64 + j) / 128 : 1}`);
@@ -58,6 +65,37 @@ describe('ebt prune', () => {
     expect(infer.status).toBe(0);
   });
 
+  test('a QA checkpoint pruned at ratio 0 keeps as many parameters as its safetensors hold', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-prune-'));
+    const qa = path.join(fixtures, 'hf-tiny-bert-qa');
+    // hf-tiny-bert-qa has 2 layers of 4 heads and 64 neurons, like the ViT trajectory
+    const r = runCli([
+      'prune',
+      '--model',
+      qa,
+      '--trajectory',
+      trajectory(dir),
+      '--at',
+      '1',
+      '--out',
+      path.join(dir, 'qa'),
+      '--ratio-heads',
+      '0',
+      '--ratio-ffn',
+      '0',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expect(r.status).toBe(0);
+    const bytes = fs.readFileSync(path.join(qa, 'model.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+    const elements = Object.entries(header)
+      .filter(([k]) => k !== '__metadata__')
+      .reduce((s, [, v]) => s + (v as { shape: number[] }).shape.reduce((a, b) => a * b, 1), 0);
+    expect(JSON.parse(r.stdout).parameters).toEqual({ before: elements, after: elements });
+  });
+
   test('a point that is not in the trajectory is a usage error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-prune-'));
     const r = runCli(['prune', '--model', vit, '--trajectory', trajectory(dir), '--at', '3', '--out', path.join(dir, 'x')]);
@@ -72,14 +110,25 @@ describe('ebt prune', () => {
 describe('ebt detect', () => {
   test('both criteria on a trajectory file; the draw point is where the masks settle', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-detect-'));
-    const file = trajectory(dir);
+    const two = trajectory(dir);
+    // step 0 (all ones: ties pruned by index) and step 5 give different head masks: a queue of 2 never agrees
+    const never = runCli(['detect', '--trajectory', two, '--criterion', 'mask-distance', '--queue', '2', '--epsilon', '0']);
+    expect(never.status).toBe(0);
+    expect(JSON.parse(never.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: null, points: 2 });
+    const file = trajectory(dir, [
+      [0, 0],
+      [5, 0],
+      [10, 1],
+      [15, 1],
+    ]);
+    // the masks settle at step 5: the first queue of 2 equal masks is (5, 10)
     const md = runCli(['detect', '--trajectory', file, '--criterion', 'mask-distance', '--queue', '2', '--epsilon', '0']);
-    expect(md.status).toBe(0);
-    // step 0 (all ones: ties pruned by index) and step 5 give different masks, so a queue of 2 never agrees
-    expect(JSON.parse(md.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: null, points: 2 });
+    expect(JSON.parse(md.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: { step: 10, epoch: 1 }, points: 4 });
+    // the head masks at step 0 and 5 prune one head per layer each (index ties at 0, head 1 later): the same
+    // nuclear norm; the FFN masks are equal. So the first window of 3 points (steps 0, 5, 10) is flat: drawn at 10
     const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--smooth', '1', '--window', '3', '--every', '1']);
     expect(ns.status).toBe(0);
-    expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: null });
+    expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: { step: 10, epoch: 1 } });
     const bad = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--tests', 'dejong,foo']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--tests must be one of dejong, mk, adf, kpss \(got 'foo'\)/);

@@ -110,7 +110,12 @@ describe('NuclearStationarityCriterion', () => {
     });
     const details = online.details() as any;
     expect(details.signal.nuclearNorm.heads).toHaveLength(points.findIndex((p) => p.step === first!.step) + 1);
-    expect(details.tests.length).toBeGreaterThan(0);
+    // smoothed values exist from point 5, 20 of them at point 24: tested at 25, 30, ... up to the draw, which
+    // is the first window that passes (confirm 1)
+    const drawIndex = points.findIndex((p) => p.step === first!.step) + 1;
+    const expected = Array.from({ length: (drawIndex - 25) / 5 + 1 }, (_, k) => 25 + 5 * k);
+    expect(details.tests.map((t: { index: number }) => t.index)).toEqual(expected);
+    expect(details.tests.map((t: { pass: boolean }) => t.pass)).toEqual(expected.map((i) => i === drawIndex));
   });
 
   test('nothing is tested before window smoothed points exist; tested points are multiples of every', () => {

@@ -1,4 +1,4 @@
-/** Judging a detection on a finished run (SPEC section 3.3). */
+/** Judging a detection on a finished run (docs/method.md section 3.3). */
 import { Mask } from './mask';
 import { maskDistance } from './mask-distance';
 

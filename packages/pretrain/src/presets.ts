@@ -19,7 +19,7 @@ export interface SmallVitPreset {
   warmupEpochs: number;
   weightDecay: number;
   labelSmoothing: number;
-  /** window sizes of the nuclear-norm criterion, in recorded points (SPEC 3.2: scaled to the run's length) */
+  /** window sizes of the nuclear-norm criterion, in recorded points (docs/method.md section 3.2) */
   detection: { smooth: number; window: number; every: number };
   /** the small prune-and-retrain sweep the job runs after training (a dense cell, then at x ratios) */
   sweep: { at: number[]; ratios: number[]; retrainEpochs: number };

@@ -5,6 +5,9 @@
  */
 import { BertConfig, headsPerLayer, intermediateSizes, ModelConfig, numLabels, ViTConfig } from '@ebt/models';
 
+/** BertForQuestionAnswering: no pooler, and qa_outputs (start and end logits) applied to every token. */
+const isQuestionAnswering = (config: ModelConfig) => config.model_type === 'bert' && Boolean(config.architectures?.includes('BertForQuestionAnswering'));
+
 export function countParameters(config: ModelConfig): number {
   const D = config.hidden_size;
   const d = D / config.num_attention_heads;
@@ -18,10 +21,10 @@ export function countParameters(config: ModelConfig): number {
     n += D * sizes[l] + sizes[l] + sizes[l] * D + D; // FFN
     n += 2 * 2 * D; // two LayerNorms
   }
-  const labels = numLabels(config);
   if (config.model_type === 'bert') {
     const c = config as BertConfig;
     n += (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * D + 2 * D; // embeddings + LayerNorm
+    if (isQuestionAnswering(config)) return n + D * 2 + 2; // qa_outputs
     n += D * D + D; // pooler
   } else {
     const c = config as ViTConfig;
@@ -30,6 +33,7 @@ export function countParameters(config: ModelConfig): number {
     n += D + (patches + 1) * D; // [CLS] and positions
     n += 2 * D; // final LayerNorm
   }
+  const labels = numLabels(config);
   return n + D * labels + labels;
 }
 
@@ -57,6 +61,8 @@ export function countFlops(config: ModelConfig, tokens?: number): number {
   if (config.model_type === 'vit') {
     const c = config as ViTConfig;
     f += 2 * (T - 1) * c.num_channels * c.patch_size ** 2 * D;
+  } else if (isQuestionAnswering(config)) {
+    return f + 2 * T * D * 2; // qa_outputs on every token
   } else {
     f += 2 * D * D; // pooler
   }

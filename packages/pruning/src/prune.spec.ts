@@ -183,3 +183,28 @@ test('a mask that removes every head of a layer is refused', () => {
   expect(() => pruneModel(model, { heads: [new Uint8Array(4), new Uint8Array(4).fill(1)], ffn: masks.ffn })).toThrow(PruningError);
   expect(() => pruneModel(model, { heads: [new Uint8Array(4), new Uint8Array(4).fill(1)], ffn: masks.ffn })).toThrow(/removes every head of layer 0/);
 });
+
+/** Elements of every tensor in a safetensors file, read from its JSON header alone (independent of our loader). */
+function safetensorsElements(file: string): number {
+  const bytes = fs.readFileSync(file);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  return Object.entries(header)
+    .filter(([k]) => k !== '__metadata__')
+    .reduce((s, [, v]) => s + (v as { shape: number[] }).shape.reduce((a, b) => a * b, 1), 0);
+}
+
+test('BertForQuestionAnswering: no pooler and a per-token qa_outputs, in parameters and FLOPs', () => {
+  const dir = path.join(fixtures, 'hf-tiny-bert-qa');
+  const { model } = loadPretrained(dir, { log: null });
+  expect(countParameters(model.config)).toBe(safetensorsElements(path.join(dir, 'model.safetensors')));
+  // qa_outputs (32 -> 2) runs on each of T tokens: twice the tokens, twice its FLOPs; no pooler term
+  const D = model.config.hidden_size;
+  const perToken = (T: number) => countFlops(model.config, T) - countFlops(model.config, T - 1);
+  const bodyPerToken = (T: number) =>
+    countFlops({ ...model.config, architectures: ['BertForSequenceClassification'] }, T) -
+    countFlops({ ...model.config, architectures: ['BertForSequenceClassification'] }, T - 1);
+  expect(perToken(10) - bodyPerToken(10)).toBe(2 * D * 2);
+  expect(countFlops({ ...model.config, architectures: ['BertForSequenceClassification'] }, 10) - countFlops(model.config, 10)).toBe(
+    2 * D * D + 2 * D * 2 - 2 * 10 * D * 2,
+  );
+});

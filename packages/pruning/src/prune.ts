@@ -1,5 +1,5 @@
 /**
- * Physical pruning (SPEC section 5): removing head h of layer l drops rows [h d, (h+1) d) of the query, key
+ * Physical pruning (docs/method.md section 5): removing head h of layer l drops rows [h d, (h+1) d) of the query, key
  * and value weights and biases and the same columns of the attention output projection; removing FFN
  * neuron j drops row j of the intermediate dense weight and bias and column j of the output dense weight.
  * Kept slimming coefficients are folded into the output projections (or returned, to keep slimming), so

@@ -1,5 +1,5 @@
 /**
- * The coefficient trajectory in the long format of ARCHITECTURE.md: one row per
+ * The coefficient trajectory in the long format of docs/run-folder.md: one row per
  * (step, epoch, kind, layer, index, value), kind 'head' or 'ffn'. Rows are held in growing typed columns
  * and written (atomically) as Arrow IPC or CSV, chosen by the file's extension.
  */

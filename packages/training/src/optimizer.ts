@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The fused Adam kernel's name (registered by @ebt/backend-native; attrs as its AdamHyper). */
-export const FUSED_ADAM_STEP = 'EbtAdamStep';
+import { FUSED_ADAM_STEP } from '@ebt/backend';
 
 export interface OptimizerOptions {
   kind: 'adam' | 'adamw';
