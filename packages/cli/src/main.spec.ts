@@ -63,7 +63,13 @@ describe('ebt', () => {
   });
 
   test('bad input exits 2 with one line on stderr', () => {
+    // a run.json whose epochs is a string: every command that reads a run folder names the field
+    const badRun = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-badrun-'));
+    fs.writeFileSync(path.join(badRun, 'run.json'), JSON.stringify({ format: 1, options: { command: 'pretrain small-vit', seed: 0, epochs: 'three' } }));
+    const badField = new RegExp(`'${badRun}/run\\.json': field 'options\\.epochs': expected number, received string \\(got "three"\\)`);
     const cases: Array<[string[], string | undefined, RegExp]> = [
+      [['sweep', badRun], undefined, badField],
+      [['report', badRun], undefined, badField],
       [['stationarity', 'adf', '--input', '/no/such/file'], undefined, /Cannot read input file '\/no\/such\/file'/],
       [['stationarity', 'adf', '--input', '-'], '1\n2\nabc\n', /line 3: 'abc' is not a number/],
       [['stationarity', 'adf', '--input', '-', '--regression', 'q'], '[1,2,3]', /--regression must be one of n, c, ct, ctt/],

@@ -9,6 +9,7 @@ import { finetuneCommand } from './commands/finetune';
 import { pruneCommand } from './commands/prune';
 import { detectCommand } from './commands/detect';
 import { reportCommand } from './commands/report';
+import { studyCommand } from './commands/study';
 import { sweepCommand } from './commands/sweep';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(finetuneCommand());
   program.addCommand(detectCommand());
   program.addCommand(sweepCommand());
+  program.addCommand(studyCommand());
   program.addCommand(reportCommand());
   program.addCommand(pruneCommand());
   program.addCommand(inferCommand());

@@ -1,5 +1,4 @@
 import {
-  scaledWindows,
   distanceMatrix,
   judgeDetection,
   MaskDistanceCriterion,
@@ -92,7 +91,8 @@ describe('NuclearStationarityCriterion', () => {
   }
 
   test('draws only after the signal has settled, and offline replay gives the online answer', () => {
-    const options = { smooth: 5, window: 20, every: 5, tests: ['dejong', 'mk'] as const };
+    // windows in steps; the points come every 10 steps (10, 20, ...)
+    const options = { smooth: 50, window: 200, every: 50, tests: ['dejong', 'mk'] as const };
     const points = decaying(150);
     const online = new NuclearStationarityCriterion({ ...options, tests: [...options.tests] });
     let first: { step: number } | undefined;
@@ -110,21 +110,60 @@ describe('NuclearStationarityCriterion', () => {
     });
     const details = online.details() as any;
     expect(details.signal.nuclearNorm.heads).toHaveLength(points.findIndex((p) => p.step === first!.step) + 1);
-    // smoothed values exist from point 5, 20 of them at point 24: tested at 25, 30, ... up to the draw, which
-    // is the first window that passes (confirm 1)
-    const drawIndex = points.findIndex((p) => p.step === first!.step) + 1;
-    const expected = Array.from({ length: (drawIndex - 25) / 5 + 1 }, (_, k) => 25 + 5 * k);
-    expect(details.tests.map((t: { index: number }) => t.index)).toEqual(expected);
-    expect(details.tests.map((t: { pass: boolean }) => t.pass)).toEqual(expected.map((i) => i === drawIndex));
+    // the average of the last 50 steps is defined once 50 steps have passed since the first point (step 10):
+    // from step 60; the smoothed series spans 200 steps at step 259; so the tests run at the multiples of 50
+    // from 300 up to the draw, which is the first window that passes (confirm 1)
+    const expected = Array.from({ length: (first!.step - 300) / 50 + 1 }, (_, k) => 300 + 50 * k);
+    expect(details.signal.smoothedSteps[0]).toBe(60);
+    expect(details.tests.map((t: { step: number }) => t.step)).toEqual(expected);
+    expect(details.tests.map((t: { pass: boolean }) => t.pass)).toEqual(expected.map((s) => s === first!.step));
   });
 
-  test('nothing is tested before window smoothed points exist; tested points are multiples of every', () => {
-    const c = new NuclearStationarityCriterion({ smooth: 4, window: 6, every: 3, tests: ['mk'] });
+  test('nothing is tested before the smoothed series spans the window; tested steps are multiples of every', () => {
+    const c = new NuclearStationarityCriterion({ smooth: 40, window: 60, every: 30, tests: ['mk'] });
     decaying(20).forEach((p) => c.observe(p));
-    const tested = (c.details() as any).tests.map((t: any) => t.index);
-    // smoothed points exist from point 4 on; 6 of them at point 9; tested at 9, 12, 15, 18 (or until drawn)
-    expect(tested[0]).toBe(9);
-    expect(tested.every((i: number) => i % 3 === 0)).toBe(true);
+    const tested = (c.details() as any).tests.map((t: any) => t.step);
+    // smoothed from step 50 (40 steps after the first point, step 10), spanning 60 steps at step 109: tested at
+    // 120, 150, 180 (or until drawn)
+    expect(tested[0]).toBe(120);
+    expect(tested.every((s: number) => s % 30 === 0)).toBe(true);
+  });
+
+  test('the same windows in steps on a run observed at every step and on its trajectory every 10 steps', () => {
+    // a signal that settles: the step-based windows test the same stretch of training either way
+    const every = decaying(300).map((p, t) => ({ ...p, step: t + 1 }));
+    const sparse = every.filter((p) => p.step % 10 === 0);
+    const options = { smooth: 20, window: 60, every: 20, tests: ['dejong' as const, 'mk' as const] };
+    const dense = replay(new NuclearStationarityCriterion(options), every);
+    const coarse = replay(new NuclearStationarityCriterion(options), sparse);
+    expect(dense.drawn && coarse.drawn).toBe(true);
+    expect(Math.abs((dense as { step: number }).step - (coarse as { step: number }).step)).toBeLessThanOrEqual(40);
+  });
+
+  test('points must come in increasing steps', () => {
+    const c = new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1 });
+    const [a, b] = decaying(2);
+    c.observe(b);
+    expect(() => c.observe(a)).toThrow('points must come in increasing steps (got step 10 after 20).');
+  });
+
+  test('saved state restores a criterion that then gives the unbroken answer', () => {
+    const points = decaying(150);
+    const options = { smooth: 50, window: 200, every: 50, tests: ['dejong' as const, 'mk' as const] };
+    const unbroken = new NuclearStationarityCriterion(options);
+    const verdict = replay(unbroken, points);
+    const first = new NuclearStationarityCriterion(options);
+    points.slice(0, 37).forEach((p) => first.observe(p));
+    const second = new NuclearStationarityCriterion(options);
+    second.restoreState(JSON.parse(JSON.stringify(first.saveState())));
+    expect(replay(second, points.slice(37))).toEqual(verdict);
+    expect(second.details()).toEqual(unbroken.details());
+    const md = new MaskDistanceCriterion({ queue: 3, epsilon: 0.05 });
+    const mdUnbroken = replay(new MaskDistanceCriterion({ queue: 3, epsilon: 0.05 }), points);
+    points.slice(0, 37).forEach((p) => md.observe(p));
+    const md2 = new MaskDistanceCriterion({ queue: 3, epsilon: 0.05 });
+    md2.restoreState(JSON.parse(JSON.stringify(md.saveState())));
+    expect(replay(md2, points.slice(37))).toEqual(mdUnbroken);
   });
 
   test('a flat window counts as stationary without testing; a trend fails dejong and mk', () => {
@@ -144,12 +183,12 @@ describe('NuclearStationarityCriterion', () => {
     // Mann-Kendall is scale-free: a trajectory still converging by 1e-5 per step is a "trend". A flatness
     // tolerance relative to the level is what lets converged coefficients count as settled.
     const strict = replay(
-      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9 }),
+      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9 }),
       decaying(150),
     );
     expect(strict.drawn).toBe(false);
     const tolerant = replay(
-      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 3, window: 10, every: 5, tests: ['mk'], share: 0.9, flatTol: 1e-3 }),
+      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9, flatTol: 1e-3 }),
       decaying(150),
     );
     expect(tolerant.drawn).toBe(true);
@@ -187,10 +226,4 @@ test('judgeDetection: a draw whose mask is far from the final one is a false pos
   expect(lossy.falsePositive).toBe(true);
   expect(judgeDetection({ detection: null, finalMasks: final, totalSteps: 100 }).falsePositive).toBeNull();
   expect(maskFromCoefficients([[1]], 0, 'global')[0][0]).toBe(1);
-});
-
-test("scaledWindows: the seed's sizes for long runs, proportionally smaller for short ones", () => {
-  expect(scaledWindows(14774)).toEqual({ smooth: 200, window: 300, every: 100 });
-  expect(scaledWindows(150)).toEqual({ smooth: 10, window: 30, every: 5 });
-  expect(scaledWindows(10)).toEqual({ smooth: 2, window: 5, every: 1 });
 });

@@ -19,6 +19,9 @@ export interface Criterion {
   observe(point: Point): Verdict;
   /** everything it computed, for detections.json and the report */
   details(): Record<string, unknown>;
+  /** what it must remember to go on after a restart (JSON), and how to take it back */
+  saveState(): unknown;
+  restoreState(state: unknown): void;
 }
 
 export interface MaskOptions {

@@ -7,8 +7,10 @@ export { MASK_DEFAULTS, masksAt, replay, resolveMaskOptions } from './criterion'
 export type { Criterion, MaskOptions, Point, Verdict } from './criterion';
 export { MASK_DISTANCE_DEFAULTS, MaskDistanceCriterion } from './mask-distance-criterion';
 export type { MaskDistanceOptions, MaskKind } from './mask-distance-criterion';
-export { DEFAULT_THRESHOLDS, NUCLEAR_STATIONARITY_DEFAULTS, NuclearStationarityCriterion, scaledWindows, testWindow } from './nuclear-stationarity-criterion';
+export { DEFAULT_THRESHOLDS, NUCLEAR_STATIONARITY_DEFAULTS, NuclearStationarityCriterion, testWindow } from './nuclear-stationarity-criterion';
 export type { NuclearStationarityOptions, ResolvedNuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
 export { judgeDetection } from './judge';
 export type { Judgement, JudgeInput } from './judge';
 export { CriterionOptionsError } from './errors';
+export { isWindowPreset, WINDOW_PRESETS } from './window-presets';
+export type { WindowPreset, WindowPresetName } from './window-presets';

@@ -20,6 +20,12 @@ export interface MaskDistanceOptions extends MaskOptions {
 /** You et al.'s released defaults: 5 masks, 0.1, both kinds. */
 export const MASK_DISTANCE_DEFAULTS: Readonly<Required<Omit<MaskDistanceOptions, keyof MaskOptions>>> = { queue: 5, epsilon: 0.1, kinds: ['head', 'ffn'] };
 
+interface MaskDistanceState {
+  verdict: Verdict;
+  history: Array<{ step: number; epoch: number; maxDistance: { head: number | null; ffn: number | null } }>;
+  queue: Array<{ heads: number[][]; ffn: number[][] }>;
+}
+
 export class MaskDistanceCriterion implements Criterion {
   readonly name = 'mask-distance';
   private readonly masks: Required<MaskOptions>;
@@ -59,5 +65,21 @@ export class MaskDistanceCriterion implements Criterion {
 
   details(): Record<string, unknown> {
     return { options: { ...this.masks, queue: this.queueSize, epsilon: this.epsilon, kinds: this.kinds }, verdict: this.verdict, history: this.history };
+  }
+
+  saveState(): MaskDistanceState {
+    const plain = (m: Mask) => m.map((row) => Array.from(row));
+    return { verdict: this.verdict, history: this.history, queue: this.queue.map((q) => ({ heads: plain(q.heads), ffn: plain(q.ffn) })) };
+  }
+
+  restoreState(state: unknown): void {
+    const s = state as MaskDistanceState;
+    this.verdict = s.verdict;
+    this.history.splice(0, this.history.length, ...s.history);
+    this.queue.splice(
+      0,
+      this.queue.length,
+      ...s.queue.map((q) => ({ heads: q.heads.map((r) => Uint8Array.from(r)), ffn: q.ffn.map((r) => Uint8Array.from(r)) })),
+    );
   }
 }

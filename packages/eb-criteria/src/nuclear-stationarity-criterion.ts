@@ -6,6 +6,7 @@
 import { adf, dejong, kpss, mannKendall } from '@ebt/ts-stationarity';
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
 import { nuclearNorm } from './nuclear-norm';
+import { StepSeries } from './step-series';
 import { CriterionOptionsError } from './errors';
 
 export type StationarityRule = 'dejong' | 'mk' | 'adf' | 'kpss';
@@ -13,11 +14,11 @@ export type Signal = 'masks' | 'coefficients' | 'trajectories';
 
 export interface NuclearStationarityOptions extends MaskOptions {
   signal?: Signal;
-  /** moving-average length, in points (default 200) */
+  /** moving-average length, in steps (default 200) */
   smooth?: number;
-  /** smoothed points tested (default 300) */
+  /** the last `window` steps of the smoothed series are tested (default 300) */
   window?: number;
-  /** test at every `every`-th point (default 100) */
+  /** test at the steps that are multiples of `every` (default 100) */
   every?: number;
   /** rules that must all hold (default dejong, mk, adf) */
   tests?: StationarityRule[];
@@ -36,7 +37,7 @@ export type ResolvedNuclearStationarityOptions = Required<Omit<NuclearStationari
   thresholds: Record<StationarityRule, number>;
 };
 
-/** The seed's case-study values (docs/method.md section 3.2); windows in points. */
+/** The seed's case-study values (docs/method.md section 3.2); windows in steps. */
 export const NUCLEAR_STATIONARITY_DEFAULTS: Readonly<ResolvedNuclearStationarityOptions> = {
   signal: 'masks',
   smooth: 200,
@@ -93,33 +94,23 @@ export function testWindow(window: Float64Array, tests: StationarityRule[], thre
   return out;
 }
 
-/** A series with its moving average, kept incrementally. */
-class Smoothed {
-  readonly raw: number[] = [];
-  readonly smooth: number[] = [];
-  private sum = 0;
-  constructor(private readonly length: number) {}
-  push(v: number): void {
-    this.raw.push(v);
-    this.sum += v;
-    if (this.raw.length > this.length) this.sum -= this.raw[this.raw.length - 1 - this.length];
-    if (this.raw.length >= this.length) this.smooth.push(this.sum / this.length);
-  }
-  window(n: number): Float64Array {
-    return Float64Array.from(this.smooth.slice(this.smooth.length - n));
-  }
+interface NuclearStationarityState {
+  steps: Array<{ step: number; epoch: number }>;
+  raw: { heads: number[][]; ffn: number[][] };
+  tested: Array<{ step: number; epoch: number; heads: unknown; ffn: unknown; pass: boolean }>;
+  streak: number;
+  verdict: Verdict;
 }
 
 export class NuclearStationarityCriterion implements Criterion {
   readonly name = 'nuclear-stationarity';
   private readonly o: ResolvedNuclearStationarityOptions;
   private readonly masks: Required<MaskOptions>;
-  private count = 0;
   private streak = 0;
   private verdict: Verdict = { drawn: false };
-  private readonly series = { heads: [] as Smoothed[], ffn: [] as Smoothed[] };
+  private series = { heads: [] as StepSeries[], ffn: [] as StepSeries[] };
   private readonly steps: Array<{ step: number; epoch: number }> = [];
-  private readonly tested: Array<{ step: number; epoch: number; index: number; heads: unknown; ffn: unknown; pass: boolean }> = [];
+  private readonly tested: Array<{ step: number; epoch: number; heads: unknown; ffn: unknown; pass: boolean }> = [];
 
   constructor(options: NuclearStationarityOptions = {}) {
     this.masks = resolveMaskOptions(options);
@@ -138,22 +129,23 @@ export class NuclearStationarityCriterion implements Criterion {
     for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
       if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new CriterionOptionsError(`${k} must be a positive integer (got ${this.o[k]}).`);
     }
-    if (this.o.window < 3) throw new CriterionOptionsError(`window must be at least 3 points (got ${this.o.window}).`);
+    if (this.o.window < 3) throw new CriterionOptionsError(`window must be at least 3 steps (got ${this.o.window}).`);
     if (!(this.o.share > 0 && this.o.share <= 1)) throw new CriterionOptionsError(`share must lie in (0, 1] (got ${this.o.share}).`);
     if (this.o.tests.length === 0) throw new CriterionOptionsError('tests must name at least one rule.');
   }
 
   observe(point: Point): Verdict {
     if (this.verdict.drawn) return this.verdict;
-    this.count += 1;
+    const last = this.steps[this.steps.length - 1];
+    if (last && point.step <= last.step) throw new CriterionOptionsError(`points must come in increasing steps (got step ${point.step} after ${last.step}).`);
     this.steps.push({ step: point.step, epoch: point.epoch });
     this.pushSignal(point);
-    const ready = this.series.heads[0].smooth.length >= this.o.window;
-    if (this.count % this.o.every === 0 && ready) {
+    // tested at the steps that are multiples of `every`, once the smoothed series spans `window` steps
+    if (point.step % this.o.every === 0 && this.series.heads[0].window(this.o.window)) {
       const heads = this.testKind(this.series.heads);
       const ffn = this.testKind(this.series.ffn);
       const pass = heads.pass && ffn.pass;
-      this.tested.push({ step: point.step, epoch: point.epoch, index: this.count, heads: heads.detail, ffn: ffn.detail, pass });
+      this.tested.push({ step: point.step, epoch: point.epoch, heads: heads.detail, ffn: ffn.detail, pass });
       this.streak = pass ? this.streak + 1 : 0;
       if (this.streak >= this.o.confirm) this.verdict = { drawn: true, step: point.step, epoch: point.epoch };
     }
@@ -164,8 +156,8 @@ export class NuclearStationarityCriterion implements Criterion {
     if (this.o.signal === 'trajectories') {
       for (const kind of ['heads', 'ffn'] as const) {
         const values = point[kind].flatMap((row) => Array.from(row));
-        while (this.series[kind].length < values.length) this.series[kind].push(new Smoothed(this.o.smooth));
-        values.forEach((v, i) => this.series[kind][i].push(v));
+        while (this.series[kind].length < values.length) this.series[kind].push(new StepSeries(this.o.smooth));
+        values.forEach((v, i) => this.series[kind][i].push(point.step, v));
       }
       return;
     }
@@ -180,18 +172,44 @@ export class NuclearStationarityCriterion implements Criterion {
       f = nuclearNorm(point.ffn.map((r) => Array.from(r, Math.abs)));
     }
     if (this.series.heads.length === 0) {
-      this.series.heads.push(new Smoothed(this.o.smooth));
-      this.series.ffn.push(new Smoothed(this.o.smooth));
+      this.series.heads.push(new StepSeries(this.o.smooth));
+      this.series.ffn.push(new StepSeries(this.o.smooth));
     }
-    this.series.heads[0].push(h);
-    this.series.ffn[0].push(f);
+    this.series.heads[0].push(point.step, h);
+    this.series.ffn[0].push(point.step, f);
   }
 
-  private testKind(series: Smoothed[]): { pass: boolean; detail: unknown } {
-    const results = series.map((s) => testWindow(s.window(this.o.window), this.o.tests, this.o.thresholds, this.o.flatTol));
+  private testKind(series: StepSeries[]): { pass: boolean; detail: unknown } {
+    const results = series.map((s) => testWindow(s.window(this.o.window)!, this.o.tests, this.o.thresholds, this.o.flatTol));
     if (this.o.signal !== 'trajectories') return { pass: results[0].pass, detail: results[0] };
     const passed = results.filter((r) => r.pass).length;
     return { pass: passed >= this.o.share * results.length, detail: { passed, of: results.length } };
+  }
+
+  saveState(): NuclearStationarityState {
+    return {
+      steps: this.steps,
+      raw: { heads: this.series.heads.map((s) => s.raw), ffn: this.series.ffn.map((s) => s.raw) },
+      tested: this.tested,
+      streak: this.streak,
+      verdict: this.verdict,
+    };
+  }
+
+  /** Rebuilds the signal from its raw values (the moving averages are recomputed, identically). */
+  restoreState(state: unknown): void {
+    const s = state as NuclearStationarityState;
+    this.steps.splice(0, this.steps.length, ...s.steps);
+    for (const kind of ['heads', 'ffn'] as const) {
+      this.series[kind] = s.raw[kind].map((raw) => {
+        const series = new StepSeries(this.o.smooth);
+        raw.forEach((v, i) => series.push(s.steps[i].step, v));
+        return series;
+      });
+    }
+    this.tested.splice(0, this.tested.length, ...s.tested);
+    this.streak = s.streak;
+    this.verdict = s.verdict;
   }
 
   details(): Record<string, unknown> {
@@ -201,17 +219,9 @@ export class NuclearStationarityCriterion implements Criterion {
         : {
             steps: this.steps,
             nuclearNorm: { heads: this.series.heads[0]?.raw ?? [], ffn: this.series.ffn[0]?.raw ?? [] },
+            smoothedSteps: this.series.heads[0]?.smoothSteps ?? [],
             smoothed: { heads: this.series.heads[0]?.smooth ?? [], ffn: this.series.ffn[0]?.smooth ?? [] },
           };
     return { options: { ...this.masks, ...this.o }, verdict: this.verdict, signal, tests: this.tested };
   }
-}
-
-/**
- * Window sizes scaled to a run of `points` recorded points (docs/method.md section 3.2):
- * about P/15 to smooth, P/5 tested, a test every P/30 points, capped at the seed's 200 / 300 / 100.
- */
-export function scaledWindows(points: number): { smooth: number; window: number; every: number } {
-  const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
-  return { smooth: clamp(points / 15, 2, 200), window: clamp(points / 5, 5, 300), every: clamp(points / 30, 1, 100) };
 }

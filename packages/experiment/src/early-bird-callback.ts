@@ -1,8 +1,9 @@
 /**
- * Runs the early-bird criteria online: every recorded point of the coefficient trajectory goes to each
- * criterion, and detections.json (written atomically at each epoch end and when a ticket is drawn) holds
- * every criterion's verdict and what it computed. After --resume the criteria replay the recorded points,
- * which gives the same answers as having watched them live.
+ * Runs the early-bird criteria online, at every training step (docs/method.md section 3): after each step
+ * the slimming coefficients go to each criterion as a point, so the criteria's windows are in steps whatever
+ * the trajectory's recording interval. detections.json (written atomically at each epoch end and when a
+ * ticket is drawn) holds every verdict and what each criterion computed. The criteria's state goes into every
+ * checkpoint, so a resumed run continues exactly where the unbroken one would be.
  */
 import * as path from 'node:path';
 import { Criterion, Point, Verdict } from '@ebt/eb-criteria';
@@ -19,11 +20,34 @@ export interface EarlyBirdOptions {
 export interface EarlyBirdCallback extends Callback {
   verdicts(): Record<string, Verdict>;
   write(): void;
+  /**
+   * Stop watching: the model was pruned at a draw, so later points have other shapes; a criterion that has
+   * not drawn by then never drew on the dense run.
+   */
+  freeze(): void;
+}
+
+/** The coefficients at a criterion's draw: the trajectory may not hold that step, the study prunes at it. */
+export interface DrawnPoint {
+  step: number;
+  epoch: number;
+  heads: number[][];
+  ffn: number[][];
+}
+
+interface SavedState {
+  totalSteps: number;
+  frozen: boolean;
+  criteria: Record<string, unknown>;
+  draws: Record<string, DrawnPoint>;
 }
 
 export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
   const verdicts: Record<string, Verdict> = Object.fromEntries(o.criteria.map((c) => [c.name, { drawn: false }]));
   let totalSteps = 0;
+  let started = false;
+  let frozen = false;
+  let draws: Record<string, DrawnPoint> = {};
   const file = path.join(o.outDir, 'detections.json');
   const write = () =>
     writeFileAtomic(
@@ -33,7 +57,12 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
           totalSteps,
           criteria: o.criteria.map((c) => {
             const v = verdicts[c.name];
-            return { criterion: c.name, drawnAt: v.drawn ? { step: v.step, epoch: v.epoch } : null, details: c.details() };
+            return {
+              criterion: c.name,
+              drawnAt: v.drawn ? { step: v.step, epoch: v.epoch } : null,
+              coefficientsAtDraw: draws[c.name] ?? null,
+              details: c.details(),
+            };
           }),
         },
         null,
@@ -41,11 +70,16 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
       ) + '\n',
     );
   const observe = (point: Point, live: boolean): 'stop' | undefined => {
+    if (frozen) return undefined;
     let stop: 'stop' | undefined;
     for (const c of o.criteria) {
       const before = verdicts[c.name];
       const v = c.observe(point);
       verdicts[c.name] = v;
+      if (v.drawn && !before.drawn) {
+        const plain = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r));
+        draws[c.name] = { step: point.step, epoch: point.epoch, heads: plain(point.heads), ffn: plain(point.ffn) };
+      }
       if (v.drawn && !before.drawn && live) {
         write();
         if (o.onDraw?.(c, v) === 'stop') stop = 'stop';
@@ -54,14 +88,37 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
     return stop;
   };
   return {
+    stateKey: 'earlyBird',
     verdicts: () => verdicts,
     write,
-    onStart({ trajectory, totalSteps: total }) {
-      totalSteps = total;
-      for (const p of trajectory.points()) observe(p, false);
+    freeze: () => {
+      frozen = true;
     },
-    onRecord({ step, epoch, snapshot }) {
+    onStart({ trajectory, totalSteps: total, saved }) {
+      totalSteps = total;
+      // a later phase of the same run (EB-train's pruned phase) reuses this callback as it is
+      if (started) return;
+      started = true;
+      const s = saved as SavedState | undefined;
+      if (s) {
+        frozen = s.frozen;
+        draws = s.draws;
+        for (const c of o.criteria) {
+          c.restoreState(s.criteria[c.name]);
+          verdicts[c.name] = (c.details() as { verdict: Verdict }).verdict;
+        }
+      } else {
+        // a fresh run: the trajectory holds the initial point (step 0)
+        for (const p of trajectory.points()) observe(p, false);
+      }
+    },
+    onStep({ step, epoch, coefficients }) {
+      if (!coefficients || frozen) return undefined;
+      const snapshot = coefficients();
       return observe({ step, epoch, heads: snapshot.heads, ffn: snapshot.ffn }, true);
+    },
+    saveState(): SavedState {
+      return { totalSteps, frozen, draws, criteria: Object.fromEntries(o.criteria.map((c) => [c.name, c.saveState()])) };
     },
     onEpochEnd() {
       write();

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
+import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { readConfig } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
 import { ebTrain } from './index';
@@ -13,7 +14,9 @@ beforeAll(async () => {
 describe('ebTrain', () => {
   test('draws the ticket, saves it, prunes, and trains the pruned model for the rest of the budget in the same files', async () => {
     const out = tmp();
-    const { result, ticket } = await ebTrain(setup(out));
+    // the nuclear-norm criterion's window is longer than the run: it never draws, and keeps watching
+    const never = new NuclearStationarityCriterion({ smooth: 2, window: 100, every: 1 });
+    const { result, ticket } = await ebTrain(setup(out, { criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), never] }));
     expect(ticket).toMatchObject({ criterion: 'mask-distance', step: 4, epoch: 0, heads: [3, 3] });
     expect(result.steps).toBe(18); // 3 epochs of 6 batches, the budget unchanged
     expect(result.state.phase).toBe(2);
@@ -30,6 +33,9 @@ describe('ebTrain', () => {
     expect(metrics.filter((l) => l.includes(',test,'))).toHaveLength(3);
     const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
     expect(detections.criteria.find((c: any) => c.criterion === 'mask-distance').drawnAt).toEqual({ step: 4, epoch: 0 });
+    // the criterion that had not drawn watched the dense model only, each step once: steps 0..4, none after the pruning
+    const watched = detections.criteria.find((c: any) => c.criterion === 'nuclear-stationarity').details.signal.steps.map((s: { step: number }) => s.step);
+    expect(watched).toEqual([0, 1, 2, 3, 4]);
   });
 
   test('continueWith dense only records the ticket', async () => {
@@ -47,6 +53,34 @@ describe('ebTrain', () => {
     expect(ticketTraining!.steps).toBe(18);
     expect(fs.existsSync(path.join(out, 'ticket-train', 'metrics.csv'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'ticket-train', 'trajectory.arrow'))).toBe(false);
+  });
+
+  test('resuming in the dense phase restores the criteria: detections.json as an unbroken run', async () => {
+    // criteria whose decisions come after the crash: smoothed from step 1, spanning 10 steps at step 10
+    const criteria = () => [
+      new MaskDistanceCriterion({ queue: 5, epsilon: 0 }),
+      new NuclearStationarityCriterion({ smooth: 2, window: 10, every: 2, tests: ['mk'] }),
+    ];
+    const options = { continueWith: 'dense' as const, criterion: 'nuclear-stationarity' };
+    const unbroken = tmp();
+    await ebTrain(setup(unbroken, { ...options, criteria: criteria() }));
+    const broken = tmp();
+    let n = 0;
+    const crash = setup(broken, { ...options, criteria: criteria() });
+    const forwardOf = crash.forwardOf;
+    crash.forwardOf = (m) => {
+      const f = forwardOf(m);
+      return (x, training) => {
+        if (training && ++n === 9) throw new Error('simulated crash in epoch 2'); // after the checkpoint of epoch 1
+        return f(x, training);
+      };
+    };
+    await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
+    await ebTrain(setup(broken, { ...options, criteria: criteria(), resume: true }));
+    const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'detections.json'), 'utf8'));
+    expect(read(broken)).toEqual(read(unbroken));
+    const tested = read(unbroken).criteria[1].details.tests.map((t: { step: number }) => t.step);
+    expect(tested[0]).toBe(10);
   });
 
   test('resuming in the pruned phase gives the same trajectory as an unbroken run', async () => {

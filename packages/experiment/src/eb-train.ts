@@ -18,6 +18,7 @@ import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { loadCheckpoint, LoopState, peekCheckpointState, train, TrainOptions, TrainResult } from '@ebt/training';
 import { earlyBirdCallback } from './early-bird-callback';
+import { UsageError } from '@ebt/errors';
 
 export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' | 'slimming' | 'callbacks' | 'continueFrom'> {
   model: PretrainedModel;
@@ -55,7 +56,7 @@ export interface EbTrainResult {
 
 export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   const chosen = o.criterion ?? 'nuclear-stationarity';
-  if (!o.criteria.some((c) => c.name === chosen)) throw new RangeError(`criterion '${chosen}' is not among ${o.criteria.map((c) => c.name).join(', ')}.`);
+  if (!o.criteria.some((c) => c.name === chosen)) throw new UsageError(`--criterion '${chosen}' is not among ${o.criteria.map((c) => c.name).join(', ')}.`);
   const continueWith = o.continueWith ?? 'pruned';
   const rewind = o.rewind ?? 'none';
   const maskOptions = resolveMaskOptions(o.masks ?? {});
@@ -103,7 +104,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const saved = peekCheckpointState<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'));
     phase = saved.phase ?? 1;
     if (phase === 2) {
-      if (!ticket) throw new RangeError(`'${o.outDir}' is in its pruned phase but has no ticket/ticket.json.`);
+      if (!ticket) throw new UsageError(`--resume: '${o.outDir}' is in its pruned phase but has no ticket/ticket.json.`);
       model = modelFromConfig(readConfig(ticketDir));
       slimming = Slimming.attach(model, { lambdaHeads: o.slimming.lambdaHeads, lambdaFfn: o.slimming.lambdaFfn });
     }
@@ -132,7 +133,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const snapshot = slimming.snapshot();
     drawnPoint = { step: t.step, epoch: t.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
     drawnMasks = { heads: t.masks.heads.map((m) => Uint8Array.from(m)), ffn: t.masks.ffn.map((m) => Uint8Array.from(m)) };
-    detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs });
+    detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs, saved: state.callbacks?.[detections.stateKey!] });
     result = {
       steps: state.step,
       epochs: state.epoch,
@@ -155,6 +156,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     prunedSlimming.heads.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.heads[l])))));
     prunedSlimming.ffn.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.ffn[l])))));
     model = pruned;
+    detections.freeze();
     result = await train({
       ...base,
       model: pruned,

@@ -1,12 +1,14 @@
 export { ManifestError, MANIFEST_FORMAT, manifestFile, manifestSchema, readManifest, runOptionsSchema, writeManifest } from './manifest';
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
-export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS } from './run-options';
+export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCriteria } from './run-options';
 export type { CriterionName, EarlyBirdRunOptions, RunOptions } from './run-options';
 export { earlyBirdCallback } from './early-bird-callback';
-export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
+export type { DrawnPoint, EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult, TicketInfo } from './eb-train';
 export { cellMasks, parseRatioPairs, runCellFromArgv, sweep, writeCell } from './sweep';
 export type { CellResult, MetricName, RatioPair, SweepCell, SweepOptions, SweepRow } from './sweep';
 export { localExecutor } from './local-executor';
 export type { Executor, ExecutorCell, LocalExecutorOptions } from './local-executor';
+export { ACCURACY_TOLERANCE_POINTS, MASK_DELTA, meanSd, ratioKey, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
+export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';

@@ -4,8 +4,10 @@
  * atomically. The local executor is a pool of worker processes on this machine.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { RunError, UsageError } from '@ebt/errors';
 
 /** What an executor runs: a cell is done when its result file is in place. */
@@ -41,30 +43,57 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
   return {
     name: 'local',
     describe: () => `${workers} local worker${workers === 1 ? '' : 's'} of ${threads} thread${threads === 1 ? '' : 's'}`,
-    run(cells, runner) {
-      let next = 0;
-      let failed: Error | null = null;
+    async run(cells, runner) {
+      if (cells.length === 0) return;
+      // one process per worker runs its share of the cells in turn: starting tsx and tfjs costs seconds
+      const shares = Array.from({ length: Math.min(workers, cells.length) }, (_, w) => cells.filter((_, i) => i % workers === w));
       const env = { ...process.env, EBT_NATIVE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
-      const one = (): Promise<void> => {
-        if (failed || next >= cells.length) return Promise.resolve();
-        const cell = cells[next++];
-        return new Promise<void>((resolve) => {
-          const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, JSON.stringify(cell)], {
-            stdio: ['ignore', 'ignore', 'pipe'],
-            env,
-          });
-          let err = '';
-          child.stderr.on('data', (d) => (err += d));
-          child.on('close', (code) => {
-            if (code !== 0) failed = new RunError(`cell ${path.basename(cell.file)} failed: ${err.trim().split('\n').pop()}`);
-            else o.log?.(`ebt: cell ${path.basename(cell.file, '.json')} done`);
-            resolve();
-          });
-        }).then(one);
-      };
-      return Promise.all(Array.from({ length: Math.min(workers, Math.max(1, cells.length)) }, one)).then(() => {
-        if (failed) throw failed;
-      });
+      const failures = await Promise.all(shares.map((share) => runShare(share, runner, env, o.log)));
+      const failed = failures.find((f) => f !== null);
+      if (failed) throw new RunError(failed);
     },
   };
+}
+
+/** Runs `cells` in one worker process; resolves to null, or to the failure's one-line description. */
+function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<string | null> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cells-'));
+  const list = path.join(dir, 'cells.json');
+  fs.writeFileSync(list, JSON.stringify(cells));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, `@${list}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let err = '';
+    let current = cells[0];
+    child.stderr.on('data', (d) => (err += d));
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      const done = line.startsWith(DONE) ? line.slice(DONE.length) : null;
+      if (done === null) return;
+      log?.(`ebt: ${path.basename(done, '.json')} done`);
+      current = cells[cells.findIndex((c) => c.file === done) + 1] ?? current;
+    });
+    child.on('close', (code) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve(code === 0 ? null : `${path.basename(current.file, '.json')} failed: ${err.trim().split('\n').pop()}`);
+    });
+  });
+}
+
+const DONE = 'ebt-cell-done ';
+
+/**
+ * The body of a runner module: argv[2] is one cell as JSON, or @FILE with a JSON array of cells, run in
+ * turn; each finished cell is announced on stdout; exit 1 with one line on stderr at the first failure.
+ */
+export function runCellFromArgv<C extends ExecutorCell>(run: (cell: C) => Promise<void>): void {
+  const arg = process.argv[2];
+  const cells: C[] = arg.startsWith('@') ? JSON.parse(fs.readFileSync(arg.slice(1), 'utf8')) : [JSON.parse(arg)];
+  (async () => {
+    for (const cell of cells) {
+      await run(cell);
+      process.stdout.write(`${DONE}${cell.file}\n`);
+    }
+  })().catch((e) => {
+    process.stderr.write(`cell failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
 }

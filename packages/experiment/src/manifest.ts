@@ -32,6 +32,7 @@ const maskDistance = z.object({
 const rule = z.enum(['dejong', 'mk', 'adf', 'kpss']);
 const nuclearStationarity = z.object({
   ...maskOptions,
+  windows: z.enum(['seed', 'short', 'smoke']).optional(),
   signal: z.enum(['masks', 'coefficients', 'trajectories']).optional(),
   smooth: positiveInt.optional(),
   window: z.number().int().min(3).optional(),

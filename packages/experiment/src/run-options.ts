@@ -1,6 +1,14 @@
 /** What every training app shares: its common options, their defaults and their checks. */
 import * as fs from 'node:fs';
-import type { MaskDistanceOptions, NuclearStationarityOptions } from '@ebt/eb-criteria';
+import {
+  Criterion,
+  MaskDistanceCriterion,
+  MaskDistanceOptions,
+  NuclearStationarityCriterion,
+  NuclearStationarityOptions,
+  WINDOW_PRESETS,
+  WindowPresetName,
+} from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import { LAMBDA_DEFAULT } from '@ebt/slimming';
 import { RECORD_EVERY } from '@ebt/training';
@@ -30,6 +38,20 @@ export interface EarlyBirdRunOptions {
   criterion?: CriterionName;
   continueWith?: 'pruned' | 'dense';
   rewind?: 'none' | 'init';
+  /** the named window sizes of the nuclear-norm criterion (its own flags override them) */
+  windows?: WindowPresetName;
+}
+
+/** The criteria a run watches with, and their options as run.json records them (windows resolved). */
+export function runCriteria(o: EarlyBirdRunOptions, defaultWindows: WindowPresetName) {
+  const windows = o.windows ?? defaultWindows;
+  if (!Object.prototype.hasOwnProperty.call(WINDOW_PRESETS, windows))
+    throw new UsageError(`--windows must be one of ${Object.keys(WINDOW_PRESETS).join(', ')} (got '${windows}').`);
+  const { smooth, window, every, flatTol } = WINDOW_PRESETS[windows];
+  const nuclearStationarity: NuclearStationarityOptions = { smooth, window, every, flatTol, ...o.nuclearStationarity };
+  const maskDistance: MaskDistanceOptions = { ...o.maskDistance };
+  const criteria: Criterion[] = [new MaskDistanceCriterion(maskDistance), new NuclearStationarityCriterion(nuclearStationarity)];
+  return { criteria, recorded: { maskDistance, nuclearStationarity: { windows, ...nuclearStationarity } } };
 }
 
 /** The defaults of the run options above: the CLI's --help and every app read them from here. */

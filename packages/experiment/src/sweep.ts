@@ -183,10 +183,4 @@ export function writeCell(cell: SweepCell, result: CellResult): void {
   writeFileAtomic(cell.file, JSON.stringify(row) + '\n');
 }
 
-/** The body of a runner module: run the cell given as JSON in argv[2], exit 1 with one line on failure. */
-export function runCellFromArgv(run: (cell: SweepCell) => Promise<void>): void {
-  run(JSON.parse(process.argv[2])).catch((e) => {
-    process.stderr.write(`sweep cell failed: ${(e as Error).message}\n`);
-    process.exit(1);
-  });
-}
+export { runCellFromArgv } from './local-executor';

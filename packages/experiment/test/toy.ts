@@ -38,8 +38,9 @@ export function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTr
     model,
     slimming: Slimming.attach(model, { lambdaHeads: 1e-3, lambdaFfn: 1e-3 }),
     forwardOf: (m: PretrainedModel) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
-    // mask-distance with epsilon 1 draws as soon as its queue of 2 is full: at the first point after step 0
-    criteria: [new MaskDistanceCriterion({ queue: 2, epsilon: 1 }), new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1, tests: ['mk'] })],
+    // mask-distance with epsilon 1 draws as soon as its queue of 5 is full: the criteria see every step from
+    // step 0, so at step 4
+    criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1, tests: ['mk'] })],
     criterion: 'mask-distance',
     train: imageSource(toy(48, 1)),
     test: imageSource(toy(24, 2)),

@@ -8,7 +8,6 @@ import { initBackend } from '@ebt/backend';
 import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import {
   EarlyBirdRunOptions,
@@ -20,6 +19,7 @@ import {
   earlyBirdRunFields,
   ebTrain,
   writeManifest,
+  runCriteria,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { textSource } from './text-source';
@@ -75,15 +75,14 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,
   };
-  const stepsPerEpoch = Math.ceil(trainSet.labels.length / options.batchSize);
-  const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
-  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  const { criteria, recorded } = runCriteria(o, 'seed');
+  const manifest: ManifestOptions = { ...options, ...recorded };
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
     forwardOf: (m) => (x, training) => (m as BertForSequenceClassification).forward(x as never, training).logits,
     slimming,
-    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criteria,
     criterion: o.criterion,
     continueWith: o.continueWith,
     rewind: o.rewind,

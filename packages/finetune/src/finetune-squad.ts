@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { decodeAnswers, readSquad, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
-import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -23,6 +22,7 @@ import {
   earlyBirdRunFields,
   ebTrain,
   writeManifest,
+  runCriteria,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 import { paddedBertInputs } from './text-source';
@@ -134,15 +134,14 @@ export async function finetuneSquad(
     devExamples: devExamples.length,
     devFeatures: devFeatures.length,
   };
-  const steps = Math.ceil(trainFeatures.length / options.batchSize) * options.epochs;
-  const nuclear = { ...scaledWindows(steps / options.recordEvery), ...o.nuclearStationarity };
-  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  const { criteria, recorded } = runCriteria(o, 'seed');
+  const manifest: ManifestOptions = { ...options, ...recorded };
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const run = await ebTrain({
     model: qa,
     slimming,
     forwardOf: qaForward,
-    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criteria,
     criterion: options.criterion,
     continueWith: options.continueWith,
     rewind: options.rewind,

@@ -9,11 +9,20 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
-import { loadPretrained, ViTForImageClassification } from '@ebt/models';
+import { loadPretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, NuclearStationarityCriterion, scaledWindows } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { EarlyBirdRunOptions, ManifestOptions, RunOptions, TicketInfo, checkRunOptions, earlyBirdRunFields, ebTrain, writeManifest } from '@ebt/experiment';
+import {
+  EarlyBirdRunOptions,
+  ManifestOptions,
+  RunOptions,
+  TicketInfo,
+  checkRunOptions,
+  earlyBirdRunFields,
+  ebTrain,
+  writeManifest,
+  runCriteria,
+} from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
@@ -61,18 +70,44 @@ function vitSource(
   };
 }
 
+interface VitData {
+  train: ImageDataset;
+  test: ImageDataset;
+  /** the data set's own normalisation, undone before the model's */
+  undo: { mean: number[]; std: number[] } | null;
+}
+
+/** The images of a ViT run's --data spec. */
+export function loadVitData(spec: string): VitData {
+  if (spec === 'mnist') return { ...loadMnist(), undo: null };
+  if (spec.startsWith('cifar10:')) return { ...loadCifar10(spec.slice('cifar10:'.length)), undo: { mean: CIFAR10_MEAN, std: CIFAR10_STD } };
+  throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+}
+
+/** A ViT run's training and test batches (shared by the run and its sweep cells). */
+export function vitSources(
+  spec: string,
+  data: VitData,
+  limit: number | undefined,
+  config: ViTConfig,
+  modelDir: string,
+): { train: DataSource; test: DataSource; augment: boolean } {
+  const { undo } = data;
+  const norm = readNormalisation(modelDir);
+  const augment = spec !== 'mnist';
+  return {
+    train: vitSource(takeFirst(data.train, limit), config.image_size, config.num_channels, norm, undo, augment),
+    test: vitSource(takeFirst(data.test, limit), config.image_size, config.num_channels, norm, undo, false),
+    augment,
+  };
+}
+
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
   const spec = o.data ?? 'mnist';
   const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
   checkRunOptions(o, outDir);
-  let data: { train: ImageDataset; test: ImageDataset };
-  let undo: { mean: number[]; std: number[] } | null = null;
-  if (spec === 'mnist') data = loadMnist();
-  else if (spec.startsWith('cifar10:')) {
-    data = loadCifar10(spec.slice('cifar10:'.length));
-    undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
-  } else throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  const data = loadVitData(spec);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
   if (!(model instanceof ViTForImageClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
@@ -94,28 +129,27 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     ...earlyBirdRunFields(o, slimming),
     limit: o.limit ?? null,
   };
-  const cfg = model.config;
-  const stepsPerEpoch = Math.ceil(takeFirst(data.train, o.limit).labels.length / options.batchSize);
-  const nuclear = { ...scaledWindows((stepsPerEpoch * options.epochs) / options.recordEvery), ...o.nuclearStationarity };
-  const manifest: ManifestOptions = { ...options, maskDistance: o.maskDistance ?? {}, nuclearStationarity: nuclear };
+  const sources = vitSources(spec, data, o.limit, model.config, o.model);
+  const { criteria, recorded } = runCriteria(o, 'seed');
+  const manifest: ManifestOptions = { ...options, ...recorded };
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
     forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
     slimming,
-    criteria: [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclear)],
+    criteria,
     criterion: o.criterion,
     continueWith: o.continueWith,
     rewind: o.rewind,
     initDir: o.model,
-    train: vitSource(takeFirst(data.train, o.limit), cfg.image_size, cfg.num_channels, norm, undo, spec !== 'mnist'),
-    test: vitSource(takeFirst(data.test, o.limit), cfg.image_size, cfg.num_channels, norm, undo, false),
+    train: sources.train,
+    test: sources.test,
     epochs: options.epochs,
     batchSize: options.batchSize,
     optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
     schedule: { lr: options.lr, decay: 'linear' },
     seed: options.seed,
-    augment: spec !== 'mnist',
+    augment: sources.augment,
     outDir,
     recordEvery: options.recordEvery,
     resume: o.resume,

@@ -124,9 +124,9 @@ describe('finetune bert --task squad', () => {
     expect(run.options).toMatchObject({ task: 'squad', docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 });
     // the sweep retrains tickets of this run too, scoring them with EM/F1
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { SQUAD_SWEEP_RUNNER } = require('./index') as typeof import('./index');
+    const { CELL_RUNNER } = require('./index') as typeof import('./index');
     const s = await sweep(out, {
-      runner: SQUAD_SWEEP_RUNNER,
+      runner: CELL_RUNNER,
       initDir: run.options.model,
       at: [0],
       ratios: [{ heads: 0.5, ffn: 0.5 }],

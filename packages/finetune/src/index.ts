@@ -4,5 +4,7 @@ export { finetuneVit } from './finetune-vit';
 export type { FinetuneVitOptions } from './finetune-vit';
 export { finetuneSquad, predictSpans } from './finetune-squad';
 export type { FinetuneSquadOptions } from './finetune-squad';
-/** The module that retrains one sweep cell of a SQuAD run (for @ebt/training's sweep). */
-export const SQUAD_SWEEP_RUNNER = require.resolve('./squad-sweep-cell');
+/** The module that retrains one sweep or study cell of a fine-tuning run (GLUE, SQuAD, ViT). */
+export const CELL_RUNNER = require.resolve('./cell');
+/** The module that runs one seed's dense run of `ebt study bert|vit`. */
+export const STUDY_RUN_RUNNER = require.resolve('./study-run');

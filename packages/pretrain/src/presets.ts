@@ -1,3 +1,5 @@
+import type { WindowPresetName } from '@ebt/eb-criteria';
+
 /**
  * small-ViT presets. The MNIST default is sized for 2 CPU cores on the wasm backend: 28x28 digits in 7x7
  * patches (16 tokens + [CLS]), hidden 64, 4 layers of 4 heads, MLP 128 - about 0.4 s per batch of 64 on
@@ -19,8 +21,8 @@ export interface SmallVitPreset {
   warmupEpochs: number;
   weightDecay: number;
   labelSmoothing: number;
-  /** window sizes of the nuclear-norm criterion, in recorded points (docs/method.md section 3.2) */
-  detection: { smooth: number; window: number; every: number };
+  /** the named window sizes of the nuclear-norm criterion (docs/method.md section 3.2) */
+  windows: WindowPresetName;
   /** the small prune-and-retrain sweep the job runs after training (a dense cell, then at x ratios) */
   sweep: { at: number[]; ratios: number[]; retrainEpochs: number };
   /** use only this many training / test examples (the smoke preset) */
@@ -38,8 +40,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     warmupEpochs: 1,
     weightDecay: 5e-5,
     labelSmoothing: 0,
-    // 1,500 steps recorded every 10 -> ~160 points
-    detection: { smooth: 10, window: 30, every: 5 },
+    // 1,500 steps
+    windows: 'short',
     // 5 cells of 3 epochs on 2 workers: about 6 minutes here
     sweep: { at: [1, 4], ratios: [0.3, 0.5], retrainEpochs: 3 },
   },
@@ -54,8 +56,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     labelSmoothing: 0,
     trainLimit: 2000,
     testLimit: 500,
-    // 189 steps recorded every 10 -> ~22 points
-    detection: { smooth: 3, window: 8, every: 2 },
+    // 189 steps
+    windows: 'smoke',
     sweep: { at: [1], ratios: [0.5], retrainEpochs: 1 },
   },
   'seed-cifar10': {
@@ -67,8 +69,7 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     warmupEpochs: 5,
     weightDecay: 5e-5,
     labelSmoothing: 0.1,
-    // the seed's case-study values, in points of one step each
-    detection: { smooth: 200, window: 300, every: 100 },
+    windows: 'seed',
     sweep: { at: [0, 6, 24, 60, 120], ratios: [0.3, 0.5, 0.7], retrainEpochs: 120 },
   },
 };

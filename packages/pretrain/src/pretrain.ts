@@ -5,7 +5,6 @@ import { initBackend } from '@ebt/backend';
 import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
-import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import {
   checkRunOptions,
@@ -18,6 +17,7 @@ import {
   sweep,
   TicketInfo,
   writeManifest,
+  runCriteria,
 } from '@ebt/experiment';
 import { imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
@@ -26,6 +26,8 @@ import { PRESETS, SmallVitPreset } from './presets';
 export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   /** run the preset's prune-and-retrain sweep after training (default true) */
   sweep?: boolean;
+  /** write report/index.html at the end (default true) */
+  report?: boolean;
   preset?: string;
   /** 'mnist' (default) or 'cifar10:DIR' */
   data?: string;
@@ -46,7 +48,7 @@ export function loadData(spec: string): { train: ImageDataset; test: ImageDatase
 
 export async function pretrainSmallVit(
   o: PretrainOptions,
-): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
+): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string | null; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
   const preset = resolvePreset(o.preset);
   const dataSpec = o.data ?? 'mnist';
   const seed = o.seed ?? RUN_DEFAULTS.seed;
@@ -73,6 +75,7 @@ export async function pretrainSmallVit(
   const batchSize = o.batchSize ?? preset.batchSize;
   const lr = o.lr ?? preset.lr;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
+  const { criteria, recorded } = runCriteria(o, preset.windows);
   const options: ManifestOptions = {
     command: 'pretrain small-vit',
     preset: o.preset ?? 'default',
@@ -88,8 +91,7 @@ export async function pretrainSmallVit(
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
     ...earlyBirdRunFields(o, slimming),
-    maskDistance: o.maskDistance ?? {},
-    nuclearStationarity: { ...preset.detection, ...o.nuclearStationarity },
+    ...recorded,
     trainExamples: trainSet.labels.length,
     testExamples: testSet.labels.length,
     model: { ...config },
@@ -99,8 +101,6 @@ export async function pretrainSmallVit(
     savePretrained(model, path.join(outDir, 'init'));
   }
   writeManifest(outDir, options, backend, Boolean(o.resume));
-  const nuclearOptions = { ...preset.detection, ...o.nuclearStationarity };
-  const criteria = [new MaskDistanceCriterion(o.maskDistance), new NuclearStationarityCriterion(nuclearOptions)];
   const { result, ticket } = await ebTrain({
     model,
     slimming,
@@ -137,6 +137,6 @@ export async function pretrainSmallVit(
       log,
     });
   }
-  const report = writeReport(outDir).file;
+  const report = o.report === false ? null : writeReport(outDir).file;
   return { outDir, result, ticket, report, sweep: sweepResult };
 }

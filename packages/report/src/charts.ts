@@ -109,12 +109,12 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
   const ns = detections.find((d) => d.criterion === 'nuclear-stationarity');
   const signal = ns?.details.signal;
   if (!signal) return null;
-  const smooth: number = ns.details.options.smooth;
   const steps: Array<{ step: number }> = signal.steps;
+  const smoothedSteps: number[] = signal.smoothedSteps;
   const values: Array<Record<string, unknown>> = [];
   for (const kind of ['heads', 'ffn'] as const) {
     signal.nuclearNorm[kind].forEach((v: number, i: number) => values.push({ step: steps[i].step, kind, series: 'nuclear norm', value: v }));
-    signal.smoothed[kind].forEach((v: number, i: number) => values.push({ step: steps[i + smooth - 1].step, kind, series: 'smoothed', value: v }));
+    signal.smoothed[kind].forEach((v: number, i: number) => values.push({ step: smoothedSteps[i], kind, series: 'smoothed', value: v }));
   }
   const tests = (ns.details.tests as Array<{ step: number; pass: boolean }>).map((t) => ({ step: t.step, result: t.pass ? 'stationary' : 'not yet' }));
   const draws = detections.filter((d) => d.drawnAt).map((d) => ({ step: d.drawnAt!.step, criterion: d.criterion }));

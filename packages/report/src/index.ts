@@ -5,3 +5,4 @@ export type { DetectionEntry, RunFolder } from './load-run';
 export { renderSvgs, svgToPng } from './render';
 export type { VegaLiteSpec } from './render';
 export { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sample, sweepAccuracy, trainingCurves } from './charts';
+export { writeStudyReport } from './study-report';

@@ -7,19 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { judgeDetection, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
-import { ModelConfig, readConfig, writeFileAtomic } from '@ebt/models';
+import { ModelConfig, readConfig } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { shapeKey } from '@ebt/slimming';
 import { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sweepAccuracy, trainingCurves } from './charts';
 import { loadRun, RunFolder } from './load-run';
-import { renderSvgs, svgToPng, VegaLiteSpec } from './render';
+import { writePage } from './page';
+import { VegaLiteSpec } from './render';
 
 export interface ReportResult {
   file: string;
   figures: string[];
 }
-
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function points(run: RunFolder): Point[] {
   return run.trajectory?.points() ?? [];
@@ -115,36 +114,17 @@ export function writeReport(runDir: string): ReportResult {
       denseCell ? denseCell.score : tests.length && run.sweep[0].metric === 'accuracy' ? tests[tests.length - 1].accuracy : null,
     );
   }
-  const svgs = renderSvgs(specs);
-  const outDir = path.join(runDir, 'report');
-  const figDir = path.join(outDir, 'figures');
-  fs.mkdirSync(figDir, { recursive: true });
-  for (const [name, svg] of Object.entries(svgs)) {
-    writeFileAtomic(path.join(figDir, `${name}.svg`), svg);
-    writeFileAtomic(path.join(figDir, `${name}.png`), svgToPng(svg));
-  }
-  const table = (title: string, t: aq.ColumnTable | null) => (t ? `<section><h2>${escape(title)}</h2>${t.toHTML()}</section>` : '');
-  const figure = (name: string, caption: string) =>
-    svgs[name] ? `<figure id="${name}">${svgs[name]}<figcaption>${escape(caption)} (<a href="figures/${name}.png">PNG</a>)</figcaption></figure>` : '';
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ebt report: ${escape(path.basename(path.resolve(runDir)))}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
-figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em}h2{border-bottom:1px solid #ddd}</style></head>
-<body><h1>ebt report: ${escape(path.basename(path.resolve(runDir)))}</h1>
-${table('Run', summaryTable(run))}
-${table('Early-bird criteria', criteriaTable(run, pts))}
-${table('Size', sizeTable(run))}
-${figure('training-curves', 'Loss and accuracy per epoch')}
-${figure('nuclear-norm', 'The nuclear-norm criterion: raw and smoothed signal, tested points, and where each criterion drew')}
-${figure('head-coefficients', 'Every head coefficient over training')}
-${figure('ffn-coefficients', 'FFN coefficient distribution at each epoch end')}
-${figure('mask-distance', 'Distances between the masks at recorded points')}
-${figure('sweep-accuracy', 'Prune-and-retrain sweep')}
-${run.sweep ? table('Sweep', aq.from(run.sweep)) : ''}
-</body></html>
-`;
-  const file = path.join(outDir, 'index.html');
-  writeFileAtomic(file, html);
-  return { file, figures: Object.keys(svgs) };
+  const name = path.basename(path.resolve(runDir));
+  return writePage(path.join(runDir, 'report'), `ebt report: ${name}`, specs, [
+    { table: 'Run', data: summaryTable(run) },
+    { table: 'Early-bird criteria', data: criteriaTable(run, pts) },
+    { table: 'Size', data: sizeTable(run) },
+    { figure: 'training-curves', caption: 'Loss and accuracy per epoch' },
+    { figure: 'nuclear-norm', caption: 'The nuclear-norm criterion: raw and smoothed signal, tested points, and where each criterion drew' },
+    { figure: 'head-coefficients', caption: 'Every head coefficient over training' },
+    { figure: 'ffn-coefficients', caption: 'FFN coefficient distribution at each epoch end' },
+    { figure: 'mask-distance', caption: 'Distances between the masks at recorded points' },
+    { figure: 'sweep-accuracy', caption: 'Prune-and-retrain sweep' },
+    { table: 'Sweep', data: run.sweep ? aq.from(run.sweep) : null },
+  ]);
 }

@@ -43,13 +43,21 @@ export interface StepInfo {
   epoch: number;
   loss: number;
   lr: number;
+  /** the slimming coefficients after this step (read from the variables when called) */
+  coefficients?: () => CoefficientSnapshot;
 }
 
-/** Hooks into the loop; `onStep` may return 'stop' to end training early (a ticket drawn, say). */
+/**
+ * Hooks into the loop; `onStep` may return 'stop' to end training early (a ticket drawn, say). A callback
+ * with a `stateKey` keeps state across --resume: `saveState` goes into every checkpoint, and `onStart` gets
+ * it back as `saved`.
+ */
 export interface Callback {
-  /** once, before the first step; after --resume the trajectory holds the points recorded so far */
-  onStart?(info: { trajectory: Trajectory; totalSteps: number }): void;
+  readonly stateKey?: string;
+  /** before the first step of each train() call; after --resume the trajectory holds the points recorded so far */
+  onStart?(info: { trajectory: Trajectory; totalSteps: number; saved?: unknown }): void;
   onStep?(info: StepInfo): void | 'stop';
+  saveState?(): unknown;
   onRecord?(info: { step: number; epoch: number; snapshot: CoefficientSnapshot; trajectory: Trajectory }): void | 'stop';
   onEpochEnd?(info: { epoch: number; step: number; test: MetricsRow }): void | 'stop';
 }
@@ -109,6 +117,8 @@ export interface LoopState {
   seconds: number;
   metrics: MetricsRow[];
   lastRecordedStep: number;
+  /** the callbacks' own state, by stateKey */
+  callbacks?: Record<string, unknown>;
 }
 
 /** Training that cannot go on (a non-finite loss): exit 1. */
@@ -190,6 +200,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     state.optimizerT = optimizer.t;
     state.random = random.state;
     state.seconds = seconds();
+    for (const c of o.callbacks ?? []) if (c.stateKey && c.saveState) (state.callbacks ??= {})[c.stateKey] = c.saveState();
     saveCheckpoint(file, variables, state);
   };
   const writeOutputs = () => {
@@ -204,7 +215,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     return runCallbacks(o.callbacks, (c) => c.onRecord?.({ step: state.step, epoch: state.epoch, snapshot, trajectory }));
   };
 
-  for (const c of o.callbacks ?? []) c.onStart?.({ trajectory, totalSteps });
+  for (const c of o.callbacks ?? []) c.onStart?.({ trajectory, totalSteps, saved: c.stateKey ? state.callbacks?.[c.stateKey] : undefined });
+  const slimming = o.slimming;
+  const coefficients = slimming ? () => slimming.snapshot() : undefined;
   let stoppedEarly = false;
   try {
     while (state.epoch < o.epochs && !stoppedEarly) {
@@ -257,7 +270,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const perSecond = seen / Math.max(1e-3, (Date.now() - epochStart) / 1000);
         const remaining = (batchesPerEpoch - state.batch + (o.epochs - state.epoch - 1) * batchesPerEpoch) * o.batchSize;
         progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / labelsSeen, perSecond, remaining / perSecond);
-        if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr })) === 'stop') stoppedEarly = true;
+        if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr, coefficients })) === 'stop')
+          stoppedEarly = true;
         if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
         // let the event loop run, or a SIGINT would only be seen once training is over
         await new Promise((resolve) => setImmediate(resolve));
@@ -269,7 +283,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         if (stoppedEarly) break;
       }
       if (stoppedEarly && state.batch < batchesPerEpoch) {
-        // stopped mid-epoch (a ticket drawn): save where we are; a next phase continues from here
+        // stopped mid-epoch (a ticket drawn): record the point, save where we are; a next phase continues from here
+        record();
         writeOutputs();
         persist(lastFile);
         break;

@@ -1,6 +1,7 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import { Command } from 'commander';
-import { MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope } from '@ebt/eb-criteria';
+import { MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope, WINDOW_PRESETS, WindowPresetName } from '@ebt/eb-criteria';
+
 import { UsageError } from '@ebt/errors';
 import { RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
@@ -9,20 +10,25 @@ import { printJson } from '../output';
 
 const SCOPES = ['global', 'layerwise'] as const;
 
-/** The options of every training command (pretrain, finetune). */
-export function trainingFlags(cmd: Command, defaults: { epochs?: string; batchSize?: string; lr?: string } = {}): Command {
-  return cmd
-    .option('--epochs <n>', 'epochs', defaults.epochs)
-    .option('--batch-size <n>', 'batch size', defaults.batchSize)
-    .option('--lr <lr>', 'peak learning rate', defaults.lr)
-    .option('--seed <n>', 'seed of the initialisation and the data order', String(RUN_DEFAULTS.seed))
+/** "seed (200/300/100 steps), short (...)": the presets as --help shows them. */
+export function windowPresetHelp(): string {
+  return Object.entries(WINDOW_PRESETS)
+    .map(([name, p]) => `${name} (${p.smooth}/${p.window}/${p.every} steps, flat ${p.flatTol})`)
+    .join(', ');
+}
+
+/** The options of every training command (pretrain, finetune); a study sets the seeds and the folders itself. */
+export function trainingFlags(cmd: Command, forStudy = false): Command {
+  cmd.option('--epochs <n>', 'epochs').option('--batch-size <n>', 'batch size').option('--lr <lr>', 'peak learning rate');
+  if (!forStudy) cmd.option('--seed <n>', 'seed of the initialisation and the data order', String(RUN_DEFAULTS.seed));
+  cmd
     .option('--record-every <n>', 'record the coefficients every n steps (and at every epoch end)', String(RUN_DEFAULTS.recordEvery))
     .option('--lambda-heads <x>', 'L1 weight on the head coefficients', String(RUN_DEFAULTS.lambdaHeads))
     .option('--lambda-ffn <x>', 'L1 weight on the FFN coefficients', String(RUN_DEFAULTS.lambdaFfn))
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
-    .option('--out <dir>', 'run folder')
-    .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--json', 'print the summary as JSON', false);
+  if (forStudy) return cmd.requiredOption('--out <dir>', 'the study folder (one run folder per seed, cells/, study.json)');
+  return cmd.option('--out <dir>', 'run folder').option('--resume', 'continue the run in --out from its last checkpoint', false);
 }
 
 const optional = <T>(v: unknown, parse: (s: string) => T) => (v === undefined ? undefined : parse(v as string));
@@ -32,7 +38,7 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
     epochs: optional(o.epochs, (s) => parseInteger(s, '--epochs')),
     batchSize: optional(o.batchSize, (s) => parseInteger(s, '--batch-size')),
     lr: optional(o.lr, (s) => parseNumber(s, '--lr')),
-    seed: parseInteger(o.seed as string, '--seed'),
+    seed: o.seed === undefined ? undefined : parseInteger(o.seed as string, '--seed'),
     recordEvery: parseInteger(o.recordEvery as string, '--record-every'),
     lambdaHeads: parseNumber(o.lambdaHeads as string, '--lambda-heads'),
     lambdaFfn: parseNumber(o.lambdaFfn as string, '--lambda-ffn'),
@@ -99,9 +105,11 @@ export function earlyBirdFlags(cmd: Command): Command {
     .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
     .option('--queue <n>', `mask-distance: masks kept (default ${MASK_DISTANCE_DEFAULTS.queue})`)
     .option('--epsilon <d>', `mask-distance: largest normalised Hamming distance (default ${MASK_DISTANCE_DEFAULTS.epsilon})`)
-    .option('--smooth <n>', 'nuclear-stationarity: moving-average length in points (default: the preset)')
-    .option('--window <n>', 'nuclear-stationarity: smoothed points tested (default: the preset)')
-    .option('--every <n>', 'nuclear-stationarity: test every n points (default: the preset)');
+    .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`)
+    .option('--smooth <n>', 'nuclear-stationarity: moving average over n steps (default: --windows)')
+    .option('--window <n>', 'nuclear-stationarity: the last n steps of the smoothed signal are tested (default: --windows)')
+    .option('--every <n>', 'nuclear-stationarity: test at the steps that are multiples of n (default: --windows)')
+    .option('--flat-tol <x>', 'nuclear-stationarity: a window whose range is below x times its mean counts as settled (default: --windows)');
 }
 
 export function parseEarlyBirdFlags(o: Record<string, unknown>) {
@@ -112,6 +120,12 @@ export function parseEarlyBirdFlags(o: Record<string, unknown>) {
     continueWith: oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
     rewind: oneOf(o.rewind as string, ['none', 'init'] as const, '--rewind'),
     maskDistance: drop({ queue: int('queue', '--queue'), epsilon: optional(o.epsilon, (s) => parseNumber(s, '--epsilon')) }),
-    nuclearStationarity: drop({ smooth: int('smooth', '--smooth'), window: int('window', '--window'), every: int('every', '--every') }),
+    windows: o.windows === undefined ? undefined : oneOf(o.windows as string, Object.keys(WINDOW_PRESETS) as WindowPresetName[], '--windows'),
+    nuclearStationarity: drop({
+      smooth: int('smooth', '--smooth'),
+      window: int('window', '--window'),
+      every: int('every', '--every'),
+      flatTol: optional(o.flatTol, (s) => parseNumber(s, '--flat-tol')),
+    }),
   };
 }

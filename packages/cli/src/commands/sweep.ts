@@ -1,26 +1,15 @@
-import * as path from 'node:path';
 import { Command } from 'commander';
-import { UsageError } from '@ebt/errors';
-import { localExecutor, parseRatioPairs, readManifest, RunManifest, sweep } from '@ebt/experiment';
-import { SQUAD_SWEEP_RUNNER } from '@ebt/finetune';
-import { SWEEP_RUNNER } from '@ebt/pretrain';
+import { localExecutor, parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
-
-/** Each kind of run retrains its tickets its own way: the app's cell runner and the initial weights. */
-function cellKind(dir: string, run: RunManifest): { runner: string; initDir: string } {
-  const o = run.options;
-  if (o.command === 'pretrain small-vit') return { runner: SWEEP_RUNNER, initDir: path.join(dir, 'init') };
-  if (o.command === 'finetune bert' && o.task === 'squad') return { runner: SQUAD_SWEEP_RUNNER, initDir: o.model };
-  throw new UsageError(`ebt sweep supports 'pretrain small-vit' and 'finetune bert --task squad' runs so far; '${dir}' is a '${o.command}' run.`);
-}
+import { cellRunnerFor, initDirOf } from './run-kinds';
 
 export function sweepCommand(): Command {
   return new Command('sweep')
     .description(
       'Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).',
     )
-    .argument('<run-dir>', "a 'pretrain small-vit' or 'finetune bert --task squad' run folder")
+    .argument('<run-dir>', 'a run folder of pretrain small-vit, finetune bert (GLUE or SQuAD) or finetune vit')
     .option('--at <epochs>', "completed-epoch counts to prune at, e.g. 1,2,4, or 'all'", 'all')
     .option('--ratios <list>', 'pruning ratios: heads:FFN pairs (0.3:0.3,0.8:0.8) or one number for both', '0.3,0.5')
     .option('--retrain-epochs <n>', "epochs of retraining per cell (default: the run's)")
@@ -29,7 +18,8 @@ export function sweepCommand(): Command {
     .option('--backend <name>', "tfjs backend of the workers (default: the run's)")
     .option('--json', 'machine-readable output', false)
     .action(async (dir: string, o) => {
-      const kind = cellKind(dir, readManifest(dir));
+      const run = readManifest(dir);
+      const kind = { runner: cellRunnerFor(run), initDir: initDirOf(dir, run) };
       const at =
         o.at === 'all'
           ? 'all'

@@ -1,0 +1,99 @@
+/**
+ * The three kinds of training run - their own flags, how those flags become the app's options, and the
+ * app that runs them - shared by `pretrain`/`finetune` (one run) and `study` (one run per seed).
+ */
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { RunManifest } from '@ebt/experiment';
+import {
+  CELL_RUNNER as FINETUNE_CELL_RUNNER,
+  FinetuneBertOptions,
+  FinetuneSquadOptions,
+  FinetuneVitOptions,
+  STUDY_RUN_RUNNER as FINETUNE_RUN_RUNNER,
+} from '@ebt/finetune';
+import { CELL_RUNNER as PRETRAIN_CELL_RUNNER, PRESETS, PretrainOptions, STUDY_RUN_RUNNER as PRETRAIN_RUN_RUNNER } from '@ebt/pretrain';
+import { oneOf, parseInteger } from '../input';
+
+export type KindName = 'small-vit' | 'bert' | 'vit';
+
+export interface RunKind {
+  name: KindName;
+  description: string;
+  /** the app module that runs one seed's dense run of a study */
+  runRunner: string;
+  flags(cmd: Command): Command;
+  /** the app's own options from the parsed flags (the shared training and EB-train flags aside) */
+  parse(
+    o: Record<string, any>,
+  ): Partial<PretrainOptions> | Partial<FinetuneBertOptions & FinetuneSquadOptions & { task: 'glue' | 'squad' }> | Partial<FinetuneVitOptions>;
+}
+
+const optionalInt = (v: unknown, flag: string) => (v === undefined ? undefined : parseInteger(v as string, flag));
+
+export const SMALL_VIT: RunKind = {
+  name: 'small-vit',
+  runRunner: PRETRAIN_RUN_RUNNER,
+  description: 'Slimming pretraining of a small ViT (MNIST by default); writes run.json, metrics.csv, trajectory.arrow, detections.json, checkpoints/.',
+  flags: (cmd) =>
+    cmd
+      .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`, 'default')
+      .option('--data <spec>', "'mnist' (embedded) or 'cifar10:DIR' (binary batches)", 'mnist'),
+  parse: (o) => ({ preset: o.preset, data: o.data }),
+};
+
+export const BERT: RunKind = {
+  name: 'bert',
+  runRunner: FINETUNE_RUN_RUNNER,
+  description:
+    'BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs (SQuAD: 3e-5, 12, 384, 2).',
+  flags: (cmd) =>
+    cmd
+      .option('--model <dir>', 'Hugging Face BERT folder with tokenizer.json')
+      .option('--data <dir>', 'folder with train.tsv and dev.tsv (GLUE) or train-v1.1.json and dev-v1.1.json (SQuAD)')
+      .option('--text-column <name>', 'text column', 'sentence')
+      .option('--pair-column <name>', 'second text column (pair tasks)')
+      .option('--label-column <name>', 'label column', 'label')
+      .option('--task <name>', 'glue or squad', 'glue')
+      .option('--max-length <n>', 'tokens per example (default: 128 for glue, 384 for squad)')
+      .option('--doc-stride <n>', 'squad: stride between context windows', '128')
+      .option('--max-query-length <n>', 'squad: question tokens kept', '64')
+      .option('--max-answer-length <n>', 'squad: longest answer decoded, in tokens', '30')
+      .option('--n-best <n>', 'squad: start and end candidates per window', '20'),
+  parse: (o) => {
+    const task = oneOf(o.task, ['glue', 'squad'] as const, '--task');
+    const common = { model: o.model, data: o.data, maxLength: optionalInt(o.maxLength, '--max-length'), task };
+    if (task === 'glue') return { ...common, textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
+    return {
+      ...common,
+      docStride: parseInteger(o.docStride, '--doc-stride'),
+      maxQueryLength: parseInteger(o.maxQueryLength, '--max-query-length'),
+      maxAnswerLength: parseInteger(o.maxAnswerLength, '--max-answer-length'),
+      nBest: parseInteger(o.nBest, '--n-best'),
+    };
+  },
+};
+
+export const VIT: RunKind = {
+  name: 'vit',
+  runRunner: FINETUNE_RUN_RUNNER,
+  description: "ViT on CIFAR-10 ('cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
+  flags: (cmd) =>
+    cmd
+      .option('--model <dir>', 'Hugging Face ViT folder')
+      .option('--data <spec>', "'cifar10:DIR' or 'mnist'", 'mnist')
+      .option('--limit <n>', 'use only the first n training and test images'),
+  parse: (o) => ({ model: o.model, data: o.data, limit: optionalInt(o.limit, '--limit') }),
+};
+
+export const RUN_KINDS: Record<KindName, RunKind> = { 'small-vit': SMALL_VIT, bert: BERT, vit: VIT };
+
+/** The app module that retrains a cell of this run (sweep, study). */
+export function cellRunnerFor(run: RunManifest): string {
+  return run.options.command === 'pretrain small-vit' ? PRETRAIN_CELL_RUNNER : FINETUNE_CELL_RUNNER;
+}
+
+/** The weights a run's tickets are retrained from: a pretraining run's init/, a fine-tuning run's checkpoint. */
+export function initDirOf(runDir: string, run: RunManifest): string {
+  return run.options.command === 'pretrain small-vit' ? path.join(runDir, 'init') : run.options.model;
+}

@@ -1,0 +1,361 @@
+/**
+ * The early-bird study (`ebt study`): the seed's case study in one command. N dense slimming runs (one per
+ * seed, both criteria watching), then prune-and-retrain cells (rewind init, no L1) at fractions of training
+ * and at each criterion's draw step, for pairs of ratios, plus a dense baseline per seed; then a verdict per
+ * criterion and seed. Both stages go through an executor and resume: a run or a cell counts as done only when
+ * its result file is in place. The format of study.json is in docs/study.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as aq from 'arquero';
+import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
+import { writeFileAtomic } from '@ebt/models';
+import { shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { DrawnPoint } from './early-bird-callback';
+import { Executor } from './local-executor';
+import { readManifest, RunManifest } from './manifest';
+import { MetricName, RatioPair, SweepCell, SweepRow } from './sweep';
+
+/** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
+export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
+/** The seed's 30% and 80% rows. */
+export const SEED_RATIOS: RatioPair[] = [
+  { heads: 0.3, ffn: 0.3 },
+  { heads: 0.8, ffn: 0.8 },
+];
+/** A draw is a false positive when its mask is farther than this from the final mask (docs/method.md 3.3)... */
+export const MASK_DELTA = 0.1;
+/** ...or when its ticket retrains to more than this many points below the ticket of the latest prune point. */
+export const ACCURACY_TOLERANCE_POINTS = 1;
+
+/** What a run worker gets: one dense slimming run of one seed, into `outDir`; `file` is written when it is done. */
+export interface StudyRunCell {
+  file: string;
+  outDir: string;
+  seed: number;
+  /** the app's run options (flags), the same for every seed */
+  options: Record<string, unknown>;
+}
+
+export interface StudyOptions {
+  seeds: number[];
+  /** the app module that runs one StudyRunCell */
+  runRunner: string;
+  /** the app module that retrains a SweepCell of this run */
+  cellRunnerFor: (run: RunManifest) => string;
+  runOptions: Record<string, unknown>;
+  atFractions?: number[];
+  ratios?: RatioPair[];
+  /** epochs of each retraining (default: the run's) */
+  retrainEpochs?: number;
+  executor: Executor;
+  backend?: string;
+  log?: (line: string) => void;
+}
+
+export interface StudyRow {
+  seed: number;
+  kind: 'dense' | 'grid' | 'draw';
+  /** the criterion whose draw this cell prunes at (kind 'draw') */
+  criterion: string | null;
+  step: number | null;
+  fraction: number | null;
+  ratioHeads: number;
+  ratioFfn: number;
+  metric: MetricName;
+  accuracy: number | null;
+  parameters: number;
+  flops: number;
+  seconds: number;
+}
+
+export interface MeanSd {
+  mean: number | null;
+  sd: number | null;
+  n: number;
+}
+
+export interface CriterionVerdict {
+  seed: number;
+  draw: { step: number; fraction: number } | null;
+  /** the share of training steps after the draw */
+  computeSaved: number | null;
+  maskDistanceToFinal: { heads: number; ffn: number } | null;
+  falsePositive: { mask: boolean; accuracy: boolean; any: boolean } | null;
+  /** per ratio pair ("0.3:0.3"): the ticket's accuracy at the draw, the latest grid point's, and the gap to dense in points */
+  byRatio: Record<string, { accuracy: number | null; latestGrid: number | null; gapToDensePoints: number | null }>;
+}
+
+export interface StudySummary {
+  seeds: number[];
+  metric: MetricName;
+  dense: { accuracy: MeanSd };
+  criteria: Record<
+    string,
+    {
+      draws: Array<{ seed: number; step: number; fraction: number } | null>;
+      neverDrew: number;
+      falsePositives: number;
+      ticketAccuracy: MeanSd;
+      byRatio: Record<string, MeanSd>;
+      verdicts: CriterionVerdict[];
+    }
+  >;
+  /** mean and sd over seeds of each grid cell (fraction x ratio): the seed's table */
+  table: Array<{ fraction: number; ratioHeads: number; ratioFfn: number; accuracy: MeanSd }>;
+  grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'accuracy'>>;
+}
+
+export const ratioKey = (r: { heads: number; ffn: number } | { ratioHeads: number; ratioFfn: number }) =>
+  'heads' in r ? `${r.heads}:${r.ffn}` : `${r.ratioHeads}:${r.ratioFfn}`;
+
+export function meanSd(values: Array<number | null>): MeanSd {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  if (v.length === 0) return { mean: null, sd: null, n: 0 };
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1)) : null;
+  return { mean, sd, n: v.length };
+}
+
+export const seedDir = (dir: string, seed: number) => path.join(dir, `seed-${seed}`);
+
+function checkOptions(o: StudyOptions): void {
+  if (o.seeds.length === 0 || o.seeds.some((s) => !Number.isInteger(s) || s < 0))
+    throw new UsageError(`--seeds must name non-negative integer seeds (got ${o.seeds.join(',')}).`);
+  if (new Set(o.seeds).size !== o.seeds.length) throw new UsageError(`--seed-list names a seed twice (${o.seeds.join(',')}).`);
+  for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
+  for (const r of o.ratios ?? [])
+    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${ratioKey(r)}).`);
+  if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
+    throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
+}
+
+interface SeedRun {
+  seed: number;
+  dir: string;
+  run: RunManifest;
+  totalSteps: number;
+  points: TrajectoryPoint[];
+  draws: Record<string, DrawnPoint | null>;
+  maskOptions: Record<string, Required<MaskOptions>>;
+}
+
+function loadSeedRun(dir: string, seed: number): SeedRun {
+  const run = readManifest(dir);
+  const detections = JSON.parse(fs.readFileSync(path.join(dir, 'detections.json'), 'utf8')) as {
+    totalSteps: number;
+    criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null; details: { options?: MaskOptions } }>;
+  };
+  const all = Trajectory.read(path.join(dir, 'trajectory.arrow')).points();
+  const points = all.filter((p) => shapeKey(p) === shapeKey(all[0]));
+  return {
+    seed,
+    dir,
+    run,
+    totalSteps: detections.totalSteps,
+    points,
+    draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
+    maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(c.details.options ?? {})])),
+  };
+}
+
+/** The recorded point nearest to a fraction of training (grid cells prune at recorded points). */
+function pointAtFraction(points: TrajectoryPoint[], totalSteps: number, fraction: number): TrajectoryPoint {
+  const target = fraction * totalSteps;
+  return points.reduce((best, p) => (Math.abs(p.step - target) < Math.abs(best.step - target) ? p : best), points[0]);
+}
+
+export async function study(dir: string, o: StudyOptions): Promise<{ summary: StudySummary; rows: StudyRow[]; json: string; csv: string }> {
+  checkOptions(o);
+  const fractions = o.atFractions ?? SEED_FRACTIONS;
+  const ratios = o.ratios ?? SEED_RATIOS;
+  fs.mkdirSync(dir, { recursive: true });
+
+  // stage 1: the dense slimming runs
+  const runs: StudyRunCell[] = o.seeds.map((seed) => ({
+    file: path.join(seedDir(dir, seed), 'dense-run.json'),
+    outDir: seedDir(dir, seed),
+    seed,
+    options: o.runOptions,
+  }));
+  const runsTodo = runs.filter((r) => !fs.existsSync(r.file));
+  o.log?.(`ebt study: ${runs.length} dense runs, ${runs.length - runsTodo.length} already done, ${o.executor.describe()}`);
+  await o.executor.run(runsTodo, o.runRunner);
+
+  // stage 2: prune-and-retrain cells at the grid's fractions and at each draw
+  const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed));
+  const cellsDir = path.join(dir, 'cells');
+  fs.mkdirSync(cellsDir, { recursive: true });
+  const cells = new Map<string, SweepCell>();
+  const plan: Array<{
+    seed: number;
+    kind: StudyRow['kind'];
+    criterion: string | null;
+    step: number | null;
+    fraction: number | null;
+    ratio: RatioPair | null;
+    file: string;
+  }> = [];
+  for (const s of seedRuns) {
+    const epochs = o.retrainEpochs ?? s.run.options.epochs;
+    const base = { runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
+    const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
+    cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
+    plan.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
+    const prunePoints: Array<{
+      kind: 'grid' | 'draw';
+      criterion: string | null;
+      point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
+    }> = [
+      ...fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: pointAtFraction(s.points, s.totalSteps, f) })),
+      ...Object.entries(s.draws).flatMap(([criterion, d]) => (d ? [{ kind: 'draw' as const, criterion, point: d }] : [])),
+    ];
+    for (const { kind, criterion, point } of prunePoints) {
+      for (const r of ratios) {
+        const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
+        if (!cells.has(file)) {
+          cells.set(file, {
+            ...base,
+            at: point.epoch,
+            step: point.step,
+            ratioHeads: r.heads,
+            ratioFfn: r.ffn,
+            heads: point.heads.map((x) => Array.from(x)),
+            ffn: point.ffn.map((x) => Array.from(x)),
+            file,
+          });
+        }
+        plan.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
+      }
+    }
+  }
+  const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
+  o.log?.(`ebt study: ${cells.size} prune-and-retrain cells, ${cells.size - todo.length} already done`);
+  await o.executor.run(todo, o.cellRunnerFor(seedRuns[0].run));
+
+  // stage 3: rows, verdicts, files
+  const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, JSON.parse(fs.readFileSync(f, 'utf8')) as SweepRow]));
+  const rows: StudyRow[] = plan.map((p) => {
+    const r = results.get(p.file)!;
+    return {
+      seed: p.seed,
+      kind: p.kind,
+      criterion: p.criterion,
+      step: p.step,
+      fraction: p.fraction,
+      ratioHeads: p.ratio?.heads ?? 0,
+      ratioFfn: p.ratio?.ffn ?? 0,
+      metric: r.metric,
+      accuracy: r.score,
+      parameters: r.parameters,
+      flops: r.flops,
+      seconds: r.seconds,
+    };
+  });
+  const summary = summarise(seedRuns, rows, ratios);
+  const json = path.join(dir, 'study.json');
+  const csv = path.join(dir, 'study.csv');
+  writeFileAtomic(json, JSON.stringify(summary, null, 1) + '\n');
+  writeFileAtomic(csv, aq.from(rows.map(({ metric: _metric, ...r }) => r)).toCSV() + '\n');
+  return { summary, rows, json, csv };
+}
+
+function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): StudySummary {
+  const metric = rows[0]?.metric ?? 'accuracy';
+  // accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way
+  const points = (x: number) => (metric === 'accuracy' ? 100 * x : x);
+  const criteriaNames = [...new Set(seedRuns.flatMap((s) => Object.keys(s.draws)))];
+  const criteria: StudySummary['criteria'] = {};
+  for (const name of criteriaNames) {
+    const verdicts: CriterionVerdict[] = seedRuns.map((s) => {
+      const drawn = s.draws[name];
+      const dense = rows.find((r) => r.seed === s.seed && r.kind === 'dense')?.accuracy ?? null;
+      if (!drawn) {
+        return {
+          seed: s.seed,
+          draw: null,
+          computeSaved: null,
+          maskDistanceToFinal: null,
+          falsePositive: null,
+          byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }])),
+        };
+      }
+      const maskOptions = s.maskOptions[name] ?? MASK_DEFAULTS;
+      const final = s.points[s.points.length - 1];
+      const judged = judgeDetection({
+        detection: { step: drawn.step, epoch: drawn.epoch },
+        masksAtDetection: masksAt({ ...drawn }, maskOptions),
+        finalMasks: masksAt(final, maskOptions),
+        totalSteps: s.totalSteps,
+        delta: MASK_DELTA,
+      });
+      let accuracyFp = false;
+      const byRatio: CriterionVerdict['byRatio'] = {};
+      for (const r of ratios) {
+        const mine = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r))?.accuracy ?? null;
+        const grid = rows.filter((x) => x.seed === s.seed && x.kind === 'grid' && ratioKey(x) === ratioKey(r));
+        const latest = grid.reduce<StudyRow | null>((best, x) => (!best || (x.step ?? 0) > (best.step ?? 0) ? x : best), null)?.accuracy ?? null;
+        if (mine !== null && latest !== null && points(latest) - points(mine) > ACCURACY_TOLERANCE_POINTS) accuracyFp = true;
+        byRatio[ratioKey(r)] = { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? points(dense) - points(mine) : null };
+      }
+      const maskFp = Boolean(judged.falsePositive);
+      return {
+        seed: s.seed,
+        draw: { step: drawn.step, fraction: drawn.step / s.totalSteps },
+        computeSaved: judged.fractionSaved,
+        maskDistanceToFinal: judged.distanceToFinal,
+        falsePositive: { mask: maskFp, accuracy: accuracyFp, any: maskFp || accuracyFp },
+        byRatio,
+      };
+    });
+    const drawRows = rows.filter((r) => r.kind === 'draw' && r.criterion === name);
+    criteria[name] = {
+      draws: verdicts.map((v) => (v.draw ? { seed: v.seed, step: v.draw.step, fraction: v.draw.fraction } : null)),
+      neverDrew: verdicts.filter((v) => !v.draw).length,
+      falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
+      ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
+      byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), meanSd(drawRows.filter((x) => ratioKey(x) === ratioKey(r)).map((x) => x.accuracy))])),
+      verdicts,
+    };
+  }
+  const gridRows = rows.filter((r) => r.kind === 'grid');
+  const table = gridRows.length ? groupGrid(gridRows, ratios) : [];
+  return {
+    seeds: seedRuns.map((s) => s.seed),
+    metric,
+    dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense').map((r) => r.accuracy)) },
+    criteria,
+    table,
+    grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
+      seed,
+      kind,
+      criterion,
+      step,
+      fraction,
+      ratioHeads,
+      ratioFfn,
+      accuracy,
+    })),
+  };
+}
+
+/** The seed's table: grid rows grouped by their rank among each seed's prune points (0%, 4%, ...) and ratio. */
+function groupGrid(gridRows: StudyRow[], ratios: RatioPair[]): StudySummary['table'] {
+  const bySeed = new Map<number, number[]>();
+  for (const r of gridRows)
+    bySeed.set(
+      r.seed,
+      [...new Set([...(bySeed.get(r.seed) ?? []), r.step!])].sort((a, b) => a - b),
+    );
+  const out: StudySummary['table'] = [];
+  const ranks = Math.max(...[...bySeed.values()].map((s) => s.length));
+  for (let k = 0; k < ranks; k++) {
+    for (const r of ratios) {
+      const cells = gridRows.filter((x) => ratioKey(x) === ratioKey(r) && bySeed.get(x.seed)![k] === x.step);
+      if (cells.length === 0) continue;
+      out.push({ fraction: meanSd(cells.map((c) => c.fraction)).mean!, ratioHeads: r.heads, ratioFfn: r.ffn, accuracy: meanSd(cells.map((c) => c.accuracy)) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * One prune-and-retrain cell of a fine-tuning run (GLUE, SQuAD or ViT), in a worker process: prune the
+ * run's checkpoint by the cell's masks (rewind 'init', docs/method.md section 5.1), fine-tune without the L1
+ * penalty on the run's data and schedule, score it with the task's metric (accuracy; SQuAD: F1, with exact
+ * match beside it), write the cell's result atomically. argv[2]: the cell(s), as runCellFromArgv.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@ebt/backend';
+import { decodeAnswers, readGlueTsv, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
+import { UsageError } from '@ebt/errors';
+import { CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import {
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  loadPretrained,
+  PretrainedModel,
+  TextTokenizer,
+  ViTForImageClassification,
+} from '@ebt/models';
+import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
+import { train, TrainOptions } from '@ebt/training';
+import { featureSource, predictSpans, qaForward } from './finetune-squad';
+import { loadVitData, vitSources } from './finetune-vit';
+import { textSource } from './text-source';
+
+export async function runFinetuneCell(cell: SweepCell): Promise<void> {
+  const run = readManifest(cell.runDir);
+  const o = run.options;
+  if (o.command === 'pretrain small-vit') throw new UsageError(`'${cell.runDir}' is a 'pretrain small-vit' run, not a fine-tuning run.`);
+  await initBackend({ backend: cell.backend ?? run.backend.name, log: null });
+  const started = Date.now();
+  const prune = (init: PretrainedModel) => {
+    const masks = cellMasks(cell);
+    return masks ? pruneModel(init, masks).model : init;
+  };
+  const retrain = async (
+    model: PretrainedModel,
+    forward: TrainOptions['forward'],
+    options: Omit<TrainOptions, 'model' | 'forward' | 'outDir' | 'epochs' | 'seed' | 'progress'>,
+  ) => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
+    try {
+      return await train({ ...options, model, forward, epochs: cell.retrainEpochs, seed: o.seed, outDir: scratch, progress: false });
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  };
+  let result: CellResult;
+  if (o.command === 'finetune vit') {
+    const data = loadVitData(o.data);
+    const { model: init } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed, log: null });
+    const model = prune(init) as ViTForImageClassification;
+    const sources = vitSources(o.data, data, o.limit ?? undefined, model.config, o.model);
+    const r = await retrain(model, (x, training) => model.forward(x as tf.Tensor4D, training).logits, {
+      train: sources.train,
+      test: sources.test,
+      augment: sources.augment,
+      batchSize: o.batchSize,
+      optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+      schedule: { lr: o.lr, decay: 'linear' },
+    });
+    const accuracy = r.finalTest?.accuracy ?? null;
+    result = {
+      metric: 'accuracy',
+      score: accuracy,
+      metrics: accuracy === null ? {} : { accuracy },
+      parameters: countParameters(model.config),
+      flops: countFlops(model.config),
+      seconds: 0,
+    };
+    model.dispose();
+  } else if (o.task === 'glue') {
+    const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
+    const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
+    const devSet = readGlueTsv(path.join(o.data, 'dev.tsv'), { ...columns, numClasses: trainSet.numClasses });
+    const tokenizer = await TextTokenizer.fromPretrained(o.model);
+    const { model: init } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed, log: null });
+    const model = prune(init) as BertForSequenceClassification;
+    const r = await retrain(model, (x, training) => model.forward(x as never, training).logits, {
+      train: textSource(trainSet, tokenizer, o.maxLength),
+      test: textSource(devSet, tokenizer, o.maxLength),
+      batchSize: o.batchSize,
+      optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+      schedule: { lr: o.lr, warmupSteps: o.warmupSteps ?? 0, decay: 'linear' },
+      clipNorm: o.clipNorm,
+    });
+    const accuracy = r.finalTest?.accuracy ?? null;
+    result = {
+      metric: 'accuracy',
+      score: accuracy,
+      metrics: accuracy === null ? {} : { accuracy },
+      parameters: countParameters(model.config),
+      flops: countFlops(model.config, o.maxLength),
+      seconds: 0,
+    };
+    model.dispose();
+  } else {
+    const tokenizer = await TextTokenizer.fromPretrained(o.model);
+    const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
+    const featureOptions = { maxLength: o.maxLength, docStride: o.docStride, maxQueryLength: o.maxQueryLength };
+    const trainFeatures = squadFeatures(readSquad(path.join(o.data, 'train-v1.1.json')), tok, featureOptions);
+    const devExamples = readSquad(path.join(o.data, 'dev-v1.1.json'));
+    const devFeatures = squadFeatures(devExamples, tok, featureOptions);
+    const { model: init } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed, log: null });
+    const model = prune(init) as BertForQuestionAnswering;
+    await retrain(model, qaForward(model), {
+      train: featureSource(trainFeatures),
+      test: featureSource(devFeatures),
+      batchSize: o.batchSize,
+      optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+      schedule: { lr: o.lr, decay: 'linear' },
+      clipNorm: o.clipNorm,
+    });
+    const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), {
+      nBest: o.nBest,
+      maxAnswerLength: o.maxAnswerLength,
+    });
+    const m = squadMetrics(devExamples, predictions);
+    result = {
+      metric: 'f1',
+      score: m.f1,
+      metrics: { f1: m.f1, exact_match: m.exactMatch },
+      parameters: countParameters(model.config),
+      flops: countFlops(model.config, o.maxLength),
+      seconds: 0,
+    };
+    model.dispose();
+  }
+  writeCell(cell, { ...result, seconds: (Date.now() - started) / 1000 });
+}
+
+if (require.main === module) runCellFromArgv(runFinetuneCell);
