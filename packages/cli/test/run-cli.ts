@@ -4,12 +4,12 @@ import * as path from 'node:path';
 const bin = path.join(__dirname, '..', 'bin', 'ebt.js');
 
 /** Runs the real `ebt` binary in a child process. */
-export function runCli(args: string[], input?: string, env: Record<string, string> = {}) {
+export function runCli(args: string[], input?: string, env: Record<string, string> = {}, timeout = 120_000) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     input,
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

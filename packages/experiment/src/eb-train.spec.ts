@@ -83,6 +83,33 @@ describe('ebTrain', () => {
     expect(tested[0]).toBe(10);
   });
 
+  test('rewind init resumed in ticket-train/ continues the ticket, not the dense run', async () => {
+    const unbroken = tmp();
+    const whole = await ebTrain(setup(unbroken, { rewind: 'init' }));
+    const broken = tmp();
+    let n = 0;
+    const crash = setup(broken, { rewind: 'init' });
+    const forwardOf = crash.forwardOf;
+    crash.forwardOf = (m) => {
+      const f = forwardOf(m);
+      // 4 dense steps up to the draw, then the ticket's: crash in its second epoch, after its first checkpoint
+      return (x, training) => {
+        if (training && ++n === 4 + 9) throw new Error('simulated crash in ticket-train');
+        return f(x, training);
+      };
+    };
+    await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
+    const resumed = await ebTrain(setup(broken, { rewind: 'init', resume: true }));
+    const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+    // the dense run stays stopped at the draw: the same metrics and trajectory
+    expect(read(broken, 'metrics.csv')).toEqual(read(unbroken, 'metrics.csv'));
+    expect(Trajectory.read(path.join(broken, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
+    // the ticket's training went on from its checkpoint to the same end (seconds aside)
+    const noTime = (csv: string) => csv.split('\n').map((l) => l.split(',').slice(0, 6).join(','));
+    expect(noTime(read(broken, 'ticket-train/metrics.csv'))).toEqual(noTime(read(unbroken, 'ticket-train/metrics.csv')));
+    expect(resumed.ticketTraining!.steps).toBe(whole.ticketTraining!.steps);
+  });
+
   test('resuming in the pruned phase gives the same trajectory as an unbroken run', async () => {
     const unbroken = tmp();
     await ebTrain(setup(unbroken));

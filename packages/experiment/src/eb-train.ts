@@ -144,10 +144,25 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       state,
       trajectory,
     };
+  } else if (o.resume && t && rewind === 'init') {
+    // the dense run ended at the draw; only the ticket's own training (ticket-train/) is left to do
+    const state = peekCheckpointState<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'));
+    const tests = state.metrics.filter((m) => m.split === 'test');
+    const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
+    result = {
+      steps: state.step,
+      epochs: state.epoch,
+      seconds: state.seconds,
+      finalTest: tests[tests.length - 1],
+      bestAccuracy: state.bestAccuracy,
+      stoppedEarly: true,
+      state,
+      trajectory,
+    };
   } else {
     result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: o.resume });
   }
-  detections.write();
+  if (!(o.resume && t && rewind === 'init')) detections.write();
 
   if (phase === 1 && result.stoppedEarly && drawnMasks && drawnPoint && rewind === 'none' && continueWith === 'pruned') {
     const point: Point = drawnPoint;
@@ -181,7 +196,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       forward: o.forwardOf(rewound),
       slimming: undefined,
       outDir: path.join(o.outDir, 'ticket-train'),
-      resume: false,
+      resume: Boolean(o.resume) && fs.existsSync(path.join(o.outDir, 'ticket-train', 'checkpoints', 'last.safetensors')),
     });
   }
   return { result, finalModel: model, ticket: ticket as TicketInfo | null, ticketTraining };

@@ -12,3 +12,5 @@ export { localExecutor } from './local-executor';
 export type { Executor, ExecutorCell, LocalExecutorOptions } from './local-executor';
 export { ACCURACY_TOLERANCE_POINTS, MASK_DELTA, meanSd, ratioKey, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
+export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
+export type { RunFolderLock, RunFolderOptions } from './run-folder';

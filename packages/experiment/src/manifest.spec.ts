@@ -63,6 +63,16 @@ describe('run manifest', () => {
     expect(() => readManifest(tmp())).toThrow(/is not a run folder \(it has no run\.json\)/);
   });
 
+  test('a resumed run must keep its options: the differing ones are named', () => {
+    const dir = tmp();
+    writeManifest(dir, options, { name: 'cpu' }, false);
+    expect(() => writeManifest(dir, { ...options, lr: 0.01, epochs: 5 }, { name: 'cpu' }, true)).toThrow(
+      `--resume: the run in '${dir}' was started with other options (epochs 2 -> 5, lr 0.00002 -> 0.01); resume with its flags, or start anew with --overwrite.`,
+    );
+    expect(readManifest(dir).options).toEqual(options);
+    expect(writeManifest(dir, options, { name: 'wasm' }, true).resumed).toBe(true); // another backend may resume it
+  });
+
   test('options that break the schema are refused before run.json is written', () => {
     const dir = tmp();
     expect(() => writeManifest(dir, { ...options, lr: -1 }, { name: 'cpu' }, false)).toThrow();

@@ -160,8 +160,22 @@ function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
   return `field '${field}': ${issue.message.replace(/^Invalid input: /, '')} (${got}).`;
 }
 
+/** A resumed run keeps the options it started with: anything else would mix two settings in one run. */
+function checkSameOptions(runDir: string, options: ManifestOptions): void {
+  const before = readManifest(runDir).options as Record<string, unknown>;
+  const now = runOptionsSchema.parse(options) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
+  if (keys.length === 0) return;
+  const show = (v: unknown) => (v === undefined ? 'unset' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const changes = keys.map((k) => `${k} ${show(before[k])} -> ${show(now[k])}`).join(', ');
+  throw new ManifestError(
+    `--resume: the run in '${runDir}' was started with other options (${changes}); resume with its flags, or start anew with --overwrite.`,
+  );
+}
+
 /** Writes run.json atomically; the options are checked against the schema first, so no reader ever sees a bad one. */
 export function writeManifest(runDir: string, options: ManifestOptions, backend: Pick<BackendChoice, 'name'>, resumed: boolean): RunManifest {
+  if (resumed) checkSameOptions(runDir, options);
   const manifest = manifestSchema.parse({
     format: MANIFEST_FORMAT,
     options,

@@ -1,5 +1,4 @@
 /** What every training app shares: its common options, their defaults and their checks. */
-import * as fs from 'node:fs';
 import {
   Criterion,
   MaskDistanceCriterion,
@@ -12,7 +11,7 @@ import {
 import { UsageError } from '@ebt/errors';
 import { LAMBDA_DEFAULT } from '@ebt/slimming';
 import { RECORD_EVERY } from '@ebt/training';
-import { manifestFile } from './manifest';
+import { checkRunFolder } from './run-folder';
 
 export interface RunOptions {
   epochs?: number;
@@ -23,6 +22,8 @@ export interface RunOptions {
   /** the run folder */
   out?: string;
   resume?: boolean;
+  /** clear an existing run folder and start anew */
+  overwrite?: boolean;
   recordEvery?: number;
   lambdaHeads?: number;
   lambdaFfn?: number;
@@ -89,5 +90,5 @@ export function checkRunOptions(o: RunOptions, outDir: string): void {
   checkPositive('--batch-size', o.batchSize, true);
   checkPositive('--lr', o.lr);
   checkPositive('--record-every', o.recordEvery, true);
-  if (o.resume && !fs.existsSync(manifestFile(outDir))) throw new UsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  checkRunFolder(outDir, o);
 }

@@ -13,6 +13,7 @@ import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
 import { pointAfterEpochs, shapeKey, Trajectory } from '@ebt/slimming';
 import { Executor, localExecutor } from './local-executor';
+import { DrawnPoint } from './early-bird-callback';
 import { readManifest } from './manifest';
 
 /** Pruning ratios of one cell: heads and FFN neurons. */
@@ -42,7 +43,11 @@ export interface SweepOptions {
   /** the initial weights the tickets are retrained from (Hugging Face folder) */
   initDir: string;
   /** completed-epoch counts to prune at, or 'all' */
-  at: number[] | 'all';
+  at?: number[] | 'all';
+  /** fractions of training to prune at (the nearest recorded point of the dense model) */
+  atFractions?: number[];
+  /** also prune at each criterion's draw step (default false) */
+  atDraws?: boolean;
   /** pruning ratios, heads and FFN */
   ratios: RatioPair[];
   retrainEpochs?: number;
@@ -70,8 +75,13 @@ export interface CellResult {
 
 export interface SweepRow extends Omit<CellResult, 'metrics'>, Partial<Record<MetricName, number>> {
   kind: 'dense' | 'ticket';
-  /** completed epochs at the prune point (null for the dense baseline) */
+  /** what chose the prune point: --at (epochs), --at-fractions, or a criterion's draw (null for dense) */
+  source: 'epoch' | 'fraction' | 'draw' | null;
+  /** completed epochs at the prune point (--at cells) */
   at: number | null;
+  /** the prune step as a fraction of training, and the criterion that drew there (draw cells) */
+  fraction: number | null;
+  criterion: string | null;
   step: number | null;
   ratioHeads: number;
   ratioFfn: number;
@@ -103,26 +113,24 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
     if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
   if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
     throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
+  for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
   const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
   const dense = points.filter((p) => shapeKey(p) === shapeKey(points[0])); // before any EB-train pruning
+  const pruned = dense.length < points.length;
   const epochs = run.options.epochs;
-  const at = o.at === 'all' ? Array.from({ length: epochs + 1 }, (_, i) => i) : o.at;
+  const detections = readDetections(runDir);
+  const totalSteps = detections?.totalSteps ?? points[points.length - 1].step;
+  const at = o.at === 'all' ? Array.from({ length: epochs + 1 }, (_, i) => i) : (o.at ?? []);
   const retrainEpochs = o.retrainEpochs ?? epochs;
   const cellsDir = path.join(runDir, 'sweep', 'cells');
-  fs.mkdirSync(cellsDir, { recursive: true });
-  const cells: SweepCell[] = [];
   const skipped: string[] = [];
-  if (o.dense ?? true)
-    cells.push({
-      runDir,
-      at: 'dense',
-      step: null,
-      ratioHeads: 0,
-      ratioFfn: 0,
-      retrainEpochs,
-      backend: o.backend,
-      file: path.join(cellsDir, `dense-e${retrainEpochs}.json`),
-    });
+  // every prune point, then one cell per (step, ratio) - a draw on an epoch's last step is retrained once
+  const prunePoints: Array<{
+    source: 'epoch' | 'fraction' | 'draw';
+    at: number | null;
+    criterion: string | null;
+    point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
+  }> = [];
   for (const a of at) {
     if (!Number.isInteger(a) || a < 0 || a > epochs) throw new UsageError(`--at ${a} is not an epoch count of this ${epochs}-epoch run.`);
     const point = pointAfterEpochs(dense, a);
@@ -130,32 +138,75 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
       skipped.push(`epoch ${a}: the model was already pruned by EB-train (run with --continue dense to sweep every epoch)`);
       continue;
     }
-    for (const r of o.ratios) {
-      cells.push({
-        runDir,
-        at: a,
-        step: point.step,
-        ratioHeads: r.heads,
-        ratioFfn: r.ffn,
-        heads: point.heads.map((x) => Array.from(x)),
-        ffn: point.ffn.map((x) => Array.from(x)),
-        retrainEpochs,
-        backend: o.backend,
-        file: path.join(cellsDir, `at${a}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`),
-      });
+    prunePoints.push({ source: 'epoch', at: a, criterion: null, point });
+  }
+  for (const f of o.atFractions ?? []) {
+    const target = f * totalSteps;
+    if (pruned && target > dense[dense.length - 1].step) {
+      skipped.push(`${100 * f}% of training: the model was already pruned by EB-train at step ${dense[dense.length - 1].step}`);
+      continue;
+    }
+    prunePoints.push({
+      source: 'fraction',
+      at: null,
+      criterion: null,
+      point: dense.reduce((best, p) => (Math.abs(p.step - target) < Math.abs(best.step - target) ? p : best)),
+    });
+  }
+  if (o.atDraws) {
+    for (const c of detections?.criteria ?? []) {
+      if (c.coefficientsAtDraw) prunePoints.push({ source: 'draw', at: null, criterion: c.criterion, point: c.coefficientsAtDraw });
+      else skipped.push(`${c.criterion}: it did not draw`);
     }
   }
-  const todo = cells.filter((c) => !fs.existsSync(c.file));
+  const cells = new Map<string, SweepCell>();
+  const plan: Array<{ file: string; source: SweepRow['source']; at: number | null; criterion: string | null; step: number | null }> = [];
+  if (o.dense ?? true) {
+    const file = path.join(cellsDir, `dense-e${retrainEpochs}.json`);
+    cells.set(file, { runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file });
+    plan.push({ file, source: null, at: null, criterion: null, step: null });
+  }
+  for (const { source, at: a, criterion, point } of prunePoints) {
+    for (const r of o.ratios) {
+      const file = path.join(cellsDir, `step${point.step}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`);
+      if (!cells.has(file)) {
+        cells.set(file, {
+          runDir,
+          at: point.epoch,
+          step: point.step,
+          ratioHeads: r.heads,
+          ratioFfn: r.ffn,
+          heads: point.heads.map((x) => Array.from(x)),
+          ffn: point.ffn.map((x) => Array.from(x)),
+          retrainEpochs,
+          backend: o.backend,
+          file,
+        });
+      }
+      plan.push({ file, source, at: a, criterion, step: point.step });
+    }
+  }
+  fs.mkdirSync(cellsDir, { recursive: true });
+  const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   const executor = o.executor ?? localExecutor({ log: o.log });
-  o.log?.(`ebt sweep: ${cells.length} cells, ${cells.length - todo.length} already done, ${executor.describe()}`);
+  o.log?.(`ebt sweep: ${cells.size} cells, ${cells.size - todo.length} already done, ${executor.describe()}`);
   await executor.run(todo, o.runner);
-  const rows: SweepRow[] = cells.map((c) => JSON.parse(fs.readFileSync(c.file, 'utf8')));
+  const rows: SweepRow[] = plan.map((p) => {
+    const result = JSON.parse(fs.readFileSync(p.file, 'utf8')) as SweepRow;
+    return { ...result, source: p.source, at: p.at, fraction: p.step === null ? null : p.step / totalSteps, criterion: p.criterion, step: p.step };
+  });
   const table = aq.from(rows);
   const csv = path.join(runDir, 'sweep', 'results.csv');
   const arrow = path.join(runDir, 'sweep', 'results.arrow');
   writeFileAtomic(csv, table.toCSV() + '\n');
   writeFileAtomic(arrow, aq.toArrowIPC(table));
   return { rows, csv, arrow, skipped };
+}
+
+/** detections.json of a run, for the draws and the step count (null before a run has written one). */
+function readDetections(runDir: string): { totalSteps: number; criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null }> } | null {
+  const file = path.join(runDir, 'detections.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
 }
 
 /** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */
@@ -172,7 +223,10 @@ export function writeCell(cell: SweepCell, result: CellResult): void {
   const { metrics, ...rest } = result;
   const row: SweepRow = {
     kind: cell.at === 'dense' ? 'dense' : 'ticket',
+    source: null,
     at: cell.at === 'dense' ? null : cell.at,
+    fraction: null,
+    criterion: null,
     step: cell.step,
     ratioHeads: cell.ratioHeads,
     ratioFfn: cell.ratioFfn,

@@ -20,6 +20,7 @@ import {
   ebTrain,
   writeManifest,
   runCriteria,
+  openRunFolder,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { textSource } from './text-source';
@@ -77,6 +78,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   };
   const { criteria, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
+  const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
@@ -100,5 +102,6 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     resume: o.resume,
     progress: o.progress,
   });
+  lock.release();
   return { outDir, result, ticket };
 }

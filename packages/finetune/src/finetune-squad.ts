@@ -23,6 +23,7 @@ import {
   ebTrain,
   writeManifest,
   runCriteria,
+  openRunFolder,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 import { paddedBertInputs } from './text-source';
@@ -136,6 +137,7 @@ export async function finetuneSquad(
   };
   const { criteria, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
+  const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const run = await ebTrain({
     model: qa,
@@ -168,5 +170,6 @@ export async function finetuneSquad(
   const metrics = squadMetrics(devExamples, predictions);
   writeFileAtomic(path.join(outDir, 'predictions.json'), JSON.stringify(Object.fromEntries(predictions), null, 1) + '\n');
   writeFileAtomic(path.join(outDir, 'squad-eval.json'), JSON.stringify({ exact_match: metrics.exactMatch, f1: metrics.f1, count: metrics.count }) + '\n');
+  lock.release();
   return { outDir, result: run.result, ticket: run.ticket, exactMatch: metrics.exactMatch, f1: metrics.f1 };
 }

@@ -22,6 +22,7 @@ import {
   ebTrain,
   writeManifest,
   runCriteria,
+  openRunFolder,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 
@@ -132,6 +133,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   const sources = vitSources(spec, data, o.limit, model.config, o.model);
   const { criteria, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
+  const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
@@ -155,5 +157,6 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     resume: o.resume,
     progress: o.progress,
   });
+  lock.release();
   return { outDir, result, ticket };
 }

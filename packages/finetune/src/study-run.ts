@@ -15,7 +15,16 @@ import { finetuneVit, FinetuneVitOptions } from './finetune-vit';
 export async function runStudyRun(cell: StudyRunCell): Promise<void> {
   const resume = fs.existsSync(path.join(cell.outDir, 'checkpoints', 'last.safetensors'));
   const { kind, task, ...options } = cell.options as { kind: 'bert' | 'vit'; task?: 'glue' | 'squad' } & Record<string, unknown>;
-  const run = { ...options, seed: cell.seed, out: cell.outDir, continueWith: 'dense' as const, rewind: 'none' as const, resume, progress: false };
+  const run = {
+    ...options,
+    seed: cell.seed,
+    out: cell.outDir,
+    continueWith: 'dense' as const,
+    rewind: 'none' as const,
+    resume,
+    overwrite: !resume,
+    progress: false,
+  };
   let result: TrainResult;
   if (kind === 'vit') result = (await finetuneVit(run as FinetuneVitOptions)).result;
   else if (task === 'squad') result = (await finetuneSquad(run as FinetuneSquadOptions)).result;

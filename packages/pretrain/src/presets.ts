@@ -1,4 +1,5 @@
 import type { WindowPresetName } from '@ebt/eb-criteria';
+import { SEED_FRACTIONS } from '@ebt/experiment';
 
 /**
  * small-ViT presets. The MNIST default is sized for 2 CPU cores on the wasm backend: 28x28 digits in 7x7
@@ -23,8 +24,8 @@ export interface SmallVitPreset {
   labelSmoothing: number;
   /** the named window sizes of the nuclear-norm criterion (docs/method.md section 3.2) */
   windows: WindowPresetName;
-  /** the small prune-and-retrain sweep the job runs after training (a dense cell, then at x ratios) */
-  sweep: { at: number[]; ratios: number[]; retrainEpochs: number };
+  /** the prune-and-retrain sweep the job runs after training: a dense cell, then each fraction and draw x ratios */
+  sweep: { atFractions: number[]; atDraws: boolean; ratios: number[]; retrainEpochs: number };
   /** use only this many training / test examples (the smoke preset) */
   trainLimit?: number;
   testLimit?: number;
@@ -42,8 +43,8 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     labelSmoothing: 0,
     // 1,500 steps
     windows: 'short',
-    // 5 cells of 3 epochs on 2 workers: about 6 minutes here
-    sweep: { at: [1, 4], ratios: [0.3, 0.5], retrainEpochs: 3 },
+    // the seed's prune points that come before the draw, and the draws, at 30%, retrained for 3 epochs
+    sweep: { atFractions: SEED_FRACTIONS, atDraws: true, ratios: [0.3], retrainEpochs: 3 },
   },
   smoke: {
     model: { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, patch_size: 7 },
@@ -58,7 +59,7 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     testLimit: 500,
     // 189 steps
     windows: 'smoke',
-    sweep: { at: [1], ratios: [0.5], retrainEpochs: 1 },
+    sweep: { atFractions: [0, 0.5], atDraws: true, ratios: [0.5], retrainEpochs: 1 },
   },
   'seed-cifar10': {
     model: { hidden_size: 384, num_hidden_layers: 7, num_attention_heads: 12, intermediate_size: 384, patch_size: 2 },
@@ -70,6 +71,6 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     weightDecay: 5e-5,
     labelSmoothing: 0.1,
     windows: 'seed',
-    sweep: { at: [0, 6, 24, 60, 120], ratios: [0.3, 0.5, 0.7], retrainEpochs: 120 },
+    sweep: { atFractions: SEED_FRACTIONS, atDraws: true, ratios: [0.3, 0.8], retrainEpochs: 120 },
   },
 };

@@ -18,6 +18,7 @@ import {
   TicketInfo,
   writeManifest,
   runCriteria,
+  openRunFolder,
 } from '@ebt/experiment';
 import { imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
@@ -96,6 +97,7 @@ export async function pretrainSmallVit(
     testExamples: testSet.labels.length,
     model: { ...config },
   };
+  const lock = openRunFolder(outDir, o);
   if (!o.resume) {
     // the initial weights, for --rewind init and the sweep
     savePretrained(model, path.join(outDir, 'init'));
@@ -138,5 +140,6 @@ export async function pretrainSmallVit(
     });
   }
   const report = o.report === false ? null : writeReport(outDir).file;
+  lock.release();
   return { outDir, result, ticket, report, sweep: sweepResult };
 }

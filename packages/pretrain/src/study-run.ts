@@ -21,6 +21,7 @@ export async function runStudyRun(cell: StudyRunCell): Promise<void> {
     sweep: false,
     report: false,
     resume,
+    overwrite: !resume,
     progress: false,
   });
   writeFileAtomic(

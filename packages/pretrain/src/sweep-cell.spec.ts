@@ -33,8 +33,9 @@ describe('sweep', () => {
     const table = aq.fromArrow(fs.readFileSync(first.arrow));
     expect(table.numRows()).toBe(3);
     expect(first.rows.every((r) => r.metric === 'accuracy' && r.score === r.accuracy)).toBe(true);
-    expect(fs.readFileSync(first.csv, 'utf8').split('\n')[0]).toMatch(
-      /^kind,at,step,ratioHeads,ratioFfn,metric,score,parameters,flops,seconds,accuracy,retrainEpochs$/,
+    expect(first.rows.map((r) => r.source)).toEqual([null, 'epoch', 'epoch']);
+    expect(fs.readFileSync(first.csv, 'utf8').split('\n')[0]).toBe(
+      'kind,source,at,fraction,criterion,step,ratioHeads,ratioFfn,metric,score,parameters,flops,seconds,accuracy,retrainEpochs',
     );
     const cellFiles = fs.readdirSync(path.join(out, 'sweep', 'cells'));
     const mtimes = cellFiles.map((f) => fs.statSync(path.join(out, 'sweep', 'cells', f)).mtimeMs);

@@ -172,9 +172,10 @@ export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: num
     {
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'at', type: 'quantitative', title: 'prune epoch' },
+        x: { field: 'step', type: 'quantitative', title: 'prune step' },
         y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } },
         color: { field: 'ratio', type: 'nominal' },
+        shape: { field: 'source', type: 'nominal' },
       },
     },
   ];
@@ -185,7 +186,7 @@ export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: num
       encoding: { y: { field: 'dense', type: 'quantitative' } },
     });
   return {
-    title: `Ticket ${metric} after retraining, by prune epoch and ratio (dashed: dense)`,
+    title: `Ticket ${metric} after retraining, by prune step and ratio (dashed: dense)`,
     data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) },
     width: WIDTH,
     height: 240,

@@ -65,7 +65,7 @@ async function fakeRun(): Promise<string> {
   fs.mkdirSync(path.join(dir, 'sweep'));
   fs.writeFileSync(
     path.join(dir, 'sweep', 'results.csv'),
-    'kind,at,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,1,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,2,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,1,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,2,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n',
+    'kind,source,at,step,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,epoch,1,100,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,epoch,2,200,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,epoch,1,100,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,epoch,2,200,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n',
   );
   return dir;
 }

@@ -28,7 +28,10 @@ export function trainingFlags(cmd: Command, forStudy = false): Command {
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
     .option('--json', 'print the summary as JSON', false);
   if (forStudy) return cmd.requiredOption('--out <dir>', 'the study folder (one run folder per seed, cells/, study.json)');
-  return cmd.option('--out <dir>', 'run folder').option('--resume', 'continue the run in --out from its last checkpoint', false);
+  return cmd
+    .option('--out <dir>', 'run folder')
+    .option('--resume', 'continue the run in --out from its last checkpoint', false)
+    .option('--overwrite', 'clear --out if it holds a run, and start anew', false);
 }
 
 const optional = <T>(v: unknown, parse: (s: string) => T) => (v === undefined ? undefined : parse(v as string));
@@ -45,6 +48,7 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
     backend: o.backend as string | undefined,
     out: o.out as string | undefined,
     resume: Boolean(o.resume),
+    overwrite: Boolean(o.overwrite),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { localExecutor, parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
-import { parseInteger } from '../input';
+import { parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
 import { cellRunnerFor, initDirOf } from './run-kinds';
 
@@ -10,7 +10,9 @@ export function sweepCommand(): Command {
       'Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).',
     )
     .argument('<run-dir>', 'a run folder of pretrain small-vit, finetune bert (GLUE or SQuAD) or finetune vit')
-    .option('--at <epochs>', "completed-epoch counts to prune at, e.g. 1,2,4, or 'all'", 'all')
+    .option('--at <epochs>', "completed-epoch counts to prune at, e.g. 1,2,4, or 'all' (the default without --at-fractions and --at-draws)")
+    .option('--at-fractions <list>', 'fractions of training to prune at, e.g. 0,0.04,0.2 (the nearest recorded point)')
+    .option('--at-draws', "also prune at each criterion's draw step", false)
     .option('--ratios <list>', 'pruning ratios: heads:FFN pairs (0.3:0.3,0.8:0.8) or one number for both', '0.3,0.5')
     .option('--retrain-epochs <n>', "epochs of retraining per cell (default: the run's)")
     .option('--workers <n>', 'cells retrained in parallel processes; the cores are shared among them', '1')
@@ -20,17 +22,30 @@ export function sweepCommand(): Command {
     .action(async (dir: string, o) => {
       const run = readManifest(dir);
       const kind = { runner: cellRunnerFor(run), initDir: initDirOf(dir, run) };
-      const at =
-        o.at === 'all'
-          ? 'all'
-          : String(o.at)
+      const atFractions =
+        o.atFractions === undefined
+          ? undefined
+          : String(o.atFractions)
               .split(',')
-              .map((s: string) => parseInteger(s, '--at'));
+              .map((s: string) => parseNumber(s, '--at-fractions'));
+      const byPoint = atFractions !== undefined || o.atDraws;
+      const at =
+        o.at === undefined
+          ? byPoint
+            ? []
+            : 'all'
+          : o.at === 'all'
+            ? 'all'
+            : String(o.at)
+                .split(',')
+                .map((s: string) => parseInteger(s, '--at'));
       const ratios = parseRatioPairs(String(o.ratios));
       const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
       const r = await sweep(dir, {
         ...kind,
         at,
+        atFractions,
+        atDraws: o.atDraws,
         ratios,
         retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
         executor: localExecutor({ workers: parseInteger(o.workers, '--workers'), log }),
@@ -43,8 +58,16 @@ export function sweepCommand(): Command {
         for (const row of r.rows) {
           const score = row.score === null ? '-' : row.metric === 'accuracy' ? `${(100 * row.score).toFixed(2)}%` : row.score.toFixed(2);
           const extra = row.metric === 'f1' && row.exact_match !== undefined ? ` (EM ${row.exact_match.toFixed(2)})` : '';
+          const where =
+            row.kind === 'dense'
+              ? 'dense'
+              : row.source === 'epoch'
+                ? `after epoch ${row.at}`
+                : row.source === 'draw'
+                  ? `at ${row.criterion}'s draw, step ${row.step}`
+                  : `at step ${row.step}`;
           process.stdout.write(
-            `${row.kind === 'dense' ? 'dense       ' : `at epoch ${String(row.at).padEnd(3)}`} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
+            `${where.padEnd(16)} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
           );
         }
         for (const s of r.skipped) process.stdout.write(`skipped ${s}\n`);

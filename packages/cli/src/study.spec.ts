@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { masksAt, maskDistance, MASK_DEFAULTS } from '@ebt/eb-criteria';
+import { Trajectory } from '@ebt/slimming';
+import { runCli } from '../test/run-cli';
+
+/** A smoke study of 2 seeds, pruned at 0% and 50% and at each draw, one ratio pair: a minute or so on native. */
+describe('ebt study small-vit --preset smoke', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-study-'));
+  const args = ['study', 'small-vit', '--preset', 'smoke', '--seeds', '2', '--at-fractions', '0,0.5', '--ratios', '0.5:0.3', '--out', dir, '--json'];
+  let first: ReturnType<typeof runCli>;
+  let summary: any;
+
+  beforeAll(() => {
+    first = runCli(args, undefined, {}, 600_000);
+    summary = JSON.parse(first.stdout);
+  }, 600_000);
+
+  test('prints the study contract: seeds, dense, criteria with a draw or null per seed, grid', () => {
+    expect(first.status).toBe(0);
+    expect(summary.seeds).toEqual([1, 2]);
+    expect(Object.keys(summary.dense.accuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
+    expect(Object.keys(summary.criteria).sort()).toEqual(['mask-distance', 'nuclear-stationarity']);
+    for (const c of Object.values(summary.criteria) as any[]) {
+      expect(c.draws).toHaveLength(2);
+      for (const d of c.draws) if (d) expect(Object.keys(d).sort()).toEqual(['fraction', 'seed', 'step']);
+      expect(c.neverDrew).toBe(c.draws.filter((d: unknown) => d === null).length);
+      expect(Object.keys(c.ticketAccuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
+    }
+    for (const g of summary.grid)
+      expect(Object.keys(g).sort()).toEqual(['accuracy', 'criterion', 'fraction', 'kind', 'ratioHeads', 'ratioFfn', 'seed', 'step']);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'study.json'), 'utf8'))).toEqual(summary);
+  });
+
+  test('every draw has its cells at exactly the draw step, and the grid its fractions', () => {
+    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+      for (const d of c.draws.filter(Boolean)) {
+        const cells = summary.grid.filter((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed);
+        expect(cells.map((g: any) => [g.step, g.ratioHeads, g.ratioFfn])).toEqual([[d.step, 0.5, 0.3]]);
+      }
+    }
+    for (const seed of [1, 2]) {
+      const grid = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === seed);
+      expect(grid.map((g: any) => g.step)).toEqual([0, expect.any(Number)]);
+      // the recorded point nearest to 50% of the 189 steps (points every 10 steps)
+      expect(grid[1].step).toBe(90);
+      expect(summary.grid.filter((g: any) => g.kind === 'dense' && g.seed === seed)).toHaveLength(1);
+    }
+    const csv = fs.readFileSync(path.join(dir, 'study.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('seed,kind,criterion,step,fraction,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds');
+    expect(csv).toHaveLength(1 + summary.grid.length);
+  });
+
+  test('the false positives follow from the rows and the masks', () => {
+    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+      let expected = 0;
+      for (const d of c.draws.filter(Boolean)) {
+        const runDir = path.join(dir, `seed-${d.seed}`);
+        const detections = JSON.parse(fs.readFileSync(path.join(runDir, 'detections.json'), 'utf8'));
+        const atDraw = detections.criteria.find((x: any) => x.criterion === name).coefficientsAtDraw;
+        const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
+        const a = masksAt({ ...atDraw }, { ...MASK_DEFAULTS });
+        const b = masksAt(points[points.length - 1], { ...MASK_DEFAULTS });
+        const maskFp = maskDistance(a.heads, b.heads) > 0.1 || maskDistance(a.ffn, b.ffn) > 0.1;
+        const mine = summary.grid.find((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed).accuracy;
+        const latest = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === d.seed).sort((x: any, y: any) => y.step - x.step)[0].accuracy;
+        const accuracyFp = 100 * (latest - mine) > 1;
+        if (maskFp || accuracyFp) expected += 1;
+      }
+      expect(c.falsePositives).toBe(expected);
+    }
+  });
+
+  test('the report page is written, and a second call redoes nothing and prints the same', () => {
+    expect(fs.existsSync(path.join(dir, 'report', 'index.html'))).toBe(true);
+    const cells = fs.readdirSync(path.join(dir, 'cells'));
+    const mtimes = cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs);
+    const again = runCli(args, undefined, {}, 120_000);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(summary);
+    expect(cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs)).toEqual(mtimes);
+  }, 120_000);
+
+  test('bad study flags are refused before anything runs', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-study-bad-'));
+    for (const [flags, message] of [
+      [['--at-fractions', '0,1.5'], /--at-fractions must lie in \[0, 1\] \(got 1\.5\)/],
+      [['--ratios', '0.3:1'], /--ratios: '0\.3:1' is not a ratio/],
+      [['--seed-list', '3,3'], /names a seed twice/],
+    ] as const) {
+      const r = runCli(['study', 'small-vit', '--preset', 'smoke', '--out', bad, ...flags]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(fs.readdirSync(bad)).toEqual([]);
+  });
+});

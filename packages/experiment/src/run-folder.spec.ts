@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkRunFolder, LOCK_FILE, openRunFolder } from './index';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-folder-'));
+
+describe('run folder ownership', () => {
+  test('a folder that holds a run is refused without --resume, and cleared with --overwrite', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'run.json'), '{}');
+    expect(() => checkRunFolder(dir)).toThrow(`--out: '${dir}' already holds a run; continue it with --resume, or replace it with --overwrite.`);
+    expect(() => openRunFolder(dir, { resume: true, overwrite: true })).toThrow('--resume and --overwrite exclude each other.');
+    const lock = openRunFolder(dir, { overwrite: true });
+    expect(fs.readdirSync(dir)).toEqual([LOCK_FILE]);
+    lock.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('--resume needs a run; --out naming a file is refused', () => {
+    const dir = tmp();
+    expect(() => checkRunFolder(dir, { resume: true })).toThrow(`--resume: '${dir}' holds no run (run.json is missing).`);
+    const file = path.join(dir, 'f');
+    fs.writeFileSync(file, 'x');
+    expect(() => checkRunFolder(file)).toThrow(`--out: '${file}' is a file, not a folder.`);
+  });
+
+  test('a live lock of another process is refused, naming it; a dead one is taken over with a note', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+    try {
+      fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: os.hostname(), started: 'then' }));
+      expect(() => openRunFolder(dir)).toThrow(new RegExp(`is in use by process ${child.pid} on ${os.hostname()} \\(since then\\)`));
+    } finally {
+      child.kill();
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+    const notes: string[] = [];
+    const lock = openRunFolder(dir, { log: (l) => notes.push(l) });
+    expect(notes).toEqual([`ebt: taking over the lock of '${dir}' from process ${child.pid}, which is no longer running`]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+  });
+});

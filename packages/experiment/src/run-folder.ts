@@ -1,0 +1,98 @@
+/**
+ * A run folder is owned by one run at a time: a lock file created exclusively (pid and host), a folder that
+ * already holds a run is refused unless the run resumes it (--resume) or replaces it (--overwrite), and a
+ * resumed run must keep the options it started with.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '@ebt/errors';
+
+export const LOCK_FILE = '.ebt-lock';
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export interface RunFolderOptions {
+  resume?: boolean;
+  /** clear an existing run folder first */
+  overwrite?: boolean;
+  /** where to say that a stale lock was taken over (default stderr) */
+  log?: (line: string) => void;
+}
+
+export interface RunFolderLock {
+  release(): void;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const entriesOf = (outDir: string) => (fs.existsSync(outDir) ? fs.readdirSync(outDir).filter((f) => f !== LOCK_FILE) : []);
+
+/** Checks --out against --resume/--overwrite, writing nothing: call it first. */
+export function checkRunFolder(outDir: string, o: RunFolderOptions = {}): void {
+  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out: '${outDir}' is a file, not a folder.`);
+  if (o.resume && o.overwrite) throw new UsageError('--resume and --overwrite exclude each other.');
+  if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new UsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
+  if (!o.resume && !o.overwrite && entriesOf(outDir).length > 0)
+    throw new UsageError(`--out: '${outDir}' already holds a run; continue it with --resume, or replace it with --overwrite.`);
+}
+
+/** Takes the folder's lock (and clears it for --overwrite): call it once the inputs are checked, before writing. */
+export function openRunFolder(outDir: string, o: RunFolderOptions = {}): RunFolderLock {
+  checkRunFolder(outDir, o);
+  const lock = takeLock(outDir, o.log ?? ((line: string) => process.stderr.write(line + '\n')));
+  if (!o.resume) for (const f of entriesOf(outDir)) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
+  return lock;
+}
+
+function takeLock(outDir: string, log: (line: string) => void): RunFolderLock {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, LOCK_FILE);
+  const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(mine) + '\n', { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let held: LockInfo | null = null;
+      try {
+        held = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        held = null; // a lock file cut short: its writer died
+      }
+      // this process's own lock (a run that failed earlier in the same process) is taken back silently
+      const ours = held !== null && held.pid === process.pid && held.host === mine.host;
+      const stale = held === null || (held.host === mine.host && !alive(held.pid));
+      if (!ours && !stale)
+        throw new UsageError(`--out: '${outDir}' is in use by process ${held!.pid} on ${held!.host} (since ${held!.started}); wait for it, or stop it.`);
+      if (stale && !ours) log(`ebt: taking over the lock of '${outDir}' from process ${held?.pid ?? '?'}, which is no longer running`);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.removeListener('exit', release);
+    try {
+      const held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+      if (held.pid === process.pid) fs.rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', release);
+  return { release };
+}
