@@ -104,3 +104,29 @@ describe('ebt', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'cpu', tfBackend: 'cpu' });
   });
 });
+
+test('bad run flags exit 2 naming the flag, before anything is written', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-flags-'));
+  const file = path.join(root, 'a-file');
+  fs.writeFileSync(file, '');
+  const cases: Array<[string[], RegExp]> = [
+    [['--smooth', '0'], /smooth \(--smooth\) must be a positive integer \(got 0\)/],
+    [['--window', '0'], /window \(--window\) must be a positive integer \(got 0\)/],
+    [['--every', '0'], /every \(--every\) must be a positive integer \(got 0\)/],
+    [['--queue', '1'], /queue \(--queue\) must be an integer of at least 2 \(got 1\)/],
+    [['--epsilon', '-1'], /epsilon \(--epsilon\) must lie in \[0, 1\] \(got -1\)/],
+    [['--epsilon', '2'], /epsilon \(--epsilon\) must lie in \[0, 1\] \(got 2\)/],
+    [['--lambda-heads', '-1'], /lambdaHeads \(--lambda-heads\) must be a non-negative number \(got -1\)/],
+    [['--windows', 'long'], /--windows must be one of seed, short, smoke \(got 'long'\)/],
+  ];
+  for (const [flags, message] of cases) {
+    const out = path.join(root, flags.join('').replace(/[^a-z0-9]/gi, ''));
+    const r = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--backend', 'cpu', '--out', out, ...flags]);
+    expect({ flags, status: r.status }).toEqual({ flags, status: 2 });
+    expect(r.stderr).toMatch(message);
+    expect(fs.existsSync(out)).toBe(false);
+  }
+  const onFile = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--backend', 'cpu', '--out', file]);
+  expect(onFile.status).toBe(2);
+  expect(onFile.stderr).toMatch(/--out: '.*a-file' is a file, not a folder/);
+}, 120_000);

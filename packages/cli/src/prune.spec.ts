@@ -134,6 +134,6 @@ describe('ebt detect', () => {
     expect(bad.stderr).toMatch(/--tests must be one of dejong, mk, adf, kpss \(got 'foo'\)/);
     const window = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--window', '2']);
     expect(window.status).toBe(2);
-    expect(window.stderr).toMatch(/window must be at least 3/);
+    expect(window.stderr).toMatch(/window \(--window\) must be at least 3 steps \(got 2\)/);
   });
 });

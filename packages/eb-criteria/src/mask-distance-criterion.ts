@@ -42,8 +42,10 @@ export class MaskDistanceCriterion implements Criterion {
     this.epsilon = options.epsilon ?? MASK_DISTANCE_DEFAULTS.epsilon;
     this.kinds = options.kinds ?? [...MASK_DISTANCE_DEFAULTS.kinds];
     if (!Number.isInteger(this.queueSize) || this.queueSize < 2)
-      throw new CriterionOptionsError(`queue must be an integer of at least 2 (got ${this.queueSize}).`);
-    if (!(this.epsilon >= 0)) throw new CriterionOptionsError(`epsilon must be non-negative (got ${this.epsilon}).`);
+      throw new CriterionOptionsError(`mask-distance: queue (--queue) must be an integer of at least 2 (got ${this.queueSize}).`);
+    // a normalised Hamming distance lies in [0, 1]: an epsilon outside it is a mistake, not a setting
+    if (!(this.epsilon >= 0 && this.epsilon <= 1))
+      throw new CriterionOptionsError(`mask-distance: epsilon (--epsilon) must lie in [0, 1] (got ${this.epsilon}).`);
   }
 
   observe(point: Point): Verdict {

@@ -127,11 +127,14 @@ export class NuclearStationarityCriterion implements Criterion {
       share: options.share ?? d.share,
     };
     for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
-      if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new CriterionOptionsError(`${k} must be a positive integer (got ${this.o[k]}).`);
+      if (!Number.isInteger(this.o[k]) || this.o[k] < 1)
+        throw new CriterionOptionsError(`nuclear-stationarity: ${k} (--${k}) must be a positive integer (got ${this.o[k]}).`);
     }
-    if (this.o.window < 3) throw new CriterionOptionsError(`window must be at least 3 steps (got ${this.o.window}).`);
-    if (!(this.o.share > 0 && this.o.share <= 1)) throw new CriterionOptionsError(`share must lie in (0, 1] (got ${this.o.share}).`);
-    if (this.o.tests.length === 0) throw new CriterionOptionsError('tests must name at least one rule.');
+    if (this.o.window < 3) throw new CriterionOptionsError(`nuclear-stationarity: window (--window) must be at least 3 steps (got ${this.o.window}).`);
+    if (!(this.o.share > 0 && this.o.share <= 1))
+      throw new CriterionOptionsError(`nuclear-stationarity: share (--share) must lie in (0, 1] (got ${this.o.share}).`);
+    if (this.o.tests.length === 0) throw new CriterionOptionsError('nuclear-stationarity: tests (--tests) must name at least one rule.');
+    if (!(this.o.flatTol >= 0)) throw new CriterionOptionsError(`nuclear-stationarity: flatTol (--flat-tol) must be non-negative (got ${this.o.flatTol}).`);
   }
 
   observe(point: Point): Verdict {

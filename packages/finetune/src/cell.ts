@@ -34,7 +34,10 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
   const started = Date.now();
   const prune = (init: PretrainedModel) => {
     const masks = cellMasks(cell);
-    return masks ? pruneModel(init, masks).model : init;
+    if (!masks) return init;
+    const pruned = pruneModel(init, masks).model;
+    init.dispose(); // a worker runs many cells: each leaves no tensors behind
+    return pruned;
   };
   const retrain = async (
     model: PretrainedModel,

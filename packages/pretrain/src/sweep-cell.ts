@@ -28,7 +28,10 @@ export async function runCell(cell: SweepCell): Promise<void> {
   const { model: init } = loadPretrained(path.join(cell.runDir, 'init'), { log: null });
   let model = init as ViTForImageClassification;
   const masks = cellMasks(cell);
-  if (masks) model = pruneModel(init, masks).model as ViTForImageClassification;
+  if (masks) {
+    model = pruneModel(init, masks).model as ViTForImageClassification;
+    init.dispose(); // a worker runs many cells: each leaves no tensors behind
+  }
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / o.batchSize);
   const started = Date.now();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
@@ -57,6 +60,7 @@ export async function runCell(cell: SweepCell): Promise<void> {
     flops: countFlops(model.config),
     seconds: (Date.now() - started) / 1000,
   });
+  model.dispose();
 }
 
 if (require.main === module) runCellFromArgv(runCell);

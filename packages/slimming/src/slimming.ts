@@ -48,11 +48,11 @@ export class Slimming {
   ) {
     this.lambdaHeads = options.lambdaHeads ?? LAMBDA_DEFAULT;
     this.lambdaFfn = options.lambdaFfn ?? LAMBDA_DEFAULT;
-    for (const [name, v] of [
-      ['lambdaHeads', this.lambdaHeads],
-      ['lambdaFfn', this.lambdaFfn],
+    for (const [name, flag, v] of [
+      ['lambdaHeads', '--lambda-heads', this.lambdaHeads],
+      ['lambdaFfn', '--lambda-ffn', this.lambdaFfn],
     ] as const) {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${name} must be a non-negative number (got ${v}).`);
+      if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${name} (${flag}) must be a non-negative number (got ${v}).`);
     }
   }
 
