@@ -125,8 +125,9 @@ describe('ebt detect', () => {
     const md = runCli(['detect', '--trajectory', file, '--criterion', 'mask-distance', '--queue', '2', '--epsilon', '0']);
     expect(JSON.parse(md.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: { step: 10, epoch: 1 }, points: 4 });
     // the head masks at step 0 and 5 prune one head per layer each (index ties at 0, head 1 later): the same
-    // nuclear norm; the FFN masks are equal. So the first window of 3 points (steps 0, 5, 10) is flat: drawn at 10
-    const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--smooth', '1', '--window', '3', '--every', '1']);
+    // nuclear norm; the FFN masks are equal. So the first window of 11 steps (the points at 0, 5, 10) is flat:
+    // drawn at 10
+    const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--smooth', '1', '--window', '11', '--every', '5']);
     expect(ns.status).toBe(0);
     expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: { step: 10, epoch: 1 } });
     const bad = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--tests', 'dejong,foo']);

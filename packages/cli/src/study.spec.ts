@@ -8,7 +8,23 @@ import { runCli } from '../test/run-cli';
 /** A smoke study of 2 seeds, pruned at 0% and 50% and at each draw, one ratio pair: a minute or so on native. */
 describe('ebt study small-vit --preset smoke', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-study-'));
-  const args = ['study', 'small-vit', '--preset', 'smoke', '--seeds', '2', '--at-fractions', '0,0.5', '--ratios', '0.5:0.3', '--out', dir, '--json'];
+  const args = [
+    'study',
+    'small-vit',
+    '--preset',
+    'smoke',
+    '--seeds',
+    '2',
+    '--at-fractions',
+    '0,0.5',
+    '--ratios',
+    '0.5:0.3',
+    '--retrain-epochs',
+    '1',
+    '--out',
+    dir,
+    '--json',
+  ];
   let first: ReturnType<typeof runCli>;
   let summary: any;
 
@@ -29,7 +45,7 @@ describe('ebt study small-vit --preset smoke', () => {
       expect(Object.keys(c.ticketAccuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
     }
     for (const g of summary.grid)
-      expect(Object.keys(g).sort()).toEqual(['accuracy', 'criterion', 'fraction', 'kind', 'ratioHeads', 'ratioFfn', 'seed', 'step']);
+      expect(Object.keys(g).sort()).toEqual(['accuracy', 'criterion', 'fraction', 'kind', 'ratioFfn', 'ratioHeads', 'seed', 'step']);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'study.json'), 'utf8'))).toEqual(summary);
   });
 

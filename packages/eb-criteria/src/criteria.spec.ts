@@ -140,6 +140,17 @@ describe('NuclearStationarityCriterion', () => {
     expect(Math.abs((dense as { step: number }).step - (coarse as { step: number }).step)).toBeLessThanOrEqual(40);
   });
 
+  test('a window holding fewer than 3 points is not tested', () => {
+    // points every 10 steps: a 25-step window holds at most 3 of them, a 15-step one at most 2
+    const tested = (window: number) => {
+      const c = new NuclearStationarityCriterion({ smooth: 1, window, every: 10, tests: ['mk'] });
+      decaying(30).forEach((p) => c.observe(p));
+      return (c.details() as { tests: unknown[] }).tests.length;
+    };
+    expect(tested(15)).toBe(0);
+    expect(tested(25)).toBeGreaterThan(0);
+  });
+
   test('points must come in increasing steps', () => {
     const c = new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1 });
     const [a, b] = decaying(2);

@@ -3,6 +3,9 @@
  * The criteria's windows are in steps (docs/method.md section 3.2), whatever the spacing of the points:
  * a run observed at every step and a trajectory recorded every 10 steps describe the same window.
  */
+/** The fewest values a window may hold: no trend or stationarity test says anything about fewer. */
+export const MIN_WINDOW = 3;
+
 export class StepSeries {
   readonly steps: number[] = [];
   readonly raw: number[] = [];
@@ -27,7 +30,10 @@ export class StepSeries {
     }
   }
 
-  /** The smoothed values of the last `window` steps, or null while the smoothed series spans fewer. */
+  /**
+   * The smoothed values of the last `window` steps, or null while the smoothed series spans fewer steps or
+   * the window holds fewer than MIN_WINDOW values (points sparser than the window: nothing to test).
+   */
   window(window: number): Float64Array | null {
     const n = this.smoothSteps.length;
     if (n === 0) return null;
@@ -35,6 +41,6 @@ export class StepSeries {
     if (last - this.smoothSteps[0] + 1 < window) return null;
     let i = n - 1;
     while (i > 0 && this.smoothSteps[i - 1] > last - window) i--;
-    return Float64Array.from(this.smooth.slice(i));
+    return n - i < MIN_WINDOW ? null : Float64Array.from(this.smooth.slice(i));
   }
 }
