@@ -37,7 +37,25 @@ describe('finetune bert', () => {
     expect(snaps[snaps.length - 1].step).toBe(72);
     expect(snaps[0].snapshot.heads.map((h) => h.length)).toEqual([4, 4]);
     expect(snaps[0].snapshot.ffn.map((h) => h.length)).toEqual([64, 64]);
-  }, 60_000);
+    // its tickets retrain through the fine-tuning cell runner and are scored by accuracy
+    const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
+    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const s = await sweep(out, {
+      runner: CELL_RUNNER,
+      initDir: tinyBertFolder(),
+      at: [6],
+      ratios: [{ heads: 0.5, ffn: 0.5 }],
+      retrainEpochs: 6,
+      executor: localExecutor(),
+      backend: 'wasm',
+    });
+    expect(s.rows.map((r) => [r.kind, r.source, r.at, r.metric])).toEqual([
+      ['dense', null, null, 'accuracy'],
+      ['ticket', 'epoch', 6, 'accuracy'],
+    ]);
+    expect(s.rows[0].accuracy).toBeGreaterThan(0.7); // the dense checkpoint retrained without L1 learns it too
+    expect(s.rows[1].parameters).toBeLessThan(s.rows[0].parameters);
+  }, 120_000);
 
   test('missing flags and files are usage errors naming them', async () => {
     await expect(finetuneBert({ model: '', data: 'x' })).rejects.toThrow(/--model DIR is required/);
@@ -49,7 +67,7 @@ describe('finetune bert', () => {
 });
 
 describe('finetune vit', () => {
-  test('fine-tunes hf-tiny-vit on MNIST digits resized to 32x32 and tiled to 3 channels (cpu)', async () => {
+  test('fine-tunes hf-tiny-vit on MNIST digits resized to 32x32 and tiled to 3 channels (wasm)', async () => {
     const out = tmp();
     const { result } = await finetuneVit({
       model: path.join(fixtures, 'hf-tiny-vit'),
@@ -58,7 +76,7 @@ describe('finetune vit', () => {
       batchSize: 16,
       lr: 3e-3,
       limit: 256,
-      backend: 'cpu',
+      backend: 'wasm',
       out,
       progress: false,
     });
@@ -77,7 +95,22 @@ describe('finetune vit', () => {
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ command: 'finetune vit', imageSize: 32, normalisation: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } });
     expect(fs.existsSync(path.join(out, 'checkpoints', 'last.safetensors'))).toBe(true);
-  }, 120_000);
+    // a ViT run's tickets retrain through the fine-tuning cell runner too
+    const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
+    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const s = await sweep(out, {
+      runner: CELL_RUNNER,
+      initDir: path.join(fixtures, 'hf-tiny-vit'),
+      at: [1],
+      ratios: [{ heads: 0.5, ffn: 0.5 }],
+      retrainEpochs: 1,
+      dense: false,
+      executor: localExecutor(),
+      backend: 'wasm',
+    });
+    expect(s.rows.map((r) => [r.kind, r.at, r.metric])).toEqual([['ticket', 1, 'accuracy']]);
+    expect(s.rows[0].accuracy).toBeGreaterThan(0);
+  }, 300_000);
 
   test('an unknown data spec is refused', async () => {
     await expect(finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'imagenet' })).rejects.toThrow(/--data must be 'mnist' or 'cifar10:DIR'/);
