@@ -14,3 +14,5 @@ export { ACCURACY_TOLERANCE_POINTS, MASK_DELTA, meanSd, ratioKey, SEED_FRACTIONS
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';
+export { slurmExecutor } from './slurm-executor';
+export type { SlurmOptions } from './slurm-executor';

@@ -81,12 +81,15 @@ function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv,
 const DONE = 'ebt-cell-done ';
 
 /**
- * The body of a runner module: argv[2] is one cell as JSON, or @FILE with a JSON array of cells, run in
- * turn; each finished cell is announced on stdout; exit 1 with one line on stderr at the first failure.
+ * The body of a runner module: argv[2] is one cell as JSON, @FILE with a JSON array of cells, run in turn,
+ * or @FILE#K for the K-th of them (a Slurm array task); each finished cell is announced on stdout; exit 1
+ * with one line on stderr at the first failure.
  */
 export function runCellFromArgv<C extends ExecutorCell>(run: (cell: C) => Promise<void>): void {
   const arg = process.argv[2];
-  const cells: C[] = arg.startsWith('@') ? JSON.parse(fs.readFileSync(arg.slice(1), 'utf8')) : [JSON.parse(arg)];
+  const [file, index] = arg.startsWith('@') ? arg.slice(1).split('#') : [null, undefined];
+  const all: C[] = file ? JSON.parse(fs.readFileSync(file, 'utf8')) : [JSON.parse(arg)];
+  const cells = index === undefined ? all : [all[Number(index)]];
   (async () => {
     for (const cell of cells) {
       await run(cell);

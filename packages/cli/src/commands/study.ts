@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '@ebt/errors';
-import { localExecutor, parseRatioPairs, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
+import { parseRatioPairs, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
+import { executorFlags, makeExecutor } from './executor-flags';
 import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
@@ -19,40 +20,39 @@ export function studyCommand(): Command {
     "The early-bird study: dense slimming runs over seeds, prune-and-retrain at fractions of training and at each criterion's draw, and a verdict per criterion (study.json, study.csv, report/).",
   );
   for (const kind of Object.values(RUN_KINDS)) {
-    earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true))
+    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true))
       .option('--seeds <n>', 'number of seeds (1..n)', '3')
       .option('--seed-list <list>', 'the seeds themselves, e.g. 4,7,9 (instead of --seeds)')
       .option('--at-fractions <list>', 'fractions of training to prune at', SEED_FRACTIONS.join(','))
       .option('--ratios <list>', 'pruning ratios: heads:FFN pairs or one number for both', SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','))
-      .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)")
-      .option('--workers <n>', 'processes at once; the cores are shared among them', '1')
-      .action(async (o) => {
-        const seeds =
-          o.seedList === undefined
-            ? Array.from({ length: parseInteger(o.seeds, '--seeds') }, (_, i) => i + 1)
-            : list(o.seedList).map((s) => parseInteger(s, '--seed-list'));
-        if (seeds.length === 0) throw new UsageError('--seeds must be at least 1.');
-        const { seed: _seed, ...training } = parseTrainingFlags(o);
-        const runOptions = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
-        const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
-        const dir = path.resolve(o.out);
-        const r = await study(dir, {
-          seeds,
-          runRunner: kind.runRunner,
-          cellRunnerFor,
-          runOptions: JSON.parse(JSON.stringify(runOptions)),
-          atFractions: list(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
-          ratios: parseRatioPairs(o.ratios),
-          retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
-          executor: localExecutor({ workers: parseInteger(o.workers, '--workers'), log }),
-          backend: training.backend,
-          log,
-        });
-        const report = writeStudyReport(dir).file;
-        if (o.json) return printJson(r.summary);
-        printStudy(r.summary);
-        process.stdout.write(`study: ${r.json}\ntable: ${r.csv}\nreport: ${report}\n`);
+      .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)");
+    executorFlags(sub).action(async (o) => {
+      const seeds =
+        o.seedList === undefined
+          ? Array.from({ length: parseInteger(o.seeds, '--seeds') }, (_, i) => i + 1)
+          : list(o.seedList).map((s) => parseInteger(s, '--seed-list'));
+      if (seeds.length === 0) throw new UsageError('--seeds must be at least 1.');
+      const { seed: _seed, ...training } = parseTrainingFlags(o);
+      const runOptions = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
+      const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
+      const dir = path.resolve(o.out);
+      const r = await study(dir, {
+        seeds,
+        runRunner: kind.runRunner,
+        cellRunnerFor,
+        runOptions: JSON.parse(JSON.stringify(runOptions)),
+        atFractions: list(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
+        ratios: parseRatioPairs(o.ratios),
+        retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
+        executor: makeExecutor(o, dir, log),
+        backend: training.backend,
+        log,
       });
+      const report = writeStudyReport(dir).file;
+      if (o.json) return printJson(r.summary);
+      printStudy(r.summary);
+      process.stdout.write(`study: ${r.json}\ntable: ${r.csv}\nreport: ${report}\n`);
+    });
   }
   return cmd;
 }

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
-import { localExecutor, parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
+import { parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
+import { executorFlags, makeExecutor } from './executor-flags';
 import { parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
 import { cellRunnerFor, initDirOf } from './run-kinds';
 
 export function sweepCommand(): Command {
-  return new Command('sweep')
+  const cmd = new Command('sweep')
     .description(
       'Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).',
     )
@@ -15,63 +16,63 @@ export function sweepCommand(): Command {
     .option('--at-draws', "also prune at each criterion's draw step", false)
     .option('--ratios <list>', 'pruning ratios: heads:FFN pairs (0.3:0.3,0.8:0.8) or one number for both', '0.3,0.5')
     .option('--retrain-epochs <n>', "epochs of retraining per cell (default: the run's)")
-    .option('--workers <n>', 'cells retrained in parallel processes; the cores are shared among them', '1')
     .option('--no-dense', 'skip the dense (unpruned) baseline cell')
     .option('--backend <name>', "tfjs backend of the workers (default: the run's)")
-    .option('--json', 'machine-readable output', false)
-    .action(async (dir: string, o) => {
-      const run = readManifest(dir);
-      const kind = { runner: cellRunnerFor(run), initDir: initDirOf(dir, run) };
-      const atFractions =
-        o.atFractions === undefined
-          ? undefined
-          : String(o.atFractions)
+    .option('--json', 'machine-readable output', false);
+  executorFlags(cmd);
+  return cmd.action(async (dir: string, o) => {
+    const run = readManifest(dir);
+    const kind = { runner: cellRunnerFor(run), initDir: initDirOf(dir, run) };
+    const atFractions =
+      o.atFractions === undefined
+        ? undefined
+        : String(o.atFractions)
+            .split(',')
+            .map((s: string) => parseNumber(s, '--at-fractions'));
+    const byPoint = atFractions !== undefined || o.atDraws;
+    const at =
+      o.at === undefined
+        ? byPoint
+          ? []
+          : 'all'
+        : o.at === 'all'
+          ? 'all'
+          : String(o.at)
               .split(',')
-              .map((s: string) => parseNumber(s, '--at-fractions'));
-      const byPoint = atFractions !== undefined || o.atDraws;
-      const at =
-        o.at === undefined
-          ? byPoint
-            ? []
-            : 'all'
-          : o.at === 'all'
-            ? 'all'
-            : String(o.at)
-                .split(',')
-                .map((s: string) => parseInteger(s, '--at'));
-      const ratios = parseRatioPairs(String(o.ratios));
-      const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
-      const r = await sweep(dir, {
-        ...kind,
-        at,
-        atFractions,
-        atDraws: o.atDraws,
-        ratios,
-        retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
-        executor: localExecutor({ workers: parseInteger(o.workers, '--workers'), log }),
-        dense: o.dense,
-        backend: o.backend,
-        log,
-      });
-      if (o.json) printJson(r);
-      else {
-        for (const row of r.rows) {
-          const score = row.score === null ? '-' : row.metric === 'accuracy' ? `${(100 * row.score).toFixed(2)}%` : row.score.toFixed(2);
-          const extra = row.metric === 'f1' && row.exact_match !== undefined ? ` (EM ${row.exact_match.toFixed(2)})` : '';
-          const where =
-            row.kind === 'dense'
-              ? 'dense'
-              : row.source === 'epoch'
-                ? `after epoch ${row.at}`
-                : row.source === 'draw'
-                  ? `at ${row.criterion}'s draw, step ${row.step}`
-                  : `at step ${row.step}`;
-          process.stdout.write(
-            `${where.padEnd(16)} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
-          );
-        }
-        for (const s of r.skipped) process.stdout.write(`skipped ${s}\n`);
-        process.stdout.write(`results: ${r.csv}\n`);
-      }
+              .map((s: string) => parseInteger(s, '--at'));
+    const ratios = parseRatioPairs(String(o.ratios));
+    const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
+    const r = await sweep(dir, {
+      ...kind,
+      at,
+      atFractions,
+      atDraws: o.atDraws,
+      ratios,
+      retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
+      executor: makeExecutor(o, dir, log),
+      dense: o.dense,
+      backend: o.backend,
+      log,
     });
+    if (o.json) printJson(r);
+    else {
+      for (const row of r.rows) {
+        const score = row.score === null ? '-' : row.metric === 'accuracy' ? `${(100 * row.score).toFixed(2)}%` : row.score.toFixed(2);
+        const extra = row.metric === 'f1' && row.exact_match !== undefined ? ` (EM ${row.exact_match.toFixed(2)})` : '';
+        const where =
+          row.kind === 'dense'
+            ? 'dense'
+            : row.source === 'epoch'
+              ? `after epoch ${row.at}`
+              : row.source === 'draw'
+                ? `at ${row.criterion}'s draw, step ${row.step}`
+                : `at step ${row.step}`;
+        process.stdout.write(
+          `${where.padEnd(16)} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
+        );
+      }
+      for (const s of r.skipped) process.stdout.write(`skipped ${s}\n`);
+      process.stdout.write(`results: ${r.csv}\n`);
+    }
+  });
 }

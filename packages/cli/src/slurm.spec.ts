@@ -1,0 +1,120 @@
+/**
+ * The Slurm executor against a real one-node cluster (tools/slurm/start.sh: munged, slurmctld, slurmd as
+ * root). .ci/run installs Debian's slurm-wlm and munge and sets EBT_REQUIRE_SLURM=1, so there these tests
+ * cannot be skipped; elsewhere they are skipped, saying why, when sbatch is not installed.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../test/run-cli';
+
+const tools = path.join(__dirname, '..', '..', '..', 'tools', 'slurm');
+const installed = (cmd: string) => (spawnSync(cmd, ['-V']).error as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT';
+const hasSlurm = installed('sbatch') && installed('slurmctld') && installed('munged');
+if (!hasSlurm && process.env.EBT_REQUIRE_SLURM) throw new Error('EBT_REQUIRE_SLURM is set but Slurm (sbatch, slurmctld) is not installed');
+if (!hasSlurm) process.stderr.write('slurm.spec: Slurm is not installed (apt-get install slurm-wlm munge); the Slurm executor tests are skipped\n');
+
+const clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-slurm-'));
+const env = { EBT_SLURM_DIR: clusterDir, SLURM_CONF: path.join(clusterDir, 'slurm.conf') };
+const noTime = (csv: string) =>
+  csv
+    .trim()
+    .split('\n')
+    .map((l) =>
+      l
+        .split(',')
+        .filter((_, i) => i !== csv.split('\n')[0].split(',').indexOf('seconds'))
+        .join(','),
+    );
+
+(hasSlurm ? describe : describe.skip)('ebt sweep --executor slurm', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-slurm-runs-'));
+  const run = path.join(root, 'run');
+
+  beforeAll(() => {
+    execFileSync(path.join(tools, 'start.sh'), { env: { ...process.env, ...env }, stdio: 'pipe' });
+    // a smoke run to sweep: the local and the Slurm sweeps get copies of it
+    const r = runCli(
+      ['pretrain', 'small-vit', '--preset', 'smoke', '--epochs', '2', '--continue', 'dense', '--no-sweep', '--backend', 'wasm', '--out', run],
+      undefined,
+      env,
+      300_000,
+    );
+    if (r.status !== 0) throw new Error(r.stderr);
+  }, 300_000);
+
+  afterAll(() => {
+    execFileSync(path.join(tools, 'stop.sh'), { env: { ...process.env, ...env }, stdio: 'pipe' });
+  });
+
+  const copy = (name: string) => {
+    const dir = path.join(root, name);
+    fs.cpSync(run, dir, { recursive: true });
+    return dir;
+  };
+  const sweepArgs = ['--at', '1,2', '--ratios', '0.3', '--retrain-epochs', '1', '--backend', 'wasm'];
+
+  test('a sweep through a job array gives the rows of the local executor; slurmctld saw one array', () => {
+    const local = copy('local');
+    const viaSlurm = copy('slurm');
+    expect(runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000).status).toBe(0);
+    const r = runCli(['sweep', viaSlurm, ...sweepArgs, '--executor', 'slurm'], undefined, env, 300_000);
+    expect(r.stderr).toMatch(/submitted 3 cells as Slurm job array (\d+)/);
+    expect(r.status).toBe(0);
+    const job = /job array (\d+)/.exec(r.stderr)![1];
+    expect(noTime(fs.readFileSync(path.join(viaSlurm, 'sweep', 'results.csv'), 'utf8'))).toEqual(
+      noTime(fs.readFileSync(path.join(local, 'sweep', 'results.csv'), 'utf8')),
+    );
+    // the batch script is there to read and resubmit, and Slurm ran it as an array
+    const script = fs.readFileSync(path.join(viaSlurm, 'slurm', 'sweep-cell-1.sbatch'), 'utf8');
+    expect(script).toMatch(/"@.*sweep-cell-1\.cells\.json#\$\{SLURM_ARRAY_TASK_ID\}"/);
+    expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${job}_\\d+|JobId=${job}_\\*`));
+  }, 300_000);
+
+  test('a task cancelled mid-run is resubmitted and completed, leaving nothing partial', async () => {
+    const dir = copy('cancel');
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, '--executor', 'slurm'], {
+      env: { ...process.env, ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // cancel the first task as soon as it runs
+    let cancelled = false;
+    for (let i = 0; i < 600 && !cancelled; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const job = /job array (\d+)/.exec(stderr)?.[1];
+      if (!job) continue;
+      const q = spawnSync('squeue', ['-h', '-r', '-j', job, '-o', '%i %T'], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout;
+      const runningTask = q.split('\n').find((l) => l.endsWith('RUNNING'));
+      if (runningTask) {
+        spawnSync('scancel', [runningTask.split(' ')[0]], { env: { ...process.env, ...env } });
+        cancelled = true;
+      }
+    }
+    expect(cancelled).toBe(true);
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/cells left undone .*CANCELLED.*resubmitting them once/);
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'sweep', 'results.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
+    expect(fs.readdirSync(path.join(dir, 'sweep', 'cells')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 300_000);
+
+  test("a bad partition and a missing sbatch are usage errors with Slurm's own message", () => {
+    const dir = copy('bad');
+    const bad = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm', '--slurm-partition', 'nosuchpart'], undefined, env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/sbatch refused the job \(sbatch: error: .*[Pp]artition.*\)/);
+    const noSbatch = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm'], undefined, {
+      ...env,
+      PATH: fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-empty-path-')),
+    });
+    expect(noSbatch.status).toBe(2);
+    expect(noSbatch.stderr).toMatch(/sbatch is not on PATH/);
+  }, 120_000);
+});
