@@ -15,7 +15,7 @@ import { shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
-import { MetricName, RatioPair, SweepCell, SweepRow } from './sweep';
+import { MetricName, pruneCell, RatioPair, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -214,18 +214,7 @@ export async function study(dir: string, o: StudyOptions): Promise<{ summary: St
     for (const { kind, criterion, point } of prunePoints) {
       for (const r of ratios) {
         const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
-        if (!cells.has(file)) {
-          cells.set(file, {
-            ...base,
-            at: point.epoch,
-            step: point.step,
-            ratioHeads: r.heads,
-            ratioFfn: r.ffn,
-            heads: point.heads.map((x) => Array.from(x)),
-            ffn: point.ffn.map((x) => Array.from(x)),
-            file,
-          });
-        }
+        if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
         plan.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
       }
     }

@@ -88,6 +88,22 @@ export interface SweepRow extends Omit<CellResult, 'metrics'>, Partial<Record<Me
   retrainEpochs: number;
 }
 
+/** The cell that retrains the initial weights pruned by `point`'s masks at `ratio`. */
+export function pruneCell(
+  base: Pick<SweepCell, 'runDir' | 'retrainEpochs' | 'backend'>,
+  point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] },
+  ratio: RatioPair,
+  file: string,
+): SweepCell {
+  const plain = (rows: ArrayLike<number>[]) => rows.map((x) => Array.from(x));
+  return { ...base, at: point.epoch, step: point.step, ratioHeads: ratio.heads, ratioFfn: ratio.ffn, heads: plain(point.heads), ffn: plain(point.ffn), file };
+}
+
+/** A cell's result scored by accuracy (a fraction), seconds filled in by the caller. */
+export function accuracyResult(accuracy: number | null, parameters: number, flops: number): CellResult {
+  return { metric: 'accuracy', score: accuracy, metrics: accuracy === null ? {} : { accuracy }, parameters, flops, seconds: 0 };
+}
+
 /** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */
 export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
   const items = text
@@ -169,20 +185,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   for (const { source, at: a, criterion, point } of prunePoints) {
     for (const r of o.ratios) {
       const file = path.join(cellsDir, `step${point.step}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`);
-      if (!cells.has(file)) {
-        cells.set(file, {
-          runDir,
-          at: point.epoch,
-          step: point.step,
-          ratioHeads: r.heads,
-          ratioFfn: r.ffn,
-          heads: point.heads.map((x) => Array.from(x)),
-          ffn: point.ffn.map((x) => Array.from(x)),
-          retrainEpochs,
-          backend: o.backend,
-          file,
-        });
-      }
+      if (!cells.has(file)) cells.set(file, pruneCell({ runDir, retrainEpochs, backend: o.backend }, point, r, file));
       plan.push({ file, source, at: a, criterion, step: point.step });
     }
   }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { decodeAnswers, readGlueTsv, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
 import { UsageError } from '@ebt/errors';
-import { CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { accuracyResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import {
   BertForQuestionAnswering,
   BertForSequenceClassification,
@@ -65,15 +65,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
       schedule: { lr: o.lr, decay: 'linear' },
     });
-    const accuracy = r.finalTest?.accuracy ?? null;
-    result = {
-      metric: 'accuracy',
-      score: accuracy,
-      metrics: accuracy === null ? {} : { accuracy },
-      parameters: countParameters(model.config),
-      flops: countFlops(model.config),
-      seconds: 0,
-    };
+    result = accuracyResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
     model.dispose();
   } else if (o.task === 'glue') {
     const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
@@ -90,15 +82,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       schedule: { lr: o.lr, warmupSteps: o.warmupSteps ?? 0, decay: 'linear' },
       clipNorm: o.clipNorm,
     });
-    const accuracy = r.finalTest?.accuracy ?? null;
-    result = {
-      metric: 'accuracy',
-      score: accuracy,
-      metrics: accuracy === null ? {} : { accuracy },
-      parameters: countParameters(model.config),
-      flops: countFlops(model.config, o.maxLength),
-      seconds: 0,
-    };
+    result = accuracyResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config, o.maxLength));
     model.dispose();
   } else {
     const tokenizer = await TextTokenizer.fromPretrained(o.model);

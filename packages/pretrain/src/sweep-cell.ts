@@ -12,7 +12,7 @@ import { UsageError } from '@ebt/errors';
 import { takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { accuracyResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import { imageSource, train } from '@ebt/training';
 import { loadData, resolvePreset } from './pretrain';
 
@@ -51,15 +51,8 @@ export async function runCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  const accuracy = result.finalTest?.accuracy ?? null;
-  writeCell(cell, {
-    metric: 'accuracy',
-    score: accuracy,
-    metrics: accuracy === null ? {} : { accuracy },
-    parameters: countParameters(model.config),
-    flops: countFlops(model.config),
-    seconds: (Date.now() - started) / 1000,
-  });
+  const scored = accuracyResult(result.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
+  writeCell(cell, { ...scored, seconds: (Date.now() - started) / 1000 });
   model.dispose();
 }
 
