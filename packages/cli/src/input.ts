@@ -56,3 +56,11 @@ export function oneOf<T extends string>(value: string, allowed: readonly T[], fl
   if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
   return value as T;
 }
+
+/** The items of a comma-separated flag value, trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -121,6 +121,8 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   };
   let result: TrainResult;
   const t = ticket as TicketInfo | null;
+  // rewind init resumed after the draw: the dense run ended there, only ticket-train/ is left
+  const denseDone = Boolean(o.resume && t && rewind === 'init');
   if (o.resume && phase === 1 && t && continueWith === 'pruned' && rewind === 'none') {
     // interrupted between the draw and the first checkpoint of the pruned phase: restore the dense model
     // at the draw and prune it again
@@ -144,7 +146,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       state,
       trajectory,
     };
-  } else if (o.resume && t && rewind === 'init') {
+  } else if (denseDone) {
     // the dense run ended at the draw; only the ticket's own training (ticket-train/) is left to do
     const state = peekCheckpointState<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'));
     const tests = state.metrics.filter((m) => m.split === 'test');
@@ -162,7 +164,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   } else {
     result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: o.resume });
   }
-  if (!(o.resume && t && rewind === 'init')) detections.write();
+  if (!denseDone) detections.write();
 
   if (phase === 1 && result.stoppedEarly && drawnMasks && drawnPoint && rewind === 'none' && continueWith === 'pruned') {
     const point: Point = drawnPoint;

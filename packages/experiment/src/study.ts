@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
-import { UsageError } from '@ebt/errors';
+import { RunError, UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
-import { shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
-import { MetricName, pruneCell, RatioPair, SweepCell, SweepRow } from './sweep';
+import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -124,11 +124,7 @@ function checkOptions(o: StudyOptions): void {
   if (o.seeds.length === 0 || o.seeds.some((s) => !Number.isInteger(s) || s < 0))
     throw new UsageError(`--seeds must name non-negative integer seeds (got ${o.seeds.join(',')}).`);
   if (new Set(o.seeds).size !== o.seeds.length) throw new UsageError(`--seed-list names a seed twice (${o.seeds.join(',')}).`);
-  for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
-  for (const r of o.ratios ?? [])
-    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${ratioKey(r)}).`);
-  if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
-    throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
+  checkRetrainOptions(o);
 }
 
 interface SeedRun {
@@ -143,12 +139,9 @@ interface SeedRun {
 
 function loadSeedRun(dir: string, seed: number): SeedRun {
   const run = readManifest(dir);
-  const detections = JSON.parse(fs.readFileSync(path.join(dir, 'detections.json'), 'utf8')) as {
-    totalSteps: number;
-    criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null; details: { options?: MaskOptions } }>;
-  };
-  const all = Trajectory.read(path.join(dir, 'trajectory.arrow')).points();
-  const points = all.filter((p) => shapeKey(p) === shapeKey(all[0]));
+  const detections = readDetections(dir);
+  if (!detections) throw new RunError(`the dense run in '${dir}' finished without detections.json.`);
+  const points = densePoints(Trajectory.read(path.join(dir, 'trajectory.arrow')).points());
   return {
     seed,
     dir,
@@ -158,12 +151,6 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
     draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
     maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(c.details.options ?? {})])),
   };
-}
-
-/** The recorded point nearest to a fraction of training (grid cells prune at recorded points). */
-function pointAtFraction(points: TrajectoryPoint[], totalSteps: number, fraction: number): TrajectoryPoint {
-  const target = fraction * totalSteps;
-  return points.reduce((best, p) => (Math.abs(p.step - target) < Math.abs(best.step - target) ? p : best), points[0]);
 }
 
 export async function study(dir: string, o: StudyOptions): Promise<{ summary: StudySummary; rows: StudyRow[]; json: string; csv: string }> {
@@ -208,7 +195,7 @@ export async function study(dir: string, o: StudyOptions): Promise<{ summary: St
       criterion: string | null;
       point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
     }> = [
-      ...fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: pointAtFraction(s.points, s.totalSteps, f) })),
+      ...fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: nearestPoint(s.points, f * s.totalSteps) })),
       ...Object.entries(s.draws).flatMap(([criterion, d]) => (d ? [{ kind: 'draw' as const, criterion, point: d }] : [])),
     ];
     for (const { kind, criterion, point } of prunePoints) {

@@ -8,10 +8,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
+import { MASK_DEFAULTS, maskFromCoefficients, MaskOptions } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
-import { pointAfterEpochs, shapeKey, Trajectory } from '@ebt/slimming';
+import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Executor, localExecutor } from './local-executor';
 import { DrawnPoint } from './early-bird-callback';
 import { readManifest } from './manifest';
@@ -121,17 +121,32 @@ export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
   });
 }
 
-export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: SweepRow[]; csv: string; arrow: string; skipped: string[] }> {
-  const run = readManifest(runDir);
-  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors')))
-    throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
-  for (const r of o.ratios)
+/** The prune-and-retrain flags that sweeps and studies share, checked before anything runs. */
+export function checkRetrainOptions(o: { ratios?: RatioPair[]; atFractions?: number[]; retrainEpochs?: number }): void {
+  for (const r of o.ratios ?? [])
     if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
   if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
     throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
   for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
+}
+
+/** The points of a trajectory before EB-train pruned the model (the layer sizes of the first point). */
+export function densePoints(points: TrajectoryPoint[]): TrajectoryPoint[] {
+  return points.filter((p) => shapeKey(p) === shapeKey(points[0]));
+}
+
+/** The recorded point whose step is nearest to `step` (prune points at fractions of training). */
+export function nearestPoint<P extends { step: number }>(points: P[], step: number): P {
+  return points.reduce((best, p) => (Math.abs(p.step - step) < Math.abs(best.step - step) ? p : best), points[0]);
+}
+
+export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: SweepRow[]; csv: string; arrow: string; skipped: string[] }> {
+  const run = readManifest(runDir);
+  if (!fs.existsSync(path.join(o.initDir, 'model.safetensors')))
+    throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
+  checkRetrainOptions(o);
   const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
-  const dense = points.filter((p) => shapeKey(p) === shapeKey(points[0])); // before any EB-train pruning
+  const dense = densePoints(points);
   const pruned = dense.length < points.length;
   const epochs = run.options.epochs;
   const detections = readDetections(runDir);
@@ -166,7 +181,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
       source: 'fraction',
       at: null,
       criterion: null,
-      point: dense.reduce((best, p) => (Math.abs(p.step - target) < Math.abs(best.step - target) ? p : best)),
+      point: nearestPoint(dense, target),
     });
   }
   if (o.atDraws) {
@@ -206,8 +221,14 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   return { rows, csv, arrow, skipped };
 }
 
-/** detections.json of a run, for the draws and the step count (null before a run has written one). */
-function readDetections(runDir: string): { totalSteps: number; criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null }> } | null {
+/** What sweeps and studies read of detections.json: the step count, and each criterion's draw and options. */
+export interface Detections {
+  totalSteps: number;
+  criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null; details: { options?: MaskOptions } }>;
+}
+
+/** detections.json of a run (null before the run has written one). */
+export function readDetections(runDir: string): Detections | null {
   const file = path.join(runDir, 'detections.json');
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
 }

@@ -12,16 +12,13 @@ import {
 import { maskFlags, parseMaskFlags } from './flags';
 import { Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
-import { oneOf, parseInteger, parseNumber } from '../input';
+import { oneOf, parseInteger, parseNumber, splitList } from '../input';
 import { printJson } from '../output';
 
 const RULES: readonly StationarityRule[] = ['dejong', 'mk', 'adf', 'kpss'];
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const items = splitList(value);
   if (items.length === 0) throw new UsageError(`${flag} must name at least one of ${allowed.join(', ')}.`);
   return items.map((i) => oneOf(i, allowed, flag));
 }

@@ -4,16 +4,10 @@ import { UsageError } from '@ebt/errors';
 import { parseRatioPairs, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { writeStudyReport } from '@ebt/report';
-import { parseInteger, parseNumber } from '../input';
+import { parseInteger, parseNumber, splitList } from '../input';
 import { printJson } from '../output';
 import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, trainingFlags } from './flags';
 import { cellRunnerFor, RUN_KINDS } from './run-kinds';
-
-const list = (text: string) =>
-  String(text)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 export function studyCommand(): Command {
   const cmd = new Command('study').description(
@@ -30,7 +24,7 @@ export function studyCommand(): Command {
       const seeds =
         o.seedList === undefined
           ? Array.from({ length: parseInteger(o.seeds, '--seeds') }, (_, i) => i + 1)
-          : list(o.seedList).map((s) => parseInteger(s, '--seed-list'));
+          : splitList(o.seedList).map((s) => parseInteger(s, '--seed-list'));
       if (seeds.length === 0) throw new UsageError('--seeds must be at least 1.');
       const { seed: _seed, ...training } = parseTrainingFlags(o);
       const runOptions = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
@@ -41,7 +35,7 @@ export function studyCommand(): Command {
         runRunner: kind.runRunner,
         cellRunnerFor,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
-        atFractions: list(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
+        atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
         ratios: parseRatioPairs(o.ratios),
         retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
         executor: makeExecutor(o, dir, log),
