@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EbtError } from '@ebt/errors';
+import { EbtError, fromSystemError } from '@ebt/errors';
 import { stationarityCommand } from './commands/stationarity';
 import { backendCommand } from './commands/backend';
 import { benchCommand } from './commands/bench';
@@ -51,11 +51,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`ebt: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
-    const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof EbtError) {
-      process.stderr.write(`ebt: ${e.exitCode === 1 ? 'failed: ' : ''}${message}\n`);
-      return e.exitCode;
+    // a system error from anywhere (a full disk, a folder without permission) still names its file
+    const known = e instanceof EbtError ? e : fromSystemError(e);
+    if (known) {
+      process.stderr.write(`ebt: ${known.exitCode === 1 ? 'failed: ' : ''}${known.message}\n`);
+      return known.exitCode;
     }
+    const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`ebt: failed: ${message}\n`);
     if (process.env.EBT_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return 1;

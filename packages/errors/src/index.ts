@@ -1,1 +1,2 @@
 export { EbtError, Interrupted, RunError, UsageError } from './errors';
+export { fromSystemError } from './system-error';

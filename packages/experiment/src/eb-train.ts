@@ -16,7 +16,7 @@ import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt
 import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained, writeFileAtomic } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
-import { loadCheckpoint, LoopState, peekCheckpointState, train, TrainOptions, TrainResult } from '@ebt/training';
+import { loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { earlyBirdCallback } from './early-bird-callback';
 import { UsageError } from '@ebt/errors';
 
@@ -62,7 +62,13 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   const maskOptions = resolveMaskOptions(o.masks ?? {});
   const ticketDir = path.join(o.outDir, 'ticket');
   const ticketFile = path.join(ticketDir, 'ticket.json');
-  let ticket: TicketInfo | null = fs.existsSync(ticketFile) && o.resume ? JSON.parse(fs.readFileSync(ticketFile, 'utf8')) : null;
+  const log = o.progress === false ? () => undefined : (line: string) => process.stderr.write(line + '\n');
+  // a resumed run starts from its newest good checkpoint, or from step 0 when it was killed before its first
+  const resumeFrom = o.resume ? resumableCheckpoint(path.join(o.outDir, 'checkpoints'), log) : null;
+  if (o.resume && !resumeFrom) log(`ebt: '${o.outDir}' has no checkpoint yet; starting from the beginning.`);
+  const resume = Boolean(resumeFrom);
+  const saved = resumeFrom ? peekCheckpointState<LoopState>(resumeFrom) : null;
+  let ticket = committedTicket(ticketDir, saved?.step ?? -1, log);
   let model = o.model;
   let slimming = o.slimming;
 
@@ -99,10 +105,8 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   });
 
   // A resumed run that had already pruned rebuilds the ticket's architecture, then loads its checkpoint.
-  let phase = 1;
-  if (o.resume) {
-    const saved = peekCheckpointState<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'));
-    phase = saved.phase ?? 1;
+  const phase = saved?.phase ?? 1;
+  if (saved) {
     if (phase === 2) {
       if (!ticket) throw new UsageError(`--resume: '${o.outDir}' is in its pruned phase but has no ticket/ticket.json.`);
       model = modelFromConfig(readConfig(ticketDir));
@@ -122,14 +126,14 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   let result: TrainResult;
   const t = ticket as TicketInfo | null;
   // rewind init resumed after the draw: the dense run ended there, only ticket-train/ is left
-  const denseDone = Boolean(o.resume && t && rewind === 'init');
-  if (o.resume && phase === 1 && t && continueWith === 'pruned' && rewind === 'none') {
+  const denseDone = Boolean(resume && t && rewind === 'init');
+  if (resume && phase === 1 && t && continueWith === 'pruned' && rewind === 'none') {
     // interrupted between the draw and the first checkpoint of the pruned phase: restore the dense model
     // at the draw and prune it again
     const variables = new Map(model.namedParameters().map(([name, v]) => [name, v] as [string, tf.Variable]));
     slimming.heads.forEach((v, l) => variables.set(`slimming.heads.${l}`, v));
     slimming.ffn.forEach((v, l) => variables.set(`slimming.ffn.${l}`, v));
-    const state = loadCheckpoint<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'), variables);
+    const state = loadCheckpoint<LoopState>(resumeFrom!, variables);
     const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
     trajectory.truncateAfter(state.lastRecordedStep);
     const snapshot = slimming.snapshot();
@@ -148,7 +152,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     };
   } else if (denseDone) {
     // the dense run ended at the draw; only the ticket's own training (ticket-train/) is left to do
-    const state = peekCheckpointState<LoopState>(path.join(o.outDir, 'checkpoints', 'last.safetensors'));
+    const state = saved!;
     const tests = state.metrics.filter((m) => m.split === 'test');
     const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
     result = {
@@ -162,7 +166,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       trajectory,
     };
   } else {
-    result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: o.resume });
+    result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume, resumeFrom });
   }
   if (!denseDone) detections.write();
 
@@ -198,8 +202,31 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       forward: o.forwardOf(rewound),
       slimming: undefined,
       outDir: path.join(o.outDir, 'ticket-train'),
-      resume: Boolean(o.resume) && fs.existsSync(path.join(o.outDir, 'ticket-train', 'checkpoints', 'last.safetensors')),
+      resume,
     });
   }
   return { result, finalModel: model, ticket: ticket as TicketInfo | null, ticketTraining };
+}
+
+/**
+ * The ticket of a resumed run, if its draw was committed: the draw writes ticket/ (ticket.json last), then
+ * the checkpoint at the draw step, so a ticket is committed only when the checkpoint the run resumes from
+ * is at or after its step. Anything else in ticket/ is the remains of a draw that a kill or a full disk cut
+ * short: it is removed, and the resumed run draws again at the same step.
+ */
+function committedTicket(ticketDir: string, checkpointStep: number, log: (line: string) => void): TicketInfo | null {
+  if (!fs.existsSync(ticketDir)) return null;
+  const file = path.join(ticketDir, 'ticket.json');
+  let ticket: TicketInfo | null = null;
+  if (fs.existsSync(file)) {
+    try {
+      ticket = JSON.parse(fs.readFileSync(file, 'utf8')) as TicketInfo;
+    } catch {
+      ticket = null; // ticket.json is written atomically, so this is damage from outside; drawing again repairs it
+    }
+  }
+  if (ticket && typeof ticket.step === 'number' && ticket.step <= checkpointStep) return ticket;
+  log(`ebt: removing '${ticketDir}', a draw that was not committed by a checkpoint; it is drawn again.`);
+  fs.rmSync(ticketDir, { recursive: true, force: true });
+  return null;
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '@ebt/errors';
+import { isAtomicTemp } from '@ebt/models';
 
 export const LOCK_FILE = '.ebt-lock';
 
@@ -53,7 +54,17 @@ export function openRunFolder(outDir: string, o: RunFolderOptions = {}): RunFold
   checkRunFolder(outDir, o);
   const lock = takeLock(outDir, o.log ?? ((line: string) => process.stderr.write(line + '\n')));
   if (!o.resume) for (const f of entriesOf(outDir)) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
+  else removeAtomicTemps(outDir);
   return lock;
+}
+
+/** The temporary files a killed writer left behind; only the lock holder may remove them. */
+function removeAtomicTemps(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) removeAtomicTemps(file);
+    else if (isAtomicTemp(entry.name)) fs.rmSync(file, { force: true });
+  }
 }
 
 function takeLock(outDir: string, log: (line: string) => void): RunFolderLock {

@@ -15,7 +15,7 @@ export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetenso
 export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pretrained';
 export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
-export { writeFileAtomic } from './atomic-write';
+export { isAtomicTemp, writeFileAtomic } from './atomic-write';
 export { TextTokenizer } from './tokenizer';
 export type { EncodedText, EncodeOptions } from './tokenizer';
 export { ImagePreprocessor } from './image-processor';

@@ -20,7 +20,7 @@ import {
   runCriteria,
   openRunFolder,
 } from '@ebt/experiment';
-import { imageSource, TrainResult } from '@ebt/training';
+import { hasCheckpoint, imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
 
@@ -98,11 +98,10 @@ export async function pretrainSmallVit(
     model: { ...config },
   };
   const lock = openRunFolder(outDir, o);
-  if (!o.resume) {
-    // the initial weights, for --rewind init and the sweep
-    savePretrained(model, path.join(outDir, 'init'));
-  }
   writeManifest(outDir, options, backend, Boolean(o.resume));
+  // the initial weights, for --rewind init and the sweep; written again when a run is resumed before its
+  // first checkpoint (they may be cut short; the seed makes them the same)
+  if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) savePretrained(model, path.join(outDir, 'init'));
   const { result, ticket } = await ebTrain({
     model,
     slimming,

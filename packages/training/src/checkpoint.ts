@@ -1,41 +1,125 @@
 /**
  * A checkpoint is one safetensors file: every variable of the run (model, slimming coefficients, optimizer
- * moments) by name, and the loop's state as JSON in the metadata. One file, written to a temporary name
- * and renamed, so a crash never leaves half a checkpoint.
+ * moments) by name, the loop's state as JSON in the metadata, and the sha256 of the tensor data, verified
+ * on load. One file, written to a temporary name and renamed, so a crash never leaves half a checkpoint;
+ * the one before it is kept as `previous.safetensors`, so a damaged last one costs only a few steps.
  */
 import { UsageError } from '@ebt/errors';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors, writeSafetensors } from '@ebt/models';
+import { parseSafetensors, SafetensorsError, serializeSafetensors, writeFileAtomic } from '@ebt/models';
 
-export function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, state: unknown): void {
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, v] of variables) tensors.set(name, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
-  writeSafetensors(file, tensors, { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state) });
-}
+export const CHECKPOINT_FILES = { last: 'last.safetensors', previous: 'previous.safetensors', best: 'best.safetensors' } as const;
 
 export class CheckpointError extends UsageError {}
 
-/** Restores the variables in place and returns the saved state; every variable must be in the file. */
-export function loadCheckpoint<S>(file: string, variables: Map<string, tf.Variable>): S {
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The bytes after the header: what `sha256` covers (safetensors puts all tensor data there, in name order). */
+function dataSection(bytes: Uint8Array): Uint8Array {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  return bytes.subarray(8 + headerLength);
+}
+
+/**
+ * Writes `file`; when `file` is a run's last checkpoint, the one it replaces becomes `previous.safetensors`.
+ * The hash goes into the metadata, so it is computed over the serialized data section of a first pass.
+ */
+export function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, state: unknown): void {
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, v] of variables) tensors.set(name, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
+  const metadata: Record<string, string> = { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state) };
+  const hash = sha256(dataSection(serializeSafetensors(tensors, metadata)));
+  const bytes = serializeSafetensors(tensors, { ...metadata, sha256: hash });
+  if (path.basename(file) === CHECKPOINT_FILES.last && fs.existsSync(file)) fs.renameSync(file, path.join(path.dirname(file), CHECKPOINT_FILES.previous));
+  writeFileAtomic(file, bytes);
+}
+
+interface Verified {
+  tensors: Map<string, { shape: number[]; data: Float32Array }>;
+  state: unknown;
+}
+
+/** Reads and checks one checkpoint file: its format, its state and the sha256 of its data. */
+function readVerified(file: string): Verified {
   if (!fs.existsSync(file)) throw new CheckpointError(`No checkpoint at '${file}' to resume from.`);
-  const { tensors, metadata } = readSafetensors(file);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new CheckpointError(`Cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  let parsed: ReturnType<typeof parseSafetensors>;
+  try {
+    parsed = parseSafetensors(bytes, file);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new CheckpointError(e.message);
+    throw e;
+  }
+  const { tensors, metadata } = parsed;
   if (metadata.format !== 'ebt-checkpoint' || typeof metadata.ebt_state !== 'string') {
     throw new CheckpointError(`'${file}' is not an ebt checkpoint (its metadata has no ebt_state).`);
   }
+  // checkpoints written before the hash was added carry none; they load unverified
+  if (metadata.sha256 !== undefined && sha256(dataSection(bytes)) !== metadata.sha256)
+    throw new CheckpointError(`'${file}' is damaged: its tensor data does not match the sha256 in its header.`);
+  let state: unknown;
+  try {
+    state = JSON.parse(metadata.ebt_state);
+  } catch {
+    throw new CheckpointError(`'${file}' is damaged: its ebt_state is not JSON.`);
+  }
+  return { tensors, state };
+}
+
+/** Restores the variables in place and returns the saved state; every variable must be in the file. */
+export function loadCheckpoint<S>(file: string, variables: Map<string, tf.Variable>): S {
+  const { tensors, state } = readVerified(file);
   for (const [name, v] of variables) {
     const t = tensors.get(name);
     if (!t) throw new CheckpointError(`'${file}' lacks '${name}'; it was written by a different model or options.`);
     if (t.shape.join(',') !== v.shape.join(',')) throw new CheckpointError(`'${file}': '${name}' has shape [${t.shape}] but the run has [${v.shape}].`);
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
   }
-  return JSON.parse(metadata.ebt_state) as S;
+  return state as S;
 }
 
 /** The loop state saved in a checkpoint, without touching any variable (to decide how to rebuild a run). */
 export function peekCheckpointState<S>(file: string): S {
-  if (!fs.existsSync(file)) throw new CheckpointError(`No checkpoint at '${file}' to resume from.`);
-  const { metadata } = readSafetensors(file);
-  if (typeof metadata.ebt_state !== 'string') throw new CheckpointError(`'${file}' is not an ebt checkpoint (its metadata has no ebt_state).`);
-  return JSON.parse(metadata.ebt_state) as S;
+  return readVerified(file).state as S;
+}
+
+/** Whether a run folder's checkpoints/ holds any checkpoint to resume from (good or not). */
+export const hasCheckpoint = (ckptDir: string): boolean =>
+  fs.existsSync(path.join(ckptDir, CHECKPOINT_FILES.last)) || fs.existsSync(path.join(ckptDir, CHECKPOINT_FILES.previous));
+
+/**
+ * The checkpoint a resumed run starts from: `last`, or `previous` (with a warning naming what was wrong)
+ * when `last` is missing or damaged; null when the folder has none (the run never reached its first one).
+ * Both damaged: a CheckpointError naming both.
+ */
+export function resumableCheckpoint(ckptDir: string, warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): string | null {
+  const last = path.join(ckptDir, CHECKPOINT_FILES.last);
+  const previous = path.join(ckptDir, CHECKPOINT_FILES.previous);
+  if (!hasCheckpoint(ckptDir)) return null;
+  const problem = (file: string): string | null => {
+    if (!fs.existsSync(file)) return `'${file}' is missing`;
+    try {
+      readVerified(file);
+      return null;
+    } catch (e) {
+      if (e instanceof CheckpointError) return e.message.replace(/\.$/, '');
+      throw e;
+    }
+  };
+  const lastProblem = problem(last);
+  if (lastProblem === null) return last;
+  const previousProblem = problem(previous);
+  if (previousProblem === null) {
+    warn(`ebt: ${lastProblem}; resuming from '${previous}' instead.`);
+    return previous;
+  }
+  throw new CheckpointError(`Cannot resume: ${lastProblem}, and ${previousProblem}.`);
 }

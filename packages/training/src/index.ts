@@ -1,10 +1,10 @@
 export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
-export type { Batch, Callback, DataSource, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
+export type { Batch, Callback, DataSource, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
 export { Adam } from './optimizer';
 export type { OptimizerOptions, TrainableParameter } from './optimizer';
 export { learningRate } from './schedule';
 export type { ScheduleOptions } from './schedule';
 export { clipByGlobalNorm, crossEntropy } from './gradients';
-export { CheckpointError, loadCheckpoint, peekCheckpointState, saveCheckpoint } from './checkpoint';
+export { CHECKPOINT_FILES, CheckpointError, hasCheckpoint, loadCheckpoint, peekCheckpointState, resumableCheckpoint, saveCheckpoint } from './checkpoint';
 export { imageSource } from './image-source';
 export { formatSeconds } from './progress';

@@ -6,7 +6,7 @@ import { initBackend } from '@ebt/backend';
 import { ImageDataset, Random } from '@ebt/data';
 import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming, Trajectory } from '@ebt/slimming';
-import { Callback, imageSource, METRICS_HEADER, train, TrainingError, TrainOptions } from './index';
+import { Callback, CheckpointError, imageSource, loadCheckpoint, METRICS_HEADER, resumableCheckpoint, train, TrainingError, TrainOptions } from './index';
 
 beforeAll(async () => {
   await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
@@ -63,6 +63,13 @@ function setup(outDir: string, extra: Partial<TrainOptions> = {}) {
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-train-'));
+/** metrics.csv without the seconds column, the one thing a resumed run may change */
+const metricsOf = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').filter((_, i) => i !== 6));
 const noTemps = (dir: string) => fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.tmp'));
 
 describe('train', () => {
@@ -96,12 +103,7 @@ describe('train', () => {
     await train(setup(a).options);
     await train(setup(b).options);
     expect(Trajectory.read(path.join(a, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(b, 'trajectory.arrow')).rows());
-    const strip = (f: string) =>
-      fs
-        .readFileSync(f, 'utf8')
-        .split('\n')
-        .map((l) => l.split(',').slice(0, 6).join(','));
-    expect(strip(path.join(a, 'metrics.csv'))).toEqual(strip(path.join(b, 'metrics.csv')));
+    expect(metricsOf(a)).toEqual(metricsOf(b));
   });
 
   test('resuming after a crash gives the same trajectory and metrics as an unbroken run', async () => {
@@ -117,12 +119,7 @@ describe('train', () => {
     await expect(train(setup(broken, { callbacks: [crash] }).options)).rejects.toThrow('simulated crash');
     await train(setup(broken, { resume: true }).options); // a fresh process would build the model anew
     expect(Trajectory.read(path.join(broken, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
-    const strip = (f: string) =>
-      fs
-        .readFileSync(f, 'utf8')
-        .split('\n')
-        .map((l) => l.split(',').slice(0, 6).join(','));
-    expect(strip(path.join(broken, 'metrics.csv'))).toEqual(strip(path.join(unbroken, 'metrics.csv')));
+    expect(metricsOf(broken)).toEqual(metricsOf(unbroken));
   });
 
   test('SIGINT writes a checkpoint mid-epoch, and --resume continues exactly', async () => {
@@ -137,6 +134,49 @@ describe('train', () => {
     await expect(train(setup(stopped, { callbacks: [interrupt] }).options)).rejects.toThrow(/Interrupted; the run was saved/);
     await train(setup(stopped, { resume: true }).options);
     expect(Trajectory.read(path.join(stopped, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
+    // epoch 2's train row covers all 96 examples, not only those after the resume
+    const rows = metricsOf(stopped);
+    expect(rows.filter((r) => r[2] === 'train').map((r) => r[7])).toEqual(['96', '96', '96']);
+    expect(rows).toEqual(metricsOf(unbroken));
+  });
+
+  test('--resume before the first checkpoint starts from step 0', async () => {
+    const unbroken = tmp();
+    await train(setup(unbroken).options);
+    const fresh = tmp();
+    await train(setup(fresh, { resume: true }).options);
+    expect(metricsOf(fresh)).toEqual(metricsOf(unbroken));
+  });
+
+  test('a checkpoint with one flipped byte is refused by its sha256, and the previous one is used', async () => {
+    const out = tmp();
+    await train(setup(out).options);
+    const dir = path.join(out, 'checkpoints');
+    const [last, previous] = [path.join(dir, 'last.safetensors'), path.join(dir, 'previous.safetensors')];
+    const flip = (file: string) => {
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length - 100] ^= 0x01; // inside the tensor data, past the header
+      fs.writeFileSync(file, bytes);
+    };
+    const { model, slimming } = setup(tmp());
+    const variables = new Map(model.namedParameters().map(([n, v]) => [n, v] as [string, tf.Variable]));
+    expect(loadCheckpoint<{ step: number }>(previous, variables).step).toBe(12);
+    flip(last);
+    expect(() => loadCheckpoint(last, variables)).toThrow(`'${last}' is damaged: its tensor data does not match the sha256 in its header.`);
+    const warnings: string[] = [];
+    expect(resumableCheckpoint(dir, (l) => warnings.push(l))).toBe(previous);
+    expect(warnings).toEqual([`ebt: '${last}' is damaged: its tensor data does not match the sha256 in its header; resuming from '${previous}' instead.`]);
+    // the resumed run redoes epoch 3 from the previous checkpoint and ends where an unbroken run ends
+    await train(setup(out, { resume: true }).options);
+    const unbroken = tmp();
+    await train(setup(unbroken).options);
+    expect(metricsOf(out)).toEqual(metricsOf(unbroken));
+    // the damaged checkpoint became the previous one; damage the new last one too
+    flip(path.join(dir, 'last.safetensors'));
+    expect(() => resumableCheckpoint(dir)).toThrow(CheckpointError);
+    expect(() => resumableCheckpoint(dir)).toThrow(/^Cannot resume: .*last\.safetensors' is damaged.*, and .*previous\.safetensors' is damaged/);
+    slimming.detach();
+    model.dispose();
   });
 
   test('a NaN loss stops the run naming the step, keeping the last good checkpoint and no partial file', async () => {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchIndices, deriveSeed, epochOrder, Random } from '@ebt/data';
 import { Module, seedDropout, writeFileAtomic } from '@ebt/models';
 import { CoefficientSnapshot, Slimming, Trajectory } from '@ebt/slimming';
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_FILES, CheckpointError, loadCheckpoint, resumableCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm, crossEntropy } from './gradients';
 import { Adam, OptimizerOptions, TrainableParameter } from './optimizer';
 import { Progress } from './progress';
@@ -36,7 +36,21 @@ export interface MetricsRow {
   accuracy: number;
   lr: number;
   seconds: number;
+  /** 1: the dense model; 2: the pruned ticket (an epoch with a draw has a train row for each) */
+  phase: number;
+  /** the examples the row covers (a train row of an epoch split by the draw covers only its part) */
+  examples: number;
 }
+
+/** The running sums of an epoch's train row; saved in checkpoints, so a row covers its whole epoch across a resume. */
+export interface EpochTotals {
+  loss: number;
+  correct: number;
+  examples: number;
+  labels: number;
+}
+
+const noTotals = (): EpochTotals => ({ loss: 0, correct: 0, examples: 0, labels: 0 });
 
 export interface StepInfo {
   step: number;
@@ -83,6 +97,8 @@ export interface TrainOptions {
   outDir: string;
   recordEvery?: number;
   resume?: boolean;
+  /** the checkpoint to resume from (default: resumableCheckpoint of outDir/checkpoints); with none, a resumed run starts at step 0 */
+  resumeFrom?: string | null;
   callbacks?: Callback[];
   progress?: boolean;
   /** start where an earlier phase stopped (its state and trajectory) instead of at step 0; the optimizer starts fresh */
@@ -117,6 +133,8 @@ export interface LoopState {
   seconds: number;
   metrics: MetricsRow[];
   lastRecordedStep: number;
+  /** the sums of the current epoch's train row so far */
+  epochTotals?: EpochTotals;
   /** the callbacks' own state, by stateKey */
   callbacks?: Record<string, unknown>;
 }
@@ -136,7 +154,7 @@ export class Interrupted extends InterruptedBase {
 
 const defaultNoDecay = (name: string) => /\.bias$/.test(name) || /layernorm|LayerNorm/.test(name);
 
-export const METRICS_HEADER = 'step,epoch,split,loss,accuracy,lr,seconds';
+export const METRICS_HEADER = 'step,epoch,split,loss,accuracy,lr,seconds,phase,examples';
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const recordEvery = o.recordEvery ?? RECORD_EVERY;
@@ -149,8 +167,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   o.slimming?.ffn.forEach((v, l) => params.push({ name: `slimming.ffn.${l}`, variable: v, decay: false }));
   const optimizer = new Adam(params, o.optimizer);
   const ckptDir = path.join(o.outDir, 'checkpoints');
-  const lastFile = path.join(ckptDir, 'last.safetensors');
-  const bestFile = path.join(ckptDir, 'best.safetensors');
+  const lastFile = path.join(ckptDir, CHECKPOINT_FILES.last);
+  const bestFile = path.join(ckptDir, CHECKPOINT_FILES.best);
   const trajectoryFile = path.join(o.outDir, 'trajectory.arrow');
   fs.mkdirSync(ckptDir, { recursive: true });
 
@@ -170,11 +188,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     lastRecordedStep: -1,
   };
   let trajectory = new Trajectory();
+  const resumeFrom = o.resume ? (o.resumeFrom !== undefined ? o.resumeFrom : resumableCheckpoint(ckptDir)) : null;
   if (o.continueFrom && !o.resume) {
     state = { ...o.continueFrom.state, metrics: [...o.continueFrom.state.metrics], optimizerT: 0 };
     trajectory = o.continueFrom.trajectory;
-  } else if (o.resume) {
-    state = loadCheckpoint<LoopState>(lastFile, variables);
+  } else if (resumeFrom) {
+    state = loadCheckpoint<LoopState>(resumeFrom, variables);
     optimizer.t = state.optimizerT;
     if (o.slimming) {
       if (!fs.existsSync(trajectoryFile)) throw new CheckpointError(`Cannot resume: '${trajectoryFile}' is missing.`);
@@ -196,7 +215,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const started = Date.now() - state.seconds * 1000;
   const seconds = () => (Date.now() - started) / 1000;
 
+  let totals = noTotals();
   const persist = (file: string) => {
+    state.epochTotals = { ...totals };
     state.optimizerT = optimizer.t;
     state.random = random.state;
     state.seconds = seconds();
@@ -222,12 +243,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   try {
     while (state.epoch < o.epochs && !stoppedEarly) {
       const order = epochOrder(o.train.size, o.seed, state.epoch);
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let labelsSeen = 0;
+      totals = state.batch > 0 && state.epochTotals ? { ...state.epochTotals } : noTotals();
       const epochStart = Date.now();
       const firstBatch = state.batch;
+      const seenBefore = totals.examples;
       for (; state.batch < batchesPerEpoch;) {
         const lr = learningRate(state.step, { ...o.schedule, totalSteps });
         const idx = batchIndices(order, o.batchSize, state.batch);
@@ -263,13 +282,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         tf.dispose(Object.values(clipped));
         state.step += 1;
         state.batch += 1;
-        lossSum += lossValue * idx.length;
-        correct += correctValue;
-        labelsSeen += labelCount;
-        seen += idx.length;
-        const perSecond = seen / Math.max(1e-3, (Date.now() - epochStart) / 1000);
+        totals.loss += lossValue * idx.length;
+        totals.correct += correctValue;
+        totals.labels += labelCount;
+        totals.examples += idx.length;
+        const perSecond = (totals.examples - seenBefore) / Math.max(1e-3, (Date.now() - epochStart) / 1000);
         const remaining = (batchesPerEpoch - state.batch + (o.epochs - state.epoch - 1) * batchesPerEpoch) * o.batchSize;
-        progress.update(state.epoch, o.epochs, state.batch, batchesPerEpoch, lossSum / seen, correct / labelsSeen, perSecond, remaining / perSecond);
+        progress.update(
+          state.epoch,
+          o.epochs,
+          state.batch,
+          batchesPerEpoch,
+          totals.loss / totals.examples,
+          totals.correct / totals.labels,
+          perSecond,
+          remaining / perSecond,
+        );
         if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr, coefficients })) === 'stop')
           stoppedEarly = true;
         if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
@@ -282,30 +310,48 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         if (stoppedEarly) break;
       }
+      const phase = state.phase ?? 1;
+      const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
+      const trainRow = (): MetricsRow => ({
+        step: state.step,
+        epoch: state.epoch,
+        split: 'train',
+        loss: totals.loss / totals.examples,
+        accuracy: totals.correct / totals.labels,
+        lr,
+        seconds: seconds(),
+        phase,
+        examples: totals.examples,
+      });
       if (stoppedEarly && state.batch < batchesPerEpoch) {
-        // stopped mid-epoch (a ticket drawn): record the point, save where we are; a next phase continues from here
+        // stopped mid-epoch (a ticket drawn): this phase's part of the epoch gets its own row, the next phase
+        // continues from here with the rest; record the point and save where we are
+        if (totals.examples > 0) state.metrics.push(trainRow());
+        totals = noTotals();
         record();
         writeOutputs();
         persist(lastFile);
         break;
       }
       if (record() === 'stop') stoppedEarly = true;
-      const lr = learningRate(Math.max(0, state.step - 1), { ...o.schedule, totalSteps });
-      if (seen > 0)
-        state.metrics.push({
-          step: state.step,
-          epoch: state.epoch,
-          split: 'train',
-          loss: lossSum / seen,
-          accuracy: correct / labelsSeen,
-          lr,
-          seconds: seconds(),
-        });
+      const epochTotals = { ...totals };
+      if (totals.examples > 0) state.metrics.push(trainRow());
       const test = evaluate(o, evalBatch);
-      const testRow: MetricsRow = { step: state.step, epoch: state.epoch, split: 'test', loss: test.loss, accuracy: test.accuracy, lr, seconds: seconds() };
+      const testRow: MetricsRow = {
+        step: state.step,
+        epoch: state.epoch,
+        split: 'test',
+        loss: test.loss,
+        accuracy: test.accuracy,
+        lr,
+        seconds: seconds(),
+        phase,
+        examples: o.test.size,
+      };
       state.metrics.push(testRow);
+      totals = noTotals();
       progress.line(
-        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, labelsSeen)).toFixed(2)}%` +
+        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(epochTotals.loss / Math.max(1, epochTotals.examples)).toFixed(4)} acc ${((100 * epochTotals.correct) / Math.max(1, epochTotals.labels)).toFixed(2)}%` +
           `${firstBatch ? (o.continueFrom && !o.resume ? ` (pruned model from batch ${firstBatch})` : ` (resumed at batch ${firstBatch})`) : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
       );
       const improved = test.accuracy > state.bestAccuracy;
@@ -369,6 +415,6 @@ export function evaluate(o: Pick<TrainOptions, 'forward' | 'test'>, batchSize: n
 }
 
 export function writeMetrics(file: string, rows: MetricsRow[]): void {
-  const lines = [METRICS_HEADER, ...rows.map((r) => [r.step, r.epoch, r.split, r.loss, r.accuracy, r.lr, r.seconds.toFixed(3)].join(','))];
+  const lines = [METRICS_HEADER, ...rows.map((r) => [r.step, r.epoch, r.split, r.loss, r.accuracy, r.lr, r.seconds.toFixed(3), r.phase, r.examples].join(','))];
   writeFileAtomic(file, lines.join('\n') + '\n');
 }

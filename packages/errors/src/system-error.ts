@@ -1,0 +1,34 @@
+import { EbtError, RunError, UsageError } from './errors';
+
+/** What each system error means, in words a user can act on. */
+const MEANING: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files',
+  EIO: 'an input/output error of the device',
+};
+
+const VERBS: Record<string, string> = { open: 'open', mkdir: 'create', rename: 'rename', write: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'read' };
+
+/** Errors about where the user pointed ebt (exit 2); the rest are failures of the machine while running (exit 1). */
+const USAGE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
+
+/**
+ * A Node system error (ENOSPC, EACCES, ...) as an EbtError that names the file and says what happened;
+ * `file` overrides the error's own path (a temporary name means nothing to the user). Null for other errors.
+ */
+export function fromSystemError(e: unknown, file?: string): EbtError | null {
+  if (e instanceof EbtError || !(e instanceof Error)) return null;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!code || !(code in MEANING)) return null;
+  const target = file ?? (e as NodeJS.ErrnoException).path;
+  const verb = file ? 'write' : (VERBS[(e as NodeJS.ErrnoException).syscall ?? ''] ?? 'access');
+  const message = `Cannot ${verb} ${target ? `'${target}'` : 'a file'}: ${MEANING[code]} (${code}).${code === 'ENOSPC' || code === 'EDQUOT' ? ' Free some space; a run continues with --resume.' : ''}`;
+  return USAGE_CODES.has(code) ? new UsageError(message) : new RunError(message);
+}
