@@ -61,11 +61,15 @@ function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv,
   const list = path.join(dir, 'cells.json');
   fs.writeFileSync(list, JSON.stringify(cells));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, `@${list}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, `@${list}`], {
+      // the IPC channel tells a worker when this process dies, even by SIGKILL (see runCellFromArgv)
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env,
+    });
     let err = '';
     let current = cells[0];
-    child.stderr.on('data', (d) => (err += d));
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    child.stderr!.on('data', (d) => (err += d));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       const done = line.startsWith(DONE) ? line.slice(DONE.length) : null;
       if (done === null) return;
       log?.(`ebt: ${path.basename(done, '.json')} done`);
@@ -90,6 +94,11 @@ export function runCellFromArgv<C extends ExecutorCell>(run: (cell: C) => Promis
   const [file, index] = arg.startsWith('@') ? arg.slice(1).split('#') : [null, undefined];
   const all: C[] = file ? JSON.parse(fs.readFileSync(file, 'utf8')) : [JSON.parse(arg)];
   const cells = index === undefined ? all : [all[Number(index)]];
+  // a local worker dies with the process that started it, rather than training on as an orphan
+  if (process.send) {
+    process.on('disconnect', () => process.exit(1));
+    process.channel?.unref(); // the channel alone must not keep a finished worker alive
+  }
   (async () => {
     for (const cell of cells) {
       await run(cell);

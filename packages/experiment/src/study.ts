@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+import { readJsonFile, writeFileAtomic } from '@ebt/models';
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
@@ -211,7 +211,7 @@ export async function study(dir: string, o: StudyOptions): Promise<{ summary: St
   await o.executor.run(todo, o.cellRunnerFor(seedRuns[0].run));
 
   // stage 3: rows, verdicts, files
-  const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, JSON.parse(fs.readFileSync(f, 'utf8')) as SweepRow]));
+  const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, readJsonFile<SweepRow>(f)]));
   const rows: StudyRow[] = plan.map((p) => {
     const r = results.get(p.file)!;
     return {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as aq from 'arquero';
 import { MASK_DEFAULTS, maskFromCoefficients, MaskOptions } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+import { readJsonFile, writeFileAtomic } from '@ebt/models';
 import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Executor, localExecutor } from './local-executor';
 import { DrawnPoint } from './early-bird-callback';
@@ -210,7 +210,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   o.log?.(`ebt sweep: ${cells.size} cells, ${cells.size - todo.length} already done, ${executor.describe()}`);
   await executor.run(todo, o.runner);
   const rows: SweepRow[] = plan.map((p) => {
-    const result = JSON.parse(fs.readFileSync(p.file, 'utf8')) as SweepRow;
+    const result = readJsonFile<SweepRow>(p.file);
     return { ...result, source: p.source, at: p.at, fraction: p.step === null ? null : p.step / totalSteps, criterion: p.criterion, step: p.step };
   });
   const table = aq.from(rows);
@@ -230,7 +230,7 @@ export interface Detections {
 /** detections.json of a run (null before the run has written one). */
 export function readDetections(runDir: string): Detections | null {
   const file = path.join(runDir, 'detections.json');
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+  return fs.existsSync(file) ? readJsonFile<Detections>(file) : null;
 }
 
 /** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */

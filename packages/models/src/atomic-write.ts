@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import { fromSystemError } from '@ebt/errors';
 
 /**
- * Fault injection for the crash tests (docs/run-folder.md): EBT_FAILPOINT_WRITE=N kills this process with
- * SIGKILL at its N-th atomic write, after the rename, or before it with `N:before` (the temporary file
- * then stays behind, as after a real crash). Every state change of a run is such a write, so N picks a
- * point anywhere in a run.
+ * Fault injection for the crash tests (docs/run-folder.md). EBT_WRITE_LOG=FILE appends one line per atomic
+ * write (pid, file) to FILE, from every process of a run (the sweep's workers too). EBT_FAILPOINT_WRITE=N
+ * kills the process that makes the N-th write with SIGKILL, after its rename, or before it with `N:before`
+ * (the temporary file then stays behind, as after a real crash); N counts the lines of EBT_WRITE_LOG when
+ * it is set, else this process's writes. Every state change of a run is such a write, so N picks a point
+ * anywhere in a run.
  */
 const failpoint = (() => {
   const m = /^(\d+)(:before)?$/.exec(process.env.EBT_FAILPOINT_WRITE ?? '');
@@ -14,19 +16,26 @@ const failpoint = (() => {
 })();
 let writes = 0;
 
+function countWrite(file: string): number {
+  const log = process.env.EBT_WRITE_LOG;
+  if (!log) return ++writes;
+  fs.appendFileSync(log, `${process.pid} ${file}\n`);
+  return fs.readFileSync(log, 'utf8').split('\n').length - 1;
+}
+
 /** Writes a file through a temporary sibling and a rename, so that no reader ever sees half of it. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  writes += 1;
+  const n = failpoint || process.env.EBT_WRITE_LOG ? countWrite(file) : 0;
   try {
     fs.writeFileSync(tmp, data);
-    if (failpoint?.before && failpoint.at === writes) process.kill(process.pid, 'SIGKILL');
+    if (failpoint?.before && failpoint.at === n) process.kill(process.pid, 'SIGKILL');
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw fromSystemError(e, file) ?? e;
   }
-  if (failpoint && !failpoint.before && failpoint.at === writes) process.kill(process.pid, 'SIGKILL');
+  if (failpoint && !failpoint.before && failpoint.at === n) process.kill(process.pid, 'SIGKILL');
 }
 
 /** Whether `name` is a temporary file of writeFileAtomic (left behind by a crash; safe to delete once the run folder is locked). */

@@ -16,6 +16,7 @@ export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pr
 export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
 export { isAtomicTemp, writeFileAtomic } from './atomic-write';
+export { JsonFileError, readJsonFile } from './read-json';
 export { TextTokenizer } from './tokenizer';
 export type { EncodedText, EncodeOptions } from './tokenizer';
 export { ImagePreprocessor } from './image-processor';

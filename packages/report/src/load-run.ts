@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readManifest, RunManifest } from '@ebt/experiment';
+import { readJsonFile } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
 
 export interface MetricsRow {
@@ -32,7 +33,8 @@ export interface RunFolder {
   squad: { exact_match: number; f1: number; count: number } | null;
 }
 
-const readJson = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each caller's field type says what it holds
+const readJson = (file: string) => (fs.existsSync(file) ? readJsonFile<any>(file) : null);
 
 function readCsv(file: string): Array<Record<string, string>> {
   const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { ratioKey, seedDir, StudySummary } from '@ebt/experiment';
+import { readJsonFile } from '@ebt/models';
 import { nuclearNormSeries } from './charts';
 import { DetectionEntry } from './load-run';
 import { writePage } from './page';
@@ -14,7 +15,7 @@ import { VegaLiteSpec } from './render';
 const WIDTH = 640;
 
 export function writeStudyReport(dir: string): { file: string; figures: string[] } {
-  const s = JSON.parse(fs.readFileSync(path.join(dir, 'study.json'), 'utf8')) as StudySummary;
+  const s = readJsonFile<StudySummary>(path.join(dir, 'study.json'));
   const pct = s.metric === 'accuracy' ? (x: number) => 100 * x : (x: number) => x;
   const fmt = (m: { mean: number | null; sd: number | null }) =>
     m.mean === null ? 'n/a' : `${pct(m.mean).toFixed(2)}${m.sd === null ? '' : ` ± ${pct(m.sd).toFixed(2)}`}`;
@@ -22,7 +23,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   for (const seed of s.seeds) {
     const file = path.join(seedDir(dir, seed), 'detections.json');
     if (!fs.existsSync(file)) continue;
-    const spec = nuclearNormSeries((JSON.parse(fs.readFileSync(file, 'utf8')) as { criteria: DetectionEntry[] }).criteria);
+    const spec = nuclearNormSeries(readJsonFile<{ criteria: DetectionEntry[] }>(file).criteria);
     if (spec) specs[`signal-seed-${seed}`] = { ...spec, title: `Seed ${seed}: ${spec.title}` };
   }
   const ratios = [...new Set(s.table.map((t) => `${t.ratioHeads}:${t.ratioFfn}`))];

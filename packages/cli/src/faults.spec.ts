@@ -1,0 +1,195 @@
+/**
+ * Fault injection: a smoke run killed with SIGKILL at seeded points (each an atomic write of some process of
+ * the run: the dense phase, the draw, the pruned phase, a sweep worker, the report; before or after the
+ * rename), then resumed with --resume until it finishes, must end with the same files as a run that was
+ * never interrupted - timing aside - and leave no temporary file and no lock.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Random } from '@ebt/data';
+
+const bin = path.join(__dirname, '..', 'bin', 'ebt.js');
+
+interface Outcome {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function ebt(args: string[], env: Record<string, string> = {}): Outcome {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EBT_FAILPOINT') && k !== 'EBT_WRITE_LOG'));
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, signal: r.signal, stderr: r.stderr };
+}
+
+/**
+ * Everything a run leaves that does not depend on the clock: CSVs without their seconds columns, the report
+ * (which shows times) only as present, other files by their sha256.
+ */
+function contents(dir: string, files: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    const file = path.join(dir, f);
+    if (!fs.existsSync(file)) {
+      out[f] = '<missing>';
+      continue;
+    }
+    if (f.endsWith('.html')) {
+      out[f] = '<present>';
+      continue;
+    }
+    if (!f.endsWith('.csv')) {
+      out[f] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      continue;
+    }
+    const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const keep = header.split(',').map((c) => c !== 'seconds');
+    out[f] = [header, ...rows]
+      .map((l) =>
+        l
+          .split(',')
+          .filter((_, i) => keep[i])
+          .join(','),
+      )
+      .join('\n');
+  }
+  return out;
+}
+
+const leftovers = (dir: string) => fs.readdirSync(dir, { recursive: true }).filter((f) => /\.tmp$|\.ebt-lock$/.test(String(f)));
+
+/** The writes of a run, in order, as logged by EBT_WRITE_LOG (one line per write: pid and file). */
+const writesOf = (log: string) =>
+  fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.slice(l.indexOf(' ') + 1));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The processes that wrote to a run's log and are still running 5 s after the run ended. */
+async function survivors(log: string): Promise<number[]> {
+  const pids = [
+    ...new Set(
+      fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => Number(l.split(' ')[0])),
+    ),
+  ];
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  return pids.filter(alive);
+}
+
+describe('runs killed at any write resume to the same result', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-faults-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const random = new Random(2026);
+
+  const scenarios = [
+    {
+      name: 'EB-train with the sweep and the report',
+      args: ['pretrain', 'small-vit', '--preset', 'smoke'],
+      files: [
+        'metrics.csv',
+        'trajectory.arrow',
+        'detections.json',
+        'ticket/ticket.json',
+        'ticket/model.safetensors',
+        'init/model.safetensors',
+        'sweep/results.csv',
+        'report/index.html',
+      ],
+      // the draw: right after ticket.json (the checkpoint at the draw not yet written), and before it
+      named: [
+        (w: string[]) => `${w.findIndex((f) => f.endsWith('ticket/ticket.json')) + 1}`,
+        (w: string[]) => `${w.findIndex((f) => f.endsWith('ticket/ticket.json')) + 1}:before`,
+      ],
+      random: 3,
+    },
+    {
+      name: '--rewind init, ticket-train interrupted',
+      args: ['pretrain', 'small-vit', '--preset', 'smoke', '--rewind', 'init', '--no-sweep'],
+      files: ['metrics.csv', 'trajectory.arrow', 'detections.json', 'ticket/ticket.json', 'ticket-train/metrics.csv'],
+      named: [(w: string[]) => `${w.findIndex((f) => f.includes('ticket-train/checkpoints')) + 1}`],
+      random: 1,
+    },
+  ];
+
+  test('a sweep killed with SIGKILL takes its workers with it', async () => {
+    const run = path.join(root, 'sweep-kill');
+    expect(ebt([...scenarios[0].args, '--out', run, '--no-sweep']).status).toBe(0);
+    const log = `${run}.log`;
+    const main = spawn(process.execPath, [bin, 'sweep', run, '--at-fractions', '0,0.5', '--ratios', '0.3', '--retrain-epochs', '12'], {
+      env: { ...process.env, EBT_WRITE_LOG: log },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    main.stderr.on('data', (d) => {
+      stderr += d;
+      if (/ebt: \S+ done/.test(stderr) && main.exitCode === null) main.kill('SIGKILL'); // a worker finished a cell and is on the next
+    });
+    await new Promise((resolve) => main.on('close', resolve));
+    expect(stderr).toMatch(/ebt: \S+ done/);
+    const workers = [
+      ...new Set(
+        fs
+          .readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.split(' ')[0])),
+      ),
+    ].filter((pid) => pid !== main.pid);
+    expect(workers.length).toBeGreaterThan(0);
+    expect(await survivors(log)).toEqual([]);
+  }, 120_000);
+
+  for (const s of scenarios) {
+    test(
+      s.name,
+      async () => {
+        const reference = path.join(root, `${s.name.length}-reference`);
+        const log = `${reference}.log`;
+        expect(ebt([...s.args, '--out', reference], { EBT_WRITE_LOG: log }).status).toBe(0);
+        const writes = writesOf(log);
+        const points = [
+          ...s.named.map((f) => f(writes)),
+          ...Array.from({ length: s.random }, () => `${1 + Math.floor(random.next() * writes.length)}${random.next() < 0.5 ? ':before' : ''}`),
+        ];
+        const expected = contents(reference, s.files);
+        expect(Object.values(expected)).not.toContain('<missing>');
+        for (const point of points) {
+          const out = path.join(root, `${s.name.length}-killed-at-${point.replace(':', '-')}`);
+          const killed = ebt([...s.args, '--out', out], { EBT_FAILPOINT_WRITE: point, EBT_WRITE_LOG: `${out}.log` });
+          const victim = writes[Number(point.split(':')[0]) - 1];
+          // the main process dies by the signal; a killed sweep worker makes it exit 1
+          expect({ point, victim, died: killed.signal === 'SIGKILL' || killed.status === 1 }).toEqual({ point, victim, died: true });
+          // no process of the killed run trains on (sweep workers die with their parent)
+          expect({ point, survivors: await survivors(`${out}.log`) }).toEqual({ point, survivors: [] });
+          const resumed = ebt([...s.args, '--out', out, '--resume']);
+          expect({ point, victim, status: resumed.status, stderr: resumed.status === 0 ? '' : resumed.stderr }).toEqual({
+            point,
+            victim,
+            status: 0,
+            stderr: '',
+          });
+          expect({ point, victim, files: contents(out, s.files) }).toEqual({ point, victim, files: expected });
+          expect(leftovers(out)).toEqual([]);
+        }
+      },
+      600_000,
+    );
+  }
+});
