@@ -33,7 +33,7 @@ export interface RunFolder {
   squad: { exact_match: number; f1: number; count: number } | null;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each caller's field type says what it holds
+// each caller's field type says what the file holds
 const readJson = (file: string) => (fs.existsSync(file) ? readJsonFile<any>(file) : null);
 
 function readCsv(file: string): Array<Record<string, string>> {
