@@ -14,7 +14,7 @@ const MEANING: Record<string, string> = {
   EIO: 'an input/output error of the device',
 };
 
-const VERBS: Record<string, string> = { open: 'open', mkdir: 'create', rename: 'rename', write: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'read' };
+const VERBS: Record<string, string> = { open: 'open', mkdir: 'create', rename: 'rename', write: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'read', copyfile: 'write' };
 
 /** Errors about where the user pointed ebt (exit 2); the rest are failures of the machine while running (exit 1). */
 const USAGE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
@@ -27,8 +27,10 @@ export function fromSystemError(e: unknown, file?: string): EbtError | null {
   if (e instanceof EbtError || !(e instanceof Error)) return null;
   const code = (e as NodeJS.ErrnoException).code;
   if (!code || !(code in MEANING)) return null;
-  const target = file ?? (e as NodeJS.ErrnoException).path;
-  const verb = file ? 'write' : (VERBS[(e as NodeJS.ErrnoException).syscall ?? ''] ?? 'access');
+  const { syscall, path, dest } = e as NodeJS.ErrnoException & { dest?: string };
+  // a copy fails on its destination, which Node keeps apart from `path`
+  const target = file ?? (syscall === 'copyfile' && dest ? dest : path);
+  const verb = file ? 'write' : (VERBS[syscall ?? ''] ?? 'access');
   const message = `Cannot ${verb} ${target ? `'${target}'` : 'a file'}: ${MEANING[code]} (${code}).${code === 'ENOSPC' || code === 'EDQUOT' ? ' Free some space; a run continues with --resume.' : ''}`;
   return USAGE_CODES.has(code) ? new UsageError(message) : new RunError(message);
 }

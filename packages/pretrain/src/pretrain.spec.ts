@@ -13,7 +13,7 @@ describe('pretrainSmallVit', () => {
     expect(run.options).toMatchObject({ preset: 'smoke', data: 'mnist', seed: 0, epochs: 1, lambdaHeads: 1e-4, lambdaFfn: 1e-4 });
     expect(run.backend.name).toBe('wasm');
     const metrics = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8');
-    expect(metrics).toMatch(/^step,epoch,split,loss,accuracy,lr,seconds\n/);
+    expect(metrics).toMatch(/^step,epoch,split,loss,accuracy,lr,seconds,phase,examples\n/);
     const test = metrics
       .trim()
       .split('\n')
