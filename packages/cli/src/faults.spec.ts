@@ -154,6 +154,12 @@ describe('runs killed at any write resume to the same result', () => {
     ].filter((pid) => pid !== main.pid);
     expect(workers.length).toBeGreaterThan(0);
     expect(await survivors(log)).toEqual([]);
+    // a detections.json cut short is named, with exit 2, not read as no draw
+    const detections = path.join(run, 'detections.json');
+    fs.writeFileSync(detections, fs.readFileSync(detections, 'utf8').slice(0, 100));
+    const r = ebt(['sweep', run, '--at-draws']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`ebt: '${detections}' is not valid JSON`);
   }, 120_000);
 
   for (const s of scenarios) {

@@ -14,7 +14,16 @@ const MEANING: Record<string, string> = {
   EIO: 'an input/output error of the device',
 };
 
-const VERBS: Record<string, string> = { open: 'open', mkdir: 'create', rename: 'rename', write: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'read', copyfile: 'write' };
+const VERBS: Record<string, string> = {
+  open: 'open',
+  mkdir: 'create',
+  rename: 'rename',
+  write: 'write',
+  unlink: 'remove',
+  rmdir: 'remove',
+  scandir: 'read',
+  copyfile: 'write',
+};
 
 /** Errors about where the user pointed ebt (exit 2); the rest are failures of the machine while running (exit 1). */
 const USAGE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
