@@ -105,6 +105,80 @@ const noTime = (csv: string) =>
     expect(fs.readdirSync(path.join(dir, 'sweep', 'cells')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 300_000);
 
+  test('--no-wait returns with the job ids; the same command again waits for them and collects the rows', () => {
+    const local = copy('local-nowait');
+    const dir = copy('nowait');
+    expect(runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000).status).toBe(0);
+    const submitted = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm', '--no-wait'], undefined, env, 120_000);
+    expect(submitted.status).toBe(0);
+    expect(submitted.stdout).toMatch(/submitted Slurm jobs \d+ and did not wait \(--no-wait\); run the same command again \(or add --collect\)/);
+    const job = /submitted Slurm jobs (\d+)/.exec(submitted.stdout)![1];
+    const again = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm'], undefined, env, 300_000);
+    expect(again.status).toBe(0);
+    // nothing was submitted twice: the second call waited for the first call's job (or found it done)
+    expect(again.stderr).not.toMatch(/submitted \d+ cells/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'slurm', 'jobs.json'), 'utf8')).map((s: { job: string }) => s.job)).toEqual([job]);
+    expect(noTime(fs.readFileSync(path.join(dir, 'sweep', 'results.csv'), 'utf8'))).toEqual(
+      noTime(fs.readFileSync(path.join(local, 'sweep', 'results.csv'), 'utf8')),
+    );
+  }, 600_000);
+
+  test('Ctrl-C while waiting leaves the jobs running and says how to collect them', async () => {
+    const dir = copy('sigint');
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, '--executor', 'slurm'], {
+      env: { ...process.env, ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/job array \d+/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const job = /job array (\d+)/.exec(stderr)![1];
+    expect(code).toBe(130);
+    expect(stderr).toMatch(
+      new RegExp(`Interrupted; Slurm jobs ${job} keep running \\(scancel ${job} stops them\\)\\. Run the same command again, or with --collect`),
+    );
+    const queued = spawnSync('squeue', ['-h', '-j', job], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim();
+    const finished = fs.existsSync(path.join(dir, 'sweep', 'cells')) ? fs.readdirSync(path.join(dir, 'sweep', 'cells')).length : 0;
+    expect(queued.length > 0 || finished > 0).toBe(true); // still queued, or already ran: in no case cancelled
+    expect(spawnSync('scancel', [job], { env: { ...process.env, ...env } }).status).toBe(0);
+  }, 120_000);
+
+  test('a study queues its cells behind the dense runs (afterok) and gives the rows of the local executor', () => {
+    const studyArgs = [
+      'study',
+      'small-vit',
+      '--preset',
+      'smoke',
+      '--epochs',
+      '2',
+      '--seeds',
+      '1',
+      '--at-fractions',
+      '0.5',
+      '--ratios',
+      '0.3',
+      '--retrain-epochs',
+      '1',
+      '--backend',
+      'wasm',
+    ];
+    const local = path.join(root, 'study-local');
+    const viaSlurm = path.join(root, 'study-slurm');
+    expect(runCli([...studyArgs, '--out', local], undefined, env, 600_000).status).toBe(0);
+    const r = runCli([...studyArgs, '--out', viaSlurm, '--executor', 'slurm'], undefined, env, 600_000);
+    expect(r.status).toBe(0);
+    const [dense, cells] = [
+      /submitted 1 cells as Slurm job array (\d+)/.exec(r.stderr)![1],
+      /next stage as Slurm job array (\d+), to start after (\d+)/.exec(r.stderr)!,
+    ];
+    expect(cells[2]).toBe(dense);
+    expect(fs.readFileSync(path.join(viaSlurm, 'slurm', `study-slot-study-run-1.sbatch`), 'utf8')).toMatch(/study-slots\.json#\$\{SLURM_ARRAY_TASK_ID\}/);
+    expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${cells[1]}_\\d+`));
+    expect(noTime(fs.readFileSync(path.join(viaSlurm, 'study.csv'), 'utf8'))).toEqual(noTime(fs.readFileSync(path.join(local, 'study.csv'), 'utf8')));
+  }, 900_000);
+
   test("a bad partition and a missing sbatch are usage errors with Slurm's own message", () => {
     const dir = copy('bad');
     const bad = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm', '--slurm-partition', 'nosuchpart'], undefined, env);

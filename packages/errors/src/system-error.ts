@@ -33,7 +33,8 @@ const USAGE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);
  * `file` overrides the error's own path (a temporary name means nothing to the user). Null for other errors.
  */
 export function fromSystemError(e: unknown, file?: string): EbtError | null {
-  if (e instanceof EbtError || !(e instanceof Error)) return null;
+  // duck-typed: errors from Node's fs may come from another realm (jest's vm context) than this module's Error
+  if (e instanceof EbtError || typeof e !== 'object' || e === null || !('code' in e)) return null;
   const code = (e as NodeJS.ErrnoException).code;
   if (!code || !(code in MEANING)) return null;
   const { syscall, path, dest } = e as NodeJS.ErrnoException & { dest?: string };

@@ -15,10 +15,26 @@ export interface ExecutorCell {
   file: string;
 }
 
+/**
+ * A stage whose cells are known only once the stage before it has run (a study's prune-and-retrain cells
+ * need the dense runs' draw steps): `tasks` tasks of `runner`, each given `@SPEC#K` and planning its own
+ * cell. An executor that can queue work behind other work (Slurm: `--dependency=afterok`) submits it with
+ * the stage before; the local executor leaves it to the caller, who plans the cells once that stage is done.
+ */
+export interface DeferredStage {
+  tasks: number;
+  runner: string;
+  /** what each task reads (`@SPEC#K`) */
+  spec: string;
+}
+
+/** How a stage ended: every cell ran (a result file, or a RunError), or the work was queued and not waited for (--no-wait). */
+export type StageOutcome = { done: true } | { done: false; jobs: string[]; note: string };
+
 export interface Executor {
   readonly name: string;
-  /** runs every cell through `runner`; rejects with a RunError naming the first cell that failed */
-  run(cells: ExecutorCell[], runner: string): Promise<void>;
+  /** runs every cell through `runner` (and queues `then` behind them, where it can); rejects with a RunError naming the first cell that failed */
+  run(cells: ExecutorCell[], runner: string, then?: DeferredStage): Promise<StageOutcome>;
   describe(): string;
 }
 
@@ -44,13 +60,14 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
     name: 'local',
     describe: () => `${workers} local worker${workers === 1 ? '' : 's'} of ${threads} thread${threads === 1 ? '' : 's'}`,
     async run(cells, runner) {
-      if (cells.length === 0) return;
+      if (cells.length === 0) return { done: true };
       // one process per worker runs its share of the cells in turn: starting tsx and tfjs costs seconds
       const shares = Array.from({ length: Math.min(workers, cells.length) }, (_, w) => cells.filter((_, i) => i % workers === w));
       const env = { ...process.env, EBT_NATIVE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
       const failures = await Promise.all(shares.map((share) => runShare(share, runner, env, o.log)));
       const failed = failures.find((f) => f !== null);
       if (failed) throw new RunError(failed);
+      return { done: true };
     },
   };
 }

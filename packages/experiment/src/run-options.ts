@@ -30,7 +30,9 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-export type CriterionName = 'mask-distance' | 'nuclear-stationarity';
+/** The criteria that watch every run (runCriteria builds them in this order). */
+export const CRITERION_NAMES = ['mask-distance', 'nuclear-stationarity'] as const;
+export type CriterionName = (typeof CRITERION_NAMES)[number];
 
 /** The EB-train options every app takes (see ebTrain). */
 export interface EarlyBirdRunOptions {

@@ -9,8 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunError, UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+import { Interrupted, RunError, UsageError } from '@ebt/errors';
+import { readJsonFile, writeFileAtomic } from '@ebt/models';
 import { Executor, ExecutorCell } from './local-executor';
 
 export interface SlurmOptions {
@@ -30,6 +30,10 @@ export interface SlurmOptions {
   args?: string[];
   /** seconds between two looks at the queue (default 2) */
   poll?: number;
+  /** wait for the jobs, printing progress (default true); false: return once they are submitted (--no-wait) */
+  wait?: boolean;
+  /** Ctrl-C while waiting cancels the jobs (default: they keep running) */
+  cancelOnInterrupt?: boolean;
   /** environment for the tasks (EBT_BACKEND passes through) */
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -49,6 +53,16 @@ function slurm(cmd: string, args: string[]): { status: number | null; stdout: st
 /** The first line of Slurm's own message, for an error sentence. */
 const slurmSays = (stderr: string) => stderr.split('\n').find((l) => l.trim()) ?? 'no message';
 
+/** One sbatch submission, as recorded in slurm/jobs.json: a later call waits for it instead of submitting its cells twice. */
+interface Submission {
+  job: string;
+  name: string;
+  script: string;
+  tasks: number;
+  dependsOn: string | null;
+  submitted: string;
+}
+
 export function slurmExecutor(o: SlurmOptions): Executor {
   for (const [flag, v] of [
     ['--slurm-cpus-per-task', o.cpusPerTask],
@@ -57,16 +71,32 @@ export function slurmExecutor(o: SlurmOptions): Executor {
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new UsageError(`${flag} must be a positive integer (got ${v}).`);
   }
   const slurmDir = path.join(o.dir, 'slurm');
-  let stage = 0;
+  const jobsFile = path.join(slurmDir, 'jobs.json');
+  const wait = o.wait ?? true;
+  const submissions = (): Submission[] => (fs.existsSync(jobsFile) ? readJsonFile<Submission[]>(jobsFile) : []);
+  const record = (s: Submission) => writeFileAtomic(jobsFile, JSON.stringify([...submissions(), s], null, 1) + '\n');
+  const collectHint = 'run the same command again (or add --collect) to collect the results and resubmit what failed';
   return {
     name: 'slurm',
     describe: () => `Slurm job arrays${o.partition ? ` on partition ${o.partition}` : ''}${o.maxParallel ? `, at most ${o.maxParallel} at once` : ''}`,
-    async run(cells, runner) {
-      if (cells.length === 0) return;
+    async run(cells, runner, then) {
+      if (cells.length === 0) return { done: true };
       const which = slurm('sbatch', ['--version']);
       if (which.missing) throw new UsageError("--executor slurm: sbatch is not on PATH; install Slurm's client commands, or use --executor local.");
-      stage += 1;
-      const name = `${path.basename(runner).replace(/\.[tj]s$/, '')}-${stage}`;
+      // jobs an earlier call left in the queue run on: wait for them (or say so) rather than submit their cells twice
+      const earlier = submissions()
+        .map((s) => s.job)
+        .filter(isQueued);
+      if (earlier.length > 0) {
+        if (!wait)
+          return { done: false, jobs: earlier, note: `Slurm jobs ${earlier.join(', ')} (submitted earlier) are still queued or running; ${collectHint}` };
+        o.log?.(`ebt: waiting for Slurm jobs ${earlier.join(', ')}, submitted by an earlier call`);
+        for (const job of earlier) await waitForJob(o, job, [job]);
+        cells = cells.filter((c) => !fs.existsSync(c.file));
+        if (cells.length === 0) return { done: true };
+      }
+      const base = path.basename(runner).replace(/\.[tj]s$/, '');
+      const name = `${base}-${submissions().filter((s) => s.name.startsWith(`${base}-`)).length + 1}`;
       fs.mkdirSync(path.join(slurmDir, 'logs'), { recursive: true });
       const list = path.join(slurmDir, `${name}.cells.json`);
       writeFileAtomic(list, JSON.stringify(cells));
@@ -74,24 +104,104 @@ export function slurmExecutor(o: SlurmOptions): Executor {
       writeFileAtomic(script, batchScript(o, name, list, runner));
       fs.chmodSync(script, 0o755);
       let pending = cells.map((_, i) => i);
+      const job = submit(o, script, pending);
+      record({ job, name, script, tasks: cells.length, dependsOn: null, submitted: new Date().toISOString() });
+      o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${job} (${script})`);
+      let deferred: string | null = null;
+      if (then) {
+        const thenName = `${path.basename(then.runner).replace(/\.[tj]s$/, '')}-${name}`;
+        const thenScript = path.join(slurmDir, `${thenName}.sbatch`);
+        writeFileAtomic(thenScript, batchScript(o, thenName, then.spec, then.runner));
+        fs.chmodSync(thenScript, 0o755);
+        // the next stage starts when every task of this one succeeded; if one failed, Slurm drops it and the
+        // caller plans those cells itself once the failed ones are redone
+        deferred = submit(
+          o,
+          thenScript,
+          Array.from({ length: then.tasks }, (_, i) => i),
+          [`--dependency=afterok:${job}`, '--kill-on-invalid-dep=yes'],
+        );
+        record({ job: deferred, name: thenName, script: thenScript, tasks: then.tasks, dependsOn: job, submitted: new Date().toISOString() });
+        o.log?.(`ebt: submitted the next stage as Slurm job array ${deferred}, to start after ${job} (${thenScript})`);
+      }
+      const jobs = deferred ? [job, deferred] : [job];
+      if (!wait) return { done: false, jobs, note: `submitted Slurm jobs ${jobs.join(', ')} and did not wait (--no-wait); ${collectHint}` };
       const failures: string[] = [];
       for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
-        const job = submit(o, script, pending);
-        o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${job} (${script})${attempt > 1 ? ', again' : ''}`);
-        const states = await waitFor(o, job, cells, pending);
+        const current = attempt === 1 ? job : submit(o, script, pending);
+        if (attempt > 1) {
+          record({ job: current, name, script, tasks: pending.length, dependsOn: null, submitted: new Date().toISOString() });
+          o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${current} (${script}), again`);
+        }
+        const states = await waitFor(o, current, cells, pending, jobs);
         const undone = pending.filter((i) => !fs.existsSync(cells[i].file));
-        if (undone.length === 0) return;
+        if (undone.length === 0) break;
         if (attempt === 2) {
           for (const i of undone) {
-            const log = path.join(slurmDir, 'logs', `${name}-${job}_${i}.out`);
-            failures.push(`${path.basename(cells[i].file, '.json')} (task ${job}_${i}: ${states.get(i) ?? 'gone'}; log ${log})`);
+            const log = path.join(slurmDir, 'logs', `${name}-${current}_${i}.out`);
+            failures.push(`${path.basename(cells[i].file, '.json')} (task ${current}_${i}: ${states.get(i) ?? 'gone'}; log ${log})`);
           }
         } else o.log?.(`ebt: ${undone.length} cells left undone (${undone.map((i) => `${i}: ${states.get(i) ?? 'gone'}`).join(', ')}); resubmitting them once`);
         pending = undone;
       }
       if (failures.length) throw new RunError(`${failures.length} cells failed on Slurm: ${failures.join('; ')}`);
+      if (deferred) await waitForJob(o, deferred, jobs);
+      return { done: true };
     },
   };
+}
+
+/** Whether any task of a job is still in Slurm's queue (pending, running, completing). */
+function isQueued(job: string): boolean {
+  const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%T']);
+  return q.status === 0 && q.stdout.trim().length > 0;
+}
+
+/**
+ * Resolves when `job` has left the queue. Ctrl-C leaves the jobs running and says how to collect them later
+ * (`--cancel-on-interrupt`: cancels them first); `all` names every job of this call.
+ */
+async function waitForJob(o: SlurmOptions, job: string, all: string[]): Promise<void> {
+  let last = '';
+  await untilInterrupted(o, all, async (interrupted) => {
+    while (isQueued(job) && !interrupted()) {
+      const line = `ebt: Slurm job ${job}: ${queueSummary(job)}`;
+      if (line !== last) o.log?.(line);
+      last = line;
+      await sleep(o.poll ?? 2);
+    }
+  });
+}
+
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+function queueSummary(job: string): string {
+  const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%T']);
+  const states = q.stdout.trim().split('\n').filter(Boolean);
+  const running = states.filter((s) => s === 'RUNNING').length;
+  return `${running} running, ${states.length - running} pending`;
+}
+
+/** Runs `body` with SIGINT caught: on Ctrl-C the body stops at its next look at the queue, and an Interrupted (exit 130) says what became of the jobs. */
+async function untilInterrupted(o: SlurmOptions, jobs: string[], body: (interrupted: () => boolean) => Promise<void>): Promise<void> {
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
+  process.on('SIGINT', onSigint);
+  try {
+    await body(() => interrupted);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (!interrupted) return;
+  if (o.cancelOnInterrupt) {
+    slurm('scancel', jobs);
+    throw new Interrupted(
+      `Interrupted; Slurm jobs ${jobs.join(', ')} were cancelled (--cancel-on-interrupt). Run the same command again to submit what is missing.`,
+    );
+  }
+  throw new Interrupted(
+    `Interrupted; Slurm jobs ${jobs.join(', ')} keep running (scancel ${jobs.join(' ')} stops them). Run the same command again, or with --collect, to collect their results.`,
+  );
 }
 
 function batchScript(o: SlurmOptions, name: string, list: string, runner: string): string {
@@ -115,43 +225,49 @@ function batchScript(o: SlurmOptions, name: string, list: string, runner: string
   return lines.join('\n');
 }
 
-function submit(o: SlurmOptions, script: string, indices: number[]): string {
+function submit(o: SlurmOptions, script: string, indices: number[], extra: string[] = []): string {
   const array = `${indices.join(',')}${o.maxParallel ? `%${o.maxParallel}` : ''}`;
-  const r = slurm('sbatch', ['--parsable', `--array=${array}`, script]);
+  const r = slurm('sbatch', ['--parsable', `--array=${array}`, ...extra, script]);
   if (r.status !== 0) throw new UsageError(`--executor slurm: sbatch refused the job (${slurmSays(r.stderr)}); the script is ${script}.`);
   return r.stdout.trim().split(';')[0];
 }
 
 /** Polls until no task of the array is queued or running; returns each task's last state seen. */
-async function waitFor(o: SlurmOptions, job: string, cells: ExecutorCell[], indices: number[]): Promise<Map<number, string>> {
+async function waitFor(o: SlurmOptions, job: string, cells: ExecutorCell[], indices: number[], all: string[]): Promise<Map<number, string>> {
   const seen = new Map<number, string>();
-  let last = '';
-  for (;;) {
-    const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%i %T']);
-    const tasks: TaskState[] =
-      q.status === 0
-        ? q.stdout
-            .trim()
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => {
-              const [id, state] = l.trim().split(/\s+/);
-              return { index: Number(id.split('_')[1]), state };
-            })
-        : [];
-    for (const t of tasks) seen.set(t.index, t.state);
-    const done = indices.filter((i) => fs.existsSync(cells[i].file)).length;
-    const running = tasks.filter((t) => t.state === 'RUNNING').length;
-    const queued = tasks.length - running;
-    const line = `ebt: Slurm job ${job}: ${done} done, ${running} running, ${queued} pending, ${indices.length - done - tasks.length} ended without a result`;
-    if (line !== last) o.log?.(line);
-    last = line;
-    if (tasks.length === 0) {
-      for (const i of indices) if (!fs.existsSync(cells[i].file)) seen.set(i, finalState(job, i) ?? seen.get(i) ?? 'gone');
-      return seen;
+  await untilInterrupted(o, all, async (interrupted) => {
+    let last = '';
+    while (!interrupted()) {
+      const { line, queued } = lookAtQueue(job, cells, indices, seen);
+      if (line !== last) o.log?.(line);
+      last = line;
+      if (!queued) return;
+      await sleep(o.poll ?? 2);
     }
-    await new Promise((resolve) => setTimeout(resolve, (o.poll ?? 2) * 1000));
-  }
+  });
+  return seen;
+}
+
+/** One look at an array's tasks: a progress line, and whether any task is left in the queue (once none is, the final states of the tasks without a result). */
+function lookAtQueue(job: string, cells: ExecutorCell[], indices: number[], seen: Map<number, string>): { line: string; queued: boolean } {
+  const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%i %T']);
+  const tasks: TaskState[] =
+    q.status === 0
+      ? q.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => {
+            const [id, state] = l.trim().split(/\s+/);
+            return { index: Number(id.split('_')[1]), state };
+          })
+      : [];
+  for (const t of tasks) seen.set(t.index, t.state);
+  const done = indices.filter((i) => fs.existsSync(cells[i].file)).length;
+  const running = tasks.filter((t) => t.state === 'RUNNING').length;
+  const line = `ebt: Slurm job ${job}: ${done} done, ${running} running, ${tasks.length - running} pending, ${indices.length - done - tasks.length} ended without a result`;
+  if (tasks.length === 0) for (const i of indices) if (!fs.existsSync(cells[i].file)) seen.set(i, finalState(job, i) ?? seen.get(i) ?? 'gone');
+  return { line, queued: tasks.length > 0 };
 }
 
 /** The state Slurm still remembers of a finished task (scontrol keeps it for MinJobAge seconds). */

@@ -15,6 +15,7 @@ import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
+import { CRITERION_NAMES } from './run-options';
 import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
@@ -42,8 +43,8 @@ export interface StudyOptions {
   seeds: number[];
   /** the app module that runs one StudyRunCell */
   runRunner: string;
-  /** the app module that retrains a SweepCell of this run */
-  cellRunnerFor: (run: RunManifest) => string;
+  /** the app module that retrains a SweepCell of these runs */
+  cellRunner: string;
   runOptions: Record<string, unknown>;
   atFractions?: number[];
   ratios?: RatioPair[];
@@ -153,7 +154,15 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
   };
 }
 
-export async function study(dir: string, o: StudyOptions): Promise<{ summary: StudySummary; rows: StudyRow[]; json: string; csv: string }> {
+/** The module each task of the deferred stage runs (Slurm): see study-slot.ts. */
+const STUDY_SLOT_RUNNER = require.resolve('./study-slot');
+
+export type StudyResult =
+  | { summary: StudySummary; rows: StudyRow[]; json: string; csv: string; submitted: null }
+  /** queued and not waited for (--no-wait) */
+  | { submitted: { jobs: string[]; note: string } };
+
+export async function study(dir: string, o: StudyOptions): Promise<StudyResult> {
   checkOptions(o);
   const fractions = o.atFractions ?? SEED_FRACTIONS;
   const ratios = o.ratios ?? SEED_RATIOS;
@@ -168,73 +177,118 @@ export async function study(dir: string, o: StudyOptions): Promise<{ summary: St
   }));
   const runsTodo = runs.filter((r) => !fs.existsSync(r.file));
   o.log?.(`ebt study: ${runs.length} dense runs, ${runs.length - runsTodo.length} already done, ${o.executor.describe()}`);
-  await o.executor.run(runsTodo, o.runRunner);
 
-  // stage 2: prune-and-retrain cells at the grid's fractions and at each draw
+  // stage 2: prune-and-retrain cells at the grid's fractions and at each draw. An executor that can queue
+  // work behind work (Slurm) gets it with stage 1, as tasks that plan their own cell once the dense runs are
+  // done; then, and with the local executor, the cells left without a result are planned here and run.
+  const plan = { fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend };
+  const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), cellRunner: o.cellRunner, ...plan };
+  const specFile = path.join(dir, 'study-slots.json');
+  if (runsTodo.length > 0) writeFileAtomic(specFile, JSON.stringify(spec) + '\n');
+  const stage1 = await o.executor.run(runsTodo, o.runRunner, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
+  if (!stage1.done) return { submitted: { jobs: stage1.jobs, note: stage1.note } };
   const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed));
-  const cellsDir = path.join(dir, 'cells');
-  fs.mkdirSync(cellsDir, { recursive: true });
-  const cells = new Map<string, SweepCell>();
-  const plan: Array<{
-    seed: number;
-    kind: StudyRow['kind'];
-    criterion: string | null;
-    step: number | null;
-    fraction: number | null;
-    ratio: RatioPair | null;
-    file: string;
-  }> = [];
-  for (const s of seedRuns) {
-    const epochs = o.retrainEpochs ?? s.run.options.epochs;
-    const base = { runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
-    const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
-    cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
-    plan.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
-    const prunePoints: Array<{
-      kind: 'grid' | 'draw';
-      criterion: string | null;
-      point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
-    }> = [
-      ...fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: nearestPoint(s.points, f * s.totalSteps) })),
-      ...Object.entries(s.draws).flatMap(([criterion, d]) => (d ? [{ kind: 'draw' as const, criterion, point: d }] : [])),
-    ];
-    for (const { kind, criterion, point } of prunePoints) {
-      for (const r of ratios) {
-        const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
-        if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
-        plan.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
-      }
-    }
-  }
+  const planned = seedRuns.map((s) => planSeedCells(dir, s, plan));
+  const cells = new Map(planned.flatMap((p) => p.cells).map((c) => [c.file, c]));
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   o.log?.(`ebt study: ${cells.size} prune-and-retrain cells, ${cells.size - todo.length} already done`);
-  await o.executor.run(todo, o.cellRunnerFor(seedRuns[0].run));
+  const stage2 = await o.executor.run(todo, o.cellRunner);
+  if (!stage2.done) return { submitted: { jobs: stage2.jobs, note: stage2.note } };
 
   // stage 3: rows, verdicts, files
   const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, readJsonFile<SweepRow>(f)]));
-  const rows: StudyRow[] = plan.map((p) => {
-    const r = results.get(p.file)!;
-    return {
-      seed: p.seed,
-      kind: p.kind,
-      criterion: p.criterion,
-      step: p.step,
-      fraction: p.fraction,
-      ratioHeads: p.ratio?.heads ?? 0,
-      ratioFfn: p.ratio?.ffn ?? 0,
-      metric: r.metric,
-      accuracy: r.score,
-      parameters: r.parameters,
-      flops: r.flops,
-      seconds: r.seconds,
-    };
-  });
+  const rows: StudyRow[] = planned
+    .flatMap((p) => p.rows)
+    .map((p) => {
+      const r = results.get(p.file)!;
+      return {
+        seed: p.seed,
+        kind: p.kind,
+        criterion: p.criterion,
+        step: p.step,
+        fraction: p.fraction,
+        ratioHeads: p.ratio?.heads ?? 0,
+        ratioFfn: p.ratio?.ffn ?? 0,
+        metric: r.metric,
+        accuracy: r.score,
+        parameters: r.parameters,
+        flops: r.flops,
+        seconds: r.seconds,
+      };
+    });
   const summary = summarise(seedRuns, rows, ratios);
   const json = path.join(dir, 'study.json');
   const csv = path.join(dir, 'study.csv');
   writeFileAtomic(json, JSON.stringify(summary, null, 1) + '\n');
   writeFileAtomic(csv, aq.from(rows.map(({ metric: _metric, ...r }) => r)).toCSV() + '\n');
-  return { summary, rows, json, csv };
+  return { summary, rows, json, csv, submitted: null };
+}
+
+interface CellPlanOptions {
+  fractions: number[];
+  ratios: RatioPair[];
+  retrainEpochs?: number;
+  backend?: string;
+}
+
+/** A study's cell slots per seed: the dense baseline, then every prune point (each fraction, each criterion's draw) x ratio. */
+const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + CRITERION_NAMES.length) * o.ratios.length;
+
+/** What the deferred stage's tasks read: enough to plan any seed's cells once its dense run is done. */
+export interface StudySlotSpec extends CellPlanOptions {
+  dir: string;
+  seeds: number[];
+  slotsPerSeed: number;
+  cellRunner: string;
+}
+
+interface PlannedRow {
+  seed: number;
+  kind: StudyRow['kind'];
+  criterion: string | null;
+  step: number | null;
+  fraction: number | null;
+  ratio: RatioPair | null;
+  file: string;
+}
+
+/**
+ * The prune-and-retrain cells of one seed, in a fixed order (dense, each fraction x ratio, each draw x ratio;
+ * a draw on a grid point is retrained once), and the study's row for each slot.
+ */
+export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
+  const cellsDir = path.join(dir, 'cells');
+  const epochs = o.retrainEpochs ?? s.run.options.epochs;
+  const base = { runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
+  const cells = new Map<string, SweepCell>();
+  const rows: PlannedRow[] = [];
+  const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
+  cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
+  rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
+  const prunePoints: Array<{
+    kind: 'grid' | 'draw';
+    criterion: string | null;
+    point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
+  }> = [
+    ...o.fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: nearestPoint(s.points, f * s.totalSteps) })),
+    ...Object.entries(s.draws).flatMap(([criterion, d]) => (d ? [{ kind: 'draw' as const, criterion, point: d }] : [])),
+  ];
+  for (const { kind, criterion, point } of prunePoints) {
+    for (const r of o.ratios) {
+      const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
+      if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
+      rows.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
+    }
+  }
+  return { cells: [...cells.values()], rows };
+}
+
+/** The cell of slot K of the deferred stage (null: the slot is empty - a criterion that did not draw, a draw on a grid point). */
+export function studySlotCell(spec: StudySlotSpec, k: number): SweepCell | null {
+  const seed = spec.seeds[Math.floor(k / spec.slotsPerSeed)];
+  if (seed === undefined) throw new UsageError(`study slot ${k} is past the ${spec.seeds.length * spec.slotsPerSeed} slots of '${spec.dir}'.`);
+  const { cells } = planSeedCells(spec.dir, loadSeedRun(seedDir(spec.dir, seed), seed), spec);
+  return cells[k % spec.slotsPerSeed] ?? null;
 }
 
 function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): StudySummary {

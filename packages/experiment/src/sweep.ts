@@ -140,7 +140,16 @@ export function nearestPoint<P extends { step: number }>(points: P[], step: numb
   return points.reduce((best, p) => (Math.abs(p.step - step) < Math.abs(best.step - step) ? p : best), points[0]);
 }
 
-export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: SweepRow[]; csv: string; arrow: string; skipped: string[] }> {
+export interface SweepResult {
+  rows: SweepRow[];
+  csv: string;
+  arrow: string;
+  skipped: string[];
+  /** set when the cells were queued and not waited for (--no-wait): no rows yet */
+  submitted: { jobs: string[]; note: string } | null;
+}
+
+export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResult> {
   const run = readManifest(runDir);
   if (!fs.existsSync(path.join(o.initDir, 'model.safetensors')))
     throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
@@ -208,17 +217,18 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<{ rows: Sw
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   const executor = o.executor ?? localExecutor({ log: o.log });
   o.log?.(`ebt sweep: ${cells.size} cells, ${cells.size - todo.length} already done, ${executor.describe()}`);
-  await executor.run(todo, o.runner);
+  const csv = path.join(runDir, 'sweep', 'results.csv');
+  const arrow = path.join(runDir, 'sweep', 'results.arrow');
+  const outcome = await executor.run(todo, o.runner);
+  if (!outcome.done) return { rows: [], csv, arrow, skipped, submitted: { jobs: outcome.jobs, note: outcome.note } };
   const rows: SweepRow[] = plan.map((p) => {
     const result = readJsonFile<SweepRow>(p.file);
     return { ...result, source: p.source, at: p.at, fraction: p.step === null ? null : p.step / totalSteps, criterion: p.criterion, step: p.step };
   });
   const table = aq.from(rows);
-  const csv = path.join(runDir, 'sweep', 'results.csv');
-  const arrow = path.join(runDir, 'sweep', 'results.arrow');
   writeFileAtomic(csv, table.toCSV() + '\n');
   writeFileAtomic(arrow, aq.toArrowIPC(table));
-  return { rows, csv, arrow, skipped };
+  return { rows, csv, arrow, skipped, submitted: null };
 }
 
 /** What sweeps and studies read of detections.json: the step count, and each criterion's draw and options. */

@@ -1,6 +1,7 @@
 /** Where the cells of a sweep or study run: this machine's worker pool, or a Slurm cluster. */
 import { Command } from 'commander';
 import { Executor, localExecutor, slurmExecutor } from '@ebt/experiment';
+import { UsageError } from '@ebt/errors';
 import { oneOf, parseInteger } from '../input';
 
 export function executorFlags(cmd: Command): Command {
@@ -13,12 +14,23 @@ export function executorFlags(cmd: Command): Command {
     .option('--slurm-mem <m>', 'slurm: memory per task, e.g. 8G')
     .option('--slurm-gres <g>', 'slurm: generic resources per task, e.g. gpu:1')
     .option('--slurm-max-parallel <n>', 'slurm: at most n tasks of an array at once')
-    .option('--slurm-arg <option>', 'slurm: any other sbatch option (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[]);
+    .option('--slurm-arg <option>', 'slurm: any other sbatch option (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--no-wait', 'slurm: return once the jobs are submitted; the same command again collects the results')
+    .option('--collect', 'slurm: collect what is done and resubmit what failed, without waiting (the same as --no-wait)', false)
+    .option('--cancel-on-interrupt', 'slurm: Ctrl-C while waiting cancels the jobs (by default they keep running)', false);
 }
 
 export function makeExecutor(o: Record<string, any>, dir: string, log?: (line: string) => void): Executor {
   const kind = oneOf(o.executor, ['local', 'slurm'] as const, '--executor');
-  if (kind === 'local') return localExecutor({ workers: parseInteger(o.workers, '--workers'), log });
+  if (kind === 'local') {
+    for (const [flag, set] of [
+      ['--no-wait', o.wait === false],
+      ['--collect', o.collect],
+      ['--cancel-on-interrupt', o.cancelOnInterrupt],
+    ] as const)
+      if (set) throw new UsageError(`${flag} is for --executor slurm; the local executor always waits for its workers.`);
+    return localExecutor({ workers: parseInteger(o.workers, '--workers'), log });
+  }
   const int = (v: unknown, flag: string) => (v === undefined ? undefined : parseInteger(v as string, flag));
   return slurmExecutor({
     dir,
@@ -29,6 +41,8 @@ export function makeExecutor(o: Record<string, any>, dir: string, log?: (line: s
     gres: o.slurmGres,
     maxParallel: int(o.slurmMaxParallel, '--slurm-max-parallel'),
     args: o.slurmArg,
+    wait: o.wait !== false && !o.collect,
+    cancelOnInterrupt: o.cancelOnInterrupt,
     env: { EBT_BACKEND: o.backend ?? process.env.EBT_BACKEND },
     log,
   });

@@ -22,6 +22,8 @@ export interface RunKind {
   description: string;
   /** the app module that runs one seed's dense run of a study */
   runRunner: string;
+  /** the app module that retrains one prune-and-retrain cell of such a run */
+  cellRunner: string;
   flags(cmd: Command): Command;
   /** the app's own options from the parsed flags (the shared training and EB-train flags aside) */
   parse(
@@ -34,6 +36,7 @@ const optionalInt = (v: unknown, flag: string) => (v === undefined ? undefined :
 export const SMALL_VIT: RunKind = {
   name: 'small-vit',
   runRunner: PRETRAIN_RUN_RUNNER,
+  cellRunner: PRETRAIN_CELL_RUNNER,
   description: 'Slimming pretraining of a small ViT (MNIST by default); writes run.json, metrics.csv, trajectory.arrow, detections.json, checkpoints/.',
   flags: (cmd) =>
     cmd
@@ -45,6 +48,7 @@ export const SMALL_VIT: RunKind = {
 export const BERT: RunKind = {
   name: 'bert',
   runRunner: FINETUNE_RUN_RUNNER,
+  cellRunner: FINETUNE_CELL_RUNNER,
   description:
     'BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs (SQuAD: 3e-5, 12, 384, 2).',
   flags: (cmd) =>
@@ -77,6 +81,7 @@ export const BERT: RunKind = {
 export const VIT: RunKind = {
   name: 'vit',
   runRunner: FINETUNE_RUN_RUNNER,
+  cellRunner: FINETUNE_CELL_RUNNER,
   description: "ViT on CIFAR-10 ('cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
   flags: (cmd) =>
     cmd

@@ -7,7 +7,7 @@ import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber, splitList } from '../input';
 import { printJson } from '../output';
 import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, trainingFlags } from './flags';
-import { cellRunnerFor, RUN_KINDS } from './run-kinds';
+import { RUN_KINDS } from './run-kinds';
 
 export function studyCommand(): Command {
   const cmd = new Command('study').description(
@@ -33,7 +33,7 @@ export function studyCommand(): Command {
       const r = await study(dir, {
         seeds,
         runRunner: kind.runRunner,
-        cellRunnerFor,
+        cellRunner: kind.cellRunner,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
         atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
         ratios: parseRatioPairs(o.ratios),
@@ -42,6 +42,11 @@ export function studyCommand(): Command {
         backend: training.backend,
         log,
       });
+      if (r.submitted) {
+        if (o.json) return printJson({ submitted: r.submitted });
+        process.stdout.write(`ebt: ${r.submitted.note}\n`);
+        return;
+      }
       const report = writeStudyReport(dir).file;
       if (o.json) return printJson(r.summary);
       printStudy(r.summary);

@@ -54,6 +54,11 @@ export function sweepCommand(): Command {
       backend: o.backend,
       log,
     });
+    if (r.submitted) {
+      if (o.json) printJson({ submitted: r.submitted });
+      else process.stdout.write(`ebt: ${r.submitted.note}\n`);
+      return;
+    }
     if (o.json) printJson(r);
     else {
       for (const row of r.rows) {

@@ -1,0 +1,28 @@
+/**
+ * One task of a study's deferred stage (Slurm): `study-slot @SPEC#K` plans slot K of the study from the
+ * finished dense runs (spec: StudySlotSpec) and retrains that cell with the app's cell runner, in a child
+ * process; an empty slot (a criterion that did not draw, a draw on a grid point) or a cell already done
+ * exits 0 at once.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { readJsonFile } from '@ebt/models';
+import { StudySlotSpec, studySlotCell } from './study';
+
+function main(arg: string): number {
+  const [file, index] = arg.replace(/^@/, '').split('#');
+  const spec = readJsonFile<StudySlotSpec>(file);
+  const cell = studySlotCell(spec, Number(index));
+  if (!cell || fs.existsSync(cell.file)) return 0;
+  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), spec.cellRunner, JSON.stringify(cell)], { stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+if (require.main === module) {
+  try {
+    process.exit(main(process.argv[2]));
+  } catch (e) {
+    process.stderr.write(`study slot failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
