@@ -184,6 +184,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   const plan = { fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend };
   const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), cellRunner: o.cellRunner, ...plan };
   const specFile = path.join(dir, 'study-slots.json');
+  fs.mkdirSync(path.join(dir, 'cells'), { recursive: true });
   if (runsTodo.length > 0) writeFileAtomic(specFile, JSON.stringify(spec) + '\n');
   const stage1 = await o.executor.run(runsTodo, o.runRunner, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
   if (!stage1.done) return { submitted: { jobs: stage1.jobs, note: stage1.note } };
