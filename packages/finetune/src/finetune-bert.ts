@@ -9,6 +9,7 @@ import { readGlueTsv } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
+import { EMBEDDED, embeddedNote } from './embedded';
 import {
   EarlyBirdRunOptions,
   ManifestOptions,
@@ -26,9 +27,9 @@ import { TrainResult } from '@ebt/training';
 import { textSource } from './text-source';
 
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
-  model: string;
+  model?: string;
   /** folder with train.tsv and dev.tsv */
-  data: string;
+  data?: string;
   textColumn?: string;
   pairColumn?: string;
   labelColumn?: string;
@@ -38,8 +39,12 @@ export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
 }
 
 export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
-  if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
-  if (!o.data) throw new UsageError('--data DIR is required (a folder with train.tsv and dev.tsv).');
+  if (o.model === undefined && o.data === undefined) {
+    if (o.progress !== false) process.stderr.write(embeddedNote('bert', '--model bert-base-uncased --data DIR (GLUE TSV: train.tsv, dev.tsv)') + '\n');
+    o = { ...o, ...EMBEDDED.bert };
+  }
+  if (!o.model) throw new UsageError('--model DIR is required with --data (a Hugging Face BERT folder or hub id).');
+  if (!o.data) throw new UsageError('--data DIR is required with --model (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
@@ -51,7 +56,8 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
   if (!(model instanceof BertForSequenceClassification))
     throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
-  const maxLength = o.maxLength ?? 128;
+  // the default is BERT's usual 128, or fewer where the model has fewer positions
+  const maxLength = o.maxLength ?? Math.min(128, model.config.max_position_embeddings);
   if (maxLength > model.config.max_position_embeddings)
     throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });

@@ -12,6 +12,7 @@ import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, load
 import { loadPretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
+import { EMBEDDED, embeddedNote } from './embedded';
 import {
   EarlyBirdRunOptions,
   ManifestOptions,
@@ -27,7 +28,7 @@ import {
 import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
-  model: string;
+  model?: string;
   /** 'cifar10:DIR' or 'mnist' */
   data: string;
   weightDecay?: number;
@@ -104,7 +105,11 @@ export function vitSources(
 }
 
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
-  if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face ViT folder with config.json and model.safetensors).');
+  if (o.model === undefined) {
+    if (o.progress !== false) process.stderr.write(embeddedNote('vit', '--model google/vit-base-patch16-224-in21k --data cifar10:DIR') + '\n');
+    o = { ...o, model: EMBEDDED.vit.model, limit: o.limit ?? EMBEDDED.vit.limit };
+  }
+  if (!o.model) throw new UsageError('--model is required (a Hugging Face ViT folder or hub id).');
   const spec = o.data ?? 'mnist';
   const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
   checkRunOptions(o, outDir);

@@ -57,8 +57,18 @@ describe('finetune bert', () => {
     expect(s.rows[1].parameters).toBeLessThan(s.rows[0].parameters);
   }, 120_000);
 
+  test('without --model and --data it fine-tunes the embedded tiny BERT on datasets/sst2-tiny (nx run finetune:bert)', async () => {
+    const out = tmp();
+    const r = await finetuneBert({ epochs: 1, out, overwrite: true, progress: false, backend: 'cpu' });
+    const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
+    expect(run.options.model).toBe(path.join(repo, 'packages', 'finetune', 'assets', 'tiny-bert'));
+    expect(run.options.data).toBe(path.join(repo, 'datasets', 'sst2-tiny'));
+    expect(run.options.maxLength).toBe(64); // the tiny model's positions, not the usual 128
+    expect(r.result.steps).toBeGreaterThan(0);
+  }, 60_000);
+
   test('missing flags and files are usage errors naming them', async () => {
-    await expect(finetuneBert({ model: '', data: 'x' })).rejects.toThrow(/--model DIR is required/);
+    await expect(finetuneBert({ model: '', data: 'x' })).rejects.toThrow(/--model DIR is required with --data/);
     await expect(finetuneBert({ model: tinyBertFolder(), data: tmp() })).rejects.toThrow(/train\.tsv/);
     const noTokenizer = tmp();
     for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtures, 'hf-tiny-bert', f), path.join(noTokenizer, f));

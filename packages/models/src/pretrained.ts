@@ -6,7 +6,8 @@ import { BertForQuestionAnswering, BertForSequenceClassification } from './bert'
 import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
 import { ConfigError, SafetensorsError } from './errors';
 import { Module } from './module';
-import { NamedTensor, readSafetensors, writeSafetensors } from './safetensors';
+import { readJsonFile } from './read-json';
+import { NamedTensor, readSafetensors, SafetensorsFile, writeSafetensors } from './safetensors';
 import { ViTForImageClassification } from './vit';
 
 export type PretrainedModel = BertForSequenceClassification | BertForQuestionAnswering | ViTForImageClassification;
@@ -49,16 +50,12 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
     config.label2id = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [`LABEL_${i}`, i]));
     delete config.num_labels;
   }
-  const weights = path.join(dir, 'model.safetensors');
-  if (!fs.existsSync(weights)) {
-    const pickle = ['pytorch_model.bin', 'model.bin', 'model.pt'].find((f) => fs.existsSync(path.join(dir, f)));
-    if (pickle) readSafetensors(path.join(dir, pickle)); // throws the "convert it" message
-    throw new SafetensorsError(`Model folder '${dir}' has no model.safetensors.`);
-  }
-  const { tensors } = readSafetensors(weights);
+  const { tensors, buffers, file: weights } = readWeights(dir);
   const model = modelFromConfig(config, options.seed);
   const report = loadState(model, tensors, weights);
   const write = options.log === undefined ? (l: string) => process.stderr.write(l + '\n') : options.log;
+  if (buffers.length)
+    write?.(`ebt: skipped ${buffers.length} integer buffers, as transformers does: ${summarise(buffers.map((b) => `${b.name} (${b.dtype})`))}`);
   if (report.unexpectedKeys.length)
     write?.(`ebt: ignored ${report.unexpectedKeys.length} checkpoint keys the model does not use: ${summarise(report.unexpectedKeys)}`);
   if (report.reinitialised.length)
@@ -66,6 +63,39 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   if (report.missingKeys.length)
     write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
   return { model, report };
+}
+
+/**
+ * The weights of a model folder: model.safetensors, or the shards that model.safetensors.index.json names
+ * (its weight_map: tensor name -> shard file), each tensor checked to be in the shard the index says.
+ */
+export function readWeights(dir: string): { tensors: Map<string, NamedTensor>; buffers: SafetensorsFile['buffers']; file: string } {
+  const single = path.join(dir, 'model.safetensors');
+  const index = path.join(dir, 'model.safetensors.index.json');
+  if (fs.existsSync(single)) {
+    const { tensors, buffers } = readSafetensors(single);
+    return { tensors, buffers, file: single };
+  }
+  if (!fs.existsSync(index)) {
+    const pickle = ['pytorch_model.bin', 'model.bin', 'model.pt'].find((f) => fs.existsSync(path.join(dir, f)));
+    if (pickle) readSafetensors(path.join(dir, pickle)); // throws the "convert it" message
+    throw new SafetensorsError(`Model folder '${dir}' has no model.safetensors (nor a sharded model.safetensors.index.json).`);
+  }
+  const weightMap = readJsonFile<{ weight_map?: Record<string, string> }>(index).weight_map;
+  if (!weightMap || typeof weightMap !== 'object') throw new SafetensorsError(`'${index}' has no weight_map.`);
+  const tensors = new Map<string, NamedTensor>();
+  const buffers: SafetensorsFile['buffers'] = [];
+  for (const shard of [...new Set(Object.values(weightMap))]) {
+    if (path.basename(shard) !== shard) throw new SafetensorsError(`'${index}' names shard '${shard}', which is not a file of this folder.`);
+    const file = path.join(dir, shard);
+    if (!fs.existsSync(file)) throw new SafetensorsError(`'${index}' names shard '${shard}', which is missing from '${dir}'.`);
+    const part = readSafetensors(file);
+    part.tensors.forEach((t, name) => tensors.set(name, t));
+    buffers.push(...part.buffers);
+  }
+  for (const [name, shard] of Object.entries(weightMap))
+    if (!tensors.has(name) && !buffers.some((b) => b.name === name)) throw new SafetensorsError(`'${index}' puts '${name}' in '${shard}', which lacks it.`);
+  return { tensors, buffers, file: index };
 }
 
 function summarise(keys: string[]): string {

@@ -32,6 +32,16 @@ describe('safetensors reader', () => {
     expect(Array.from(tensors.get('b')!.data)).toEqual([1.5, -2]);
   });
 
+  test('lists integer buffers (I64 position_ids) without decoding them, and reads the weights around them', () => {
+    const data = new Uint8Array(4 + 16);
+    new DataView(data.buffer).setFloat32(0, 2.5, true);
+    const header = { w: f32(1), 'bert.embeddings.position_ids': { dtype: 'I64', shape: [1, 2], data_offsets: [4, 20] } };
+    const { tensors, buffers } = parseSafetensors(build(header, data));
+    expect([...tensors.keys()]).toEqual(['w']);
+    expect(tensors.get('w')!.data[0]).toBe(2.5);
+    expect(buffers).toEqual([{ name: 'bert.embeddings.position_ids', dtype: 'I64', shape: [1, 2] }]);
+  });
+
   test('serialize then parse is the identity', () => {
     const t = new Map([['w', { shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 1e-30, -0, 7]) }]]);
     const back = parseSafetensors(serializeSafetensors(t)).tensors.get('w')!;
@@ -46,7 +56,12 @@ describe('safetensors reader', () => {
     ['huge header length', () => build({ w: f32(1) }, new Uint8Array(4), 1n << 40n), /exceeds the 100000000-byte limit/],
     ['header that is not JSON', () => build('{"w": ', new Uint8Array(0)), /JSON header does not parse/],
     ['header that is an array', () => build([1, 2], new Uint8Array(0)), /not an object/],
-    ['unsupported dtype', () => build({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /dtype "I64"; only F32, F16 and BF16/],
+    [
+      'unsupported dtype',
+      () => build({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /dtype "C64"; weights must be F32, F16 or BF16/,
+    ],
+    ['an I64 buffer of the wrong size', () => build({ ids: { dtype: 'I64', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 16 bytes/],
     [
       'shape and byte length disagree',
       () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),

@@ -2,6 +2,8 @@
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian header
  * length, a JSON header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}, then the
  * tensor bytes. Everything is validated before any tensor is allocated; F16 and BF16 are widened to float32.
+ * Integer and boolean tensors are buffers, not weights (BERT's `position_ids` and `token_type_ids` are I64):
+ * they are validated and listed in `buffers`, and their data is not read - transformers ignores them too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +12,8 @@ import { SafetensorsError } from './errors';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+/** The dtypes of buffers: read past, never decoded. */
+const BUFFER_DTYPE_BYTES: Record<string, number> = { I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F64: 8 };
 /** The limit Hugging Face's own reader applies to the JSON header. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
@@ -23,6 +27,8 @@ export interface NamedTensor {
 export interface SafetensorsFile {
   tensors: Map<string, NamedTensor>;
   metadata: Record<string, string>;
+  /** the tensors of a non-float dtype, not decoded (see above) */
+  buffers: Array<{ name: string; dtype: string; shape: number[] }>;
 }
 
 /** Reads and validates a .safetensors file; refuses pickle checkpoints with a message saying to convert. */
@@ -63,13 +69,13 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
   const dataStart = 8 + hl;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = header.__metadata__ ?? {};
-  const entries: Array<{ name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }> = [];
+  const entries: Array<{ name: string; dtype: SafetensorsDtype | string; shape: number[]; begin: number; end: number }> = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     if (info === null || typeof info !== 'object') fail(`tensor '${name}' has no description`);
     const { dtype, shape, data_offsets: offsets } = info as { dtype: unknown; shape: unknown; data_offsets: unknown };
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-      fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; only F32, F16 and BF16 are supported`);
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES || dtype in BUFFER_DTYPE_BYTES)) {
+      fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; weights must be F32, F16 or BF16 (integer buffers are skipped)`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -77,11 +83,11 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
     }
     const [begin, end] = offsets as number[];
     if (begin > end || end > dataLength) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`);
-    const expected = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
+    const expected = (shape as number[]).reduce((a, b) => a * b, 1) * (DTYPE_BYTES[dtype as SafetensorsDtype] ?? BUFFER_DTYPE_BYTES[dtype as string]);
     if (end - begin !== expected) {
       fail(`tensor '${name}' (${dtype} ${JSON.stringify(shape)}) needs ${expected} bytes but data_offsets give ${end - begin}`);
     }
-    entries.push({ name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
+    entries.push({ name, dtype: dtype as string, shape: shape as number[], begin, end });
   }
   // The buffer must be exactly covered: no overlaps, no holes.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -94,10 +100,15 @@ export function parseSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetens
   if (cursor !== dataLength) fail(`the tensors cover ${cursor} of the ${dataLength} data bytes`);
 
   const tensors = new Map<string, NamedTensor>();
+  const buffers: SafetensorsFile['buffers'] = [];
   for (const e of entries) {
-    tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: decode(bytes, dataStart + e.begin, dataStart + e.end, e.dtype) });
+    if (!(e.dtype in DTYPE_BYTES)) buffers.push({ name: e.name, dtype: e.dtype, shape: e.shape });
+    else {
+      const dtype = e.dtype as SafetensorsDtype;
+      tensors.set(e.name, { shape: e.shape, dtype, data: decode(bytes, dataStart + e.begin, dataStart + e.end, dtype) });
+    }
   }
-  return { tensors, metadata };
+  return { tensors, metadata, buffers };
 }
 
 /** Writes float32 tensors (sorted by name, as the Python writer does) atomically. */

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { finetuneBert, FinetuneBertOptions, finetuneSquad, FinetuneSquadOptions, finetuneVit, FinetuneVitOptions } from '@ebt/finetune';
 import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, printRunSummary, trainingFlags } from './flags';
-import { BERT, VIT } from './run-kinds';
+import { BERT, resolveModelFlag, VIT } from './run-kinds';
 
 export function finetuneCommand(): Command {
   const cmd = new Command('finetune').description('Fine-tune a Hugging Face checkpoint with network slimming.');
   earlyBirdFlags(trainingFlags(BERT.flags(cmd.command('bert').description(BERT.description)))).action(async (o) => {
     const { task, ...own } = BERT.parse(o) as Partial<FinetuneSquadOptions & FinetuneBertOptions> & { task: 'glue' | 'squad' };
-    const options = { ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...own };
+    const options = await resolveModelFlag({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...own }, o.revision);
     if (task === 'squad') {
       const r = await finetuneSquad(options as FinetuneSquadOptions);
       printRunSummary(o, r.outDir, r.result, r.ticket);
@@ -18,7 +18,8 @@ export function finetuneCommand(): Command {
     printRunSummary(o, outDir, result, ticket);
   });
   earlyBirdFlags(trainingFlags(VIT.flags(cmd.command('vit').description(VIT.description)))).action(async (o) => {
-    const { outDir, result, ticket } = await finetuneVit({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...(VIT.parse(o) as FinetuneVitOptions) });
+    const options = await resolveModelFlag({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...(VIT.parse(o) as FinetuneVitOptions) }, o.revision);
+    const { outDir, result, ticket } = await finetuneVit(options);
     printRunSummary(o, outDir, result, ticket);
   });
   return cmd;

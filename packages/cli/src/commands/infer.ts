@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { UsageError } from '@ebt/errors';
+import { resolveModel } from '@ebt/hub';
 import { readText } from '../input';
 import { printJson } from '../output';
 
@@ -30,7 +31,8 @@ function tensorField(input: Record<string, unknown>, field: string, rank: number
 export function inferCommand(): Command {
   return new Command('infer')
     .description('Run a model folder (Hugging Face layout) on one input; prints {"logits": [[...]]} (QA models: {"start_logits", "end_logits"}) as JSON.')
-    .requiredOption('--model <dir>', 'folder with config.json and model.safetensors')
+    .requiredOption('--model <dir|id>', 'folder with config.json and model.safetensors (or shards), or a hub id such as bert-base-uncased')
+    .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
     .requiredOption('--input <file>', "JSON with 'pixel_values' (NCHW) or 'input_ids' (+ 'attention_mask', 'token_type_ids'); - for stdin")
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
     .option('--json', 'machine-readable output (always on)', true)
@@ -46,7 +48,7 @@ export function inferCommand(): Command {
       // A fixture's reference.json works as it is: use its "input" object.
       if ('input' in input && typeof input.input === 'object') input = input.input as Record<string, unknown>;
       await initBackend({ backend: o.backend });
-      const { model } = loadPretrained(o.model);
+      const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }));
       const output = tf.tidy((): Record<string, number[][]> => {
         if (model instanceof ViTForImageClassification) {
           if (!('pixel_values' in input)) throw new UsageError(`${o.input}: a ViT model needs 'pixel_values' (NCHW).`);

@@ -7,6 +7,7 @@ import { loadPretrained, savePretrained } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
 import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
+import { resolveModel } from '@ebt/hub';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
 
@@ -41,7 +42,7 @@ export function pruneCommand(): Command {
         ffn: maskFromCoefficients(point.ffn, ratioFfn, scopeFfn),
       };
       await initBackend({ backend: o.backend });
-      const { model } = loadPretrained(o.model);
+      const { model } = loadPretrained(await resolveModel(o.model));
       const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
       savePretrained(pruned, o.out);
       const tokens = model.config.model_type === 'bert' ? 128 : undefined;

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { resolveModel } from '@ebt/hub';
 import { RunManifest } from '@ebt/experiment';
 import {
   CELL_RUNNER as FINETUNE_CELL_RUNNER,
@@ -53,7 +54,8 @@ export const BERT: RunKind = {
     'BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs (SQuAD: 3e-5, 12, 384, 2).',
   flags: (cmd) =>
     cmd
-      .option('--model <dir>', 'Hugging Face BERT folder with tokenizer.json')
+      .option('--model <dir|id>', 'Hugging Face BERT folder or hub id (bert-base-uncased); default: the embedded tiny BERT on datasets/sst2-tiny')
+      .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option('--data <dir>', 'folder with train.tsv and dev.tsv (GLUE) or train-v1.1.json and dev-v1.1.json (SQuAD)')
       .option('--text-column <name>', 'text column', 'sentence')
       .option('--pair-column <name>', 'second text column (pair tasks)')
@@ -85,13 +87,19 @@ export const VIT: RunKind = {
   description: "ViT on CIFAR-10 ('cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
   flags: (cmd) =>
     cmd
-      .option('--model <dir>', 'Hugging Face ViT folder')
+      .option('--model <dir|id>', 'Hugging Face ViT folder or hub id (google/vit-base-patch16-224-in21k); default: the embedded tiny ViT')
+      .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option('--data <spec>', "'cifar10:DIR' or 'mnist'", 'mnist')
       .option('--limit <n>', 'use only the first n training and test images'),
   parse: (o) => ({ model: o.model, data: o.data, limit: optionalInt(o.limit, '--limit') }),
 };
 
 export const RUN_KINDS: Record<KindName, RunKind> = { 'small-vit': SMALL_VIT, bert: BERT, vit: VIT };
+
+/** --model as a folder: a hub id is resolved into the Hugging Face cache (left unset: the app's embedded default). */
+export async function resolveModelFlag<O extends { model?: string }>(options: O, revision?: string): Promise<O> {
+  return options.model === undefined ? options : { ...options, model: path.resolve(await resolveModel(options.model, { revision })) };
+}
 
 /** The app module that retrains a cell of this run (sweep, study). */
 export function cellRunnerFor(run: RunManifest): string {

@@ -7,7 +7,7 @@ import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber, splitList } from '../input';
 import { printJson } from '../output';
 import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, trainingFlags } from './flags';
-import { RUN_KINDS } from './run-kinds';
+import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 
 export function studyCommand(): Command {
   const cmd = new Command('study').description(
@@ -27,7 +27,8 @@ export function studyCommand(): Command {
           : splitList(o.seedList).map((s) => parseInteger(s, '--seed-list'));
       if (seeds.length === 0) throw new UsageError('--seeds must be at least 1.');
       const { seed: _seed, ...training } = parseTrainingFlags(o);
-      const runOptions = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
+      const parsed: Record<string, unknown> & { model?: string } = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
+      const runOptions = await resolveModelFlag(parsed, o.revision);
       const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
       const dir = path.resolve(o.out);
       const r = await study(dir, {

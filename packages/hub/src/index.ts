@@ -1,0 +1,5 @@
+export { hubCacheDir, hubEndpoint, hubOffline, hubToken } from './settings';
+export { HubError, repoFolder, snapshot } from './snapshot';
+export type { RepoType, Snapshot, SnapshotRequest } from './snapshot';
+export { isRepoId, MODEL_EXTRA_FILES, resolveModel } from './model';
+export type { ResolveOptions } from './model';
