@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, ImagePreprocessor, TextTokenizer } from './index';
+import { wordPieceTokenizerJson } from './wordpiece';
 import { fixtures, tempDir } from '../test/helpers';
 
 const dir = path.join(fixtures, 'tiny-tokenizer');
@@ -30,6 +31,21 @@ describe('TextTokenizer (AutoTokenizer from a local folder)', () => {
     expect(enc.tokenTypeIds[0]).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0]);
     const short = tok.encode(['the cat sat on the mat'], { maxLength: 5 });
     expect(short.inputIds[0]).toEqual([id('[CLS]'), id('the'), id('cat'), id('sat'), id('[SEP]')]);
+  });
+
+  test("vocab.txt becomes the tokenizer.json Python's BertTokenizerFast saved for it, field for field", () => {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8'));
+    const python = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8'));
+    expect(wordPieceTokenizerJson(fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8'), config)).toEqual(python);
+  });
+
+  test('a folder with only vocab.txt and tokenizer_config.json encodes as the fast tokenizer does', async () => {
+    const slow = tempDir();
+    for (const f of ['vocab.txt', 'tokenizer_config.json']) fs.copyFileSync(path.join(dir, f), path.join(slow, f));
+    const texts = ['The cat sat.', 'Dogs jumped quickly!', 'what is it?'];
+    const [a, b] = [await TextTokenizer.fromPretrained(slow), await TextTokenizer.fromPretrained(dir)];
+    expect(a.encode(texts, { pairs: ['the cat', 'a dog', 'x'] })).toEqual(b.encode(texts, { pairs: ['the cat', 'a dog', 'x'] }));
+    expect(a.modelMaxLength).toBe(b.modelMaxLength);
   });
 
   test('a folder without tokenizer.json is a clear error', async () => {

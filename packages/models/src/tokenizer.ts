@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors';
+import { readJsonFile } from './read-json';
+import { BertTokenizerConfig, wordPieceTokenizerJson } from './wordpiece';
 
 type Transformers = typeof import('@huggingface/transformers');
 
@@ -35,12 +37,27 @@ export class TextTokenizer {
     readonly dir: string,
   ) {}
 
-  /** DIR must hold tokenizer.json and tokenizer_config.json (the `tokenizers` format). */
+  /**
+   * DIR holds tokenizer.json and tokenizer_config.json (the `tokenizers` format), or a BERT WordPiece vocab.txt
+   * (with tokenizer_config.json, or BERT's defaults), converted as transformers converts a slow tokenizer.
+   */
   static async fromPretrained(dir: string): Promise<TextTokenizer> {
-    const missing = ['tokenizer.json', 'tokenizer_config.json'].filter((f) => !fs.existsSync(path.join(dir, f)));
+    const has = (f: string) => fs.existsSync(path.join(dir, f));
+    if (!has('tokenizer.json') && has('vocab.txt')) {
+      const config = has('tokenizer_config.json') ? readJsonFile<BertTokenizerConfig & Record<string, unknown>>(path.join(dir, 'tokenizer_config.json')) : {};
+      let json: Record<string, unknown>;
+      try {
+        json = wordPieceTokenizerJson(fs.readFileSync(path.join(dir, 'vocab.txt'), 'utf8'), config);
+      } catch (e) {
+        throw new ConfigError(`Cannot build a tokenizer from '${path.join(dir, 'vocab.txt')}': ${(e as Error).message}`);
+      }
+      const { BertTokenizer } = await transformersLocal();
+      return new TextTokenizer(new BertTokenizer(json, { model_max_length: 512, ...config }), dir);
+    }
+    const missing = ['tokenizer.json', 'tokenizer_config.json'].filter((f) => !has(f));
     if (missing.length) {
       throw new ConfigError(
-        `Tokenizer folder '${dir}' lacks ${missing.join(' and ')}; save the tokenizer with transformers' tokenizer.save_pretrained(dir) (a fast tokenizer writes tokenizer.json).`,
+        `Tokenizer folder '${dir}' lacks ${missing.join(' and ')} (and has no WordPiece vocab.txt); save the tokenizer with transformers' tokenizer.save_pretrained(dir) (a fast tokenizer writes tokenizer.json).`,
       );
     }
     const { AutoTokenizer } = await transformersLocal();
