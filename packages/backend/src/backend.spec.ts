@@ -23,6 +23,14 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
 
+  test('asking again for a backend started earlier makes it current again', async () => {
+    await initBackend({ backend: 'wasm', log });
+    await initBackend({ backend: 'cpu', log });
+    expect(tf.getBackend()).toBe('cpu');
+    await initBackend({ backend: 'wasm', log });
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
   test('EBT_BACKEND is honoured', async () => {
     process.env.EBT_BACKEND = 'CPU';
     try {

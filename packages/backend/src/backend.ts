@@ -67,8 +67,13 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendCh
     choice = choose(key, options.log);
     started.set(key, choice);
     choice.catch(() => started.delete(key));
+    return choice;
   }
-  return choice;
+  // started before, but another backend may have been chosen since: make this one current again
+  return choice.then(async (c) => {
+    if (tf.getBackend() !== c.tfBackend && !(await tf.setBackend(c.tfBackend))) throw new BackendError(`the ${c.name} backend did not initialise again`);
+    return c;
+  });
 }
 
 async function choose(key: string, log: InitBackendOptions['log']): Promise<BackendChoice> {

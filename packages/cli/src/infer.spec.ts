@@ -54,6 +54,6 @@ describe('ebt infer', () => {
     }
     const missing = runCli(['infer', '--model', '/no/such/model', '--input', '-', '--backend', 'cpu'], '{"input_ids": [[1]]}');
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/Model folder '\/no\/such\/model' does not exist/);
+    expect(missing.stderr).toMatch(/--model: model folder '\/no\/such\/model' does not exist/);
   });
 });

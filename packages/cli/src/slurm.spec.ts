@@ -34,14 +34,19 @@ const noTime = (csv: string) =>
 
   beforeAll(() => {
     execFileSync(path.join(tools, 'start.sh'), { env: { ...process.env, ...env }, stdio: 'pipe' });
+    fs.mkdirSync(root, { recursive: true });
     // a smoke run to sweep: the local and the Slurm sweeps get copies of it
     const r = runCli(
-      ['pretrain', 'small-vit', '--preset', 'smoke', '--epochs', '2', '--continue', 'dense', '--no-sweep', '--backend', 'wasm', '--out', run],
+      ['pretrain', 'small-vit', '--preset', 'smoke', '--epochs', '2', '--continue', 'dense', '--no-sweep', '--out', run],
       undefined,
       env,
       300_000,
     );
     if (r.status !== 0) throw new Error(r.stderr);
+    // the local executor's rows, which every Slurm sweep below must reproduce
+    fs.cpSync(run, local, { recursive: true });
+    const l = runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000);
+    if (l.status !== 0) throw new Error(l.stderr);
   }, 300_000);
 
   afterAll(() => {
@@ -53,19 +58,19 @@ const noTime = (csv: string) =>
     fs.cpSync(run, dir, { recursive: true });
     return dir;
   };
-  const sweepArgs = ['--at', '1,2', '--ratios', '0.3', '--retrain-epochs', '1', '--backend', 'wasm'];
+  const local = path.join(root, 'local');
+  const sweepArgs = ['--at', '1,2', '--ratios', '0.3', '--retrain-epochs', '1'];
+  // native results depend on the thread count: one local worker has every core, so each Slurm task gets them all too
+  const slurmArgs = ['--executor', 'slurm', '--slurm-cpus-per-task', String(os.availableParallelism())];
+  const localRows = () => noTime(fs.readFileSync(path.join(local, 'sweep', 'results.csv'), 'utf8'));
 
   test('a sweep through a job array gives the rows of the local executor; slurmctld saw one array', () => {
-    const local = copy('local');
     const viaSlurm = copy('slurm');
-    expect(runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000).status).toBe(0);
-    const r = runCli(['sweep', viaSlurm, ...sweepArgs, '--executor', 'slurm'], undefined, env, 300_000);
+    const r = runCli(['sweep', viaSlurm, ...sweepArgs, ...slurmArgs], undefined, env, 300_000);
     expect(r.stderr).toMatch(/submitted 3 cells as Slurm job array (\d+)/);
     expect(r.status).toBe(0);
     const job = /job array (\d+)/.exec(r.stderr)![1];
-    expect(noTime(fs.readFileSync(path.join(viaSlurm, 'sweep', 'results.csv'), 'utf8'))).toEqual(
-      noTime(fs.readFileSync(path.join(local, 'sweep', 'results.csv'), 'utf8')),
-    );
+    expect(noTime(fs.readFileSync(path.join(viaSlurm, 'sweep', 'results.csv'), 'utf8'))).toEqual(localRows());
     // the batch script is there to read and resubmit, and Slurm ran it as an array
     const script = fs.readFileSync(path.join(viaSlurm, 'slurm', 'sweep-cell-1.sbatch'), 'utf8');
     expect(script).toMatch(/"@.*sweep-cell-1\.cells\.json#\$\{SLURM_ARRAY_TASK_ID\}"/);
@@ -74,7 +79,7 @@ const noTime = (csv: string) =>
 
   test('a task cancelled mid-run is resubmitted and completed, leaving nothing partial', async () => {
     const dir = copy('cancel');
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, '--executor', 'slurm'], {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, ...slurmArgs], {
       env: { ...process.env, ...env },
     });
     let stderr = '';
@@ -106,26 +111,22 @@ const noTime = (csv: string) =>
   }, 300_000);
 
   test('--no-wait returns with the job ids; the same command again waits for them and collects the rows', () => {
-    const local = copy('local-nowait');
     const dir = copy('nowait');
-    expect(runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000).status).toBe(0);
-    const submitted = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm', '--no-wait'], undefined, env, 120_000);
+    const submitted = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs, '--no-wait'], undefined, env, 120_000);
     expect(submitted.status).toBe(0);
     expect(submitted.stdout).toMatch(/submitted Slurm jobs \d+ and did not wait \(--no-wait\); run the same command again \(or add --collect\)/);
     const job = /submitted Slurm jobs (\d+)/.exec(submitted.stdout)![1];
-    const again = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm'], undefined, env, 300_000);
+    const again = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs], undefined, env, 300_000);
     expect(again.status).toBe(0);
     // nothing was submitted twice: the second call waited for the first call's job (or found it done)
     expect(again.stderr).not.toMatch(/submitted \d+ cells/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'slurm', 'jobs.json'), 'utf8')).map((s: { job: string }) => s.job)).toEqual([job]);
-    expect(noTime(fs.readFileSync(path.join(dir, 'sweep', 'results.csv'), 'utf8'))).toEqual(
-      noTime(fs.readFileSync(path.join(local, 'sweep', 'results.csv'), 'utf8')),
-    );
+    expect(noTime(fs.readFileSync(path.join(dir, 'sweep', 'results.csv'), 'utf8'))).toEqual(localRows());
   }, 600_000);
 
   test('Ctrl-C while waiting leaves the jobs running and says how to collect them', async () => {
     const dir = copy('sigint');
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, '--executor', 'slurm'], {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, ...slurmArgs], {
       env: { ...process.env, ...env },
     });
     let stderr = '';
@@ -161,13 +162,11 @@ const noTime = (csv: string) =>
       '0.3',
       '--retrain-epochs',
       '1',
-      '--backend',
-      'wasm',
     ];
     const local = path.join(root, 'study-local');
     const viaSlurm = path.join(root, 'study-slurm');
     expect(runCli([...studyArgs, '--out', local], undefined, env, 600_000).status).toBe(0);
-    const r = runCli([...studyArgs, '--out', viaSlurm, '--executor', 'slurm'], undefined, env, 600_000);
+    const r = runCli([...studyArgs, '--out', viaSlurm, ...slurmArgs], undefined, env, 600_000);
     expect(r.status).toBe(0);
     const [dense, cells] = [
       /submitted 1 cells as Slurm job array (\d+)/.exec(r.stderr)![1],
@@ -184,7 +183,7 @@ const noTime = (csv: string) =>
     const bad = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm', '--slurm-partition', 'nosuchpart'], undefined, env);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/sbatch refused the job \(sbatch: error: .*[Pp]artition.*\)/);
-    const noSbatch = runCli(['sweep', dir, ...sweepArgs, '--executor', 'slurm'], undefined, {
+    const noSbatch = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs], undefined, {
       ...env,
       PATH: fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-empty-path-')),
     });

@@ -19,6 +19,8 @@ export interface TsvOptions {
   labelColumn?: string;
   /** number of classes; default: the largest label + 1 (at least 2) */
   numClasses?: number;
+  /** class names in id order: labels written as names (MNLI's `entailment`, ...) map to their ids */
+  labelNames?: string[];
 }
 
 export function readGlueTsv(file: string, options: TsvOptions = {}): TextDataset {
@@ -48,13 +50,17 @@ export function readGlueTsv(file: string, options: TsvOptions = {}): TextDataset
     const f = lines[n].split('\t');
     if (f.length !== header.length) throw new DataError(`'${file}', line ${n + 1}: ${f.length} fields, but the header has ${header.length}.`);
     const label = f[li].trim();
-    if (!/^\d+$/.test(label)) throw new DataError(`'${file}', line ${n + 1}: label '${label}' is not a non-negative integer.`);
+    const named = options.labelNames?.indexOf(label) ?? -1;
+    if (named < 0 && !/^\d+$/.test(label))
+      throw new DataError(
+        `'${file}', line ${n + 1}: label '${label}' is not a non-negative integer${options.labelNames ? ` nor one of ${options.labelNames.join(', ')}` : ''}.`,
+      );
     texts.push(f[ti]);
     if (pi >= 0) pairs.push(f[pi]);
-    labels.push(Number(label));
+    labels.push(named >= 0 ? named : Number(label));
   }
   if (labels.length === 0) throw new DataError(`'${file}' has no examples after its header.`);
-  const numClasses = options.numClasses ?? Math.max(2, ...labels.map((l) => l + 1));
+  const numClasses = options.numClasses ?? options.labelNames?.length ?? Math.max(2, ...labels.map((l) => l + 1));
   const bad = labels.findIndex((l) => l >= numClasses);
   if (bad >= 0) throw new DataError(`'${file}': label ${labels[bad]} of example ${bad + 1} is not below ${numClasses} classes.`);
   return { texts, pairs: pi >= 0 ? pairs : undefined, labels: Int32Array.from(labels), numClasses, name: file };

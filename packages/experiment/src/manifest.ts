@@ -87,6 +87,8 @@ const finetuneBert = z.object({
   // GLUE
   maxLength: positiveInt,
   numLabels: positiveInt.optional(),
+  /** a GLUE task name: its columns, label names and official metrics */
+  glueTask: z.string().optional(),
   textColumn: z.string().optional(),
   pairColumn: z.string().optional(),
   labelColumn: z.string().optional(),

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Interrupted, RunError, UsageError } from '@ebt/errors';
 import { readJsonFile, writeFileAtomic } from '@ebt/models';
-import { Executor, ExecutorCell } from './local-executor';
+import { DeferredStage, Executor, ExecutorCell, StageOutcome } from './local-executor';
 
 export interface SlurmOptions {
   /** where slurm/ (scripts, cell lists, logs) is written: the run or study folder */
@@ -81,74 +81,109 @@ export function slurmExecutor(o: SlurmOptions): Executor {
     describe: () => `Slurm job arrays${o.partition ? ` on partition ${o.partition}` : ''}${o.maxParallel ? `, at most ${o.maxParallel} at once` : ''}`,
     async run(cells, runner, then) {
       if (cells.length === 0) return { done: true };
-      const which = slurm('sbatch', ['--version']);
-      if (which.missing) throw new UsageError("--executor slurm: sbatch is not on PATH; install Slurm's client commands, or use --executor local.");
-      // jobs an earlier call left in the queue run on: wait for them (or say so) rather than submit their cells twice
-      const earlier = submissions()
-        .map((s) => s.job)
-        .filter(isQueued);
-      if (earlier.length > 0) {
-        if (!wait)
-          return { done: false, jobs: earlier, note: `Slurm jobs ${earlier.join(', ')} (submitted earlier) are still queued or running; ${collectHint}` };
-        o.log?.(`ebt: waiting for Slurm jobs ${earlier.join(', ')}, submitted by an earlier call`);
-        for (const job of earlier) await waitForJob(o, job, [job]);
-        cells = cells.filter((c) => !fs.existsSync(c.file));
-        if (cells.length === 0) return { done: true };
+      // Ctrl-C from here on leaves the jobs in the queue (see stopped()); caught before the first sbatch, too
+      const ctrlC = catchSigint();
+      try {
+        return await runStage(cells, runner, then, ctrlC);
+      } finally {
+        ctrlC.release();
       }
-      const base = path.basename(runner).replace(/\.[tj]s$/, '');
-      const name = `${base}-${submissions().filter((s) => s.name.startsWith(`${base}-`)).length + 1}`;
-      fs.mkdirSync(path.join(slurmDir, 'logs'), { recursive: true });
-      const list = path.join(slurmDir, `${name}.cells.json`);
-      writeFileAtomic(list, JSON.stringify(cells));
-      const script = path.join(slurmDir, `${name}.sbatch`);
-      writeFileAtomic(script, batchScript(o, name, list, runner));
-      fs.chmodSync(script, 0o755);
-      let pending = cells.map((_, i) => i);
-      const job = submit(o, script, pending);
-      record({ job, name, script, tasks: cells.length, dependsOn: null, submitted: new Date().toISOString() });
-      o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${job} (${script})`);
-      let deferred: string | null = null;
-      if (then) {
-        const thenName = `${path.basename(then.runner).replace(/\.[tj]s$/, '')}-${name}`;
-        const thenScript = path.join(slurmDir, `${thenName}.sbatch`);
-        writeFileAtomic(thenScript, batchScript(o, thenName, then.spec, then.runner));
-        fs.chmodSync(thenScript, 0o755);
-        // the next stage starts when every task of this one succeeded; if one failed, Slurm drops it and the
-        // caller plans those cells itself once the failed ones are redone
-        deferred = submit(
-          o,
-          thenScript,
-          Array.from({ length: then.tasks }, (_, i) => i),
-          [`--dependency=afterok:${job}`, '--kill-on-invalid-dep=yes'],
-        );
-        record({ job: deferred, name: thenName, script: thenScript, tasks: then.tasks, dependsOn: job, submitted: new Date().toISOString() });
-        o.log?.(`ebt: submitted the next stage as Slurm job array ${deferred}, to start after ${job} (${thenScript})`);
-      }
-      const jobs = deferred ? [job, deferred] : [job];
-      if (!wait) return { done: false, jobs, note: `submitted Slurm jobs ${jobs.join(', ')} and did not wait (--no-wait); ${collectHint}` };
-      const failures: string[] = [];
-      for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
-        const current = attempt === 1 ? job : submit(o, script, pending);
-        if (attempt > 1) {
-          record({ job: current, name, script, tasks: pending.length, dependsOn: null, submitted: new Date().toISOString() });
-          o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${current} (${script}), again`);
-        }
-        const states = await waitFor(o, current, cells, pending, jobs);
-        const undone = pending.filter((i) => !fs.existsSync(cells[i].file));
-        if (undone.length === 0) break;
-        if (attempt === 2) {
-          for (const i of undone) {
-            const log = path.join(slurmDir, 'logs', `${name}-${current}_${i}.out`);
-            failures.push(`${path.basename(cells[i].file, '.json')} (task ${current}_${i}: ${states.get(i) ?? 'gone'}; log ${log})`);
-          }
-        } else o.log?.(`ebt: ${undone.length} cells left undone (${undone.map((i) => `${i}: ${states.get(i) ?? 'gone'}`).join(', ')}); resubmitting them once`);
-        pending = undone;
-      }
-      if (failures.length) throw new RunError(`${failures.length} cells failed on Slurm: ${failures.join('; ')}`);
-      if (deferred) await waitForJob(o, deferred, jobs);
-      return { done: true };
     },
   };
+
+  async function runStage(cells: ExecutorCell[], runner: string, then: DeferredStage | undefined, ctrlC: SigintWatch): Promise<StageOutcome> {
+    const which = slurm('sbatch', ['--version']);
+    if (which.missing) throw new UsageError("--executor slurm: sbatch is not on PATH; install Slurm's client commands, or use --executor local.");
+    // jobs an earlier call left in the queue run on: wait for them (or say so) rather than submit their cells twice
+    const earlier = submissions()
+      .map((s) => s.job)
+      .filter(isQueued);
+    if (earlier.length > 0) {
+      if (!wait)
+        return { done: false, jobs: earlier, note: `Slurm jobs ${earlier.join(', ')} (submitted earlier) are still queued or running; ${collectHint}` };
+      o.log?.(`ebt: waiting for Slurm jobs ${earlier.join(', ')}, submitted by an earlier call`);
+      for (const job of earlier) await waitForJob(o, job, earlier, ctrlC);
+      cells = cells.filter((c) => !fs.existsSync(c.file));
+      if (cells.length === 0) return { done: true };
+    }
+    const base = path.basename(runner).replace(/\.[tj]s$/, '');
+    const name = `${base}-${submissions().filter((s) => s.name.startsWith(`${base}-`)).length + 1}`;
+    fs.mkdirSync(path.join(slurmDir, 'logs'), { recursive: true });
+    const list = path.join(slurmDir, `${name}.cells.json`);
+    writeFileAtomic(list, JSON.stringify(cells));
+    const script = path.join(slurmDir, `${name}.sbatch`);
+    writeFileAtomic(script, batchScript(o, name, list, runner));
+    fs.chmodSync(script, 0o755);
+    let pending = cells.map((_, i) => i);
+    const job = submit(o, script, pending);
+    record({ job, name, script, tasks: cells.length, dependsOn: null, submitted: new Date().toISOString() });
+    o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${job} (${script})`);
+    let deferred: string | null = null;
+    if (then) {
+      const thenName = `${path.basename(then.runner).replace(/\.[tj]s$/, '')}-${name}`;
+      const thenScript = path.join(slurmDir, `${thenName}.sbatch`);
+      writeFileAtomic(thenScript, batchScript(o, thenName, then.spec, then.runner));
+      fs.chmodSync(thenScript, 0o755);
+      // the next stage starts when every task of this one succeeded; if one failed, Slurm drops it and the
+      // caller plans those cells itself once the failed ones are redone
+      deferred = submit(
+        o,
+        thenScript,
+        Array.from({ length: then.tasks }, (_, i) => i),
+        [`--dependency=afterok:${job}`, '--kill-on-invalid-dep=yes'],
+      );
+      record({ job: deferred, name: thenName, script: thenScript, tasks: then.tasks, dependsOn: job, submitted: new Date().toISOString() });
+      o.log?.(`ebt: submitted the next stage as Slurm job array ${deferred}, to start after ${job} (${thenScript})`);
+    }
+    const jobs = deferred ? [job, deferred] : [job];
+    if (!wait) return { done: false, jobs, note: `submitted Slurm jobs ${jobs.join(', ')} and did not wait (--no-wait); ${collectHint}` };
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const current = attempt === 1 ? job : submit(o, script, pending);
+      if (attempt > 1) {
+        record({ job: current, name, script, tasks: pending.length, dependsOn: null, submitted: new Date().toISOString() });
+        o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${current} (${script}), again`);
+      }
+      const states = await waitFor(o, current, cells, pending, jobs, ctrlC);
+      const undone = pending.filter((i) => !fs.existsSync(cells[i].file));
+      if (undone.length === 0) break;
+      if (attempt === 2) {
+        for (const i of undone) {
+          const log = path.join(slurmDir, 'logs', `${name}-${current}_${i}.out`);
+          failures.push(`${path.basename(cells[i].file, '.json')} (task ${current}_${i}: ${states.get(i) ?? 'gone'}; log ${log})`);
+        }
+      } else o.log?.(`ebt: ${undone.length} cells left undone (${undone.map((i) => `${i}: ${states.get(i) ?? 'gone'}`).join(', ')}); resubmitting them once`);
+      pending = undone;
+    }
+    if (failures.length) throw new RunError(`${failures.length} cells failed on Slurm: ${failures.join('; ')}`);
+    if (deferred) await waitForJob(o, deferred, jobs, ctrlC);
+    return { done: true };
+  }
+}
+
+interface SigintWatch {
+  readonly caught: boolean;
+  release(): void;
+}
+
+function catchSigint(): SigintWatch {
+  const watch = { caught: false, release: () => process.removeListener('SIGINT', onSigint) };
+  const onSigint = () => (watch.caught = true);
+  process.on('SIGINT', onSigint);
+  return watch;
+}
+
+/** Ctrl-C while waiting: the jobs run on and the user is told how to collect them (or, with --cancel-on-interrupt, they are cancelled). */
+function stopped(o: SlurmOptions, jobs: string[]): Interrupted {
+  if (o.cancelOnInterrupt) {
+    slurm('scancel', jobs);
+    return new Interrupted(
+      `Interrupted; Slurm jobs ${jobs.join(', ')} were cancelled (--cancel-on-interrupt). Run the same command again to submit what is missing.`,
+    );
+  }
+  return new Interrupted(
+    `Interrupted; Slurm jobs ${jobs.join(', ')} keep running (scancel ${jobs.join(' ')} stops them). Run the same command again, or with --collect, to collect their results.`,
+  );
 }
 
 /** Whether any task of a job is still in Slurm's queue (pending, running, completing). */
@@ -157,20 +192,16 @@ function isQueued(job: string): boolean {
   return q.status === 0 && q.stdout.trim().length > 0;
 }
 
-/**
- * Resolves when `job` has left the queue. Ctrl-C leaves the jobs running and says how to collect them later
- * (`--cancel-on-interrupt`: cancels them first); `all` names every job of this call.
- */
-async function waitForJob(o: SlurmOptions, job: string, all: string[]): Promise<void> {
+/** Resolves when `job` has left the queue, printing progress; throws Interrupted on Ctrl-C (`all`: the jobs of this call). */
+async function waitForJob(o: SlurmOptions, job: string, all: string[], ctrlC: SigintWatch): Promise<void> {
   let last = '';
-  await untilInterrupted(o, all, async (interrupted) => {
-    while (isQueued(job) && !interrupted()) {
-      const line = `ebt: Slurm job ${job}: ${queueSummary(job)}`;
-      if (line !== last) o.log?.(line);
-      last = line;
-      await sleep(o.poll ?? 2);
-    }
-  });
+  while (isQueued(job)) {
+    if (ctrlC.caught) throw stopped(o, all);
+    const line = `ebt: Slurm job ${job}: ${queueSummary(job)}`;
+    if (line !== last) o.log?.(line);
+    last = line;
+    await sleep(o.poll ?? 2);
+  }
 }
 
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -180,28 +211,6 @@ function queueSummary(job: string): string {
   const states = q.stdout.trim().split('\n').filter(Boolean);
   const running = states.filter((s) => s === 'RUNNING').length;
   return `${running} running, ${states.length - running} pending`;
-}
-
-/** Runs `body` with SIGINT caught: on Ctrl-C the body stops at its next look at the queue, and an Interrupted (exit 130) says what became of the jobs. */
-async function untilInterrupted(o: SlurmOptions, jobs: string[], body: (interrupted: () => boolean) => Promise<void>): Promise<void> {
-  let interrupted = false;
-  const onSigint = () => (interrupted = true);
-  process.on('SIGINT', onSigint);
-  try {
-    await body(() => interrupted);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  if (!interrupted) return;
-  if (o.cancelOnInterrupt) {
-    slurm('scancel', jobs);
-    throw new Interrupted(
-      `Interrupted; Slurm jobs ${jobs.join(', ')} were cancelled (--cancel-on-interrupt). Run the same command again to submit what is missing.`,
-    );
-  }
-  throw new Interrupted(
-    `Interrupted; Slurm jobs ${jobs.join(', ')} keep running (scancel ${jobs.join(' ')} stops them). Run the same command again, or with --collect, to collect their results.`,
-  );
 }
 
 function batchScript(o: SlurmOptions, name: string, list: string, runner: string): string {
@@ -233,19 +242,24 @@ function submit(o: SlurmOptions, script: string, indices: number[], extra: strin
 }
 
 /** Polls until no task of the array is queued or running; returns each task's last state seen. */
-async function waitFor(o: SlurmOptions, job: string, cells: ExecutorCell[], indices: number[], all: string[]): Promise<Map<number, string>> {
+async function waitFor(
+  o: SlurmOptions,
+  job: string,
+  cells: ExecutorCell[],
+  indices: number[],
+  all: string[],
+  ctrlC: SigintWatch,
+): Promise<Map<number, string>> {
   const seen = new Map<number, string>();
-  await untilInterrupted(o, all, async (interrupted) => {
-    let last = '';
-    while (!interrupted()) {
-      const { line, queued } = lookAtQueue(job, cells, indices, seen);
-      if (line !== last) o.log?.(line);
-      last = line;
-      if (!queued) return;
-      await sleep(o.poll ?? 2);
-    }
-  });
-  return seen;
+  let last = '';
+  for (;;) {
+    if (ctrlC.caught) throw stopped(o, all);
+    const { line, queued } = lookAtQueue(job, cells, indices, seen);
+    if (line !== last) o.log?.(line);
+    last = line;
+    if (!queued) return seen;
+    await sleep(o.poll ?? 2);
+  }
 }
 
 /** One look at an array's tasks: a progress line, and whether any task is left in the queue (once none is, the final states of the tasks without a result). */

@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
-import { readGlueTsv } from '@ebt/data';
-import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
+import { GLUE_TASKS, GlueMetric, readGlueTsv } from '@ebt/data';
+import { BertForSequenceClassification, loadPretrained, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
@@ -24,12 +24,15 @@ import {
   openRunFolder,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
+import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
 
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
   /** folder with train.tsv and dev.tsv */
   data?: string;
+  /** a GLUE task (cola, sst2, mrpc, qqp, mnli, qnli, rte, wnli): its column and label names, and its official metrics at the end */
+  glueTask?: string;
   textColumn?: string;
   pairColumn?: string;
   labelColumn?: string;
@@ -38,7 +41,7 @@ export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   warmupSteps?: number;
 }
 
-export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
+export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; glue?: GlueEvaluation }> {
   if (o.model === undefined && o.data === undefined) {
     if (o.progress !== false) process.stderr.write(embeddedNote('bert', '--model bert-base-uncased --data DIR (GLUE TSV: train.tsv, dev.tsv)') + '\n');
     o = { ...o, ...EMBEDDED.bert };
@@ -48,9 +51,22 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   checkPositive('--max-length', o.maxLength, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
-  const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
+  const glue = o.glueTask === undefined ? undefined : GLUE_TASKS[o.glueTask];
+  if (o.glueTask !== undefined && !glue) throw new UsageError(`--glue-task must be one of ${Object.keys(GLUE_TASKS).join(', ')} (got '${o.glueTask}').`);
+  if (glue && glue.labels.length === 0)
+    throw new UsageError(`--glue-task ${o.glueTask}: STS-B is a regression task; ebt trains classifiers only (its metrics, Pearson and Spearman, are there).`);
+  const columns = {
+    textColumn: o.textColumn ?? glue?.text,
+    pairColumn: o.pairColumn ?? glue?.pair,
+    labelColumn: o.labelColumn,
+    labelNames: glue?.labels,
+  };
+  // MNLI's GLUE files: dev_matched.tsv and dev_mismatched.tsv; the matched one is the run's test set
+  const devFiles = glue && glue.dev.length > 1 ? glue.dev.map((d) => d.replace('validation', 'dev')) : ['dev'];
   const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
-  const devSet = readGlueTsv(path.join(o.data, 'dev.tsv'), { ...columns, numClasses: trainSet.numClasses });
+  const dataDir = o.data;
+  const devSets = devFiles.map((f) => readGlueTsv(path.join(dataDir, `${f}.tsv`), { ...columns, numClasses: trainSet.numClasses }));
+  const devSet = devSets[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
@@ -66,7 +82,10 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     task: 'glue' as const,
     model: path.resolve(o.model),
     data: path.resolve(o.data),
-    ...columns,
+    glueTask: o.glueTask,
+    textColumn: columns.textColumn,
+    pairColumn: columns.pairColumn,
+    labelColumn: columns.labelColumn,
     seed: o.seed ?? 0,
     epochs: o.epochs ?? 3,
     batchSize: o.batchSize ?? 32,
@@ -86,7 +105,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
-  const { result, ticket } = await ebTrain({
+  const { result, ticket, finalModel } = await ebTrain({
     model,
     forwardOf: (m) => (x, training) => (m as BertForSequenceClassification).forward(x as never, training).logits,
     slimming,
@@ -108,6 +127,18 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     resume: o.resume,
     progress: o.progress,
   });
+  let glueEval: GlueEvaluation | undefined;
+  if (glue && o.glueTask) {
+    const splits = Object.fromEntries(glue.dev.map((d, i) => [d, textSource(devSets[i], tokenizer, maxLength)]));
+    glueEval = { task: o.glueTask, metrics: glueEvaluation(o.glueTask, finalModel as BertForSequenceClassification, splits, options.batchSize) };
+    writeFileAtomic(path.join(outDir, 'glue-eval.json'), JSON.stringify(glueEval, null, 1) + '\n');
+  }
   lock.release();
-  return { outDir, result, ticket };
+  return { outDir, result, ticket, glue: glueEval };
+}
+
+/** glue-eval.json: the task's official metrics on each evaluation split, for the model training ended with. */
+export interface GlueEvaluation {
+  task: string;
+  metrics: Record<string, Partial<Record<GlueMetric, number>>>;
 }

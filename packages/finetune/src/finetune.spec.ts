@@ -59,12 +59,39 @@ describe('finetune bert', () => {
 
   test('without --model and --data it fine-tunes the embedded tiny BERT on datasets/sst2-tiny (nx run finetune:bert)', async () => {
     const out = tmp();
-    const r = await finetuneBert({ epochs: 1, out, overwrite: true, progress: false, backend: 'cpu' });
+    const r = await finetuneBert({ epochs: 1, out, overwrite: true, progress: false, backend: 'wasm' });
     const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
     expect(run.options.model).toBe(path.join(repo, 'packages', 'finetune', 'assets', 'tiny-bert'));
     expect(run.options.data).toBe(path.join(repo, 'datasets', 'sst2-tiny'));
     expect(run.options.maxLength).toBe(64); // the tiny model's positions, not the usual 128
     expect(r.result.steps).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('--glue-task mnli reads label names, scores dev_matched and dev_mismatched, and agrees with the run', async () => {
+    const data = tmp();
+    const rows = fs
+      .readFileSync(path.join(repo, 'datasets', 'sst2-tiny', 'train.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    const names = ['entailment', 'neutral', 'contradiction'];
+    const tsv = (from: number, n: number) =>
+      [
+        'premise\thypothesis\tlabel',
+        ...rows.slice(from, from + n).map((r, i) => `${r.split('\t')[0]}\t${rows[(from + i + 7) % rows.length].split('\t')[0]}\t${names[(from + i) % 3]}`),
+      ].join('\n') + '\n';
+    fs.writeFileSync(path.join(data, 'train.tsv'), tsv(0, 48));
+    fs.writeFileSync(path.join(data, 'dev_matched.tsv'), tsv(48, 20));
+    fs.writeFileSync(path.join(data, 'dev_mismatched.tsv'), tsv(68, 16));
+    const r = await finetuneBert({ model: tinyBertFolder(), data, glueTask: 'mnli', epochs: 1, out: tmp(), overwrite: true, progress: false, backend: 'wasm' });
+    const evaluation = JSON.parse(fs.readFileSync(path.join(r.outDir, 'glue-eval.json'), 'utf8'));
+    expect(Object.keys(evaluation.metrics)).toEqual(['validation_matched', 'validation_mismatched']);
+    // the same model on the same set: the trainer's own evaluation of dev_matched gives the same accuracy
+    expect(evaluation.metrics.validation_matched.accuracy).toBeCloseTo(r.result.finalTest!.accuracy, 10);
+    const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
+    expect(run.options).toMatchObject({ glueTask: 'mnli', textColumn: 'premise', pairColumn: 'hypothesis', numLabels: 3 });
+    await expect(finetuneBert({ model: tinyBertFolder(), data, glueTask: 'stsb', out: tmp() })).rejects.toThrow(/STS-B is a regression task/);
+    await expect(finetuneBert({ model: tinyBertFolder(), data, glueTask: 'mnl', out: tmp() })).rejects.toThrow(/--glue-task must be one of cola, sst2/);
   }, 60_000);
 
   test('missing flags and files are usage errors naming them', async () => {

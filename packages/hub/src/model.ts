@@ -29,6 +29,7 @@ export async function resolveModel(value: string, o: ResolveOptions = {}): Promi
     if (!fs.statSync(value).isDirectory()) throw new UsageError(`${flag}: '${value}' is a file; give a model folder or a hub id.`);
     return value;
   }
+  if (/^[./~]/.test(value) || value.split('/').length > 2) throw new UsageError(`${flag}: model folder '${value}' does not exist.`);
   if (!isRepoId(value)) throw new UsageError(`${flag}: '${value}' is neither a folder nor a hub id (name or org/name).`);
   const base = { repo: value, revision: o.revision, log: o.log };
   const first = await snapshot({ ...base, files: ['config.json'], optional: ['model.safetensors.index.json', ...MODEL_EXTRA_FILES] });

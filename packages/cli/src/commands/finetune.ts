@@ -14,8 +14,15 @@ export function finetuneCommand(): Command {
       if (!o.json) process.stdout.write(`SQuAD dev: exact match ${r.exactMatch.toFixed(2)}, F1 ${r.f1.toFixed(2)}\n`);
       return;
     }
-    const { outDir, result, ticket } = await finetuneBert(options as FinetuneBertOptions);
+    const { outDir, result, ticket, glue } = await finetuneBert(options as FinetuneBertOptions);
     printRunSummary(o, outDir, result, ticket);
+    if (glue && !o.json)
+      for (const [split, metrics] of Object.entries(glue.metrics))
+        process.stdout.write(
+          `GLUE ${glue.task} ${split}: ${Object.entries(metrics)
+            .map(([m, v]) => `${m} ${(v as number).toFixed(4)}`)
+            .join(', ')}\n`,
+        );
   });
   earlyBirdFlags(trainingFlags(VIT.flags(cmd.command('vit').description(VIT.description)))).action(async (o) => {
     const options = await resolveModelFlag({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...(VIT.parse(o) as FinetuneVitOptions) }, o.revision);

@@ -57,7 +57,8 @@ export const BERT: RunKind = {
       .option('--model <dir|id>', 'Hugging Face BERT folder or hub id (bert-base-uncased); default: the embedded tiny BERT on datasets/sst2-tiny')
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option('--data <dir>', 'folder with train.tsv and dev.tsv (GLUE) or train-v1.1.json and dev-v1.1.json (SQuAD)')
-      .option('--text-column <name>', 'text column', 'sentence')
+      .option('--glue-task <name>', 'a GLUE task (cola, sst2, mrpc, qqp, mnli, qnli, rte, wnli): its columns, label names and official metrics')
+      .option('--text-column <name>', "text column (default: the GLUE task's, else sentence)")
       .option('--pair-column <name>', 'second text column (pair tasks)')
       .option('--label-column <name>', 'label column', 'label')
       .option('--task <name>', 'glue or squad', 'glue')
@@ -69,7 +70,7 @@ export const BERT: RunKind = {
   parse: (o) => {
     const task = oneOf(o.task, ['glue', 'squad'] as const, '--task');
     const common = { model: o.model, data: o.data, maxLength: optionalInt(o.maxLength, '--max-length'), task };
-    if (task === 'glue') return { ...common, textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
+    if (task === 'glue') return { ...common, glueTask: o.glueTask, textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
     return {
       ...common,
       docStride: parseInteger(o.docStride, '--doc-stride'),
