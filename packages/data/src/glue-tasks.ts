@@ -1,5 +1,5 @@
 import { binaryF1 } from './metrics/f1';
-import { matthewsCorrelation } from './metrics/matthews';
+import { checkPaired, matthewsCorrelation } from './metrics/matthews';
 import { pearson } from './metrics/pearson';
 import { spearman } from './metrics/spearman';
 
@@ -57,5 +57,6 @@ const METRIC: Record<GlueMetric, (p: ArrayLike<number>, y: ArrayLike<number>) =>
 export function glueScore(task: string, predictions: ArrayLike<number>, labels: ArrayLike<number>): Partial<Record<GlueMetric, number>> {
   const t = GLUE_TASKS[task];
   if (!t) throw new RangeError(`unknown GLUE task '${task}'; one of ${Object.keys(GLUE_TASKS).join(', ')}.`);
+  checkPaired(predictions, labels);
   return Object.fromEntries(t.metrics.map((m) => [m, METRIC[m](predictions, labels)]));
 }
