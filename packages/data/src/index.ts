@@ -12,6 +12,7 @@ export { readSquad, squadFeatures } from './squad';
 export type { SquadExample, SquadFeature, SquadFeatureOptions, SquadTokenizer } from './squad';
 export { decodeAnswers, exactMatch, f1Score, normalizeAnswer, squadMetrics } from './squad-eval';
 export { GLUE_TASKS, glueScore } from './glue-tasks';
+export { readGlueParquet } from './glue-parquet';
 export type { GlueMetric, GlueTask } from './glue-tasks';
 export { binaryF1 } from './metrics/f1';
 export { matthewsCorrelation } from './metrics/matthews';

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { decodeAnswers, GLUE_TASKS, readGlueTsv, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
+import { decodeAnswers, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
+import { loadGlueData } from './glue-data';
 import { UsageError } from '@ebt/errors';
 import { accuracyResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import {
@@ -68,12 +69,8 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
     result = accuracyResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
     model.dispose();
   } else if (o.task === 'glue') {
-    const glue = o.glueTask === undefined ? undefined : GLUE_TASKS[o.glueTask];
-    const columns = { textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn, labelNames: glue?.labels };
-    const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
-    // the run's test set: dev.tsv, or MNLI's dev_matched.tsv
-    const dev = glue && glue.dev.length > 1 ? glue.dev[0].replace('validation', 'dev') : 'dev';
-    const devSet = readGlueTsv(path.join(o.data, `${dev}.tsv`), { ...columns, numClasses: trainSet.numClasses });
+    const { train: trainSet, dev } = await loadGlueData(o.data, o);
+    const devSet = Object.values(dev)[0];
     const tokenizer = await TextTokenizer.fromPretrained(o.model);
     const { model: init } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed, log: null });
     const model = prune(init) as BertForSequenceClassification;

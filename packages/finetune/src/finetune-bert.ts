@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
-import { GLUE_TASKS, GlueMetric, readGlueTsv } from '@ebt/data';
+import { GlueMetric } from '@ebt/data';
 import { BertForSequenceClassification, loadPretrained, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -24,6 +24,7 @@ import {
   openRunFolder,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
+import { loadGlueData, hubGlueTask } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
 
@@ -49,24 +50,10 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   if (!o.model) throw new UsageError('--model DIR is required with --data (a Hugging Face BERT folder or hub id).');
   if (!o.data) throw new UsageError('--data DIR is required with --model (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);
-  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${path.basename(path.resolve(o.data))}`));
+  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${hubGlueTask(o.data) ? `glue-${hubGlueTask(o.data)}` : path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
-  const glue = o.glueTask === undefined ? undefined : GLUE_TASKS[o.glueTask];
-  if (o.glueTask !== undefined && !glue) throw new UsageError(`--glue-task must be one of ${Object.keys(GLUE_TASKS).join(', ')} (got '${o.glueTask}').`);
-  if (glue && glue.labels.length === 0)
-    throw new UsageError(`--glue-task ${o.glueTask}: STS-B is a regression task; ebt trains classifiers only (its metrics, Pearson and Spearman, are there).`);
-  const columns = {
-    textColumn: o.textColumn ?? glue?.text,
-    pairColumn: o.pairColumn ?? glue?.pair,
-    labelColumn: o.labelColumn,
-    labelNames: glue?.labels,
-  };
-  // MNLI's GLUE files: dev_matched.tsv and dev_mismatched.tsv; the matched one is the run's test set
-  const devFiles = glue && glue.dev.length > 1 ? glue.dev.map((d) => d.replace('validation', 'dev')) : ['dev'];
-  const trainSet = readGlueTsv(path.join(o.data, 'train.tsv'), columns);
-  const dataDir = o.data;
-  const devSets = devFiles.map((f) => readGlueTsv(path.join(dataDir, `${f}.tsv`), { ...columns, numClasses: trainSet.numClasses }));
-  const devSet = devSets[0];
+  const { task, glue, train: trainSet, dev: devSets, columns } = await loadGlueData(o.data, o);
+  const devSet = Object.values(devSets)[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
@@ -81,8 +68,8 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     command: 'finetune bert' as const,
     task: 'glue' as const,
     model: path.resolve(o.model),
-    data: path.resolve(o.data),
-    glueTask: o.glueTask,
+    data: hubGlueTask(o.data) ? o.data : path.resolve(o.data),
+    glueTask: task,
     textColumn: columns.textColumn,
     pairColumn: columns.pairColumn,
     labelColumn: columns.labelColumn,
@@ -128,9 +115,9 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     progress: o.progress,
   });
   let glueEval: GlueEvaluation | undefined;
-  if (glue && o.glueTask) {
-    const splits = Object.fromEntries(glue.dev.map((d, i) => [d, textSource(devSets[i], tokenizer, maxLength)]));
-    glueEval = { task: o.glueTask, metrics: glueEvaluation(o.glueTask, finalModel as BertForSequenceClassification, splits, options.batchSize) };
+  if (glue && task) {
+    const splits = Object.fromEntries(Object.entries(devSets).map(([name, d]) => [name, textSource(d, tokenizer, maxLength)]));
+    glueEval = { task, metrics: glueEvaluation(task, finalModel as BertForSequenceClassification, splits, options.batchSize) };
     writeFileAtomic(path.join(outDir, 'glue-eval.json'), JSON.stringify(glueEval, null, 1) + '\n');
   }
   lock.release();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startMockHub, MockHub } from '../test/mock-hub';
-import { fixtures, shardedTinyBert } from '../test/tiny-repo';
+import { fixtures, shardedTinyBert, tinyGlueRepo } from '../test/tiny-repo';
 import { HubError, repoFolder, resolveModel, snapshot } from './index';
 
 const bin = path.join(__dirname, '..', '..', 'cli', 'bin', 'ebt.js');
@@ -14,7 +14,7 @@ describe('the hub client against a loopback hub', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));
   const saved = { ...process.env };
   beforeAll(async () => {
-    hub = await startMockHub({ 'tiny-org/tiny-bert': { files: shardedTinyBert() } });
+    hub = await startMockHub({ 'tiny-org/tiny-bert': { files: shardedTinyBert() }, 'nyu-mll/glue': { type: 'dataset', files: await tinyGlueRepo() } });
     Object.assign(process.env, { HF_HOME: home, HF_ENDPOINT: hub.url });
     delete process.env.HF_HUB_OFFLINE;
     delete process.env.HF_HUB_CACHE;
@@ -111,6 +111,24 @@ describe('the hub client against a loopback hub', () => {
     expect(maxDiff(JSON.parse(offline.stdout))).toBeLessThan(ref.tolerance.abs);
     const missing = await cli(['infer', '--model', 'tiny-org/not-cached', '--input', input], { HF_HUB_OFFLINE: '1' });
     expect(missing.status).toBe(2);
+
+    // fine-tuning from the hub alone: the sharded model with its vocab.txt-only tokenizer, on --data glue:sst2
+    const train = (out: string, env: Record<string, string>) =>
+      cli(['finetune', 'bert', '--model', 'tiny-org/tiny-bert', '--data', 'glue:sst2', '--epochs', '1', '--backend', 'wasm', '--out', out, '--json'], env);
+    const first = await train(path.join(fresh, 'run-online'), { HF_ENDPOINT: hub.url });
+    expect(first.stderr).not.toMatch(/failed/);
+    expect(first.status).toBe(0);
+    const evaluation = JSON.parse(fs.readFileSync(path.join(fresh, 'run-online', 'glue-eval.json'), 'utf8'));
+    expect(Object.keys(evaluation.metrics)).toEqual(['validation']);
+    expect(JSON.parse(fs.readFileSync(path.join(fresh, 'run-online', 'run.json'), 'utf8')).options).toMatchObject({
+      data: 'glue:sst2',
+      glueTask: 'sst2',
+      textColumn: 'sentence',
+    });
+    expect(fs.existsSync(path.join(fresh, 'hub', 'datasets--nyu-mll--glue', 'refs', 'main'))).toBe(true);
+    const again = await train(path.join(fresh, 'run-offline'), { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HUB_OFFLINE: '1' });
+    expect(again.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(fresh, 'run-offline', 'glue-eval.json'), 'utf8'))).toEqual(evaluation);
     expect(missing.stderr).toMatch(/HF_HUB_OFFLINE is set and the cache \(.*\) has no 'tiny-org\/not-cached'/);
-  }, 120_000);
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 /**
  * A loopback stand-in for the Hugging Face hub, for tests: the URL layout and headers @huggingface/hub and
  * Python's huggingface_hub rely on - `GET /api/models/<repo>/revision/<rev>` (sha), `POST .../paths-info/<rev>`,
- * `GET /<repo>/resolve/<rev>/<file>` answering with `x-repo-commit`, `etag`, `x-linked-etag`,
+ * `GET /api/<type>s/<repo>/tree/<rev>/<folder>`, `GET /<repo>/resolve/<rev>/<file>` answering with `x-repo-commit`, `etag`, `x-linked-etag`,
  * `x-linked-size` and a redirect to `/blobs/<sha256>` (which honours Range), 404s with `X-Error-Code`.
  */
 import { createHash } from 'node:crypto';
@@ -54,6 +54,17 @@ export async function startMockHub(repos: Record<string, MockRepo>): Promise<Moc
       if (!repo) return notFound('RepoNotFound');
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ _id: repo.commit.slice(0, 24), id: decodeURIComponent(m[2]), sha: repo.commit, private: false, downloads: 0, likes: 0 }));
+    }
+    if ((m = /^\/api\/(models|datasets)\/(.+?)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname))) {
+      const repo = lookup(m[1], m[2], decodeURIComponent(m[3]));
+      if (!repo) return notFound('RepoNotFound');
+      const prefix = m[4] ? `${decodeURIComponent(m[4])}/` : '';
+      const entries = [...repo.files.entries()]
+        .filter(([f]) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/'))
+        .map(([f, c]) => ({ type: 'file', path: f, size: c.length, oid: createHash('sha1').update(c).digest('hex') }));
+      if (prefix && entries.length === 0) return notFound('EntryNotFound');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify(entries));
     }
     if ((m = /^\/api\/(models|datasets)\/(.+)\/paths-info\/([^/]+)$/.exec(url.pathname)) && req.method === 'POST') {
       const repo = lookup(m[1], m[2], decodeURIComponent(m[3]));

@@ -59,3 +59,25 @@ export function shardedTinyBert(): Record<string, Uint8Array | string> {
     'tokenizer_config.json': JSON.stringify({ do_lower_case: true, model_max_length: 512, tokenizer_class: 'BertTokenizer' }),
   };
 }
+
+/** datasets/sst2-tiny as the hub's nyu-mll/glue stores SST-2: `sst2/<split>-00000-of-00001.parquet` (sentence, INT64 label, idx). */
+export async function tinyGlueRepo(): Promise<Record<string, Uint8Array>> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  const split = (file: string) => {
+    const [, ...rows] = fs
+      .readFileSync(path.join(__dirname, '..', '..', '..', 'datasets', 'sst2-tiny', file), 'utf8')
+      .trim()
+      .split('\n');
+    const [sentences, labels] = [rows.map((r) => r.split('\t')[0]), rows.map((r) => BigInt(r.split('\t')[1]))];
+    return new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'sentence', data: sentences, type: 'STRING' },
+          { name: 'label', data: labels, type: 'INT64' },
+          { name: 'idx', data: rows.map((_, i) => i), type: 'INT32' },
+        ],
+      }),
+    );
+  };
+  return { 'sst2/train-00000-of-00001.parquet': split('train.tsv'), 'sst2/validation-00000-of-00001.parquet': split('dev.tsv') };
+}

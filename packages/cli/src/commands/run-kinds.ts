@@ -56,7 +56,10 @@ export const BERT: RunKind = {
     cmd
       .option('--model <dir|id>', 'Hugging Face BERT folder or hub id (bert-base-uncased); default: the embedded tiny BERT on datasets/sst2-tiny')
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
-      .option('--data <dir>', 'folder with train.tsv and dev.tsv (GLUE) or train-v1.1.json and dev-v1.1.json (SQuAD)')
+      .option(
+        '--data <dir>',
+        "glue:<task> (the hub's nyu-mll/glue parquet), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
+      )
       .option('--glue-task <name>', 'a GLUE task (cola, sst2, mrpc, qqp, mnli, qnli, rte, wnli): its columns, label names and official metrics')
       .option('--text-column <name>', "text column (default: the GLUE task's, else sentence)")
       .option('--pair-column <name>', 'second text column (pair tasks)')

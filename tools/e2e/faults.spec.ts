@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Random } from '@ebt/data';
 
-const bin = path.join(__dirname, '..', 'bin', 'ebt.js');
+const bin = path.join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'ebt.js');
 
 interface Outcome {
   status: number | null;

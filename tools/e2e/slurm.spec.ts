@@ -7,9 +7,9 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../test/run-cli';
+import { bin, runCli } from './run-cli';
 
-const tools = path.join(__dirname, '..', '..', '..', 'tools', 'slurm');
+const tools = path.join(__dirname, '..', 'slurm');
 const installed = (cmd: string) => (spawnSync(cmd, ['-V']).error as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT';
 const hasSlurm = installed('sbatch') && installed('slurmctld') && installed('munged');
 if (!hasSlurm && process.env.EBT_REQUIRE_SLURM) throw new Error('EBT_REQUIRE_SLURM is set but Slurm (sbatch, slurmctld) is not installed');
@@ -79,7 +79,7 @@ const noTime = (csv: string) =>
 
   test('a task cancelled mid-run is resubmitted and completed, leaving nothing partial', async () => {
     const dir = copy('cancel');
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, ...slurmArgs], {
+    const child = spawn(process.execPath, [bin, 'sweep', dir, ...sweepArgs, ...slurmArgs], {
       env: { ...process.env, ...env },
     });
     let stderr = '';
@@ -126,7 +126,7 @@ const noTime = (csv: string) =>
 
   test('Ctrl-C while waiting leaves the jobs running and says how to collect them', async () => {
     const dir = copy('sigint');
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'ebt.js'), 'sweep', dir, ...sweepArgs, ...slurmArgs], {
+    const child = spawn(process.execPath, [bin, 'sweep', dir, ...sweepArgs, ...slurmArgs], {
       env: { ...process.env, ...env },
     });
     let stderr = '';

@@ -1,0 +1,45 @@
+/**
+ * GLUE as the hub's `nyu-mll/glue` dataset stores it: one parquet file (or several shards) per task and split,
+ * with the task's columns (`sentence`, `premise`/`hypothesis`, ...), an integer `label` (-1 on the unlabelled
+ * test split) and `idx`. Read with hyparquet.
+ */
+import * as fs from 'node:fs';
+import { parquetReadObjects } from 'hyparquet';
+import { DataError } from './errors';
+import { TextDataset } from './glue';
+import { GLUE_TASKS } from './glue-tasks';
+
+export async function readGlueParquet(files: string[], task: string): Promise<TextDataset> {
+  const t = GLUE_TASKS[task];
+  if (!t) throw new DataError(`unknown GLUE task '${task}'; one of ${Object.keys(GLUE_TASKS).join(', ')}.`);
+  const texts: string[] = [];
+  const pairs: string[] = [];
+  const labels: number[] = [];
+  for (const file of files) {
+    let rows: Array<Record<string, unknown>>;
+    try {
+      const bytes = fs.readFileSync(file);
+      const buffer = {
+        byteLength: bytes.length,
+        slice: (start: number, end?: number) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.length)),
+      };
+      rows = (await parquetReadObjects({ file: buffer })) as Array<Record<string, unknown>>;
+    } catch (e) {
+      throw new DataError(`Cannot read '${file}' as parquet (${(e as Error).message}).`);
+    }
+    for (const [i, row] of rows.entries()) {
+      for (const column of [t.text, ...(t.pair ? [t.pair] : []), 'label'])
+        if (!(column in row)) throw new DataError(`'${file}': no column '${column}' (it has ${Object.keys(row).join(', ')}); is it GLUE's ${task}?`);
+      const label = Number(row.label);
+      if (!Number.isInteger(label) || label < 0 || label >= t.labels.length)
+        throw new DataError(
+          `'${file}', row ${i}: label ${String(row.label)} is not one of ${task}'s ${t.labels.length} classes (the test split has no labels).`,
+        );
+      texts.push(String(row[t.text]));
+      if (t.pair) pairs.push(String(row[t.pair]));
+      labels.push(label);
+    }
+  }
+  if (labels.length === 0) throw new DataError(`${files.join(', ')}: no examples.`);
+  return { texts, pairs: t.pair ? pairs : undefined, labels: Int32Array.from(labels), numClasses: t.labels.length, name: files[0] };
+}

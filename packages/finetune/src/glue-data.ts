@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import { GLUE_TASKS, GlueTask, readGlueParquet, readGlueTsv, TextDataset, TsvOptions } from '@ebt/data';
+import { UsageError } from '@ebt/errors';
+import { resolveGlue } from '@ebt/hub';
+
+export interface GlueData {
+  /** the GLUE task, when there is one (--glue-task, or the task of --data glue:<task>) */
+  task: string | undefined;
+  glue: GlueTask | undefined;
+  train: TextDataset;
+  /** the evaluation splits by name (`validation`, or MNLI's `validation_matched` and `validation_mismatched`); the first is the run's test set */
+  dev: Record<string, TextDataset>;
+  columns: Pick<TsvOptions, 'textColumn' | 'pairColumn' | 'labelColumn'>;
+}
+
+export const hubGlueTask = (data: string): string | undefined => (data.startsWith('glue:') ? data.slice('glue:'.length) : undefined);
+
+/**
+ * The train and evaluation sets of a text-classification run: `glue:<task>` from the hub's parquet files, or a
+ * folder of GLUE-style TSVs (train.tsv and dev.tsv; MNLI: dev_matched.tsv and dev_mismatched.tsv).
+ */
+export async function loadGlueData(data: string, o: { glueTask?: string } & Pick<TsvOptions, 'textColumn' | 'pairColumn' | 'labelColumn'>): Promise<GlueData> {
+  const fromHub = hubGlueTask(data);
+  if (fromHub && o.glueTask && o.glueTask !== fromHub) throw new UsageError(`--glue-task ${o.glueTask} contradicts --data ${data}.`);
+  const task = o.glueTask ?? fromHub;
+  const glue = task === undefined ? undefined : GLUE_TASKS[task];
+  if (task !== undefined && !glue) throw new UsageError(`--glue-task must be one of ${Object.keys(GLUE_TASKS).join(', ')} (got '${task}').`);
+  if (glue && glue.labels.length === 0)
+    throw new UsageError(`GLUE task ${task}: STS-B is a regression task; ebt trains classifiers only (its metrics, Pearson and Spearman, are there).`);
+  const splits = glue?.dev ?? ['validation'];
+  if (fromHub) {
+    const files = await resolveGlue(fromHub);
+    const read = async (split: string) => {
+      if (!files[split]) throw new UsageError(`--data ${data}: the hub's ${fromHub} has no '${split}' split (it has ${Object.keys(files).join(', ')}).`);
+      return readGlueParquet(files[split], fromHub);
+    };
+    const dev: Record<string, TextDataset> = {};
+    for (const s of splits) dev[s] = await read(s);
+    return { task, glue, train: await read('train'), dev, columns: { textColumn: glue!.text, pairColumn: glue!.pair, labelColumn: 'label' } };
+  }
+  const columns = { textColumn: o.textColumn ?? glue?.text, pairColumn: o.pairColumn ?? glue?.pair, labelColumn: o.labelColumn };
+  const tsv = { ...columns, labelNames: glue?.labels };
+  const train = readGlueTsv(path.join(data, 'train.tsv'), tsv);
+  // GLUE's own file names: dev.tsv, or MNLI's dev_matched.tsv and dev_mismatched.tsv
+  const file = (split: string) => (splits.length > 1 ? split.replace('validation', 'dev') : 'dev');
+  const dev = Object.fromEntries(splits.map((s) => [s, readGlueTsv(path.join(data, `${file(s)}.tsv`), { ...tsv, numClasses: train.numClasses })]));
+  return { task, glue, train, dev, columns };
+}
