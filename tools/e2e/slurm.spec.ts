@@ -146,7 +146,7 @@ const noTime = (csv: string) =>
     expect(spawnSync('scancel', [job], { env: { ...process.env, ...env } }).status).toBe(0);
   }, 120_000);
 
-  test('a study queues its cells behind the dense runs (afterok) and gives the rows of the local executor', () => {
+  test('a study queues its cells behind the dense runs (afterok), whose tasks plan and run every cell', () => {
     const studyArgs = [
       'study',
       'small-vit',
@@ -163,9 +163,7 @@ const noTime = (csv: string) =>
       '--retrain-epochs',
       '1',
     ];
-    const local = path.join(root, 'study-local');
     const viaSlurm = path.join(root, 'study-slurm');
-    expect(runCli([...studyArgs, '--out', local], undefined, env, 600_000).status).toBe(0);
     const r = runCli([...studyArgs, '--out', viaSlurm, ...slurmArgs], undefined, env, 600_000);
     expect(r.status).toBe(0);
     const [dense, cells] = [
@@ -175,7 +173,17 @@ const noTime = (csv: string) =>
     expect(cells[2]).toBe(dense);
     expect(fs.readFileSync(path.join(viaSlurm, 'slurm', `study-slot-study-run-1.sbatch`), 'utf8')).toMatch(/study-slots\.json#\$\{SLURM_ARRAY_TASK_ID\}/);
     expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${cells[1]}_\\d+`));
-    expect(noTime(fs.readFileSync(path.join(viaSlurm, 'study.csv'), 'utf8'))).toEqual(noTime(fs.readFileSync(path.join(local, 'study.csv'), 'utf8')));
+    // every cell came from the second array: nothing was planned and submitted afterwards
+    expect(JSON.parse(fs.readFileSync(path.join(viaSlurm, 'slurm', 'jobs.json'), 'utf8')).map((j: { job: string }) => j.job)).toEqual([dense, cells[1]]);
+    // and the cells are the study's plan: the dense baseline, 50% of training, and each criterion's draw step
+    const detections = JSON.parse(fs.readFileSync(path.join(viaSlurm, 'seed-1', 'detections.json'), 'utf8'));
+    const draws = detections.criteria.filter((c: { drawnAt: unknown }) => c.drawnAt).map((c: { drawnAt: { step: number } }) => c.drawnAt.step);
+    const rows = noTime(fs.readFileSync(path.join(viaSlurm, 'study.csv'), 'utf8'));
+    const [header, ...body] = rows;
+    const at = (name: string) => header.split(',').indexOf(name);
+    expect(body.map((l) => l.split(',')[at('kind')])).toEqual(['dense', 'grid', ...draws.map(() => 'draw')]);
+    expect(body.filter((l) => l.split(',')[at('kind')] === 'draw').map((l) => Number(l.split(',')[at('step')]))).toEqual(draws);
+    expect(body.every((l) => Number(l.split(',')[at('accuracy')]) > 0)).toBe(true);
   }, 900_000);
 
   test("a bad partition and a missing sbatch are usage errors with Slurm's own message", () => {

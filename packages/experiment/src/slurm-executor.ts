@@ -213,8 +213,9 @@ function queueSummary(job: string): string {
   return `${running} running, ${states.length - running} pending`;
 }
 
+/** The batch script of one array: task K runs `runner @LIST#K`; its output goes to slurm/logs/ (slurmd kills a task whose log cannot be opened). */
 function batchScript(o: SlurmOptions, name: string, list: string, runner: string): string {
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=ebt-${name}`, `#SBATCH --output=${path.join(path.dirname(list), 'logs', `${name}-%A_%a.out`)}`];
+  const lines = ['#!/bin/bash', `#SBATCH --job-name=ebt-${name}`, `#SBATCH --output=${path.join(o.dir, 'slurm', 'logs', `${name}-%A_%a.out`)}`];
   if (o.partition) lines.push(`#SBATCH --partition=${o.partition}`);
   if (o.time) lines.push(`#SBATCH --time=${o.time}`);
   if (o.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${o.cpusPerTask}`);
