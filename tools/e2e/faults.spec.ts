@@ -20,7 +20,7 @@ interface Outcome {
 
 function ebt(args: string[], env: Record<string, string> = {}): Outcome {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EBT_FAILPOINT') && k !== 'EBT_WRITE_LOG'));
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 300_000 });
   return { status: r.status, signal: r.signal, stderr: r.stderr };
 }
 
@@ -172,7 +172,7 @@ describe('runs killed at any write resume to the same result', () => {
     const r = ebt(['sweep', run, '--at-draws']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`ebt: '${detections}' is not valid JSON`);
-  }, 120_000);
+  }, 300_000);
 
   for (const s of scenarios) {
     test(

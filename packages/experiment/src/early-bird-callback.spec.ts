@@ -8,7 +8,7 @@ import { earlyBirdCallback } from './index';
 import { setup, tmp } from '../test/toy';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 /** A plain training run (no EB-train) with the callback watching. */

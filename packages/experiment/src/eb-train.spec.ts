@@ -8,7 +8,7 @@ import { ebTrain } from './index';
 import { setup, tmp } from '../test/toy';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 describe('ebTrain', () => {

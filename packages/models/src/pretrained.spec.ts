@@ -17,7 +17,7 @@ import {
 import { fixtures, tempDir } from '../test/helpers';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 function copyFixture(name: string): string {

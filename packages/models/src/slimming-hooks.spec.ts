@@ -5,7 +5,7 @@ import { BertForSequenceClassification, loadPretrained, ViTForImageClassificatio
 import { fixtures, reference } from '../test/helpers';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 function vitLogits(model: ViTForImageClassification, pixels: number[][][][]): number[][] {

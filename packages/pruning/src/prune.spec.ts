@@ -19,7 +19,7 @@ const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
 const reference = (name: string) => JSON.parse(fs.readFileSync(path.join(fixtures, name, 'reference.json'), 'utf8'));
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 function layers(model: PretrainedModel) {

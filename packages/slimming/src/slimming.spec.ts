@@ -7,7 +7,7 @@ import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming, Trajectory, TrajectoryError } from './index';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 const config = () =>

@@ -4,7 +4,7 @@ import { Adam, clipByGlobalNorm, crossEntropy, learningRate } from './index';
 import ref from '../test/fixtures/torch-reference.json';
 
 beforeAll(async () => {
-  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'cpu', log: null });
+  await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
 });
 
 describe('matches PyTorch', () => {
