@@ -9,7 +9,7 @@ const assets = path.join(__dirname, '..', 'assets');
  */
 export const EMBEDDED = {
   bert: { model: path.join(assets, 'tiny-bert'), data: path.join(__dirname, '..', '..', '..', 'datasets', 'sst2-tiny') },
-  // 1,000 MNIST digits: the whole set would take minutes on a CPU for a model that only shows the pipeline
+  // 1,000 MNIST digits: a few seconds, enough for a model that only shows the pipeline
   vit: { model: path.join(assets, 'tiny-vit'), data: 'mnist', limit: 1000 },
 } as const;
 
