@@ -23,16 +23,21 @@ function dataSection(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(8 + headerLength);
 }
 
+/** What the header holds until the hash of the data is known: the hash has a fixed length, so it fits in its place. */
+const HASH_PLACEHOLDER = '0'.repeat(64);
+
 /**
  * Writes `file`; when `file` is a run's last checkpoint, the one it replaces becomes `previous.safetensors`.
- * The hash goes into the metadata, so it is computed over the serialized data section of a first pass.
+ * The file is serialized once, with a placeholder for the hash in its metadata; the hash of the data section
+ * is then written over the placeholder (the same length, so no offset moves).
  */
 export function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, state: unknown): void {
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, v] of variables) tensors.set(name, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
-  const metadata: Record<string, string> = { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state) };
-  const hash = sha256(dataSection(serializeSafetensors(tensors, metadata)));
-  const bytes = serializeSafetensors(tensors, { ...metadata, sha256: hash });
+  const bytes = serializeSafetensors(tensors, { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state), sha256: HASH_PLACEHOLDER });
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length - dataSection(bytes).length);
+  // ebt_state is JSON inside a JSON string, so its quotes are escaped: only the metadata key matches unescaped
+  header.write(sha256(dataSection(bytes)), header.indexOf(`"sha256":"${HASH_PLACEHOLDER}"`) + '"sha256":"'.length, 'latin1');
   if (path.basename(file) === CHECKPOINT_FILES.last && fs.existsSync(file)) fs.renameSync(file, path.join(path.dirname(file), CHECKPOINT_FILES.previous));
   writeFileAtomic(file, bytes);
 }
@@ -41,6 +46,12 @@ interface Verified {
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
   state: unknown;
 }
+
+/**
+ * Files whose hash was checked, by path, size and modification time: a resumed run reads its checkpoint up
+ * to three times (to choose it, to peek at its state, to load it) and need not hash it each time.
+ */
+const verified = new Set<string>();
 
 /** Reads and checks one checkpoint file: its format, its state and the sha256 of its data. */
 function readVerified(file: string): Verified {
@@ -63,8 +74,13 @@ function readVerified(file: string): Verified {
     throw new CheckpointError(`'${file}' is not an ebt checkpoint (its metadata has no ebt_state).`);
   }
   // checkpoints written before the hash was added carry none; they load unverified
-  if (metadata.sha256 !== undefined && sha256(dataSection(bytes)) !== metadata.sha256)
-    throw new CheckpointError(`'${file}' is damaged: its tensor data does not match the sha256 in its header.`);
+  const stat = fs.statSync(file);
+  const key = `${file}\0${stat.size}\0${stat.mtimeMs}`;
+  if (metadata.sha256 !== undefined && !verified.has(key)) {
+    if (sha256(dataSection(bytes)) !== metadata.sha256)
+      throw new CheckpointError(`'${file}' is damaged: its tensor data does not match the sha256 in its header.`);
+    verified.add(key);
+  }
   let state: unknown;
   try {
     state = JSON.parse(metadata.ebt_state);
