@@ -91,6 +91,22 @@ export function slurmExecutor(o: SlurmOptions): Executor {
     },
   };
 
+  /** The batch script of array `name` (readable and executable, so a user can resubmit it). */
+  function writeScript(name: string, list: string, runner: string): string {
+    const script = path.join(slurmDir, `${name}.sbatch`);
+    writeFileAtomic(script, batchScript(o, name, list, runner));
+    fs.chmodSync(script, 0o755);
+    return script;
+  }
+
+  /** Submits tasks `indices` of an array (after `dependsOn`, if given) and records it in slurm/jobs.json. */
+  function submitRecorded(name: string, script: string, indices: number[], dependsOn: string | null): string {
+    const extra = dependsOn ? [`--dependency=afterok:${dependsOn}`, '--kill-on-invalid-dep=yes'] : [];
+    const job = submit(o, script, indices, extra);
+    record({ job, name, script, tasks: indices.length, dependsOn, submitted: new Date().toISOString() });
+    return job;
+  }
+
   async function runStage(cells: ExecutorCell[], runner: string, then: DeferredStage | undefined, ctrlC: SigintWatch): Promise<StageOutcome> {
     const which = slurm('sbatch', ['--version']);
     if (which.missing) throw new UsageError("--executor slurm: sbatch is not on PATH; install Slurm's client commands, or use --executor local.");
@@ -106,44 +122,35 @@ export function slurmExecutor(o: SlurmOptions): Executor {
       cells = cells.filter((c) => !fs.existsSync(c.file));
       if (cells.length === 0) return { done: true };
     }
-    const base = path.basename(runner).replace(/\.[tj]s$/, '');
+    const base = moduleName(runner);
     const name = `${base}-${submissions().filter((s) => s.name.startsWith(`${base}-`)).length + 1}`;
     fs.mkdirSync(path.join(slurmDir, 'logs'), { recursive: true });
     const list = path.join(slurmDir, `${name}.cells.json`);
     writeFileAtomic(list, JSON.stringify(cells));
-    const script = path.join(slurmDir, `${name}.sbatch`);
-    writeFileAtomic(script, batchScript(o, name, list, runner));
-    fs.chmodSync(script, 0o755);
+    const script = writeScript(name, list, runner);
     let pending = cells.map((_, i) => i);
-    const job = submit(o, script, pending);
-    record({ job, name, script, tasks: cells.length, dependsOn: null, submitted: new Date().toISOString() });
+    const job = submitRecorded(name, script, pending, null);
     o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${job} (${script})`);
     let deferred: string | null = null;
     if (then) {
-      const thenName = `${path.basename(then.runner).replace(/\.[tj]s$/, '')}-${name}`;
-      const thenScript = path.join(slurmDir, `${thenName}.sbatch`);
-      writeFileAtomic(thenScript, batchScript(o, thenName, then.spec, then.runner));
-      fs.chmodSync(thenScript, 0o755);
+      const thenName = `${moduleName(then.runner)}-${name}`;
+      const thenScript = writeScript(thenName, then.spec, then.runner);
       // the next stage starts when every task of this one succeeded; if one failed, Slurm drops it and the
       // caller plans those cells itself once the failed ones are redone
-      deferred = submit(
-        o,
+      deferred = submitRecorded(
+        thenName,
         thenScript,
         Array.from({ length: then.tasks }, (_, i) => i),
-        [`--dependency=afterok:${job}`, '--kill-on-invalid-dep=yes'],
+        job,
       );
-      record({ job: deferred, name: thenName, script: thenScript, tasks: then.tasks, dependsOn: job, submitted: new Date().toISOString() });
       o.log?.(`ebt: submitted the next stage as Slurm job array ${deferred}, to start after ${job} (${thenScript})`);
     }
     const jobs = deferred ? [job, deferred] : [job];
     if (!wait) return { done: false, jobs, note: `submitted Slurm jobs ${jobs.join(', ')} and did not wait (--no-wait); ${collectHint}` };
     const failures: string[] = [];
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
-      const current = attempt === 1 ? job : submit(o, script, pending);
-      if (attempt > 1) {
-        record({ job: current, name, script, tasks: pending.length, dependsOn: null, submitted: new Date().toISOString() });
-        o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${current} (${script}), again`);
-      }
+      const current = attempt === 1 ? job : submitRecorded(name, script, pending, null);
+      if (attempt > 1) o.log?.(`ebt: submitted ${pending.length} cells as Slurm job array ${current} (${script}), again`);
       const states = await waitFor(o, current, cells, pending, jobs, ctrlC);
       const undone = pending.filter((i) => !fs.existsSync(cells[i].file));
       if (undone.length === 0) break;
@@ -186,18 +193,21 @@ function stopped(o: SlurmOptions, jobs: string[]): Interrupted {
   );
 }
 
-/** Whether any task of a job is still in Slurm's queue (pending, running, completing). */
-function isQueued(job: string): boolean {
+/** The states of a job's tasks still in Slurm's queue (pending, running, completing); none once it has left. */
+function queuedStates(job: string): string[] {
   const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%T']);
-  return q.status === 0 && q.stdout.trim().length > 0;
+  return q.status === 0 ? q.stdout.trim().split('\n').filter(Boolean) : [];
 }
+
+const isQueued = (job: string) => queuedStates(job).length > 0;
 
 /** Resolves when `job` has left the queue, printing progress; throws Interrupted on Ctrl-C (`all`: the jobs of this call). */
 async function waitForJob(o: SlurmOptions, job: string, all: string[], ctrlC: SigintWatch): Promise<void> {
   let last = '';
-  while (isQueued(job)) {
+  for (let states = queuedStates(job); states.length > 0; states = queuedStates(job)) {
     if (ctrlC.caught) throw stopped(o, all);
-    const line = `ebt: Slurm job ${job}: ${queueSummary(job)}`;
+    const running = states.filter((s) => s === 'RUNNING').length;
+    const line = `ebt: Slurm job ${job}: ${running} running, ${states.length - running} pending`;
     if (line !== last) o.log?.(line);
     last = line;
     await sleep(o.poll ?? 2);
@@ -206,12 +216,8 @@ async function waitForJob(o: SlurmOptions, job: string, all: string[], ctrlC: Si
 
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-function queueSummary(job: string): string {
-  const q = slurm('squeue', ['-h', '-r', '-j', job, '-o', '%T']);
-  const states = q.stdout.trim().split('\n').filter(Boolean);
-  const running = states.filter((s) => s === 'RUNNING').length;
-  return `${running} running, ${states.length - running} pending`;
-}
+/** A runner module's name without its extension: the stem of its arrays' names. */
+const moduleName = (runner: string) => path.basename(runner).replace(/\.[tj]s$/, '');
 
 /** The batch script of one array: task K runs `runner @LIST#K`; its output goes to slurm/logs/ (slurmd kills a task whose log cannot be opened). */
 function batchScript(o: SlurmOptions, name: string, list: string, runner: string): string {
