@@ -90,17 +90,20 @@ const alive = (pid: number) => {
   }
 };
 
+/** The processes that wrote to a run's log (EBT_WRITE_LOG: one line per write, pid first). */
+const pidsOf = (log: string) => [
+  ...new Set(
+    fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[0])),
+  ),
+];
+
 /** The processes that wrote to a run's log and are still running 5 s after the run ended. */
 async function survivors(log: string): Promise<number[]> {
-  const pids = [
-    ...new Set(
-      fs
-        .readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => Number(l.split(' ')[0])),
-    ),
-  ];
+  const pids = pidsOf(log);
   for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   return pids.filter(alive);
 }
@@ -155,15 +158,7 @@ describe('runs killed at any write resume to the same result', () => {
     });
     await new Promise((resolve) => main.on('close', resolve));
     expect(stderr).toMatch(/ebt: \S+ done/);
-    const workers = [
-      ...new Set(
-        fs
-          .readFileSync(log, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => Number(l.split(' ')[0])),
-      ),
-    ].filter((pid) => pid !== main.pid);
+    const workers = pidsOf(log).filter((pid) => pid !== main.pid);
     expect(workers.length).toBeGreaterThan(0);
     expect(await survivors(log)).toEqual([]);
     // a detections.json cut short is named, with exit 2, not read as no draw

@@ -107,7 +107,7 @@ export async function resolveModelFlag<O extends { model?: string }>(options: O,
 
 /** The app module that retrains a cell of this run (sweep, study). */
 export function cellRunnerFor(run: RunManifest): string {
-  return run.options.command === 'pretrain small-vit' ? PRETRAIN_CELL_RUNNER : FINETUNE_CELL_RUNNER;
+  return (run.options.command === 'pretrain small-vit' ? SMALL_VIT : BERT).cellRunner;
 }
 
 /** The weights a run's tickets are retrained from: a pretraining run's init/, a fine-tuning run's checkpoint. */
