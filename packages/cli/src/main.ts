@@ -11,6 +11,7 @@ import { detectCommand } from './commands/detect';
 import { reportCommand } from './commands/report';
 import { studyCommand } from './commands/study';
 import { sweepCommand } from './commands/sweep';
+import { exportCommand } from './commands/export';
 
 export function buildProgram(): Command {
   const program = new Command('ebt')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(pruneCommand());
   program.addCommand(inferCommand());
+  program.addCommand(exportCommand());
   program.addCommand(backendCommand());
   program.addCommand(benchCommand());
   // Every (sub)command reports parse errors itself and never calls process.exit, so main() decides the code.

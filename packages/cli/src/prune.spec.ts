@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +28,21 @@ function trajectory(
   const file = path.join(dir, 'trajectory.csv');
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return file;
+}
+
+/** Runs an ONNX file in onnxruntime-node in a child process (its native arrays confuse jest's realm). */
+function runOnnx(file: string, pixels: number[][][][]): number[] {
+  const script = `
+    const ort = require('onnxruntime-node');
+    const px = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+    const dims = [px.length, px[0].length, px[0][0].length, px[0][0][0].length];
+    ort.InferenceSession.create(process.argv[1]).then(async (s) => {
+      const out = await s.run({ pixel_values: new ort.Tensor('float32', Float32Array.from(px.flat(3)), dims) });
+      process.stdout.write(JSON.stringify(Array.from(out.logits.data)));
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script, file], { input: JSON.stringify(pixels), encoding: 'utf8', cwd: __dirname });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
 }
 
 describe('ebt prune', () => {
@@ -63,6 +79,29 @@ describe('ebt prune', () => {
     expect(config.intermediate_sizes).toEqual([1, 64]);
     const infer = runCli(['infer', '--model', out, '--input', path.join(vit, 'reference.json'), '--backend', 'cpu']);
     expect(infer.status).toBe(0);
+
+    // the pruned ticket leaves ebt as ONNX and onnxruntime-node gives ebt's logits
+    const onnxFile = path.join(dir, 'pruned.onnx');
+    const exported = runCli(['export', 'onnx', '--model', out, '--out', onnxFile, '--json']);
+    expect(exported.stderr).toBe('');
+    expect(JSON.parse(exported.stdout)).toMatchObject({ architecture: 'ViTForImageClassification', heads: [3, 3], intermediateSizes: [1, 64] });
+    const pixels = JSON.parse(fs.readFileSync(path.join(vit, 'reference.json'), 'utf8')).input.pixel_values as number[][][][];
+    const onnxLogits = runOnnx(onnxFile, pixels);
+    const ebtLogits = (JSON.parse(infer.stdout).logits as number[][]).flat();
+    expect(onnxLogits).toHaveLength(ebtLogits.length);
+    onnxLogits.forEach((v, i) => expect(Math.abs(v - ebtLogits[i])).toBeLessThan(1e-4));
+  });
+
+  test('export onnx refuses an --out folder or a missing parent before writing anything', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-export-'));
+    const asFolder = runCli(['export', 'onnx', '--model', vit, '--out', dir]);
+    expect(asFolder.status).toBe(2);
+    expect(asFolder.stderr).toBe(`ebt: --out '${dir}' is a folder; give a file name such as model.onnx.\n`);
+    const missing = path.join(dir, 'no', 'model.onnx');
+    const noParent = runCli(['export', 'onnx', '--model', vit, '--out', missing]);
+    expect(noParent.status).toBe(2);
+    expect(noParent.stderr).toMatch(/the folder '.*no' does not exist/);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   test('a QA checkpoint pruned at ratio 0 keeps as many parameters as its safetensors hold', () => {

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset.js'), displayName: 'onnx', testEnvironment: '<rootDir>/test/onnx-environment.js' };

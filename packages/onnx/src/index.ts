@@ -1,0 +1,2 @@
+export { exportOnnx, toOnnx } from './export-onnx';
+export { GraphBuilder, IR_VERSION, OPSET } from './graph-builder';
