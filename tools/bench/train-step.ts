@@ -17,9 +17,9 @@ export interface TrainStepBench {
   steps: number;
 }
 
-/** The benchmarked step: a fresh ViT-Tiny-shaped model, Adam, one fixed batch of 64. */
-export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
-  const config = parseConfig({
+/** The ViT-Tiny shape the benchmarks use: 6 layers, dim 192, 3 heads, MLP 384, 8x8 patches + [CLS], 10 classes. */
+export function vitTinyConfig(): ViTConfig {
+  return parseConfig({
     model_type: 'vit',
     hidden_size: 192,
     num_hidden_layers: 6,
@@ -30,12 +30,15 @@ export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
     num_channels: 3,
     num_labels: 10,
   }) as ViTConfig;
-  const model = new ViTForImageClassification(config, { seed: 0 });
+}
+
+/** One training step of `model` (Adam, one fixed batch), and its forward pass alone; dispose() frees the batch and Adam's state, not the model. */
+export function trainStep(model: ViTForImageClassification, batch = 64): { step: () => void; forward: () => void; dispose: () => void } {
   const params = model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true }));
   const optimizer = new Adam(params, { kind: 'adam' });
-  const x = tf.randomNormal([64, 3, 32, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const x = tf.randomNormal([batch, 3, 32, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tensor1d(
-    Array.from({ length: 64 }, (_, i) => i % 10),
+    Array.from({ length: batch }, (_, i) => i % 10),
     'int32',
   );
   const step = () => {
@@ -49,12 +52,25 @@ export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
     optimizer.step(named, 1e-3);
     tf.dispose([value, ...Object.values(grads)]);
   };
+  const forward = () => tf.tidy(() => model.forward(x, false).logits.dataSync());
   const dispose = () => {
     tf.dispose([x, y]);
     optimizer.dispose();
-    model.dispose();
   };
-  return { step, dispose };
+  return { step, forward, dispose };
+}
+
+/** The benchmarked step: a fresh ViT-Tiny-shaped model, Adam, one fixed batch of 64. */
+export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
+  const model = new ViTForImageClassification(vitTinyConfig(), { seed: 0 });
+  const { step, dispose } = trainStep(model);
+  return {
+    step,
+    dispose: () => {
+      dispose();
+      model.dispose();
+    },
+  };
 }
 
 export function benchTrainStep(options: { steps?: number; reference?: boolean } = {}): TrainStepBench {

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
-import { parseInteger } from '../input';
+import { UsageError } from '@ebt/errors';
+import { oneOf, parseInteger } from '../input';
 import { printJson } from '../output';
 
 // Benchmarks live in tools/bench at the workspace root; they are loaded on demand, never by the libraries.
@@ -46,6 +47,34 @@ export function benchCommand(): Command {
             ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n`
             : 'no PyTorch on this machine: no reference\n',
         );
+      }
+    });
+  cmd
+    .command('pruned')
+    .description('Training step and forward pass of a ViT-Tiny-shaped model and the same model pruned two ways; speed-up against the FLOP ratio (efficiency).')
+    .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
+    .option('--runtime <name>', "'tfjs' (the backend's training step and forward pass) or 'onnx' (the ONNX exports' forward pass in onnxruntime-node)", 'tfjs')
+    .option('--rounds <n>', 'timed rounds after one warm-up (the median is reported)', '5')
+    .option('--json', 'machine-readable output', false)
+    .action(async (o) => {
+      const runtime = oneOf(o.runtime, ['tfjs', 'onnx'] as const, '--runtime');
+      const rounds = parseInteger(o.rounds, '--rounds');
+      if (rounds < 1) throw new UsageError(`--rounds must be at least 1 (got ${rounds}).`);
+      await initBackend({ backend: o.backend, log: o.json ? null : undefined });
+      const { benchPruned } = require(path.join(benchDir, 'pruned.ts')) as typeof import('../../../../tools/bench/pruned');
+      const r = await benchPruned({ rounds, runtime });
+      if (o.json) printJson(r);
+      else {
+        const ms = (t: { ms: number } | null) => (t ? `${t.ms.toFixed(0)} ms` : '-');
+        process.stdout.write(
+          `${r.backend}: dense train step ${r.dense.trainMs === null ? '-' : r.dense.trainMs.toFixed(0) + ' ms'}, forward ${r.dense.forwardMs.toFixed(0)} ms\n`,
+        );
+        for (const c of r.cases) {
+          const train = c.train ? `train ${ms(c.train)} (speed-up ${c.train.speedup.toFixed(2)}, efficiency ${c.train.efficiency.toFixed(2)}); ` : '';
+          process.stdout.write(
+            `${c.name}: FLOPs x${c.flopRatio.toFixed(3)}; ${train}forward ${ms(c.forward)} (speed-up ${c.forward.speedup.toFixed(2)}, efficiency ${c.forward.efficiency.toFixed(2)})\n`,
+          );
+        }
       }
     });
   cmd
