@@ -88,6 +88,50 @@ describe('ebt study small-vit --preset smoke', () => {
     }
   });
 
+  test('wall-clock saving: the dense run up to the draw plus the ticket cell, against the whole dense run', () => {
+    let checked = 0;
+    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+      for (const v of c.verdicts) {
+        if (!v.draw) {
+          expect(v.wallClock).toBeNull();
+          continue;
+        }
+        const rows = fs
+          .readFileSync(path.join(dir, `seed-${v.seed}`, 'metrics.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(','));
+        const dense = Number(rows[rows.length - 1][6]);
+        const train = rows.filter((r) => r[2] === 'train').map((r) => [Number(r[0]), Number(r[6])]);
+        const after = train.find(([step]) => step >= v.draw.step)!;
+        const before = [...train].reverse().find(([step]) => step < v.draw.step) ?? [0, 0];
+        const toDraw = before[1] + ((v.draw.step - before[0]) / (after[0] - before[0])) * (after[1] - before[1]);
+        const ticket = summary.grid.find((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === v.seed);
+        const csvRow = fs
+          .readFileSync(path.join(dir, 'study.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(','))
+          .find((r) => r[0] === String(v.seed) && r[1] === 'draw' && r[2] === name)!;
+        const ticketSeconds = Number(csvRow[10]);
+        expect(ticket).toBeDefined();
+        expect(v.wallClock.denseSeconds).toBeCloseTo(dense, 3);
+        expect(v.wallClock.toDrawSeconds).toBeCloseTo(toDraw, 3);
+        const r = v.wallClock.byRatio['0.5:0.3'];
+        expect(r.ticketSeconds).toBeCloseTo(ticketSeconds, 3);
+        expect(r.secondsSaved).toBeCloseTo(dense - toDraw - ticketSeconds, 3);
+        expect(r.fractionSaved).toBeCloseTo((dense - toDraw - ticketSeconds) / dense, 6);
+        checked++;
+      }
+      const saved = c.verdicts.filter((v: any) => v.wallClock).map((v: any) => v.wallClock.byRatio['0.5:0.3'].secondsSaved);
+      expect(c.secondsSaved['0.5:0.3'].n).toBe(saved.length);
+      if (saved.length) expect(c.secondsSaved['0.5:0.3'].mean).toBeCloseTo(saved.reduce((a: number, b: number) => a + b, 0) / saved.length, 6);
+    }
+    // the smoke study draws at least once (mask distance on both seeds)
+    expect(checked).toBeGreaterThan(0);
+  });
+
   test('the report page is written, and a second call redoes nothing and prints the same', () => {
     expect(fs.existsSync(path.join(dir, 'report', 'index.html'))).toBe(true);
     const cells = fs.readdirSync(path.join(dir, 'cells'));

@@ -16,6 +16,7 @@ import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
 import { CRITERION_NAMES } from './run-options';
+import { ClockPoint, readRunClock, secondsAtStep } from './wall-clock';
 import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
@@ -82,6 +83,15 @@ export interface CriterionVerdict {
   draw: { step: number; fraction: number } | null;
   /** the share of training steps after the draw */
   computeSaved: number | null;
+  /**
+   * Wall-clock seconds: EB-train (the dense run up to the draw, then the ticket drawn there trained for the
+   * retrain schedule) against the whole dense run of the same seed; per ratio pair.
+   */
+  wallClock: {
+    denseSeconds: number;
+    toDrawSeconds: number;
+    byRatio: Record<string, { ticketSeconds: number | null; ebTrainSeconds: number | null; secondsSaved: number | null; fractionSaved: number | null }>;
+  } | null;
   maskDistanceToFinal: { heads: number; ffn: number } | null;
   falsePositive: { mask: boolean; accuracy: boolean; any: boolean } | null;
   /** per ratio pair ("0.3:0.3"): the ticket's accuracy at the draw, the latest grid point's, and the gap to dense in points */
@@ -100,6 +110,8 @@ export interface StudySummary {
       falsePositives: number;
       ticketAccuracy: MeanSd;
       byRatio: Record<string, MeanSd>;
+      /** per ratio pair: wall-clock seconds EB-train saved against the dense run, over the seeds that drew */
+      secondsSaved: Record<string, MeanSd>;
       verdicts: CriterionVerdict[];
     }
   >;
@@ -136,6 +148,7 @@ interface SeedRun {
   points: TrajectoryPoint[];
   draws: Record<string, DrawnPoint | null>;
   maskOptions: Record<string, Required<MaskOptions>>;
+  clock: { points: ClockPoint[]; totalSeconds: number };
 }
 
 function loadSeedRun(dir: string, seed: number): SeedRun {
@@ -151,6 +164,7 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
     points,
     draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
     maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(c.details.options ?? {})])),
+    clock: readRunClock(dir),
   };
 }
 
@@ -307,6 +321,7 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
           seed: s.seed,
           draw: null,
           computeSaved: null,
+          wallClock: null,
           maskDistanceToFinal: null,
           falsePositive: null,
           byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }])),
@@ -330,11 +345,26 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
         if (mine !== null && latest !== null && points(latest) - points(mine) > ACCURACY_TOLERANCE_POINTS) accuracyFp = true;
         byRatio[ratioKey(r)] = { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? points(dense) - points(mine) : null };
       }
+      const denseSeconds = s.clock.totalSeconds;
+      const toDrawSeconds = secondsAtStep(s.clock.points, drawn.step);
+      const clockByRatio: NonNullable<CriterionVerdict['wallClock']>['byRatio'] = {};
+      for (const r of ratios) {
+        const ticketSeconds = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r))?.seconds ?? null;
+        const ebTrainSeconds = ticketSeconds === null ? null : toDrawSeconds + ticketSeconds;
+        const secondsSaved = ebTrainSeconds === null ? null : denseSeconds - ebTrainSeconds;
+        clockByRatio[ratioKey(r)] = {
+          ticketSeconds,
+          ebTrainSeconds,
+          secondsSaved,
+          fractionSaved: secondsSaved === null || !denseSeconds ? null : secondsSaved / denseSeconds,
+        };
+      }
       const maskFp = Boolean(judged.falsePositive);
       return {
         seed: s.seed,
         draw: { step: drawn.step, fraction: drawn.step / s.totalSteps },
         computeSaved: judged.fractionSaved,
+        wallClock: { denseSeconds, toDrawSeconds, byRatio: clockByRatio },
         maskDistanceToFinal: judged.distanceToFinal,
         falsePositive: { mask: maskFp, accuracy: accuracyFp, any: maskFp || accuracyFp },
         byRatio,
@@ -347,6 +377,7 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
       falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
       ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
       byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), meanSd(drawRows.filter((x) => ratioKey(x) === ratioKey(r)).map((x) => x.accuracy))])),
+      secondsSaved: Object.fromEntries(ratios.map((r) => [ratioKey(r), meanSd(verdicts.map((v) => v.wallClock?.byRatio[ratioKey(r)]?.secondsSaved ?? null))])),
       verdicts,
     };
   }

@@ -43,6 +43,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
         seed: v.seed,
         'drawn at': v.draw ? `step ${v.draw.step} (${(100 * v.draw.fraction).toFixed(1)}%)` : 'never',
         'compute saved': v.computeSaved === null ? '-' : `${(100 * v.computeSaved).toFixed(1)}%`,
+        'wall clock saved': wallClockSaved(v),
         'distance to final mask': v.maskDistanceToFinal ? `${v.maskDistanceToFinal.heads.toFixed(3)} / ${v.maskDistanceToFinal.ffn.toFixed(3)}` : '-',
         'false positive': v.falsePositive
           ? v.falsePositive.any
@@ -111,4 +112,12 @@ function accuracyByStep(s: StudySummary): VegaLiteSpec {
       },
     ],
   };
+}
+
+/** EB-train's wall-clock saving against the dense run, per ratio pair: "0.3:0.3 12.1 s (21%)". */
+function wallClockSaved(v: StudySummary['criteria'][string]['verdicts'][number]): string {
+  if (!v.wallClock) return '-';
+  return Object.entries(v.wallClock.byRatio)
+    .map(([r, c]) => (c.secondsSaved === null ? `${r} -` : `${r} ${c.secondsSaved.toFixed(1)} s (${(100 * c.fractionSaved!).toFixed(0)}%)`))
+    .join('; ');
 }
