@@ -30,7 +30,9 @@ export function benchCommand(): Command {
     });
   cmd
     .command('train-step')
-    .description('ms per ViT-Tiny training step (6 layers, dim 192, 65 tokens, batch 64, Adam) on the current backend, and PyTorch in the same run.')
+    .description(
+      'ms per ViT-Tiny training step (6 layers, dim 192, 65 tokens, batch 64, Adam) on the current backend, and PyTorch in the same run at its best thread count (1 or one per core).',
+    )
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
     .option('--steps <n>', 'timed steps after one warm-up step', '3')
     .option('--json', 'machine-readable output', false)
@@ -44,7 +46,7 @@ export function benchCommand(): Command {
         process.stdout.write(`ebt (${r.backend}): ${r.msPerStep.toFixed(0)} ms/step\n`);
         process.stdout.write(
           r.reference
-            ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step; ratio ${r.ratio!.toFixed(2)}\n`
+            ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step, the faster of ${r.reference.tried.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''} ${t.msPerStep.toFixed(0)} ms`).join(', ')}; ratio ${r.ratio!.toFixed(2)}\n`
             : 'no PyTorch on this machine: no reference\n',
         );
       }
