@@ -34,6 +34,8 @@ describe('ebt', () => {
       ['finetune', 'vit'],
       ['prune'],
       ['bench', 'train-step'],
+      ['bench', 'pruned'],
+      ['export', 'onnx'],
     ]) {
       const r = runCli([...args, '--help']);
       expect({ args, status: r.status }).toEqual({ args, status: 0 });
@@ -78,6 +80,8 @@ describe('ebt', () => {
       [['stationarity', 'adff'], undefined, /unknown command 'adff'/],
       [['backend', '--backend', 'tensorflow'], undefined, /tfjs-node not installed/],
       [['pretrain', 'small-vit', '--preset', 'huge'], undefined, /Unknown preset 'huge'/],
+      [['bench', 'pruned', '--runtime', 'tensorrt'], undefined, /--runtime must be one of tfjs, onnx/],
+      [['bench', 'pruned', '--rounds', '0'], undefined, /--rounds must be at least 1 \(got 0\)/],
       [['pretrain', 'small-vit', '--epochs', 'two'], undefined, /--epochs must be a non-negative integer/],
       [
         ['pretrain', 'small-vit', '--data', 'cifar10:/no/such/dir', '--backend', 'cpu', '--out', os.tmpdir() + '/ebt-bad-data'],
