@@ -40,13 +40,17 @@ export function readCifar10Files(files: string[], name: string): ImageDataset {
   for (const bytes of buffers) {
     for (let r = 0; r < bytes.length; r += RECORD, k++) {
       labels[k] = bytes[r];
-      for (let c = 0; c < 3; c++) {
-        const base = r + 1 + c * 1024;
-        for (let i = 0; i < 1024; i++) images[k * 3072 + c * 1024 + i] = (bytes[base + i] / 255 - CIFAR10_MEAN[c]) / CIFAR10_STD[c];
-      }
+      putCifarImage(images, k, (c, i) => bytes[r + 1 + c * 1024 + i]);
     }
   }
   return { images, labels, shape: [3, 32, 32], numClasses: 10, name };
+}
+
+/** Image k of a CIFAR-10 set from its bytes (channel c, pixel i row-major): scaled to [0, 1], then normalised per channel. */
+export function putCifarImage(images: Float32Array, k: number, byteAt: (c: number, i: number) => number): void {
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < 1024; i++) images[k * 3072 + c * 1024 + i] = (byteAt(c, i) / 255 - CIFAR10_MEAN[c]) / CIFAR10_STD[c];
+  }
 }
 
 /** DIR holds data_batch_1..5.bin and test_batch.bin (the unpacked cifar-10-binary.tar.gz). */

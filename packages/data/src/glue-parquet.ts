@@ -3,11 +3,10 @@
  * with the task's columns (`sentence`, `premise`/`hypothesis`, ...), an integer `label` (-1 on the unlabelled
  * test split) and `idx`. Read with hyparquet.
  */
-import * as fs from 'node:fs';
-import { parquetReadObjects } from 'hyparquet';
 import { DataError } from './errors';
 import { TextDataset } from './glue';
 import { GLUE_TASKS } from './glue-tasks';
+import { readParquetRows } from './parquet-rows';
 
 export async function readGlueParquet(files: string[], task: string): Promise<TextDataset> {
   const t = GLUE_TASKS[task];
@@ -16,17 +15,7 @@ export async function readGlueParquet(files: string[], task: string): Promise<Te
   const pairs: string[] = [];
   const labels: number[] = [];
   for (const file of files) {
-    let rows: Array<Record<string, unknown>>;
-    try {
-      const bytes = fs.readFileSync(file);
-      const buffer = {
-        byteLength: bytes.length,
-        slice: (start: number, end?: number) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.length)),
-      };
-      rows = (await parquetReadObjects({ file: buffer })) as Array<Record<string, unknown>>;
-    } catch (e) {
-      throw new DataError(`Cannot read '${file}' as parquet (${(e as Error).message}).`);
-    }
+    const rows = await readParquetRows(file);
     for (const [i, row] of rows.entries()) {
       for (const column of [t.text, ...(t.pair ? [t.pair] : []), 'label'])
         if (!(column in row)) throw new DataError(`'${file}': no column '${column}' (it has ${Object.keys(row).join(', ')}); is it GLUE's ${task}?`);

@@ -3,6 +3,7 @@ export { datasetSize, gatherBatch, takeFirst } from './dataset';
 export type { ImageDataset } from './dataset';
 export { loadMnist } from './mnist';
 export type { MnistOptions } from './mnist';
+export { loadCifar10Parquet, readCifar10Parquet } from './cifar10-parquet';
 export { CIFAR10_MEAN, CIFAR10_STD, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10, randomCropFlip, readCifar10Files } from './cifar10';
 export { batchIndices, batchesPerEpoch, epochOrder } from './batches';
 export { DataError } from './errors';

@@ -54,7 +54,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
   };
   let result: CellResult;
   if (o.command === 'finetune vit') {
-    const data = loadVitData(o.data);
+    const data = await loadVitData(o.data);
     const { model: init } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed, log: null });
     const model = prune(init) as ViTForImageClassification;
     const sources = vitSources(o.data, data, o.limit ?? undefined, model.config, o.model);

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
+import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadCifar10Parquet, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
+import { resolveCifar10 } from '@ebt/hub';
 import { loadPretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -29,7 +30,7 @@ import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
-  /** 'cifar10:DIR' or 'mnist' */
+  /** 'cifar10' (the hub), 'cifar10:DIR' (binary batches) or 'mnist' */
   data: string;
   weightDecay?: number;
   /** use only the first n training / test images (quick runs) */
@@ -80,10 +81,12 @@ interface VitData {
 }
 
 /** The images of a ViT run's --data spec. */
-export function loadVitData(spec: string): VitData {
+export async function loadVitData(spec: string): Promise<VitData> {
+  const undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
   if (spec === 'mnist') return { ...loadMnist(), undo: null };
-  if (spec.startsWith('cifar10:')) return { ...loadCifar10(spec.slice('cifar10:'.length)), undo: { mean: CIFAR10_MEAN, std: CIFAR10_STD } };
-  throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  if (spec === 'cifar10') return { ...(await loadCifar10Parquet(await resolveCifar10())), undo };
+  if (spec.startsWith('cifar10:')) return { ...loadCifar10(spec.slice('cifar10:'.length)), undo };
+  throw new UsageError(`--data must be 'mnist', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 /** A ViT run's training and test batches (shared by the run and its sweep cells). */
@@ -106,14 +109,14 @@ export function vitSources(
 
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   if (o.model === undefined) {
-    if (o.progress !== false) process.stderr.write(embeddedNote('vit', '--model google/vit-base-patch16-224-in21k --data cifar10:DIR') + '\n');
+    if (o.progress !== false) process.stderr.write(embeddedNote('vit', '--model google/vit-base-patch16-224-in21k --data cifar10') + '\n');
     o = { ...o, model: EMBEDDED.vit.model, limit: o.limit ?? EMBEDDED.vit.limit };
   }
   if (!o.model) throw new UsageError('--model is required (a Hugging Face ViT folder or hub id).');
   const spec = o.data ?? 'mnist';
   const outDir = path.resolve(o.out ?? path.join('runs', `vit-${spec.split(':')[0]}`));
   checkRunOptions(o, outDir);
-  const data = loadVitData(spec);
+  const data = await loadVitData(spec);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
   if (!(model instanceof ViTForImageClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);

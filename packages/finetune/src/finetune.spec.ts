@@ -150,7 +150,9 @@ describe('finetune vit', () => {
   }, 300_000);
 
   test('an unknown data spec is refused', async () => {
-    await expect(finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'imagenet' })).rejects.toThrow(/--data must be 'mnist' or 'cifar10:DIR'/);
+    await expect(finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'imagenet' })).rejects.toThrow(
+      /--data must be 'mnist', 'cifar10' or 'cifar10:DIR' \(got 'imagenet'\)/,
+    );
   });
 });
 

@@ -7,47 +7,60 @@ import { HubError, repoFolder, snapshot, SnapshotRequest } from './snapshot';
 
 /** Where GLUE lives on the hub (one folder of parquet files per task, as the `datasets` library writes them). */
 export const GLUE_REPO = 'nyu-mll/glue';
+/** Where CIFAR-10 lives on the hub: `plain_text/{train,test}-*.parquet`, rows of img {bytes (PNG), path} and label. */
+export const CIFAR10_REPO = 'uoft-cs/cifar10';
 
-/** The parquet files of one split: `<task>/<split>-00000-of-00001.parquet`, or several shards. */
+/** The parquet files of one split: `<folder>/<split>-00000-of-00001.parquet`, or several shards. */
 const splitOf = (file: string) => path.basename(file).replace(/-\d{5}-of-\d{5}\.parquet$/, '');
 
+type Options = { revision?: string; log?: SnapshotRequest['log'] };
+
 /**
- * A GLUE task's parquet files from the hub (`--data glue:<task>`), in the Hugging Face cache: each split's
- * files, by split name (`train`, `validation`, `validation_matched`, ...). HF_HUB_OFFLINE=1 reads what the
+ * The parquet files under one folder of a hub dataset repo, in the Hugging Face cache, by split name (`train`,
+ * `validation`, `validation_matched`, ...). `what` names the data in messages. HF_HUB_OFFLINE=1 reads what the
  * cache has.
  */
-export async function resolveGlue(task: string, o: { revision?: string; log?: SnapshotRequest['log'] } = {}): Promise<Record<string, string[]>> {
-  if (!/^[a-z0-9]+$/.test(task)) throw new UsageError(`--data glue:${task}: not a GLUE task name.`);
+async function resolveParquetSplits(repo: string, folder: string, what: string, o: Options): Promise<Record<string, string[]>> {
   let files: string[];
   if (hubOffline()) {
-    const folder = repoFolder(GLUE_REPO, 'dataset');
-    const ref = path.join(folder, 'refs', o.revision ?? 'main');
-    const dir = fs.existsSync(ref) ? path.join(folder, 'snapshots', fs.readFileSync(ref, 'utf8').trim(), task) : null;
-    if (!dir || !fs.existsSync(dir)) throw new HubError(`HF_HUB_OFFLINE is set and the cache has no GLUE task '${task}' (dataset '${GLUE_REPO}').`);
-    files = fs.readdirSync(dir).map((f) => `${task}/${f}`);
+    const cache = repoFolder(repo, 'dataset');
+    const ref = path.join(cache, 'refs', o.revision ?? 'main');
+    const dir = fs.existsSync(ref) ? path.join(cache, 'snapshots', fs.readFileSync(ref, 'utf8').trim(), folder) : null;
+    if (!dir || !fs.existsSync(dir)) throw new HubError(`HF_HUB_OFFLINE is set and the cache has no ${what} (dataset '${repo}').`);
+    files = fs.readdirSync(dir).map((f) => `${folder}/${f}`);
   } else {
     files = [];
     try {
       for await (const entry of listFiles({
-        repo: { type: 'dataset', name: GLUE_REPO },
-        path: task,
+        repo: { type: 'dataset', name: repo },
+        path: folder,
         revision: o.revision,
         hubUrl: hubEndpoint(),
         accessToken: hubToken(),
       }))
         if (entry.type === 'file') files.push(entry.path);
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404)
-        throw new HubError(`The hub at ${hubEndpoint()} has no GLUE task '${task}' (dataset '${GLUE_REPO}').`);
-      throw new HubError(
-        `Cannot list GLUE task '${task}' on the hub at ${hubEndpoint()} (${(e as Error).message}); set HF_HUB_OFFLINE=1 to use the cache only.`,
-      );
+      if ((e as { statusCode?: number }).statusCode === 404) throw new HubError(`The hub at ${hubEndpoint()} has no ${what} (dataset '${repo}').`);
+      throw new HubError(`Cannot list ${what} on the hub at ${hubEndpoint()} (${(e as Error).message}); set HF_HUB_OFFLINE=1 to use the cache only.`);
     }
   }
   files = files.filter((f) => f.endsWith('.parquet')).sort();
-  if (files.length === 0) throw new HubError(`Dataset '${GLUE_REPO}' has no parquet files for task '${task}'.`);
-  const snap = await snapshot({ repo: GLUE_REPO, type: 'dataset', revision: o.revision, files, log: o.log });
+  if (files.length === 0) throw new HubError(`Dataset '${repo}' has no parquet files for ${what}.`);
+  const snap = await snapshot({ repo, type: 'dataset', revision: o.revision, files, log: o.log });
   const splits: Record<string, string[]> = {};
   for (const f of files) (splits[splitOf(f)] ??= []).push(path.join(snap.dir, f));
   return splits;
+}
+
+/** A GLUE task's parquet files from the hub (`--data glue:<task>`), by split. */
+export async function resolveGlue(task: string, o: Options = {}): Promise<Record<string, string[]>> {
+  if (!/^[a-z0-9]+$/.test(task)) throw new UsageError(`--data glue:${task}: not a GLUE task name.`);
+  return resolveParquetSplits(GLUE_REPO, task, `GLUE task '${task}'`, o);
+}
+
+/** CIFAR-10's parquet files from the hub (`--data cifar10`): `train` and `test`. */
+export async function resolveCifar10(o: Options = {}): Promise<{ train: string[]; test: string[] }> {
+  const splits = await resolveParquetSplits(CIFAR10_REPO, 'plain_text', 'CIFAR-10', o);
+  if (!splits.train || !splits.test) throw new HubError(`Dataset '${CIFAR10_REPO}' lacks a train or test split (it has ${Object.keys(splits).join(', ')}).`);
+  return { train: splits.train, test: splits.test };
 }

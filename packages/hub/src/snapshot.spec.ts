@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startMockHub, MockHub } from '../test/mock-hub';
-import { fixtures, shardedTinyBert, tinyGlueRepo } from '../test/tiny-repo';
+import { fixtures, shardedTinyBert, tinyCifar10Repo, tinyGlueRepo } from '../test/tiny-repo';
 import { HubError, repoFolder, resolveModel, snapshot } from './index';
 
 const bin = path.join(__dirname, '..', '..', 'cli', 'bin', 'ebt.js');
@@ -14,7 +14,11 @@ describe('the hub client against a loopback hub', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));
   const saved = { ...process.env };
   beforeAll(async () => {
-    hub = await startMockHub({ 'tiny-org/tiny-bert': { files: shardedTinyBert() }, 'nyu-mll/glue': { type: 'dataset', files: await tinyGlueRepo() } });
+    hub = await startMockHub({
+      'tiny-org/tiny-bert': { files: shardedTinyBert() },
+      'nyu-mll/glue': { type: 'dataset', files: await tinyGlueRepo() },
+      'uoft-cs/cifar10': { type: 'dataset', files: await tinyCifar10Repo() },
+    });
     Object.assign(process.env, { HF_HOME: home, HF_ENDPOINT: hub.url });
     delete process.env.HF_HUB_OFFLINE;
     delete process.env.HF_HUB_CACHE;
@@ -82,6 +86,39 @@ describe('the hub client against a loopback hub', () => {
       await other.close();
     }
   });
+
+  test('--data cifar10 fetches uoft-cs/cifar10 into the cache and trains on it, then again offline', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));
+    const train = (out: string, env: Record<string, string>) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const args = ['finetune', 'vit', '--model', path.join(fixtures, 'hf-tiny-vit'), '--data', 'cifar10', '--epochs', '1', '--batch-size', '10'];
+        const child = spawn(process.execPath, [bin, ...args, '--backend', 'wasm', '--out', out, '--json'], { env: { ...process.env, HF_HOME: fresh, ...env } });
+        let [stdout, stderr] = ['', ''];
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const online = await train(path.join(fresh, 'run-online'), { HF_ENDPOINT: hub.url });
+    expect(online.stderr).not.toMatch(/failed/);
+    expect(online.status).toBe(0);
+    expect(online.stderr).toMatch(/downloading uoft-cs\/cifar10\/plain_text\/train-00000-of-00001\.parquet/);
+    // 20 training images in batches of 10: 2 steps; the test split's 10 images evaluated
+    const metrics = fs
+      .readFileSync(path.join(fresh, 'run-online', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(metrics.filter((l) => l.includes(',train,')).map((l) => l.split(',')[0])).toEqual(['2']);
+    expect(fs.existsSync(path.join(fresh, 'hub', 'datasets--uoft-cs--cifar10', 'refs', 'main'))).toBe(true);
+    const offline = await train(path.join(fresh, 'run-offline'), { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HUB_OFFLINE: '1' });
+    expect(offline.status).toBe(0);
+    const column = (dir: string, k: number) =>
+      fs
+        .readFileSync(path.join(fresh, dir, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[k]);
+    expect(column('run-offline', 3)).toEqual(column('run-online', 3)); // the same losses from the cached files
+  }, 120_000);
 
   test('ebt infer --model org/name prints the reference logits from the hub, then offline from the cache', async () => {
     const ref = JSON.parse(fs.readFileSync(path.join(fixtures, 'hf-tiny-bert', 'reference.json'), 'utf8'));

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { ImageDataset, loadCifar10, loadMnist, takeFirst } from '@ebt/data';
+import { ImageDataset, loadCifar10, loadCifar10Parquet, loadMnist, takeFirst } from '@ebt/data';
+import { resolveCifar10 } from '@ebt/hub';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -30,7 +31,7 @@ export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   /** write report/index.html at the end (default true) */
   report?: boolean;
   preset?: string;
-  /** 'mnist' (default) or 'cifar10:DIR' */
+  /** 'mnist' (default), 'cifar10' (the hub) or 'cifar10:DIR' */
   data?: string;
 }
 
@@ -41,10 +42,12 @@ export function resolvePreset(name: string | undefined): SmallVitPreset {
   return preset;
 }
 
-export function loadData(spec: string): { train: ImageDataset; test: ImageDataset } {
+/** --data: the embedded MNIST, CIFAR-10 from the hub's uoft-cs/cifar10 (`cifar10`), or the binary batches in DIR (`cifar10:DIR`). */
+export async function loadData(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
   if (spec === 'mnist') return loadMnist();
+  if (spec === 'cifar10') return loadCifar10Parquet(await resolveCifar10());
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
-  throw new UsageError(`--data must be 'mnist' or 'cifar10:DIR' (got '${spec}').`);
+  throw new UsageError(`--data must be 'mnist', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 export async function pretrainSmallVit(
@@ -55,7 +58,7 @@ export async function pretrainSmallVit(
   const seed = o.seed ?? RUN_DEFAULTS.seed;
   const outDir = path.resolve(o.out ?? path.join('runs', `small-vit-${dataSpec.split(':')[0]}-${o.preset ?? 'default'}`));
   checkRunOptions(o, outDir);
-  const data = loadData(dataSpec); // bad data is reported before anything else starts
+  const data = await loadData(dataSpec); // bad data is reported before anything else starts
   const backend = await initBackend({ backend: o.backend });
   const trainSet = takeFirst(data.train, preset.trainLimit);
   const testSet = takeFirst(data.test, preset.testLimit);

@@ -22,7 +22,7 @@ export async function runCell(cell: SweepCell): Promise<void> {
   if (o.command !== 'pretrain small-vit') throw new UsageError(`'${cell.runDir}' is a '${o.command}' run, not a 'pretrain small-vit' run.`);
   const preset = resolvePreset(o.preset);
   await initBackend({ backend: cell.backend ?? run.backend.name, log: null });
-  const data = loadData(o.data);
+  const data = await loadData(o.data);
   const trainSet = takeFirst(data.train, preset.trainLimit);
   const testSet = takeFirst(data.test, preset.testLimit);
   const { model: init } = loadPretrained(path.join(cell.runDir, 'init'), { log: null });

@@ -42,7 +42,7 @@ export const SMALL_VIT: RunKind = {
   flags: (cmd) =>
     cmd
       .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`, 'default')
-      .option('--data <spec>', "'mnist' (embedded) or 'cifar10:DIR' (binary batches)", 'mnist'),
+      .option('--data <spec>', "'mnist' (embedded), 'cifar10' (the hub's uoft-cs/cifar10, into the HF cache) or 'cifar10:DIR' (binary batches)", 'mnist'),
   parse: (o) => ({ preset: o.preset, data: o.data }),
 };
 
@@ -88,12 +88,13 @@ export const VIT: RunKind = {
   name: 'vit',
   runRunner: FINETUNE_RUN_RUNNER,
   cellRunner: FINETUNE_CELL_RUNNER,
-  description: "ViT on CIFAR-10 ('cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
+  description:
+    "ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
   flags: (cmd) =>
     cmd
       .option('--model <dir|id>', 'Hugging Face ViT folder or hub id (google/vit-base-patch16-224-in21k); default: the embedded tiny ViT')
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
-      .option('--data <spec>', "'cifar10:DIR' or 'mnist'", 'mnist')
+      .option('--data <spec>', "'cifar10' (the hub's uoft-cs/cifar10), 'cifar10:DIR' (binary batches) or 'mnist'", 'mnist')
       .option('--limit <n>', 'use only the first n training and test images'),
   parse: (o) => ({ model: o.model, data: o.data, limit: optionalInt(o.limit, '--limit') }),
 };
