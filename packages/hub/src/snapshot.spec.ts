@@ -17,7 +17,7 @@ describe('the hub client against a loopback hub', () => {
     hub = await startMockHub({
       'tiny-org/tiny-bert': { files: shardedTinyBert() },
       'nyu-mll/glue': { type: 'dataset', files: await tinyGlueRepo() },
-      'uoft-cs/cifar10': { type: 'dataset', files: await tinyCifar10Repo() },
+      'uoft-cs/cifar10': { type: 'dataset', files: tinyCifar10Repo() },
     });
     Object.assign(process.env, { HF_HOME: home, HF_ENDPOINT: hub.url });
     delete process.env.HF_HUB_OFFLINE;

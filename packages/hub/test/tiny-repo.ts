@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cifar10Parquet, cifarPng } from '@ebt/data/test/cifar10-parquet';
 
 export const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
 
@@ -82,31 +83,14 @@ export async function tinyGlueRepo(): Promise<Record<string, Uint8Array>> {
   return { 'sst2/train-00000-of-00001.parquet': split('train.tsv'), 'sst2/validation-00000-of-00001.parquet': split('dev.tsv') };
 }
 
-/** uoft-cs/cifar10's layout: plain_text/{train,test}-00000-of-00001.parquet, rows of img {bytes: a 32x32 PNG, path} and an INT64 label. */
-export async function tinyCifar10Repo(): Promise<Record<string, Uint8Array>> {
-  const { parquetWriteBuffer } = await import('hyparquet-writer');
-  const { PNG } = await import('pngjs');
+/** uoft-cs/cifar10's layout: plain_text/{train,test}-00000-of-00001.parquet, seeded 32x32 images as PNG with labels 0-9. */
+export function tinyCifar10Repo(): Record<string, Uint8Array> {
   let s = 7;
-  const png = () => {
-    const image = new PNG({ width: 32, height: 32 });
-    for (let i = 0; i < image.data.length; i++) image.data[i] = i % 4 === 3 ? 255 : (s = (s * 1103515245 + 12345) % 2 ** 31) % 256;
-    return new Uint8Array(PNG.sync.write(image, { colorType: 2 }));
-  };
+  const byte = () => (s = (s * 1103515245 + 12345) % 2 ** 31) % 256;
   const split = (n: number) =>
-    new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: 'img', data: Array.from({ length: n }, () => ({ bytes: png(), path: null })) },
-          { name: 'label', data: Array.from({ length: n }, (_, i) => BigInt(i % 10)) },
-        ],
-        schema: [
-          { name: 'schema', num_children: 2 },
-          { name: 'img', repetition_type: 'OPTIONAL', num_children: 2 },
-          { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-          { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-          { name: 'label', type: 'INT64', repetition_type: 'OPTIONAL' },
-        ],
-      }),
+    cifar10Parquet(
+      Array.from({ length: n }, () => cifarPng(Uint8Array.from({ length: 3072 }, byte))),
+      Array.from({ length: n }, (_, i) => i % 10),
     );
   return { 'plain_text/train-00000-of-00001.parquet': split(20), 'plain_text/test-00000-of-00001.parquet': split(10) };
 }
