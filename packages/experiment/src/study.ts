@@ -16,7 +16,7 @@ import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
 import { CRITERION_NAMES } from './run-options';
-import { ClockPoint, readRunClock, secondsAtStep } from './wall-clock';
+import { readRunClock, secondsAtStep } from './wall-clock';
 import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
@@ -148,7 +148,6 @@ interface SeedRun {
   points: TrajectoryPoint[];
   draws: Record<string, DrawnPoint | null>;
   maskOptions: Record<string, Required<MaskOptions>>;
-  clock: { points: ClockPoint[]; totalSeconds: number };
 }
 
 function loadSeedRun(dir: string, seed: number): SeedRun {
@@ -164,7 +163,6 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
     points,
     draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
     maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(c.details.options ?? {})])),
-    clock: readRunClock(dir),
   };
 }
 
@@ -311,6 +309,8 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
   // accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way
   const points = (x: number) => (metric === 'accuracy' ? 100 * x : x);
   const criteriaNames = [...new Set(seedRuns.flatMap((s) => Object.keys(s.draws)))];
+  // each dense run's clock, read once here: only the summary needs it (not the planning of cells)
+  const clocks = new Map(seedRuns.map((s) => [s.seed, readRunClock(s.dir)]));
   const criteria: StudySummary['criteria'] = {};
   for (const name of criteriaNames) {
     const verdicts: CriterionVerdict[] = seedRuns.map((s) => {
@@ -338,18 +338,18 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
       });
       let accuracyFp = false;
       const byRatio: CriterionVerdict['byRatio'] = {};
+      const clock = clocks.get(s.seed)!;
+      const denseSeconds = clock.totalSeconds;
+      const toDrawSeconds = secondsAtStep(clock.points, drawn.step);
+      const clockByRatio: NonNullable<CriterionVerdict['wallClock']>['byRatio'] = {};
       for (const r of ratios) {
-        const mine = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r))?.accuracy ?? null;
+        const drawRow = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r));
+        const mine = drawRow?.accuracy ?? null;
         const grid = rows.filter((x) => x.seed === s.seed && x.kind === 'grid' && ratioKey(x) === ratioKey(r));
         const latest = grid.reduce<StudyRow | null>((best, x) => (!best || (x.step ?? 0) > (best.step ?? 0) ? x : best), null)?.accuracy ?? null;
         if (mine !== null && latest !== null && points(latest) - points(mine) > ACCURACY_TOLERANCE_POINTS) accuracyFp = true;
         byRatio[ratioKey(r)] = { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? points(dense) - points(mine) : null };
-      }
-      const denseSeconds = s.clock.totalSeconds;
-      const toDrawSeconds = secondsAtStep(s.clock.points, drawn.step);
-      const clockByRatio: NonNullable<CriterionVerdict['wallClock']>['byRatio'] = {};
-      for (const r of ratios) {
-        const ticketSeconds = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r))?.seconds ?? null;
+        const ticketSeconds = drawRow?.seconds ?? null;
         const ebTrainSeconds = ticketSeconds === null ? null : toDrawSeconds + ticketSeconds;
         const secondsSaved = ebTrainSeconds === null ? null : denseSeconds - ebTrainSeconds;
         clockByRatio[ratioKey(r)] = {
