@@ -145,4 +145,20 @@ describe('GLUE TSV', () => {
     expect(() => readGlueTsv(file('c.tsv', 'sentence\tlabel\nx\tpositive\n'))).toThrow(/c\.tsv', line 2: label 'positive'/);
     expect(() => readGlueTsv(path.join(dir, 'none.tsv'))).toThrow(DataError);
   });
+
+  test("regression: STS-B's scores as real numbers, numClasses 1; a non-number is named", () => {
+    const header = 'index\tsentence1\tsentence2\tscore\n';
+    const d = readGlueTsv(file('stsb.tsv', header + '0\ta plane\tan air plane\t5.000\n1\ta cat\ta dog\t0.8\n'), {
+      textColumn: 'sentence1',
+      pairColumn: 'sentence2',
+      labelColumn: 'score',
+      regression: true,
+    });
+    expect(d.labels).toBeInstanceOf(Float32Array);
+    expect(Array.from(d.labels)).toEqual([5, Math.fround(0.8)]);
+    expect(d.numClasses).toBe(1);
+    expect(() => readGlueTsv(file('stsb-bad.tsv', header + '0\ta\tb\tn/a\n'), { textColumn: 'sentence1', labelColumn: 'score', regression: true })).toThrow(
+      /stsb-bad\.tsv', line 2: label 'n\/a' is not a number/,
+    );
+  });
 });

@@ -37,4 +37,17 @@ describe('readGlueParquet', () => {
     fs.writeFileSync(test, glueParquet({ sentence: ['x'] }, [-1]));
     await expect(readGlueParquet([test], 'sst2')).rejects.toThrow(/row 0: label -1 is not one of sst2's 2 classes/);
   });
+
+  test("STS-B's float scores are regression labels (numClasses 1); its unlabelled test split (-1) is named", async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'validation.parquet');
+    fs.writeFileSync(file, glueParquet({ sentence1: ['a man plays', 'a cat'], sentence2: ['a man is playing', 'a car'] }, [4.75, 0.2], 'FLOAT'));
+    const d = await readGlueParquet([file], 'stsb');
+    expect(d.labels).toBeInstanceOf(Float32Array);
+    expect(Array.from(d.labels)).toEqual([4.75, Math.fround(0.2)]);
+    expect(d).toMatchObject({ pairs: ['a man is playing', 'a car'], numClasses: 1 });
+    const test = path.join(dir, 'test.parquet');
+    fs.writeFileSync(test, glueParquet({ sentence1: ['x'], sentence2: ['y'] }, [-1], 'FLOAT'));
+    await expect(readGlueParquet([test], 'stsb')).rejects.toThrow(/row 0: label -1 is not a score/);
+  });
 });

@@ -18,6 +18,9 @@ export interface GlueTask {
   dev: string[];
 }
 
+/** STS-B: a similarity score to regress, not classes. */
+export const isRegression = (t: GlueTask): boolean => t.labels.length === 0;
+
 const nli = ['entailment', 'not_entailment'];
 
 /** The nine GLUE tasks (Wang et al., 2019), with the metrics the GLUE benchmark scores each by. */

@@ -8,7 +8,8 @@ import { DataError } from './errors';
 export interface TextDataset {
   texts: string[];
   pairs?: string[];
-  labels: Int32Array;
+  /** class ids, or real-valued scores for a regression task (STS-B), whose numClasses is 1 as transformers' num_labels */
+  labels: Int32Array | Float32Array;
   numClasses: number;
   name: string;
 }
@@ -21,6 +22,8 @@ export interface TsvOptions {
   numClasses?: number;
   /** class names in id order: labels written as names (MNLI's `entailment`, ...) map to their ids */
   labelNames?: string[];
+  /** real-valued labels (STS-B's similarity scores) instead of class ids */
+  regression?: boolean;
 }
 
 export function readGlueTsv(file: string, options: TsvOptions = {}): TextDataset {
@@ -50,6 +53,13 @@ export function readGlueTsv(file: string, options: TsvOptions = {}): TextDataset
     const f = lines[n].split('\t');
     if (f.length !== header.length) throw new DataError(`'${file}', line ${n + 1}: ${f.length} fields, but the header has ${header.length}.`);
     const label = f[li].trim();
+    if (options.regression) {
+      if (label === '' || !Number.isFinite(Number(label))) throw new DataError(`'${file}', line ${n + 1}: label '${label}' is not a number.`);
+      texts.push(f[ti]);
+      if (pi >= 0) pairs.push(f[pi]);
+      labels.push(Number(label));
+      continue;
+    }
     const named = options.labelNames?.indexOf(label) ?? -1;
     if (named < 0 && !/^\d+$/.test(label))
       throw new DataError(
@@ -60,6 +70,7 @@ export function readGlueTsv(file: string, options: TsvOptions = {}): TextDataset
     labels.push(named >= 0 ? named : Number(label));
   }
   if (labels.length === 0) throw new DataError(`'${file}' has no examples after its header.`);
+  if (options.regression) return { texts, pairs: pi >= 0 ? pairs : undefined, labels: Float32Array.from(labels), numClasses: 1, name: file };
   const numClasses = options.numClasses ?? options.labelNames?.length ?? Math.max(2, ...labels.map((l) => l + 1));
   const bad = labels.findIndex((l) => l >= numClasses);
   if (bad >= 0) throw new DataError(`'${file}': label ${labels[bad]} of example ${bad + 1} is not below ${numClasses} classes.`);

@@ -12,7 +12,7 @@ export type { TextDataset, TsvOptions } from './glue';
 export { readSquad, squadFeatures } from './squad';
 export type { SquadExample, SquadFeature, SquadFeatureOptions, SquadTokenizer } from './squad';
 export { decodeAnswers, exactMatch, f1Score, normalizeAnswer, squadMetrics } from './squad-eval';
-export { GLUE_TASKS, glueScore } from './glue-tasks';
+export { GLUE_TASKS, glueScore, isRegression } from './glue-tasks';
 export { readGlueParquet } from './glue-parquet';
 export type { GlueMetric, GlueTask } from './glue-tasks';
 export { binaryF1 } from './metrics/f1';

@@ -6,7 +6,7 @@ export { earlyBirdCallback } from './early-bird-callback';
 export type { DrawnPoint, EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult, TicketInfo } from './eb-train';
-export { accuracyResult, cellMasks, parseRatioPairs, pruneCell, runCellFromArgv, sweep, writeCell } from './sweep';
+export { scoredResult, cellMasks, parseRatioPairs, pruneCell, runCellFromArgv, sweep, writeCell } from './sweep';
 export type { CellResult, MetricName, RatioPair, SweepCell, SweepOptions, SweepRow } from './sweep';
 export { localExecutor } from './local-executor';
 export type { Executor, ExecutorCell, LocalExecutorOptions } from './local-executor';

@@ -87,6 +87,8 @@ const finetuneBert = z.object({
   // GLUE
   maxLength: positiveInt,
   numLabels: positiveInt.optional(),
+  /** 'regression': a one-output head trained by MSE and scored by Pearson's r (STS-B) */
+  problemType: z.literal('regression').optional(),
   /** a GLUE task name: its columns, label names and official metrics */
   glueTask: z.string().optional(),
   textColumn: z.string().optional(),

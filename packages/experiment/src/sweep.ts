@@ -59,8 +59,8 @@ export interface SweepOptions {
   log?: (line: string) => void;
 }
 
-/** The score a cell's task is judged by: 'accuracy' (a fraction), or SQuAD's 'f1' and 'exact_match' (percent). */
-export type MetricName = 'accuracy' | 'f1' | 'exact_match';
+/** The score a cell's task is judged by: 'accuracy' (a fraction), STS-B's 'pearson' (r), or SQuAD's 'f1' and 'exact_match' (percent). */
+export type MetricName = 'accuracy' | 'pearson' | 'f1' | 'exact_match';
 
 export interface CellResult {
   /** the task's headline metric and its value */
@@ -99,9 +99,9 @@ export function pruneCell(
   return { ...base, at: point.epoch, step: point.step, ratioHeads: ratio.heads, ratioFfn: ratio.ffn, heads: plain(point.heads), ffn: plain(point.ffn), file };
 }
 
-/** A cell's result scored by accuracy (a fraction), seconds filled in by the caller. */
-export function accuracyResult(accuracy: number | null, parameters: number, flops: number): CellResult {
-  return { metric: 'accuracy', score: accuracy, metrics: accuracy === null ? {} : { accuracy }, parameters, flops, seconds: 0 };
+/** A cell's result scored by one metric (accuracy by default, a fraction), seconds filled in by the caller. */
+export function scoredResult(score: number | null, parameters: number, flops: number, metric: MetricName = 'accuracy'): CellResult {
+  return { metric, score, metrics: score === null ? {} : { [metric]: score }, parameters, flops, seconds: 0 };
 }
 
 /** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */

@@ -1,7 +1,7 @@
 /**
  * One prune-and-retrain cell of a fine-tuning run (GLUE, SQuAD or ViT), in a worker process: prune the
  * run's checkpoint by the cell's masks (rewind 'init', docs/method.md section 5.1), fine-tune without the L1
- * penalty on the run's data and schedule, score it with the task's metric (accuracy; SQuAD: F1, with exact
+ * penalty on the run's data and schedule, score it with the task's metric (accuracy; STS-B: Pearson's r; SQuAD: F1, with exact
  * match beside it), write the cell's result atomically. argv[2]: the cell(s), as runCellFromArgv.
  */
 import * as fs from 'node:fs';
@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { decodeAnswers, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
-import { loadGlueData } from './glue-data';
+import { loadGlueData, problemTypeOf } from './glue-data';
 import { UsageError } from '@ebt/errors';
-import { accuracyResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { scoredResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import {
   BertForQuestionAnswering,
   BertForSequenceClassification,
@@ -66,13 +66,13 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
       schedule: { lr: o.lr, decay: 'linear' },
     });
-    result = accuracyResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
+    result = scoredResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
     model.dispose();
   } else if (o.task === 'glue') {
-    const { train: trainSet, dev } = await loadGlueData(o.data, o);
+    const { train: trainSet, dev, objective } = await loadGlueData(o.data, o);
     const devSet = Object.values(dev)[0];
     const tokenizer = await TextTokenizer.fromPretrained(o.model);
-    const { model: init } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed, log: null });
+    const { model: init } = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed, log: null });
     const model = prune(init) as BertForSequenceClassification;
     const r = await retrain(model, (x, training) => model.forward(x as never, training).logits, {
       train: textSource(trainSet, tokenizer, o.maxLength),
@@ -81,8 +81,9 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
       schedule: { lr: o.lr, warmupSteps: o.warmupSteps ?? 0, decay: 'linear' },
       clipNorm: o.clipNorm,
+      objective,
     });
-    result = accuracyResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config, o.maxLength));
+    result = scoredResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config, o.maxLength), objective.metric);
     model.dispose();
   } else {
     const tokenizer = await TextTokenizer.fromPretrained(o.model);

@@ -24,7 +24,7 @@ import {
   openRunFolder,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
-import { loadGlueData, hubGlueTask } from './glue-data';
+import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
 
@@ -32,7 +32,7 @@ export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
   /** folder with train.tsv and dev.tsv */
   data?: string;
-  /** a GLUE task (cola, sst2, mrpc, qqp, mnli, qnli, rte, wnli): its column and label names, and its official metrics at the end */
+  /** a GLUE task (cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, wnli): its column and label names, and its official metrics at the end */
   glueTask?: string;
   textColumn?: string;
   pairColumn?: string;
@@ -52,11 +52,11 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   checkPositive('--max-length', o.maxLength, true);
   const outDir = path.resolve(o.out ?? path.join('runs', `bert-${hubGlueTask(o.data) ? `glue-${hubGlueTask(o.data)}` : path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
-  const { task, glue, train: trainSet, dev: devSets, columns } = await loadGlueData(o.data, o);
+  const { task, glue, train: trainSet, dev: devSets, columns, objective } = await loadGlueData(o.data, o);
   const devSet = Object.values(devSets)[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
+  const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
   if (!(model instanceof BertForSequenceClassification))
     throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
   // the default is BERT's usual 128, or fewer where the model has fewer positions
@@ -85,6 +85,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     clipNorm: 1,
     ...earlyBirdRunFields(o, slimming),
     numLabels: trainSet.numClasses,
+    problemType: problemTypeOf(objective),
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,
   };
@@ -108,6 +109,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
     schedule: { lr: options.lr, warmupSteps: options.warmupSteps, decay: 'linear' },
     clipNorm: options.clipNorm,
+    objective,
     seed: options.seed,
     outDir,
     recordEvery: options.recordEvery,

@@ -90,16 +90,74 @@ describe('finetune bert', () => {
     expect(evaluation.metrics.validation_matched.accuracy).toBeCloseTo(r.result.finalTest!.accuracy, 10);
     const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ glueTask: 'mnli', textColumn: 'premise', pairColumn: 'hypothesis', numLabels: 3 });
-    await expect(finetuneBert({ model: tinyBertFolder(), data, glueTask: 'stsb', out: tmp() })).rejects.toThrow(/STS-B is a regression task/);
     await expect(finetuneBert({ model: tinyBertFolder(), data, glueTask: 'mnl', out: tmp() })).rejects.toThrow(/--glue-task must be one of cola, sst2/);
   }, 60_000);
+
+  test('--glue-task stsb trains a one-output regression head by MSE, scored by Pearson and Spearman, and its tickets retrain the same way', async () => {
+    // a score a tiny model can learn: the SST-2 sentence as both sentences, scored 0 (negative) or 4 (positive), with a little jitter
+    const tsv = (file: string) => {
+      const rows = fs
+        .readFileSync(path.join(repo, 'datasets', 'sst2-tiny', file), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1);
+      const lines = rows.map((r, i) => {
+        const [sentence, label] = r.split('\t');
+        return `${i}\t${sentence}\t${sentence}\t${(Number(label) * 4 + (i % 3) * 0.25).toFixed(2)}`;
+      });
+      return ['index\tsentence1\tsentence2\tlabel', ...lines].join('\n') + '\n';
+    };
+    const data = tmp();
+    fs.writeFileSync(path.join(data, 'train.tsv'), tsv('train.tsv'));
+    fs.writeFileSync(path.join(data, 'dev.tsv'), tsv('dev.tsv'));
+    const r = await finetuneBert({
+      model: tinyBertFolder(),
+      data,
+      glueTask: 'stsb',
+      epochs: 12,
+      batchSize: 16,
+      lr: 3e-3,
+      maxLength: 32,
+      out: tmp(),
+      progress: false,
+      backend: 'wasm',
+    });
+    const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
+    expect(run.options).toMatchObject({ glueTask: 'stsb', numLabels: 1, problemType: 'regression', textColumn: 'sentence1', pairColumn: 'sentence2' });
+    const evaluation = JSON.parse(fs.readFileSync(path.join(r.outDir, 'glue-eval.json'), 'utf8'));
+    expect(Object.keys(evaluation.metrics.validation)).toEqual(['pearson', 'spearmanr']);
+    expect(evaluation.metrics.validation.pearson).toBeGreaterThan(0.6); // an untrained head is near 0
+    // metrics.csv's score column is the trainer's Pearson from summed tallies: the same r as scipy-checked pearson() on the predictions
+    expect(r.result.finalTest!.accuracy).toBeCloseTo(evaluation.metrics.validation.pearson, 5);
+    const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
+    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const s = await sweep(r.outDir, {
+      runner: CELL_RUNNER,
+      initDir: tinyBertFolder(),
+      at: [6],
+      ratios: [{ heads: 0.5, ffn: 0.5 }],
+      retrainEpochs: 12,
+      executor: localExecutor(),
+      backend: 'wasm',
+    });
+    expect(s.rows.map((row) => [row.kind, row.metric])).toEqual([
+      ['dense', 'pearson'],
+      ['ticket', 'pearson'],
+    ]);
+    expect(s.rows[0].pearson).toBeGreaterThan(0.6); // the dense checkpoint's architecture retrained from its init learns it too
+    expect(s.rows[1].pearson).toEqual(expect.any(Number));
+    const { writeReport } = require('@ebt/report') as typeof import('@ebt/report');
+    const html = fs.readFileSync(writeReport(r.outDir).file, 'utf8');
+    expect(html).toContain(`final test Pearson's r`);
+    expect(html).toContain(r.result.finalTest!.accuracy.toFixed(4));
+  }, 120_000);
 
   test('missing flags and files are usage errors naming them', async () => {
     await expect(finetuneBert({ model: '', data: 'x' })).rejects.toThrow(/--model DIR is required with --data/);
     await expect(finetuneBert({ model: tinyBertFolder(), data: tmp() })).rejects.toThrow(/train\.tsv/);
     const noTokenizer = tmp();
     for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtures, 'hf-tiny-bert', f), path.join(noTokenizer, f));
-    await expect(finetuneBert({ model: noTokenizer, data: path.join(repo, 'datasets', 'sst2-tiny') })).rejects.toThrow(/lacks tokenizer\.json/);
+    await expect(finetuneBert({ model: noTokenizer, data: path.join(repo, 'datasets', 'sst2-tiny'), out: tmp() })).rejects.toThrow(/lacks tokenizer\.json/);
   });
 });
 

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
-import { GLUE_TASKS, GlueTask, readGlueParquet, readGlueTsv, TextDataset, TsvOptions } from '@ebt/data';
+import { GLUE_TASKS, GlueTask, isRegression, readGlueParquet, readGlueTsv, TextDataset, TsvOptions } from '@ebt/data';
 import { UsageError } from '@ebt/errors';
 import { resolveGlue } from '@ebt/hub';
+import { CLASSIFICATION, Objective, REGRESSION } from '@ebt/training';
+
+const objectiveOf = (d: TextDataset): Objective => (d.labels instanceof Float32Array ? REGRESSION : CLASSIFICATION);
 
 export interface GlueData {
   /** the GLUE task, when there is one (--glue-task, or the task of --data glue:<task>) */
@@ -11,7 +14,12 @@ export interface GlueData {
   /** the evaluation splits by name (`validation`, or MNLI's `validation_matched` and `validation_mismatched`); the first is the run's test set */
   dev: Record<string, TextDataset>;
   columns: Pick<TsvOptions, 'textColumn' | 'pairColumn' | 'labelColumn'>;
+  /** regression (STS-B: MSE, one output, scored by Pearson's r) or classification */
+  objective: Objective;
 }
+
+/** config.problem_type of a model trained for the objective (undefined: classification, transformers' default) */
+export const problemTypeOf = (objective: Objective): 'regression' | undefined => (objective === REGRESSION ? 'regression' : undefined);
 
 export const hubGlueTask = (data: string): string | undefined => (data.startsWith('glue:') ? data.slice('glue:'.length) : undefined);
 
@@ -25,8 +33,6 @@ export async function loadGlueData(data: string, o: { glueTask?: string } & Pick
   const task = o.glueTask ?? fromHub;
   const glue = task === undefined ? undefined : GLUE_TASKS[task];
   if (task !== undefined && !glue) throw new UsageError(`--glue-task must be one of ${Object.keys(GLUE_TASKS).join(', ')} (got '${task}').`);
-  if (glue && glue.labels.length === 0)
-    throw new UsageError(`GLUE task ${task}: STS-B is a regression task; ebt trains classifiers only (its metrics, Pearson and Spearman, are there).`);
   const splits = glue?.dev ?? ['validation'];
   if (fromHub) {
     const files = await resolveGlue(fromHub);
@@ -36,13 +42,14 @@ export async function loadGlueData(data: string, o: { glueTask?: string } & Pick
     };
     const dev: Record<string, TextDataset> = {};
     for (const s of splits) dev[s] = await read(s);
-    return { task, glue, train: await read('train'), dev, columns: { textColumn: glue!.text, pairColumn: glue!.pair, labelColumn: 'label' } };
+    const train = await read('train');
+    return { task, glue, train, dev, columns: { textColumn: glue!.text, pairColumn: glue!.pair, labelColumn: 'label' }, objective: objectiveOf(train) };
   }
   const columns = { textColumn: o.textColumn ?? glue?.text, pairColumn: o.pairColumn ?? glue?.pair, labelColumn: o.labelColumn };
-  const tsv = { ...columns, labelNames: glue?.labels };
+  const tsv = glue && isRegression(glue) ? { ...columns, regression: true } : { ...columns, labelNames: glue?.labels };
   const train = readGlueTsv(path.join(data, 'train.tsv'), tsv);
   // GLUE's own file names: dev.tsv, or MNLI's dev_matched.tsv and dev_mismatched.tsv
   const file = (split: string) => (splits.length > 1 ? split.replace('validation', 'dev') : 'dev');
   const dev = Object.fromEntries(splits.map((s) => [s, readGlueTsv(path.join(data, `${file(s)}.tsv`), { ...tsv, numClasses: train.numClasses })]));
-  return { task, glue, train, dev, columns };
+  return { task, glue, train, dev, columns, objective: objectiveOf(train) };
 }

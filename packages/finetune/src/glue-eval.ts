@@ -3,20 +3,33 @@ import { GlueMetric, glueScore, Random } from '@ebt/data';
 import { BertForSequenceClassification } from '@ebt/models';
 import { DataSource } from '@ebt/training';
 
-/** The class each example of `source` is given (argmax of the logits), in batches, without gradients. */
-export function predictClasses(model: BertForSequenceClassification, source: DataSource, batchSize: number): { predictions: Int32Array; labels: Int32Array } {
-  const predictions = new Int32Array(source.size);
-  const labels = new Int32Array(source.size);
+/**
+ * What the model says for each example of `source`, in batches, without gradients: the class (argmax of the
+ * logits), or a regression head's one output.
+ */
+export function predict(
+  model: BertForSequenceClassification,
+  source: DataSource,
+  batchSize: number,
+): { predictions: Int32Array | Float32Array; labels: Int32Array | Float32Array } {
+  const regression = model.config.problem_type === 'regression';
+  const predictions = regression ? new Float32Array(source.size) : new Int32Array(source.size);
+  let labels: Int32Array | Float32Array | undefined;
   const random = new Random(0);
   for (let start = 0; start < source.size; start += batchSize) {
     const idx = Int32Array.from({ length: Math.min(batchSize, source.size - start) }, (_, i) => start + i);
     const batch = source.batch(idx, { augment: false, random });
-    const argmax = tf.tidy(() => model.forward(batch.x as never, false).logits.argMax(1));
-    predictions.set(argmax.dataSync() as Int32Array, start);
-    labels.set(batch.labels.dataSync() as Int32Array, start);
-    tf.dispose([argmax, batch.labels, ...(batch.x instanceof tf.Tensor ? [batch.x] : Object.values(batch.x))]);
+    const out = tf.tidy(() => {
+      const logits = model.forward(batch.x as never, false).logits;
+      return regression ? logits.reshape([-1]) : logits.argMax(1);
+    });
+    predictions.set(out.dataSync(), start);
+    const y = batch.labels.dataSync() as Int32Array | Float32Array;
+    labels ??= y instanceof Float32Array ? new Float32Array(source.size) : new Int32Array(source.size);
+    labels.set(y, start);
+    tf.dispose([out, batch.labels, ...(batch.x instanceof tf.Tensor ? [batch.x] : Object.values(batch.x))]);
   }
-  return { predictions, labels };
+  return { predictions, labels: labels ?? new Int32Array(0) };
 }
 
 /** The official GLUE metrics of a task on each of its evaluation splits. */
@@ -28,7 +41,7 @@ export function glueEvaluation(
 ): Record<string, Partial<Record<GlueMetric, number>>> {
   return Object.fromEntries(
     Object.entries(splits).map(([split, source]) => {
-      const { predictions, labels } = predictClasses(model, source, batchSize);
+      const { predictions, labels } = predict(model, source, batchSize);
       return [split, glueScore(task, predictions, labels)];
     }),
   );

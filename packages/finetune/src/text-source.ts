@@ -43,7 +43,7 @@ export function textSource(d: TextDataset, tokenizer: TextTokenizer, maxLength: 
         x: paddedBertInputs(Array.from(indices, (k) => encoded[k])),
         labels: tf.tensor1d(
           Array.from(indices, (k) => d.labels[k]),
-          'int32',
+          d.labels instanceof Float32Array ? 'float32' : 'int32',
         ),
       };
     },

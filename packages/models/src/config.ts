@@ -19,6 +19,8 @@ export interface TransformerConfig {
   id2label?: Record<string, string>;
   label2id?: Record<string, number>;
   num_labels?: number;
+  /** transformers' name for what a classification head is trained for ('regression': one output, MSE) */
+  problem_type?: 'regression' | 'single_label_classification' | 'multi_label_classification';
   /** Hugging Face's record of pruned heads: {layer: [head, ...]} */
   pruned_heads?: Record<string, number[]>;
   /** ebt's extension for FFN pruning: the intermediate size of each layer */

@@ -28,6 +28,8 @@ export interface LoadOptions {
   log?: ((line: string) => void) | null;
   /** classes of the task to fine-tune on; replaces config.json's id2label/label2id when they differ */
   numLabels?: number;
+  /** transformers' config.problem_type: 'regression' makes a one-output head's loss MSE (STS-B), in ebt and in Python */
+  problemType?: 'regression';
   /** build this head whatever config.json's architectures say (e.g. QA from a bert-base checkpoint) */
   architecture?: 'BertForQuestionAnswering' | 'BertForSequenceClassification';
 }
@@ -45,6 +47,7 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
   if (options.architecture) config.architectures = [options.architecture];
+  if (options.problemType) config.problem_type = options.problemType;
   if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
     config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));
     config.label2id = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [`LABEL_${i}`, i]));

@@ -12,7 +12,7 @@ import { UsageError } from '@ebt/errors';
 import { takeFirst } from '@ebt/data';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
-import { accuracyResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
+import { scoredResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import { imageSource, train } from '@ebt/training';
 import { loadData, resolvePreset } from './pretrain';
 
@@ -51,7 +51,7 @@ export async function runCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  const scored = accuracyResult(result.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
+  const scored = scoredResult(result.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
   writeCell(cell, { ...scored, seconds: (Date.now() - started) / 1000 });
   model.dispose();
 }

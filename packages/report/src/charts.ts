@@ -14,10 +14,11 @@ export function sample<T>(items: T[], n: number): T[] {
   return out;
 }
 
-export function trainingCurves(metrics: MetricsRow[]): VegaLiteSpec {
+/** Loss and the score column (`accuracy`, or a regression run's `pearson`) of metrics.csv, per epoch. */
+export function trainingCurves(metrics: MetricsRow[], score: 'accuracy' | 'pearson' = 'accuracy'): VegaLiteSpec {
   const values = metrics.flatMap((m) => [
     { step: m.step, split: m.split, metric: 'loss', value: m.loss },
-    { step: m.step, split: m.split, metric: 'accuracy', value: m.accuracy },
+    { step: m.step, split: m.split, metric: score, value: m.accuracy },
   ]);
   return {
     title: 'Training curves (per epoch)',

@@ -70,18 +70,23 @@ function sizeTable(run: RunFolder): aq.ColumnTable | null {
   return aq.from(rows).derive({ 'of dense': aq.escape((d: { parameters: number }) => `${((100 * d.parameters) / rows[0].parameters).toFixed(1)}% params`) });
 }
 
+/** What metrics.csv's `accuracy` column holds: accuracy, or Pearson's r for a regression head (STS-B). */
+const scoreOf = (run: RunFolder): 'accuracy' | 'pearson' =>
+  run.run.options.command === 'finetune bert' && run.run.options.problemType === 'regression' ? 'pearson' : 'accuracy';
+
 function summaryTable(run: RunFolder): aq.ColumnTable {
   const tests = run.metrics.filter((m) => m.split === 'test');
   const last = tests[tests.length - 1];
   const o = run.run.options;
+  const [label, fmt] = scoreOf(run) === 'pearson' ? ["Pearson's r", (v: number) => v.toFixed(4)] : ['accuracy', (v: number) => `${(100 * v).toFixed(2)}%`];
   const rows: Array<{ item: string; value: string }> = [
     { item: 'command', value: o.command },
     { item: 'data', value: o.data },
     { item: 'backend', value: run.run.backend.name },
     { item: 'epochs / batch / lr', value: `${o.epochs} / ${o.batchSize} / ${o.lr}` },
     { item: 'lambda heads / FFN', value: `${o.lambdaHeads} / ${o.lambdaFfn}` },
-    { item: 'final test accuracy', value: last ? `${(100 * last.accuracy).toFixed(2)}%` : '-' },
-    { item: 'best test accuracy', value: tests.length ? `${(100 * Math.max(...tests.map((t) => t.accuracy))).toFixed(2)}%` : '-' },
+    { item: `final test ${label}`, value: last ? fmt(last.accuracy) : '-' },
+    { item: `best test ${label}`, value: tests.length ? fmt(Math.max(...tests.map((t) => t.accuracy))) : '-' },
     { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
   ];
   if (run.squad)
@@ -98,7 +103,7 @@ export function writeReport(runDir: string): ReportResult {
   const run = loadRun(runDir);
   const pts = points(run);
   const specs: Record<string, VegaLiteSpec> = {};
-  if (run.metrics.length) specs['training-curves'] = trainingCurves(run.metrics);
+  if (run.metrics.length) specs['training-curves'] = trainingCurves(run.metrics, scoreOf(run));
   if (pts.length) {
     specs['head-coefficients'] = headHeatmap(pts);
     specs['ffn-coefficients'] = ffnDistribution(pts);
@@ -111,7 +116,7 @@ export function writeReport(runDir: string): ReportResult {
     const denseCell = run.sweep.find((r) => r.kind === 'dense');
     specs['sweep-accuracy'] = sweepAccuracy(
       run.sweep.filter((r) => r.kind !== 'dense'),
-      denseCell ? denseCell.score : tests.length && run.sweep[0].metric === 'accuracy' ? tests[tests.length - 1].accuracy : null,
+      denseCell ? denseCell.score : tests.length && run.sweep[0].metric === scoreOf(run) ? tests[tests.length - 1].accuracy : null,
     );
   }
   const name = path.basename(path.resolve(runDir));
@@ -119,7 +124,7 @@ export function writeReport(runDir: string): ReportResult {
     { table: 'Run', data: summaryTable(run) },
     { table: 'Early-bird criteria', data: criteriaTable(run, pts) },
     { table: 'Size', data: sizeTable(run) },
-    { figure: 'training-curves', caption: 'Loss and accuracy per epoch' },
+    { figure: 'training-curves', caption: `Loss and ${scoreOf(run) === 'pearson' ? "Pearson's r" : 'accuracy'} per epoch` },
     { figure: 'nuclear-norm', caption: 'The nuclear-norm criterion: raw and smoothed signal, tested points, and where each criterion drew' },
     { figure: 'head-coefficients', caption: 'Every head coefficient over training' },
     { figure: 'ffn-coefficients', caption: 'FFN coefficient distribution at each epoch end' },

@@ -30,3 +30,8 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoo
     return target.mul(logp).sum(1).neg().mean() as tf.Scalar;
   });
 }
+
+/** Mean squared error of a one-output head [B, 1] against real-valued labels [B] (transformers' regression loss: MSELoss on the squeezed logits). */
+export function meanSquaredError(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.losses.meanSquaredError(labels.toFloat(), logits.reshape([-1])) as tf.Scalar);
+}

@@ -1,3 +1,5 @@
+import type { Objective } from './objective';
+
 /** One status line on stderr: rewritten in place on a terminal, printed once per epoch otherwise. */
 export class Progress {
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -5,7 +7,17 @@ export class Progress {
 
   constructor(private readonly enabled: boolean) {}
 
-  update(epoch: number, epochs: number, batch: number, batches: number, loss: number, accuracy: number, examplesPerSecond: number, etaSeconds: number): void {
+  update(
+    epoch: number,
+    epochs: number,
+    batch: number,
+    batches: number,
+    loss: number,
+    score: number,
+    metric: Objective['metric'],
+    examplesPerSecond: number,
+    etaSeconds: number,
+  ): void {
     if (!this.enabled || !this.tty) return;
     const now = Date.now();
     if (now - this.lastDraw < 200 && batch < batches) return;
@@ -14,7 +26,7 @@ export class Progress {
     const done = Math.round((width * batch) / batches);
     const bar = '#'.repeat(done) + '.'.repeat(width - done);
     process.stderr.write(
-      `\repoch ${epoch + 1}/${epochs} [${bar}] ${batch}/${batches} loss ${loss.toFixed(4)} acc ${(100 * accuracy).toFixed(1)}% ${examplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(etaSeconds)}   `,
+      `\repoch ${epoch + 1}/${epochs} [${bar}] ${batch}/${batches} loss ${loss.toFixed(4)} ${formatScore(metric, score, 1)} ${examplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(etaSeconds)}   `,
     );
   }
 
@@ -30,4 +42,9 @@ export function formatSeconds(s: number): string {
   const h = Math.floor(m / 60);
   const pad = (n: number) => String(n).padStart(2, '0');
   return h ? `${h}:${pad(m % 60)}:${pad(Math.floor(s % 60))}` : `${m}:${pad(Math.floor(s % 60))}`;
+}
+
+/** `acc 93.21%`, or `pearson 0.8123` for a regression objective. */
+export function formatScore(metric: Objective['metric'], score: number, digits = 2): string {
+  return metric === 'accuracy' ? `acc ${(100 * score).toFixed(digits)}%` : `pearson ${score.toFixed(digits + 2)}`;
 }

@@ -11,9 +11,10 @@ import { batchIndices, deriveSeed, epochOrder, Random } from '@ebt/data';
 import { Module, seedDropout, writeFileAtomic } from '@ebt/models';
 import { CoefficientSnapshot, Slimming, Trajectory } from '@ebt/slimming';
 import { CHECKPOINT_FILES, CheckpointError, loadCheckpoint, resumableCheckpoint, saveCheckpoint } from './checkpoint';
-import { clipByGlobalNorm, crossEntropy } from './gradients';
+import { clipByGlobalNorm } from './gradients';
+import { CLASSIFICATION, Objective } from './objective';
 import { Adam, OptimizerOptions, TrainableParameter } from './optimizer';
-import { Progress } from './progress';
+import { formatScore, Progress } from './progress';
 import { learningRate, ScheduleOptions } from './schedule';
 
 /** One batch: model input and labels. */
@@ -33,6 +34,7 @@ export interface MetricsRow {
   epoch: number;
   split: 'train' | 'test';
   loss: number;
+  /** the objective's score: accuracy, or Pearson's r for a regression head */
   accuracy: number;
   lr: number;
   seconds: number;
@@ -45,12 +47,12 @@ export interface MetricsRow {
 /** The running sums of an epoch's train row; saved in checkpoints, so a row covers its whole epoch across a resume. */
 export interface EpochTotals {
   loss: number;
-  correct: number;
   examples: number;
-  labels: number;
+  /** the objective's tally, summed */
+  tally: number[];
 }
 
-const noTotals = (): EpochTotals => ({ loss: 0, correct: 0, examples: 0, labels: 0 });
+const noTotals = (): EpochTotals => ({ loss: 0, examples: 0, tally: [] });
 
 export interface StepInfo {
   step: number;
@@ -78,7 +80,7 @@ export interface Callback {
 
 export interface TrainOptions {
   model: Module;
-  /** logits [B, classes] for a batch's x */
+  /** logits [B, classes] (or [B, 1] for a regression head) for a batch's x */
   forward: (x: Batch['x'], training: boolean) => tf.Tensor2D;
   slimming?: Slimming;
   train: DataSource;
@@ -90,6 +92,8 @@ export interface TrainOptions {
   schedule: Omit<ScheduleOptions, 'totalSteps'>;
   /** global-norm clipping; 0 or undefined for none */
   clipNorm?: number;
+  /** the loss and score (default: classification by cross-entropy and accuracy) */
+  objective?: Objective;
   labelSmoothing?: number;
   seed: number;
   augment?: boolean;
@@ -162,6 +166,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const batchesPerEpoch = Math.ceil(o.train.size / o.batchSize);
   const totalSteps = batchesPerEpoch * o.epochs;
   const noDecay = o.noDecay ?? defaultNoDecay;
+  const objective = o.objective ?? CLASSIFICATION;
   const params: TrainableParameter[] = o.model.namedParameters().map(([name, variable]) => ({ name, variable, decay: !noDecay(name) }));
   o.slimming?.heads.forEach((v, l) => params.push({ name: `slimming.heads.${l}`, variable: v, decay: false }));
   o.slimming?.ffn.forEach((v, l) => params.push({ name: `slimming.ffn.${l}`, variable: v, decay: false }));
@@ -252,21 +257,20 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const idx = batchIndices(order, o.batchSize, state.batch);
         const batch = o.train.batch(idx, { augment: o.augment ?? false, random });
         seedDropout(deriveSeed(o.seed, state.step));
-        let correctTensor: tf.Tensor | undefined;
+        let tallyTensor: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(
           () => {
             const logits = o.forward(batch.x, true);
-            let loss = crossEntropy(logits, batch.labels, o.labelSmoothing ?? 0);
+            let loss = objective.loss(logits, batch.labels, o.labelSmoothing ?? 0);
             if (o.slimming) loss = loss.add(o.slimming.penalty());
-            // the batch's correct count rides along so that one read per step suffices
-            correctTensor = tf.keep(tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum());
+            // the batch's tally rides along so that one read per step suffices
+            tallyTensor = tf.keep(objective.tally(logits, batch.labels));
             return loss as tf.Scalar;
           },
           params.map((p) => p.variable),
         );
-        const [lossValue, correctValue] = [value.dataSync()[0], correctTensor!.dataSync()[0]];
-        const labelCount = batch.labels.shape[0]; // may exceed the batch (QA: a start and an end per example)
-        tf.dispose([value, correctTensor!, batch.labels, ...tensorsOf(batch.x)]);
+        const [lossValue, tallyValue] = [value.dataSync()[0], tallyTensor!.dataSync()];
+        tf.dispose([value, tallyTensor!, batch.labels, ...tensorsOf(batch.x)]);
         if (!Number.isFinite(lossValue)) {
           tf.dispose(Object.values(grads));
           throw new TrainingError(
@@ -283,8 +287,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         state.step += 1;
         state.batch += 1;
         totals.loss += lossValue * idx.length;
-        totals.correct += correctValue;
-        totals.labels += labelCount;
+        totals.tally = objective.merge(totals.tally, tallyValue);
         totals.examples += idx.length;
         const perSecond = (totals.examples - seenBefore) / Math.max(1e-3, (Date.now() - epochStart) / 1000);
         const remaining = (batchesPerEpoch - state.batch + (o.epochs - state.epoch - 1) * batchesPerEpoch) * o.batchSize;
@@ -294,7 +297,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           state.batch,
           batchesPerEpoch,
           totals.loss / totals.examples,
-          totals.correct / totals.labels,
+          objective.score(totals.tally),
+          objective.metric,
           perSecond,
           remaining / perSecond,
         );
@@ -317,7 +321,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         epoch: state.epoch,
         split: 'train',
         loss: totals.loss / totals.examples,
-        accuracy: totals.correct / totals.labels,
+        accuracy: objective.score(totals.tally),
         lr,
         seconds: seconds(),
         phase,
@@ -336,7 +340,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (record() === 'stop') stoppedEarly = true;
       const epochTotals = { ...totals };
       if (totals.examples > 0) state.metrics.push(trainRow());
-      const test = evaluate(o, evalBatch);
+      const test = evaluate({ ...o, objective }, evalBatch);
       const testRow: MetricsRow = {
         step: state.step,
         epoch: state.epoch,
@@ -351,8 +355,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       state.metrics.push(testRow);
       totals = noTotals();
       progress.line(
-        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(epochTotals.loss / Math.max(1, epochTotals.examples)).toFixed(4)} acc ${((100 * epochTotals.correct) / Math.max(1, epochTotals.labels)).toFixed(2)}%` +
-          `${firstBatch ? (o.continueFrom && !o.resume ? ` (pruned model from batch ${firstBatch})` : ` (resumed at batch ${firstBatch})`) : ''}, test loss ${test.loss.toFixed(4)} acc ${(100 * test.accuracy).toFixed(2)}%, ${seconds().toFixed(0)} s`,
+        `epoch ${state.epoch + 1}/${o.epochs}: train loss ${(epochTotals.loss / Math.max(1, epochTotals.examples)).toFixed(4)} ${formatScore(objective.metric, objective.score(epochTotals.tally))}` +
+          `${firstBatch ? (o.continueFrom && !o.resume ? ` (pruned model from batch ${firstBatch})` : ` (resumed at batch ${firstBatch})`) : ''}, test loss ${test.loss.toFixed(4)} ${formatScore(objective.metric, test.accuracy)}, ${seconds().toFixed(0)} s`,
       );
       const improved = test.accuracy > state.bestAccuracy;
       if (improved) state.bestAccuracy = test.accuracy;
@@ -392,26 +396,25 @@ function runCallbacks(callbacks: Callback[] | undefined, f: (c: Callback) => voi
   return stop;
 }
 
-/** Mean loss and accuracy over a data source, in batches, without gradients. */
-export function evaluate(o: Pick<TrainOptions, 'forward' | 'test'>, batchSize: number): { loss: number; accuracy: number } {
+/** Mean loss and the objective's score (accuracy by default) over a data source, in batches, without gradients. */
+export function evaluate(o: Pick<TrainOptions, 'forward' | 'test' | 'objective'>, batchSize: number): { loss: number; accuracy: number } {
+  const objective = o.objective ?? CLASSIFICATION;
   let lossSum = 0;
-  let correct = 0;
-  let labels = 0;
+  let tally: number[] = [];
   const all = Int32Array.from({ length: o.test.size }, (_, i) => i);
   const random = new Random(0);
   for (let start = 0; start < o.test.size; start += batchSize) {
     const idx = all.subarray(start, Math.min(o.test.size, start + batchSize));
     const batch = o.test.batch(idx, { augment: false, random });
-    const [l, c] = tf.tidy(() => {
+    const [l, t] = tf.tidy(() => {
       const logits = o.forward(batch.x, false);
-      return [crossEntropy(logits, batch.labels).mul(idx.length), tf.equal(tf.argMax(logits, 1), batch.labels.toInt()).sum()];
+      return [objective.loss(logits, batch.labels, 0).mul(idx.length), objective.tally(logits, batch.labels)];
     });
     lossSum += l.dataSync()[0];
-    correct += c.dataSync()[0];
-    labels += batch.labels.shape[0];
-    tf.dispose([l, c, batch.labels, ...tensorsOf(batch.x)]);
+    tally = objective.merge(tally, t.dataSync());
+    tf.dispose([l, t, batch.labels, ...tensorsOf(batch.x)]);
   }
-  return { loss: lossSum / o.test.size, accuracy: correct / Math.max(1, labels) };
+  return { loss: lossSum / o.test.size, accuracy: objective.score(tally) };
 }
 
 export function writeMetrics(file: string, rows: MetricsRow[]): void {

@@ -60,7 +60,10 @@ export const BERT: RunKind = {
         '--data <dir>',
         "glue:<task> (the hub's nyu-mll/glue parquet), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
       )
-      .option('--glue-task <name>', 'a GLUE task (cola, sst2, mrpc, qqp, mnli, qnli, rte, wnli): its columns, label names and official metrics')
+      .option(
+        '--glue-task <name>',
+        'a GLUE task (cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, wnli): its columns, label names and official metrics; stsb trains a regression head',
+      )
       .option('--text-column <name>', "text column (default: the GLUE task's, else sentence)")
       .option('--pair-column <name>', 'second text column (pair tasks)')
       .option('--label-column <name>', 'label column', 'label')
