@@ -80,21 +80,34 @@ export function readSquad(file: string): SquadExample[] {
       const { words } = splitWords(p.context);
       p.qas.forEach((qa: any, q: number) => {
         const id = typeof qa?.id === 'string' ? qa.id : `${where}.qas[${q}]`;
-        if (typeof qa?.question !== 'string' || !Array.isArray(qa.answers) || qa.answers.length === 0)
-          throw new DataError(`'${file}': question '${id}' needs a 'question' string and at least one answer.`);
-        const answers = qa.answers.map((ans: any) => {
-          if (typeof ans?.text !== 'string' || !Number.isInteger(ans.answer_start))
-            throw new DataError(`'${file}': an answer of question '${id}' needs 'text' and an integer 'answer_start'.`);
-          if (p.context.slice(ans.answer_start, ans.answer_start + ans.text.length) !== ans.text) {
-            throw new DataError(`'${file}': the answer '${ans.text}' of question '${id}' is not in its context at character ${ans.answer_start}.`);
-          }
-          return { text: ans.text, start: ans.answer_start };
-        });
-        examples.push({ id, question: qa.question, context: p.context, answers, words });
+        if (!Array.isArray(qa?.answers)) throw new DataError(`'${file}': question '${id}' needs a 'question' string and at least one answer.`);
+        examples.push(squadExample(file, { id, question: qa.question, context: p.context, answers: qa.answers }, words));
       });
     });
   });
   return examples;
+}
+
+/**
+ * One question as SQuAD states it (the JSON's qas entry, or a row of the hub's parquet), checked: a question,
+ * at least one answer, and each answer's text found in the context at its answer_start. `words`: the
+ * context's, when the caller has split it already (the questions of a JSON paragraph share it).
+ */
+export function squadExample(
+  file: string,
+  qa: { id: string; question: unknown; context: string; answers: Array<{ text?: unknown; answer_start?: unknown }> },
+  words = splitWords(qa.context).words,
+): SquadExample {
+  if (typeof qa.question !== 'string' || qa.answers.length === 0)
+    throw new DataError(`'${file}': question '${qa.id}' needs a 'question' string and at least one answer.`);
+  const answers = qa.answers.map(({ text, answer_start: start }) => {
+    if (typeof text !== 'string' || !Number.isInteger(start))
+      throw new DataError(`'${file}': an answer of question '${qa.id}' needs 'text' and an integer 'answer_start'.`);
+    if (qa.context.slice(start as number, (start as number) + text.length) !== text)
+      throw new DataError(`'${file}': the answer '${text}' of question '${qa.id}' is not in its context at character ${start}.`);
+    return { text, start: start as number };
+  });
+  return { id: qa.id, question: qa.question, context: qa.context, answers, words };
 }
 
 /** BERT features of the examples (one or more windows each). */

@@ -9,8 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { decodeAnswers, readSquad, squadFeatures, squadMetrics } from '@ebt/data';
+import { decodeAnswers, squadFeatures, squadMetrics } from '@ebt/data';
 import { loadGlueData, problemTypeOf } from './glue-data';
+import { loadSquadData } from './squad-data';
 import { UsageError } from '@ebt/errors';
 import { scoredResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
 import {
@@ -89,8 +90,8 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
     const tokenizer = await TextTokenizer.fromPretrained(o.model);
     const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
     const featureOptions = { maxLength: o.maxLength, docStride: o.docStride, maxQueryLength: o.maxQueryLength };
-    const trainFeatures = squadFeatures(readSquad(path.join(o.data, 'train-v1.1.json')), tok, featureOptions);
-    const devExamples = readSquad(path.join(o.data, 'dev-v1.1.json'));
+    const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
+    const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
     const devFeatures = squadFeatures(devExamples, tok, featureOptions);
     const { model: init } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed, log: null });
     const model = prune(init) as BertForQuestionAnswering;

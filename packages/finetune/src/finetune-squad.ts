@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { decodeAnswers, readSquad, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
+import { decodeAnswers, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -26,11 +26,12 @@ import {
   openRunFolder,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
+import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
 import { paddedBertInputs } from './text-source';
 
 export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
-  /** folder with train-v1.1.json and dev-v1.1.json */
+  /** 'squad' (the hub's rajpurkar/squad), or a folder with train-v1.1.json and dev-v1.1.json */
   data: string;
   maxLength?: number;
   docStride?: number;
@@ -89,7 +90,7 @@ export async function finetuneSquad(
   o: FinetuneSquadOptions,
 ): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; exactMatch: number; f1: number }> {
   if (!o.model) throw new UsageError('--model DIR is required (a Hugging Face BERT folder with config.json, model.safetensors and tokenizer files).');
-  if (!o.data) throw new UsageError('--data DIR is required (a folder with train-v1.1.json and dev-v1.1.json).');
+  if (!o.data) throw new UsageError(`--data is required: '${SQUAD_BY_NAME}' (the hub's rajpurkar/squad) or a folder with train-v1.1.json and dev-v1.1.json.`);
   for (const [flag, v] of [
     ['--max-length', o.maxLength],
     ['--doc-stride', o.docStride],
@@ -97,10 +98,10 @@ export async function finetuneSquad(
     ['--max-answer-length', o.maxAnswerLength],
   ] as const)
     checkPositive(flag, v, true);
-  const outDir = path.resolve(o.out ?? path.join('runs', `bert-squad-${path.basename(path.resolve(o.data))}`));
+  const byName = o.data === SQUAD_BY_NAME;
+  const outDir = path.resolve(o.out ?? path.join('runs', byName ? 'bert-squad' : `bert-squad-${path.basename(path.resolve(o.data))}`));
   checkRunOptions(o, outDir);
-  const trainExamples = readSquad(path.join(o.data, 'train-v1.1.json'));
-  const devExamples = readSquad(path.join(o.data, 'dev-v1.1.json'));
+  const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
   const { model } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed ?? 0 });
@@ -117,7 +118,7 @@ export async function finetuneSquad(
     command: 'finetune bert' as const,
     task: 'squad' as const,
     model: path.resolve(o.model),
-    data: path.resolve(o.data),
+    data: byName ? o.data : path.resolve(o.data),
     seed: o.seed ?? 0,
     epochs: o.epochs ?? 2,
     batchSize: o.batchSize ?? 12,

@@ -10,6 +10,9 @@ export const GLUE_REPO = 'nyu-mll/glue';
 /** Where CIFAR-10 lives on the hub: `plain_text/{train,test}-*.parquet`, rows of img {bytes (PNG), path} and label. */
 export const CIFAR10_REPO = 'uoft-cs/cifar10';
 
+/** Where SQuAD v1.1 lives on the hub: `plain_text/{train,validation}-*.parquet`, a row per question. */
+export const SQUAD_REPO = 'rajpurkar/squad';
+
 /** The parquet files of one split: `<folder>/<split>-00000-of-00001.parquet`, or several shards. */
 const splitOf = (file: string) => path.basename(file).replace(/-\d{5}-of-\d{5}\.parquet$/, '');
 
@@ -58,9 +61,16 @@ export async function resolveGlue(task: string, o: Options = {}): Promise<Record
   return resolveParquetSplits(GLUE_REPO, task, `GLUE task '${task}'`, o);
 }
 
-/** CIFAR-10's parquet files from the hub (`--data cifar10`): `train` and `test`. */
-export async function resolveCifar10(o: Options = {}): Promise<{ train: string[]; test: string[] }> {
-  const splits = await resolveParquetSplits(CIFAR10_REPO, 'plain_text', 'CIFAR-10', o);
-  if (!splits.train || !splits.test) throw new HubError(`Dataset '${CIFAR10_REPO}' lacks a train or test split (it has ${Object.keys(splits).join(', ')}).`);
-  return { train: splits.train, test: splits.test };
+/** The named splits of a parquet dataset folder on the hub, each required. */
+async function requiredSplits<K extends string>(repo: string, folder: string, what: string, names: K[], o: Options): Promise<Record<K, string[]>> {
+  const splits = await resolveParquetSplits(repo, folder, what, o);
+  const missing = names.filter((n) => !splits[n]);
+  if (missing.length) throw new HubError(`Dataset '${repo}' lacks a ${missing.join(' and ')} split (it has ${Object.keys(splits).join(', ')}).`);
+  return Object.fromEntries(names.map((n) => [n, splits[n]])) as Record<K, string[]>;
 }
+
+/** CIFAR-10's parquet files from the hub (`--data cifar10`): `train` and `test`. */
+export const resolveCifar10 = (o: Options = {}) => requiredSplits(CIFAR10_REPO, 'plain_text', 'CIFAR-10', ['train', 'test'], o);
+
+/** SQuAD v1.1's parquet files from the hub (`--data squad`): `train` and `validation`. */
+export const resolveSquad = (o: Options = {}) => requiredSplits(SQUAD_REPO, 'plain_text', 'SQuAD', ['train', 'validation'], o);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startMockHub, MockHub } from '../test/mock-hub';
-import { fixtures, shardedTinyBert, tinyCifar10Repo, tinyGlueRepo } from '../test/tiny-repo';
+import { fixtures, shardedTinyBert, tinyCifar10Repo, tinyGlueRepo, tinySquadRepo } from '../test/tiny-repo';
 import { HubError, repoFolder, resolveModel, snapshot } from './index';
 
 const bin = path.join(__dirname, '..', '..', 'cli', 'bin', 'ebt.js');
@@ -16,8 +16,9 @@ describe('the hub client against a loopback hub', () => {
   beforeAll(async () => {
     hub = await startMockHub({
       'tiny-org/tiny-bert': { files: shardedTinyBert() },
-      'nyu-mll/glue': { type: 'dataset', files: await tinyGlueRepo() },
+      'nyu-mll/glue': { type: 'dataset', files: tinyGlueRepo() },
       'uoft-cs/cifar10': { type: 'dataset', files: tinyCifar10Repo() },
+      'rajpurkar/squad': { type: 'dataset', files: tinySquadRepo() },
     });
     Object.assign(process.env, { HF_HOME: home, HF_ENDPOINT: hub.url });
     delete process.env.HF_HUB_OFFLINE;
@@ -87,17 +88,21 @@ describe('the hub client against a loopback hub', () => {
     }
   });
 
+  /** `ebt ARGS --backend wasm --out OUT --json` in a child process, with HF_HOME=home and env (asynchronous: the hub answers from this process) */
+  const ebt = (args: string[], home: string, out: string, env: Record<string, string>) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, ...args, '--backend', 'wasm', '--out', out, '--json'], { env: { ...process.env, HF_HOME: home, ...env } });
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  const offline = { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HUB_OFFLINE: '1' };
+
   test('--data cifar10 fetches uoft-cs/cifar10 into the cache and trains on it, then again offline', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));
-    const train = (out: string, env: Record<string, string>) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const args = ['finetune', 'vit', '--model', path.join(fixtures, 'hf-tiny-vit'), '--data', 'cifar10', '--epochs', '1', '--batch-size', '10'];
-        const child = spawn(process.execPath, [bin, ...args, '--backend', 'wasm', '--out', out, '--json'], { env: { ...process.env, HF_HOME: fresh, ...env } });
-        let [stdout, stderr] = ['', ''];
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
+    const args = ['finetune', 'vit', '--model', path.join(fixtures, 'hf-tiny-vit'), '--data', 'cifar10', '--epochs', '1', '--batch-size', '10'];
+    const train = (out: string, env: Record<string, string>) => ebt(args, fresh, out, env);
     const online = await train(path.join(fresh, 'run-online'), { HF_ENDPOINT: hub.url });
     expect(online.stderr).not.toMatch(/failed/);
     expect(online.status).toBe(0);
@@ -109,8 +114,7 @@ describe('the hub client against a loopback hub', () => {
       .split('\n');
     expect(metrics.filter((l) => l.includes(',train,')).map((l) => l.split(',')[0])).toEqual(['2']);
     expect(fs.existsSync(path.join(fresh, 'hub', 'datasets--uoft-cs--cifar10', 'refs', 'main'))).toBe(true);
-    const offline = await train(path.join(fresh, 'run-offline'), { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HUB_OFFLINE: '1' });
-    expect(offline.status).toBe(0);
+    expect((await train(path.join(fresh, 'run-offline'), offline)).status).toBe(0);
     const column = (dir: string, k: number) =>
       fs
         .readFileSync(path.join(fresh, dir, 'metrics.csv'), 'utf8')
@@ -118,6 +122,25 @@ describe('the hub client against a loopback hub', () => {
         .split('\n')
         .map((l) => l.split(',')[k]);
     expect(column('run-offline', 3)).toEqual(column('run-online', 3)); // the same losses from the cached files
+  }, 120_000);
+
+  test('--data squad fetches rajpurkar/squad (answers as a struct of lists) and fine-tunes a hub BERT for QA on it, then again offline', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));
+    // --task squad is implied by --data squad; the QA head of tiny-org/tiny-bert (a classifier) is initialised
+    const args = ['finetune', 'bert', '--model', 'tiny-org/tiny-bert', '--data', 'squad', '--epochs', '1', '--batch-size', '5', '--max-length', '64'];
+    const online = await ebt(args, fresh, path.join(fresh, 'run-online'), { HF_ENDPOINT: hub.url });
+    expect(online.stderr).not.toMatch(/failed/);
+    expect(online.status).toBe(0);
+    expect(online.stderr).toMatch(/downloading rajpurkar\/squad\/plain_text\/train-00000-of-00001\.parquet/);
+    const run = JSON.parse(fs.readFileSync(path.join(fresh, 'run-online', 'run.json'), 'utf8'));
+    const json = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'datasets', 'squad-tiny', file), 'utf8'));
+    const questions = (file: string) => json(file).data.flatMap((a: any) => a.paragraphs.flatMap((p: any) => p.qas.map((q: any) => q.id)));
+    expect(run.options).toMatchObject({ task: 'squad', data: 'squad', trainExamples: questions('train-v1.1.json').length });
+    const predictions = JSON.parse(fs.readFileSync(path.join(fresh, 'run-online', 'predictions.json'), 'utf8'));
+    expect(Object.keys(predictions).sort()).toEqual(questions('dev-v1.1.json').sort());
+    expect((await ebt(args, fresh, path.join(fresh, 'run-offline'), offline)).status).toBe(0);
+    const evaluation = (dir: string) => fs.readFileSync(path.join(fresh, dir, 'squad-eval.json'), 'utf8');
+    expect(evaluation('run-offline')).toBe(evaluation('run-online')); // the same run from the cached files
   }, 120_000);
 
   test('ebt infer --model org/name prints the reference logits from the hub, then offline from the cache', async () => {

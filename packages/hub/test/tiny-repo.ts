@@ -6,9 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readGlueTsv } from '@ebt/data';
 import { cifar10Parquet, cifarPng } from '@ebt/data/test/cifar10-parquet';
+import { glueParquet } from '@ebt/data/test/glue-parquet';
+import { squadParquet, squadRows } from '@ebt/data/test/squad-parquet';
 
 export const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
+const datasets = path.join(__dirname, '..', '..', '..', 'datasets');
 
 /** Raw safetensors bytes from a header of entries and their data, as a writer in Python lays them out. */
 function safetensors(entries: Array<{ name: string; dtype: string; shape: number[]; bytes: Uint8Array }>): Uint8Array {
@@ -62,25 +66,18 @@ export function shardedTinyBert(): Record<string, Uint8Array | string> {
 }
 
 /** datasets/sst2-tiny as the hub's nyu-mll/glue stores SST-2: `sst2/<split>-00000-of-00001.parquet` (sentence, INT64 label, idx). */
-export async function tinyGlueRepo(): Promise<Record<string, Uint8Array>> {
-  const { parquetWriteBuffer } = await import('hyparquet-writer');
+export function tinyGlueRepo(): Record<string, Uint8Array> {
   const split = (file: string) => {
-    const [, ...rows] = fs
-      .readFileSync(path.join(__dirname, '..', '..', '..', 'datasets', 'sst2-tiny', file), 'utf8')
-      .trim()
-      .split('\n');
-    const [sentences, labels] = [rows.map((r) => r.split('\t')[0]), rows.map((r) => BigInt(r.split('\t')[1]))];
-    return new Uint8Array(
-      parquetWriteBuffer({
-        columnData: [
-          { name: 'sentence', data: sentences, type: 'STRING' },
-          { name: 'label', data: labels, type: 'INT64' },
-          { name: 'idx', data: rows.map((_, i) => i), type: 'INT32' },
-        ],
-      }),
-    );
+    const d = readGlueTsv(path.join(datasets, 'sst2-tiny', file));
+    return glueParquet({ sentence: d.texts }, Array.from(d.labels));
   };
   return { 'sst2/train-00000-of-00001.parquet': split('train.tsv'), 'sst2/validation-00000-of-00001.parquet': split('dev.tsv') };
+}
+
+/** datasets/squad-tiny as the hub's rajpurkar/squad stores SQuAD: `plain_text/{train,validation}-00000-of-00001.parquet`. */
+export function tinySquadRepo(): Record<string, Uint8Array> {
+  const split = (file: string) => squadParquet(squadRows(path.join(datasets, 'squad-tiny', file)));
+  return { 'plain_text/train-00000-of-00001.parquet': split('train-v1.1.json'), 'plain_text/validation-00000-of-00001.parquet': split('dev-v1.1.json') };
 }
 
 /** uoft-cs/cifar10's layout: plain_text/{train,test}-00000-of-00001.parquet, seeded 32x32 images as PNG with labels 0-9. */

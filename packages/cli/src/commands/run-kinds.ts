@@ -11,6 +11,7 @@ import {
   FinetuneBertOptions,
   FinetuneSquadOptions,
   FinetuneVitOptions,
+  SQUAD_BY_NAME,
   STUDY_RUN_RUNNER as FINETUNE_RUN_RUNNER,
 } from '@ebt/finetune';
 import { CELL_RUNNER as PRETRAIN_CELL_RUNNER, PRESETS, PretrainOptions, STUDY_RUN_RUNNER as PRETRAIN_RUN_RUNNER } from '@ebt/pretrain';
@@ -58,7 +59,7 @@ export const BERT: RunKind = {
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option(
         '--data <dir>',
-        "glue:<task> (the hub's nyu-mll/glue parquet), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
+        "glue:<task> (the hub's nyu-mll/glue parquet), squad (the hub's rajpurkar/squad), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
       )
       .option(
         '--glue-task <name>',
@@ -67,14 +68,14 @@ export const BERT: RunKind = {
       .option('--text-column <name>', "text column (default: the GLUE task's, else sentence)")
       .option('--pair-column <name>', 'second text column (pair tasks)')
       .option('--label-column <name>', 'label column', 'label')
-      .option('--task <name>', 'glue or squad', 'glue')
+      .option('--task <name>', 'glue or squad (default: squad with --data squad, else glue)')
       .option('--max-length <n>', 'tokens per example (default: 128 for glue, 384 for squad)')
       .option('--doc-stride <n>', 'squad: stride between context windows', '128')
       .option('--max-query-length <n>', 'squad: question tokens kept', '64')
       .option('--max-answer-length <n>', 'squad: longest answer decoded, in tokens', '30')
       .option('--n-best <n>', 'squad: start and end candidates per window', '20'),
   parse: (o) => {
-    const task = oneOf(o.task, ['glue', 'squad'] as const, '--task');
+    const task = oneOf(o.task ?? (o.data === SQUAD_BY_NAME ? 'squad' : 'glue'), ['glue', 'squad'] as const, '--task');
     const common = { model: o.model, data: o.data, maxLength: optionalInt(o.maxLength, '--max-length'), task };
     if (task === 'glue') return { ...common, glueTask: o.glueTask, textColumn: o.textColumn, pairColumn: o.pairColumn, labelColumn: o.labelColumn };
     return {
