@@ -1,14 +1,17 @@
 /**
- * Where a ViT-Tiny training step spends its time, per tfjs kernel, on the current backend.
- * Run: npx tsx tools/bench/profile-step.ts [backend]
+ * Where a ViT-Tiny training step spends its time, per tfjs kernel, on the current backend; with a case number,
+ * the step of that pruned model of `ebt bench pruned` (1 or 2) instead of the dense one.
+ * Run: npx tsx tools/bench/profile-step.ts [backend] [case]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { vitTinyTrainStep } from './train-step';
+import { benchModels } from './pruned';
+import { trainStep, vitTinyTrainStep } from './train-step';
 
 async function main() {
   await initBackend({ backend: process.argv[2] ?? 'native' });
-  const { step } = vitTinyTrainStep();
+  const pruned = Number(process.argv[3] ?? 0);
+  const { step } = pruned ? trainStep(benchModels()[pruned]) : vitTinyTrainStep();
   step();
   step(); // the second step runs on recycled buffers, as every later one does
   const t0 = Date.now();

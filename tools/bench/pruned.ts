@@ -59,9 +59,8 @@ async function timeInRounds(fns: Array<() => unknown | Promise<unknown>>, rounds
   return samples.map(median);
 }
 
-export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' | 'onnx' } = {}): Promise<PrunedBench> {
-  const rounds = options.rounds ?? 5;
-  const runtime = options.runtime ?? 'tfjs';
+/** The dense ViT-Tiny-shaped model and its PRUNE_CASES, pruned by seeded random coefficients. */
+export function benchModels(): ViTForImageClassification[] {
   const dense = new ViTForImageClassification(vitTinyConfig(), { seed: 0 });
   const rand = mulberry32(7);
   const coefficients = (sizes: number[]) => sizes.map((n) => Float64Array.from({ length: n }, rand));
@@ -72,6 +71,13 @@ export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' |
     const masks = { heads: maskFromCoefficients(headCoefficients, ...c.heads), ffn: maskFromCoefficients(ffnCoefficients, ...c.ffn) };
     models.push(pruneModel(dense, masks).model as ViTForImageClassification);
   }
+  return models;
+}
+
+export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' | 'onnx' } = {}): Promise<PrunedBench> {
+  const rounds = options.rounds ?? 5;
+  const runtime = options.runtime ?? 'tfjs';
+  const models = benchModels();
   const flops = models.map((m) => countFlops(m.config));
 
   let trainMs: number[] | null = null;

@@ -91,3 +91,79 @@ export function splitV(args: KernelArgs): tf.TensorInfo[] {
     return part;
   });
 }
+
+/**
+ * x repeated `reps` times along each axis. Output axis d of size reps[d] * x.shape[d] is the pair (repeat,
+ * index) with the repeat major, so the tile is the strided copy of x over shape [reps[0], x0, reps[1], x1, ...]
+ * with source strides [0, s0, 0, s1, ...].
+ */
+export function tile(args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs;
+  const { reps } = args.attrs as unknown as tf.TileAttrs;
+  if (!allFloat32(x)) return cpuKernel(tf.Tile)(args) as tf.TensorInfo;
+  const outShape = x.shape.map((s, d) => s * reps[d]);
+  const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
+  if (out.length > 0) {
+    const strides = stridesOf(x.shape);
+    const { shape, strides: src } = collapse(
+      x.shape.flatMap((s, d) => [reps[d], s]),
+      [strides.flatMap((s) => [0, s])],
+    );
+    addon().transpose(values(args.backend, x), out, Int32Array.from(shape), Int32Array.from(src[0]));
+  }
+  return args.backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+/**
+ * Inputs joined along `axis`: each output row (the axes before `axis`) is the inputs' rows one after another,
+ * copied with TypedArray.set (a memcpy) - tfjs-cpu's concat copies element by element.
+ */
+export function concat(args: KernelArgs): tf.TensorInfo {
+  const inputs = Object.values(args.inputs).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+  const { axis } = args.attrs as unknown as tf.ConcatAttrs;
+  if (inputs.length === 0 || !allFloat32(...inputs)) return cpuKernel(tf.Concat)(args) as tf.TensorInfo;
+  const $axis = tf.util.parseAxisParam(axis, inputs[0].shape)[0];
+  const outShape = tf.backend_util.computeOutShape(
+    inputs.map((t) => t.shape),
+    $axis,
+  );
+  const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
+  const rows = tf.util.sizeFromShape(outShape.slice(0, $axis));
+  const width = out.length / rows;
+  let column = 0;
+  for (const t of inputs) {
+    const x = values(args.backend, t);
+    const w = x.length / rows;
+    for (let r = 0; r < rows; r++) out.set(x.subarray(r * w, (r + 1) * w), r * width + column);
+    column += w;
+  }
+  return args.backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+/** x inside a border of `constantValue` (PadV2: the gradient of Slice), row by row with TypedArray.set. */
+export function pad(args: KernelArgs): tf.TensorInfo {
+  const { x } = args.inputs;
+  const { paddings, constantValue } = args.attrs as unknown as tf.PadV2Attrs;
+  if (!allFloat32(x)) return cpuKernel(tf.PadV2)(args) as tf.TensorInfo;
+  const outShape = x.shape.map((s, d) => paddings[d][0] + s + paddings[d][1]);
+  const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
+  out.fill(constantValue);
+  const size = tf.util.sizeFromShape(x.shape);
+  if (size === 0) return args.backend.makeTensorInfo(outShape, 'float32', out);
+  // the trailing axes without padding are one contiguous run in both x and out
+  let inner = 1;
+  let d = x.shape.length - 1;
+  for (; d >= 0 && paddings[d][0] === 0 && paddings[d][1] === 0; d--) inner *= x.shape[d];
+  if (d >= 0) inner *= x.shape[d];
+  const outStrides = stridesOf(outShape);
+  const start = paddings.reduce((sum, [before], k) => sum + before * outStrides[k], 0);
+  const lead = x.shape.slice(0, Math.max(0, d));
+  const source = values(args.backend, x);
+  const index = new Array<number>(lead.length).fill(0);
+  for (let r = 0; r * inner < size; r++) {
+    const offset = index.reduce((sum, i, k) => sum + i * outStrides[k], start);
+    out.set(source.subarray(r * inner, (r + 1) * inner), offset);
+    for (let k = lead.length - 1; k >= 0 && ++index[k] === lead[k]; k--) index[k] = 0;
+  }
+  return args.backend.makeTensorInfo(outShape, 'float32', out);
+}

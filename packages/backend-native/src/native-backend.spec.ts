@@ -142,6 +142,50 @@ describeNative('the native backend', () => {
     await sameAsCpu(() => [tf.slice(x(), [1, 0, 2, 3], [2, 5, 3, -1]), tf.slice(x(), [0, 0, 0, 0], [1, 5, 6, 7]), ...tf.split(x(), [1, 3, 2], 2)]);
   });
 
+  test('tile, concat and pad by any repeats, axis and border', async () => {
+    const x = () => rand([3, 1, 4, 2], 11);
+    await sameAsCpu(() => [tf.tile(x(), [1, 5, 1, 1]), tf.tile(x(), [2, 1, 3, 2]), tf.tile(rand([1, 1, 6], 12), [64, 1, 1]), tf.tile(rand([5], 13), [3])]);
+    await sameAsCpu(() => [
+      tf.concat([rand([2, 1, 6], 14), rand([2, 4, 6], 15)], 1),
+      tf.concat([rand([3, 2], 16), rand([3, 5], 17), rand([3, 1], 18)], -1),
+      tf.concat([rand([2, 3], 19), rand([4, 3], 20)], 0),
+      tf.concat([rand([2, 0], 21), rand([2, 3], 22)], 1),
+    ]);
+    await sameAsCpu(() => [
+      tf.pad(x(), [
+        [0, 0],
+        [0, 4],
+        [0, 0],
+        [0, 0],
+      ]),
+      tf.pad(
+        x(),
+        [
+          [1, 2],
+          [0, 0],
+          [3, 0],
+          [1, 1],
+        ],
+        -2.5,
+      ),
+      tf.pad(x(), [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ]),
+      tf.pad(rand([4], 23), [[2, 3]]),
+    ]);
+    // the ViT's [CLS] path: tile, concat, and slice (whose gradient is a pad), with their gradients
+    const f = (cls: tf.Tensor, patches: tf.Tensor) =>
+      tf
+        .concat([tf.tile(cls, [3, 1, 1]), patches], 1)
+        .slice([0, 0, 0], [3, 1, 8])
+        .square()
+        .sum();
+    await sameAsCpu(() => tf.grads(f)([rand([1, 1, 8], 24), rand([3, 5, 8], 25)]));
+  });
+
   test('sum, mean, max and min over contiguous and scattered axes', async () => {
     const x = () => rand([6, 5, 4, 3], 8);
     for (const axis of [[0], [3], [1, 2], [0, 1], [0, 2], [1, 3], [0, 1, 2, 3]]) {

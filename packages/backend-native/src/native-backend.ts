@@ -17,7 +17,7 @@ import {
   registerFusedGradients,
 } from './fused';
 import { KernelArgs } from './kernel-util';
-import { reduceKernel, slice, splitV, transpose } from './layout';
+import { concat, pad, reduceKernel, slice, splitV, tile, transpose } from './layout';
 import { batchMatMul, fusedMatMul } from './matmul';
 
 export const BACKEND_NAME = 'native';
@@ -92,6 +92,9 @@ export function nativeKernels(): Record<string, Kernel> {
     [tf.Transpose]: transpose,
     [tf.Slice]: slice,
     [tf.SplitV]: splitV,
+    [tf.Tile]: tile,
+    [tf.Concat]: concat,
+    [tf.PadV2]: pad,
     [tf.Sum]: reduceKernel(tf.Sum, ReduceOp.Sum),
     [tf.Mean]: reduceKernel(tf.Mean, ReduceOp.Mean),
     [tf.Max]: reduceKernel(tf.Max, ReduceOp.Max),
