@@ -54,6 +54,11 @@ export interface EpochTotals {
 
 const noTotals = (): EpochTotals => ({ loss: 0, examples: 0, tally: [] });
 
+/** A checkpoint's epoch sums; those written before objectives (correct and labels counts) are a classification tally. */
+function savedTotals(saved: EpochTotals | (Omit<EpochTotals, 'tally'> & { correct: number; labels: number })): EpochTotals {
+  return 'tally' in saved ? { ...saved, tally: [...saved.tally] } : { loss: saved.loss, examples: saved.examples, tally: [saved.correct, saved.labels] };
+}
+
 export interface StepInfo {
   step: number;
   epoch: number;
@@ -248,7 +253,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   try {
     while (state.epoch < o.epochs && !stoppedEarly) {
       const order = epochOrder(o.train.size, o.seed, state.epoch);
-      totals = state.batch > 0 && state.epochTotals ? { ...state.epochTotals } : noTotals();
+      totals = state.batch > 0 && state.epochTotals ? savedTotals(state.epochTotals) : noTotals();
       const epochStart = Date.now();
       const firstBatch = state.batch;
       const seenBefore = totals.examples;
