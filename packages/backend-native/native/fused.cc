@@ -29,26 +29,44 @@ void geluGrad(const float* dy, const float* x, float* dx, int64_t n) {
   });
 }
 
-// Mean and 1/sqrt(biased variance + eps) of one row, in double as the composite ops accumulate.
-static void rowStats(const float* x, int64_t cols, float eps, float& mean, float& rstd) {
-  double s = 0;
-  for (int64_t j = 0; j < cols; j++) s += x[j];
-  const double m = s / double(cols);
-  double v = 0;
-  for (int64_t j = 0; j < cols; j++) v += (x[j] - m) * (x[j] - m);
-  mean = float(m);
-  rstd = float(1.0 / std::sqrt(v / double(cols) + eps));
+// Rows go through the LayerNorm kernels R at a time. Each row's sums are serial chains in float64 whose
+// order must stay as it is (the results are bit-for-bit those of one row at a time); a chain waits on its
+// previous add, so interleaving the chains of R rows keeps the core busy instead.
+constexpr int R = 4;
+
+// Mean and 1/sqrt(biased variance + eps) of rows x[0..n), n <= R, in double as the composite ops accumulate.
+static void rowStats(const float* const* x, int n, int64_t cols, float eps, float* mean, float* rstd) {
+  double s[R] = {0, 0, 0, 0}, m[R], v[R] = {0, 0, 0, 0};
+  for (int64_t j = 0; j < cols; j++)
+    for (int k = 0; k < n; k++) s[k] += x[k][j];
+  for (int k = 0; k < n; k++) m[k] = s[k] / double(cols);
+  for (int64_t j = 0; j < cols; j++)
+    for (int k = 0; k < n; k++) v[k] += (x[k][j] - m[k]) * (x[k][j] - m[k]);
+  for (int k = 0; k < n; k++) {
+    mean[k] = float(m[k]);
+    rstd[k] = float(1.0 / std::sqrt(v[k] / double(cols) + eps));
+  }
+}
+
+// Calls body(first row, rows in the block) for blocks of up to R rows of [lo, hi).
+template <class Body>
+static void rowBlocks(int64_t lo, int64_t hi, Body body) {
+  for (int64_t r = lo; r < hi; r += R) body(r, int(std::min<int64_t>(R, hi - r)));
 }
 
 void layerNorm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps) {
   parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; r++) {
-      const float* xr = x + r * cols;
-      float* yr = y + r * cols;
-      float mean, rstd;
-      rowStats(xr, cols, eps, mean, rstd);
-      for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j];
-    }
+    rowBlocks(lo, hi, [&](int64_t r0, int n) {
+      const float* xs[R];
+      float mean[R], rstd[R];
+      for (int k = 0; k < n; k++) xs[k] = x + (r0 + k) * cols;
+      rowStats(xs, n, cols, eps, mean, rstd);
+      for (int k = 0; k < n; k++) {
+        const float* xr = xs[k];
+        float* yr = y + (r0 + k) * cols;
+        for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean[k]) * rstd[k] * gamma[j] + beta[j];
+      }
+    });
   });
 }
 
@@ -60,27 +78,34 @@ void layerNormGrad(const float* dy, const float* x, const float* gamma, float* d
   parallelChunks(rows, rows * cols, [&](int p, int64_t lo, int64_t hi) {
     double* dg = acc.data() + 2 * cols * p;
     double* db = dg + cols;
-    for (int64_t r = lo; r < hi; r++) {
-      const float* xr = x + r * cols;
-      const float* dyr = dy + r * cols;
-      float* dxr = dx + r * cols;
-      float mean, rstd;
-      rowStats(xr, cols, eps, mean, rstd);
-      double sg = 0, sgx = 0;
+    rowBlocks(lo, hi, [&](int64_t r0, int n) {
+      const float* xs[R];
+      float mean[R], rstd[R];
+      for (int k = 0; k < n; k++) xs[k] = x + (r0 + k) * cols;
+      rowStats(xs, n, cols, eps, mean, rstd);
+      double sg[R] = {0, 0, 0, 0}, sgx[R] = {0, 0, 0, 0};
       for (int64_t j = 0; j < cols; j++) {
-        const float xhat = (xr[j] - mean) * rstd;
-        const float g = dyr[j] * gamma[j];
-        sg += g;
-        sgx += g * xhat;
-        dg[j] += dyr[j] * xhat;
-        db[j] += dyr[j];
+        for (int k = 0; k < n; k++) {
+          const float xhat = (xs[k][j] - mean[k]) * rstd[k];
+          const float g = dy[(r0 + k) * cols + j] * gamma[j];
+          sg[k] += g;
+          sgx[k] += g * xhat;
+        }
       }
-      const float mg = float(sg / double(cols)), mgx = float(sgx / double(cols));
-      for (int64_t j = 0; j < cols; j++) {
-        const float xhat = (xr[j] - mean) * rstd;
-        dxr[j] = rstd * (dyr[j] * gamma[j] - mg - xhat * mgx);
+      for (int k = 0; k < n; k++) {
+        const float* xr = xs[k];
+        const float* dyr = dy + (r0 + k) * cols;
+        float* dxr = dx + (r0 + k) * cols;
+        const float mg = float(sg[k] / double(cols)), mgx = float(sgx[k] / double(cols));
+        // independent across columns (vectorised); each column's terms still arrive in row order
+        for (int64_t j = 0; j < cols; j++) {
+          const float xhat = (xr[j] - mean[k]) * rstd[k];
+          dg[j] += dyr[j] * xhat;
+          db[j] += dyr[j];
+          dxr[j] = rstd[k] * (dyr[j] * gamma[j] - mg - xhat * mgx);
+        }
       }
-    }
+    });
   });
   for (int64_t j = 0; j < cols; j++) {
     double g = 0, b = 0;
