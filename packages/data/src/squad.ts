@@ -80,8 +80,7 @@ export function readSquad(file: string): SquadExample[] {
       const { words } = splitWords(p.context);
       p.qas.forEach((qa: any, q: number) => {
         const id = typeof qa?.id === 'string' ? qa.id : `${where}.qas[${q}]`;
-        if (!Array.isArray(qa?.answers)) throw new DataError(`'${file}': question '${id}' needs a 'question' string and at least one answer.`);
-        examples.push(squadExample(file, { id, question: qa.question, context: p.context, answers: qa.answers }, words));
+        examples.push(squadExample(file, { id, question: qa?.question, context: p.context, answers: qa?.answers }, words));
       });
     });
   });
@@ -95,12 +94,13 @@ export function readSquad(file: string): SquadExample[] {
  */
 export function squadExample(
   file: string,
-  qa: { id: string; question: unknown; context: string; answers: Array<{ text?: unknown; answer_start?: unknown }> },
+  qa: { id: string; question: unknown; context: string; answers: unknown },
   words = splitWords(qa.context).words,
 ): SquadExample {
-  if (typeof qa.question !== 'string' || qa.answers.length === 0)
+  if (typeof qa.question !== 'string' || !Array.isArray(qa.answers) || qa.answers.length === 0)
     throw new DataError(`'${file}': question '${qa.id}' needs a 'question' string and at least one answer.`);
-  const answers = qa.answers.map(({ text, answer_start: start }) => {
+  const answers = (qa.answers as Array<{ text?: unknown; answer_start?: unknown } | null>).map((answer) => {
+    const { text, answer_start: start } = answer ?? {};
     if (typeof text !== 'string' || !Number.isInteger(start))
       throw new DataError(`'${file}': an answer of question '${qa.id}' needs 'text' and an integer 'answer_start'.`);
     if (qa.context.slice(start as number, (start as number) + text.length) !== text)
