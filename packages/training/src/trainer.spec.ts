@@ -122,7 +122,8 @@ describe('train', () => {
     expect(metricsOf(broken)).toEqual(metricsOf(unbroken));
   });
 
-  test('SIGINT writes a checkpoint mid-epoch, and --resume continues exactly', async () => {
+  /** An unbroken run, and the same run stopped by SIGINT after step 8 (mid-epoch 2), which saves its checkpoint. */
+  async function unbrokenAndInterrupted(): Promise<{ unbroken: string; stopped: string }> {
     const unbroken = tmp();
     await train(setup(unbroken).options);
     const stopped = tmp();
@@ -132,6 +133,11 @@ describe('train', () => {
       },
     };
     await expect(train(setup(stopped, { callbacks: [interrupt] }).options)).rejects.toThrow(/Interrupted; the run was saved/);
+    return { unbroken, stopped };
+  }
+
+  test('SIGINT writes a checkpoint mid-epoch, and --resume continues exactly', async () => {
+    const { unbroken, stopped } = await unbrokenAndInterrupted();
     await train(setup(stopped, { resume: true }).options);
     expect(Trajectory.read(path.join(stopped, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
     // epoch 2's train row covers all 96 examples, not only those after the resume
@@ -141,15 +147,7 @@ describe('train', () => {
   });
 
   test('a mid-epoch checkpoint written before objectives (correct and labels counts) resumes to the same metrics', async () => {
-    const unbroken = tmp();
-    await train(setup(unbroken).options);
-    const stopped = tmp();
-    const interrupt: Callback = {
-      onStep: ({ step }) => {
-        if (step === 8) process.emit('SIGINT');
-      },
-    };
-    await expect(train(setup(stopped, { callbacks: [interrupt] }).options)).rejects.toThrow(/Interrupted/);
+    const { unbroken, stopped } = await unbrokenAndInterrupted();
     // rewrite the checkpoint's state as the older trainer saved it; the sha256 covers only the tensor data
     const file = path.join(stopped, 'checkpoints', 'last.safetensors');
     const bytes = fs.readFileSync(file);
