@@ -132,7 +132,7 @@ async function onnxForward(models: ViTForImageClassification[], rounds: number):
     tf.tidy(() => tf.randomNormal([64, 3, 32, 32], 0, 1, 'float32', 1).dataSync() as Float32Array),
     [64, 3, 32, 32],
   );
-  const sessions = await Promise.all(models.map((m) => ort.InferenceSession.create(toOnnx(m))));
+  const sessions = await Promise.all(models.map(async (m) => ort.InferenceSession.create(await toOnnx(m))));
   const ms = await timeInRounds(
     sessions.map((s) => () => s.run({ pixel_values: pixels })),
     rounds,

@@ -1,13 +1,15 @@
 import { UsageError } from '@ebt/errors';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { AdapterReport } from '@ebt/backend-webgpu';
 import { registerWasmKernels } from './wasm-kernels';
 
 /**
  * Backends in order of preference. `tensorflow-gpu` and `tensorflow` are libtensorflow through tfjs-node(-gpu);
+ * `webgpu` is tfjs-backend-webgpu on Dawn (@ebt/backend-webgpu), chosen on its own only on a hardware adapter;
  * `native` is @ebt/backend-native (the cpu backend with OpenBLAS and C++ kernels, built at install time).
  */
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 const ALIASES: Record<string, BackendName> = {
@@ -15,6 +17,8 @@ const ALIASES: Record<string, BackendName> = {
   'node-gpu': 'tensorflow-gpu',
   'tfjs-node-gpu': 'tensorflow-gpu',
   gpu: 'tensorflow-gpu',
+  webgpu: 'webgpu',
+  dawn: 'webgpu',
   tensorflow: 'tensorflow',
   node: 'tensorflow',
   'tfjs-node': 'tensorflow',
@@ -35,6 +39,8 @@ export interface BackendChoice {
   tfBackend: string;
   /** why the backends before it were passed over, or why it was chosen */
   reason: string;
+  /** the GPU adapter, when the backend is webgpu */
+  adapter?: AdapterReport;
 }
 
 export interface InitBackendOptions {
@@ -85,7 +91,7 @@ async function choose(key: string, log: InitBackendOptions['log']): Promise<Back
     if (failure) {
       throw new BackendError(`Backend '${name}' was requested but cannot start: ${failure}.`);
     }
-    choice = { name, tfBackend: tf.getBackend(), reason: 'requested' };
+    choice = { name, tfBackend: tf.getBackend(), reason: 'requested', ...adapterOf(name) };
   } else {
     const skipped: string[] = [];
     let chosen: BackendName | undefined;
@@ -98,9 +104,10 @@ async function choose(key: string, log: InitBackendOptions['log']): Promise<Back
       skipped.push(failure);
     }
     if (!chosen) throw new BackendError(`No tfjs backend could start: ${skipped.join('; ')}.`);
-    choice = { name: chosen, tfBackend: tf.getBackend(), reason: skipped.length ? skipped.join('; ') : 'first choice' };
+    choice = { name: chosen, tfBackend: tf.getBackend(), reason: skipped.length ? skipped.join('; ') : 'first choice', ...adapterOf(chosen) };
   }
-  write?.(`ebt: tfjs backend '${choice.name}' (${choice.reason})`);
+  const on = choice.adapter ? ` on ${choice.adapter.device || choice.adapter.description}` : '';
+  write?.(`ebt: tfjs backend '${choice.name}'${on} (${choice.reason})`);
   return choice;
 }
 
@@ -118,6 +125,13 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
           return `${pkg} is installed but its native binding does not load (${firstLine(e)}); was its install script approved?`;
         }
         if (!(await tf.setBackend('tensorflow'))) return `${pkg} loaded but the 'tensorflow' backend did not initialise`;
+        return undefined;
+      }
+      case 'webgpu': {
+        const webgpu = require('@ebt/backend-webgpu') as typeof import('@ebt/backend-webgpu');
+        const registered = await webgpu.registerWebGpuBackend();
+        if (!registered.ok) return `Dawn (webgpu): ${registered.reason}`;
+        if (!(await tf.setBackend(webgpu.BACKEND_NAME))) return 'the webgpu backend did not initialise';
         return undefined;
       }
       case 'native': {
@@ -145,6 +159,12 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
   } catch (e) {
     return `${name} failed to start (${firstLine(e)})`;
   }
+}
+
+function adapterOf(name: BackendName): { adapter?: AdapterReport } {
+  if (name !== 'webgpu') return {};
+  const webgpu = require('@ebt/backend-webgpu') as typeof import('@ebt/backend-webgpu');
+  return { adapter: webgpu.webGpuAdapter() };
 }
 
 function isInstalled(pkg: string): boolean {

@@ -2,3 +2,4 @@
 export { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from '@ebt/backend-native';
 export { BACKENDS, BackendError, initBackend, parseBackendName } from './backend';
 export type { BackendChoice, BackendName, InitBackendOptions } from './backend';
+export { readAll } from './read-back';

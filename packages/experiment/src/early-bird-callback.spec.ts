@@ -12,8 +12,8 @@ beforeAll(async () => {
 });
 
 /** A plain training run (no EB-train) with the callback watching. */
-function plain(outDir: string, callbacks: ReturnType<typeof earlyBirdCallback>[], recordEvery: number) {
-  const o = setup(outDir);
+async function plain(outDir: string, callbacks: ReturnType<typeof earlyBirdCallback>[], recordEvery: number) {
+  const o = await setup(outDir);
   return { ...o, forward: o.forwardOf(o.model), criteria: undefined, recordEvery, callbacks };
 }
 
@@ -27,7 +27,7 @@ describe('earlyBirdCallback', () => {
   test('detections.json holds both verdicts, equal to an offline replay of the trajectory recorded at every step', async () => {
     const out = tmp();
     const cb = earlyBirdCallback({ criteria: criteria(), outDir: out });
-    await train(plain(out, [cb], 1));
+    await train(await plain(out, [cb], 1));
     const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
     expect(detections.totalSteps).toBe(18);
     expect(detections.criteria.map((c: { criterion: string }) => c.criterion)).toEqual(['mask-distance', 'nuclear-stationarity']);
@@ -42,7 +42,7 @@ describe('earlyBirdCallback', () => {
   test("onDraw returning 'stop' ends training at the draw", async () => {
     const out = tmp();
     const cb = earlyBirdCallback({ criteria: [new MaskDistanceCriterion({ queue: 2, epsilon: 1 })], outDir: out, onDraw: () => 'stop' });
-    const result = await train(plain(out, [cb], 4));
+    const result = await train(await plain(out, [cb], 4));
     expect(result.stoppedEarly).toBe(true);
     // the criteria see every step: a queue of 2 (steps 0 and 1) is full after the first step
     expect(result.steps).toBe(1);

@@ -8,13 +8,13 @@
 import * as path from 'node:path';
 import { Criterion, Point, Verdict } from '@ebt/eb-criteria';
 import { writeFileAtomic } from '@ebt/models';
-import { Callback } from '@ebt/training';
+import { Callback, HookResult } from '@ebt/training';
 
 export interface EarlyBirdOptions {
   criteria: Criterion[];
   outDir: string;
-  /** called once when a criterion first draws its ticket */
-  onDraw?: (criterion: Criterion, verdict: Extract<Verdict, { drawn: true }>) => void | 'stop';
+  /** called once when a criterion first draws its ticket, with the point (the coefficients) it drew at */
+  onDraw?: (criterion: Criterion, verdict: Extract<Verdict, { drawn: true }>, point: Point) => HookResult;
 }
 
 export interface EarlyBirdCallback extends Callback {
@@ -69,9 +69,10 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
         1,
       ) + '\n',
     );
-  const observe = (point: Point, live: boolean): 'stop' | undefined => {
-    if (frozen) return undefined;
-    let stop: 'stop' | undefined;
+  /** Feeds a point to every criterion; returns those that drew at it. */
+  const observe = (point: Point): [Criterion, Extract<Verdict, { drawn: true }>][] => {
+    const drawnNow: [Criterion, Extract<Verdict, { drawn: true }>][] = [];
+    if (frozen) return drawnNow;
     for (const c of o.criteria) {
       const before = verdicts[c.name];
       const v = c.observe(point);
@@ -80,12 +81,9 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
         const plain = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r));
         draws[c.name] = { step: point.step, epoch: point.epoch, heads: plain(point.heads), ffn: plain(point.ffn) };
       }
-      if (v.drawn && !before.drawn && live) {
-        write();
-        if (o.onDraw?.(c, v) === 'stop') stop = 'stop';
-      }
+      if (v.drawn && !before.drawn) drawnNow.push([c, v]);
     }
-    return stop;
+    return drawnNow;
   };
   return {
     stateKey: 'earlyBird',
@@ -109,13 +107,19 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
         }
       } else {
         // a fresh run: the trajectory holds the initial point (step 0)
-        for (const p of trajectory.points()) observe(p, false);
+        for (const p of trajectory.points()) observe(p);
       }
     },
-    onStep({ step, epoch, coefficients }) {
+    async onStep({ step, epoch, coefficients }) {
       if (!coefficients || frozen) return undefined;
       const snapshot = coefficients();
-      return observe({ step, epoch, heads: snapshot.heads, ffn: snapshot.ffn }, true);
+      const point = { step, epoch, heads: snapshot.heads, ffn: snapshot.ffn };
+      let stop: 'stop' | undefined;
+      for (const [c, v] of observe(point)) {
+        write();
+        if ((await o.onDraw?.(c, v, point)) === 'stop') stop = 'stop';
+      }
+      return stop;
     },
     saveState(): SavedState {
       return { totalSteps, frozen, draws, criteria: Object.fromEntries(o.criteria.map((c) => [c.name, c.saveState()])) };

@@ -16,7 +16,7 @@ describe('ebTrain', () => {
     const out = tmp();
     // the nuclear-norm criterion's window is longer than the run: it never draws, and keeps watching
     const never = new NuclearStationarityCriterion({ smooth: 2, window: 100, every: 1 });
-    const { result, ticket } = await ebTrain(setup(out, { criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), never] }));
+    const { result, ticket } = await ebTrain(await setup(out, { criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), never] }));
     expect(ticket).toMatchObject({ criterion: 'mask-distance', step: 4, epoch: 0, heads: [3, 3] });
     expect(result.steps).toBe(18); // 3 epochs of 6 batches, the budget unchanged
     expect(result.state.phase).toBe(2);
@@ -40,7 +40,7 @@ describe('ebTrain', () => {
 
   test('continueWith dense only records the ticket', async () => {
     const out = tmp();
-    const { result, ticket } = await ebTrain(setup(out, { continueWith: 'dense' }));
+    const { result, ticket } = await ebTrain(await setup(out, { continueWith: 'dense' }));
     expect(ticket!.step).toBe(4);
     expect(result.state.phase).toBe(1);
     const snaps = Trajectory.read(path.join(out, 'trajectory.arrow')).snapshots();
@@ -49,7 +49,7 @@ describe('ebTrain', () => {
 
   test('rewind init trains the masked initial weights from scratch, without slimming, in ticket-train/', async () => {
     const out = tmp();
-    const { ticketTraining } = await ebTrain(setup(out, { rewind: 'init' }));
+    const { ticketTraining } = await ebTrain(await setup(out, { rewind: 'init' }));
     expect(ticketTraining!.steps).toBe(18);
     expect(fs.existsSync(path.join(out, 'ticket-train', 'metrics.csv'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'ticket-train', 'trajectory.arrow'))).toBe(false);
@@ -63,10 +63,10 @@ describe('ebTrain', () => {
     ];
     const options = { continueWith: 'dense' as const, criterion: 'nuclear-stationarity' };
     const unbroken = tmp();
-    await ebTrain(setup(unbroken, { ...options, criteria: criteria() }));
+    await ebTrain(await setup(unbroken, { ...options, criteria: criteria() }));
     const broken = tmp();
     let n = 0;
-    const crash = setup(broken, { ...options, criteria: criteria() });
+    const crash = await setup(broken, { ...options, criteria: criteria() });
     const forwardOf = crash.forwardOf;
     crash.forwardOf = (m) => {
       const f = forwardOf(m);
@@ -76,7 +76,7 @@ describe('ebTrain', () => {
       };
     };
     await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
-    await ebTrain(setup(broken, { ...options, criteria: criteria(), resume: true }));
+    await ebTrain(await setup(broken, { ...options, criteria: criteria(), resume: true }));
     const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'detections.json'), 'utf8'));
     expect(read(broken)).toEqual(read(unbroken));
     const tested = read(unbroken).criteria[1].details.tests.map((t: { step: number }) => t.step);
@@ -85,10 +85,10 @@ describe('ebTrain', () => {
 
   test('rewind init resumed in ticket-train/ continues the ticket, not the dense run', async () => {
     const unbroken = tmp();
-    const whole = await ebTrain(setup(unbroken, { rewind: 'init' }));
+    const whole = await ebTrain(await setup(unbroken, { rewind: 'init' }));
     const broken = tmp();
     let n = 0;
-    const crash = setup(broken, { rewind: 'init' });
+    const crash = await setup(broken, { rewind: 'init' });
     const forwardOf = crash.forwardOf;
     crash.forwardOf = (m) => {
       const f = forwardOf(m);
@@ -99,7 +99,7 @@ describe('ebTrain', () => {
       };
     };
     await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
-    const resumed = await ebTrain(setup(broken, { rewind: 'init', resume: true }));
+    const resumed = await ebTrain(await setup(broken, { rewind: 'init', resume: true }));
     const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
     // seconds aside, the dense run stays stopped at the draw: the same metrics and trajectory
     const noTime = (csv: string) => csv.split('\n').map((l) => l.split(',').filter((_, i) => i !== 6));
@@ -112,10 +112,10 @@ describe('ebTrain', () => {
 
   test('resuming in the pruned phase gives the same trajectory as an unbroken run', async () => {
     const unbroken = tmp();
-    await ebTrain(setup(unbroken));
+    await ebTrain(await setup(unbroken));
     const broken = tmp();
     let n = 0;
-    const crash = setup(broken);
+    const crash = await setup(broken);
     const forwardOf = crash.forwardOf;
     crash.forwardOf = (m) => {
       const f = forwardOf(m);
@@ -125,7 +125,7 @@ describe('ebTrain', () => {
       };
     };
     await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
-    const again = setup(broken, { resume: true });
+    const again = await setup(broken, { resume: true });
     await ebTrain(again);
     expect(Trajectory.read(path.join(broken, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
   });

@@ -72,10 +72,10 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   let model = o.model;
   let slimming = o.slimming;
 
-  const saveTicket = (point: Point, name: string) => {
+  const saveTicket = async (point: Point, name: string) => {
     const masks = masksAt(point, maskOptions);
     const { model: folded } = pruneModel(model, masks, { coefficients: { heads: point.heads, ffn: point.ffn } });
-    savePretrained(folded, ticketDir);
+    await savePretrained(folded, ticketDir);
     folded.dispose();
     ticket = {
       criterion: name,
@@ -95,11 +95,10 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   const detections = earlyBirdCallback({
     criteria: o.criteria,
     outDir: o.outDir,
-    onDraw: (criterion, verdict) => {
+    onDraw: async (criterion, verdict, point) => {
       if (criterion.name !== chosen || ticket) return undefined;
-      const snapshot = slimming.snapshot();
-      drawnPoint = { step: verdict.step, epoch: verdict.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
-      drawnMasks = saveTicket(drawnPoint, criterion.name);
+      drawnPoint = { step: verdict.step, epoch: verdict.epoch, heads: point.heads, ffn: point.ffn };
+      drawnMasks = await saveTicket(drawnPoint, criterion.name);
       return continueWith === 'pruned' || rewind === 'init' ? 'stop' : undefined;
     },
   });
@@ -136,7 +135,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const state = loadCheckpoint<LoopState>(resumeFrom!, variables);
     const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
     trajectory.truncateAfter(state.lastRecordedStep);
-    const snapshot = slimming.snapshot();
+    const snapshot = await slimming.snapshot();
     drawnPoint = { step: t.step, epoch: t.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
     drawnMasks = { heads: t.masks.heads.map((m) => Uint8Array.from(m)), ffn: t.masks.ffn.map((m) => Uint8Array.from(m)) };
     detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs, saved: state.callbacks?.[detections.stateKey!] });

@@ -20,7 +20,7 @@ export function toy(n: number, seed: number) {
 
 export const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-ebtrain-'));
 
-export function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTrainOptions {
+export async function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): Promise<EbTrainOptions> {
   const config = parseConfig({
     model_type: 'vit',
     hidden_size: 16,
@@ -33,7 +33,7 @@ export function setup(outDir: string, extra: Partial<EbTrainOptions> = {}): EbTr
     num_labels: 3,
   }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed: 3 });
-  savePretrained(model, path.join(outDir, 'init'));
+  await savePretrained(model, path.join(outDir, 'init'));
   return {
     model,
     slimming: Slimming.attach(model, { lambdaHeads: 1e-3, lambdaFfn: 1e-3 }),

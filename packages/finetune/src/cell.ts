@@ -103,7 +103,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       schedule: { lr: o.lr, decay: 'linear' },
       clipNorm: o.clipNorm,
     });
-    const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(model, devFeatures, o.batchSize), {
+    const predictions = decodeAnswers(devExamples, devFeatures, await predictSpans(model, devFeatures, o.batchSize), {
       nBest: o.nBest,
       maxAnswerLength: o.maxAnswerLength,
     });

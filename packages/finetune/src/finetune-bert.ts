@@ -119,7 +119,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   let glueEval: GlueEvaluation | undefined;
   if (glue && task) {
     const splits = Object.fromEntries(Object.entries(devSets).map(([name, d]) => [name, textSource(d, tokenizer, maxLength)]));
-    glueEval = { task, metrics: glueEvaluation(task, finalModel as BertForSequenceClassification, splits, options.batchSize) };
+    glueEval = { task, metrics: await glueEvaluation(task, finalModel as BertForSequenceClassification, splits, options.batchSize) };
     writeFileAtomic(path.join(outDir, 'glue-eval.json'), JSON.stringify(glueEval, null, 1) + '\n');
   }
   lock.release();

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@ebt/backend';
+import { initBackend, readAll } from '@ebt/backend';
 import { decodeAnswers, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
 import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
@@ -64,7 +64,11 @@ export function qaForward(model: PretrainedModel) {
 }
 
 /** Start/end logits of every feature, in batches. */
-export function predictSpans(model: BertForQuestionAnswering, features: SquadFeature[], batchSize: number): Array<{ start: Float32Array; end: Float32Array }> {
+export async function predictSpans(
+  model: BertForQuestionAnswering,
+  features: SquadFeature[],
+  batchSize: number,
+): Promise<Array<{ start: Float32Array; end: Float32Array }>> {
   const source = featureSource(features);
   const out: Array<{ start: Float32Array; end: Float32Array }> = [];
   for (let i = 0; i < features.length; i += batchSize) {
@@ -75,13 +79,12 @@ export function predictSpans(model: BertForQuestionAnswering, features: SquadFea
       return [r.startLogits, r.endLogits];
     });
     const width = s.shape[1]!;
-    const sv = s.dataSync();
-    const ev = e.dataSync();
+    const [sv, ev] = await readAll([s, e]).finally(() => tf.dispose([s, e]));
     idx.forEach((k, j) => {
       const len = features[k].inputIds.length;
       out.push({ start: sv.slice(j * width, j * width + len) as Float32Array, end: ev.slice(j * width, j * width + len) as Float32Array });
     });
-    tf.dispose([s, e, batch.labels, ...Object.values(batch.x as Record<string, tf.Tensor>)]);
+    tf.dispose([batch.labels, ...Object.values(batch.x as Record<string, tf.Tensor>)]);
   }
   return out;
 }
@@ -164,7 +167,7 @@ export async function finetuneSquad(
   });
   // the model the run ended with: the pruned ticket after an EB-train draw, else the dense one
   const final = (run.finalModel ?? qa) as BertForQuestionAnswering;
-  const predictions = decodeAnswers(devExamples, devFeatures, predictSpans(final, devFeatures, options.batchSize), {
+  const predictions = decodeAnswers(devExamples, devFeatures, await predictSpans(final, devFeatures, options.batchSize), {
     nBest: options.nBest,
     maxAnswerLength: options.maxAnswerLength,
   });

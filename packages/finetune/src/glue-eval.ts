@@ -7,11 +7,11 @@ import { DataSource } from '@ebt/training';
  * What the model says for each example of `source`, in batches, without gradients: the class (argmax of the
  * logits), or a regression head's one output.
  */
-export function predict(
+export async function predict(
   model: BertForSequenceClassification,
   source: DataSource,
   batchSize: number,
-): { predictions: Int32Array | Float32Array; labels: Int32Array | Float32Array } {
+): Promise<{ predictions: Int32Array | Float32Array; labels: Int32Array | Float32Array }> {
   const regression = model.config.problem_type === 'regression';
   const predictions = regression ? new Float32Array(source.size) : new Int32Array(source.size);
   let labels: Int32Array | Float32Array | undefined;
@@ -23,26 +23,30 @@ export function predict(
       const logits = model.forward(batch.x as never, false).logits;
       return regression ? logits.reshape([-1]) : logits.argMax(1);
     });
-    predictions.set(out.dataSync(), start);
-    const y = batch.labels.dataSync() as Int32Array | Float32Array;
+    // read together (one wait for the device), each in its own dtype
+    const [p, y] = (await Promise.all([out.data(), batch.labels.data()]).finally(() => out.dispose())) as [
+      Int32Array | Float32Array,
+      Int32Array | Float32Array,
+    ];
+    predictions.set(p, start);
     labels ??= y instanceof Float32Array ? new Float32Array(source.size) : new Int32Array(source.size);
     labels.set(y, start);
-    tf.dispose([out, batch.labels, ...(batch.x instanceof tf.Tensor ? [batch.x] : Object.values(batch.x))]);
+    tf.dispose([batch.labels, ...(batch.x instanceof tf.Tensor ? [batch.x] : Object.values(batch.x))]);
   }
   return { predictions, labels: labels ?? new Int32Array(0) };
 }
 
 /** The official GLUE metrics of a task on each of its evaluation splits. */
-export function glueEvaluation(
+export async function glueEvaluation(
   task: string,
   model: BertForSequenceClassification,
   splits: Record<string, DataSource>,
   batchSize: number,
-): Record<string, Partial<Record<GlueMetric, number>>> {
-  return Object.fromEntries(
-    Object.entries(splits).map(([split, source]) => {
-      const { predictions, labels } = predict(model, source, batchSize);
-      return [split, glueScore(task, predictions, labels)];
-    }),
-  );
+): Promise<Record<string, Partial<Record<GlueMetric, number>>>> {
+  const scores: Record<string, Partial<Record<GlueMetric, number>>> = {};
+  for (const [split, source] of Object.entries(splits)) {
+    const { predictions, labels } = await predict(model, source, batchSize);
+    scores[split] = glueScore(task, predictions, labels);
+  }
+  return scores;
 }

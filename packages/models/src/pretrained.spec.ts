@@ -27,11 +27,11 @@ function copyFixture(name: string): string {
 }
 
 describe('loadPretrained / savePretrained', () => {
-  test.each(['hf-tiny-bert', 'hf-tiny-vit'])('load, save, load is bit-identical (%s)', (name) => {
+  test.each(['hf-tiny-bert', 'hf-tiny-vit'])('load, save, load is bit-identical (%s)', async (name) => {
     const original = readSafetensors(path.join(fixtures, name, 'model.safetensors')).tensors;
     const { model } = loadPretrained(path.join(fixtures, name), { log: null });
     const out = tempDir();
-    savePretrained(model, out);
+    await savePretrained(model, out);
     const saved = readSafetensors(path.join(out, 'model.safetensors')).tensors;
     expect([...saved.keys()].sort()).toEqual([...original.keys()].sort());
     for (const [key, t] of original) {
@@ -48,12 +48,12 @@ describe('loadPretrained / savePretrained', () => {
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  test('keeps unknown config keys and writes them back', () => {
+  test('keeps unknown config keys and writes them back', async () => {
     const dir = copyFixture('hf-tiny-vit');
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, encoder_stride: 8, my_note: 'kept' }));
     const out = tempDir();
-    savePretrained(loadPretrained(dir, { log: null }).model, out);
+    await savePretrained(loadPretrained(dir, { log: null }).model, out);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ encoder_stride: 8, my_note: 'kept' });
   });
 
@@ -120,7 +120,7 @@ describe('pruned models and small-ViT', () => {
       ...extra,
     }) as ViTConfig;
 
-  test('pruned_heads and intermediate_sizes give per-layer shapes, and the model saves and loads', () => {
+  test('pruned_heads and intermediate_sizes give per-layer shapes, and the model saves and loads', async () => {
     const config = smallVit({ pruned_heads: { '0': [1, 3], '2': [0] }, intermediate_sizes: [96, 40, 7] });
     const model = new ViTForImageClassification(config, { seed: 3 });
     const layers = model.vit.encoder.layer;
@@ -130,7 +130,7 @@ describe('pruned models and small-ViT', () => {
     expect(layers.map((l) => l.intermediate.intermediateSize)).toEqual([96, 40, 7]);
     const logits = tf.tidy(() => model.forward(tf.randomUniform([2, 1, 28, 28], 0, 1, 'float32', 9) as tf.Tensor4D).logits.arraySync());
     const dir = tempDir();
-    savePretrained(model, dir);
+    await savePretrained(model, dir);
     const loaded = loadPretrained(dir, { log: null }).model as ViTForImageClassification;
     const again = tf.tidy(() => loaded.forward(tf.randomUniform([2, 1, 28, 28], 0, 1, 'float32', 9) as tf.Tensor4D).logits.arraySync());
     expect(again).toEqual(logits);

@@ -1,4 +1,5 @@
 /** Loading and saving models in the Hugging Face folder layout: config.json + model.safetensors. */
+import { readAll } from '@ebt/backend';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -142,14 +143,21 @@ export function loadState(model: Module, tensors: Map<string, NamedTensor>, file
 }
 
 /** Writes DIR/config.json and DIR/model.safetensors (each atomically) that transformers' from_pretrained loads. */
-export function savePretrained(model: PretrainedModel, dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, v, owner, key] of model.namedParameters()) {
-    const t = tf.tidy(() => owner.toCheckpoint(key, v));
-    tensors.set(name, { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) });
-    if (t !== v) t.dispose(); // toCheckpoint returns the variable itself when the layouts agree
+export async function savePretrained(model: PretrainedModel, dir: string): Promise<void> {
+  const params = model.namedParameters();
+  const laidOut = params.map(([, v, owner, key]) => tf.tidy(() => owner.toCheckpoint(key, v)));
+  let values: Float32Array[];
+  try {
+    values = await readAll(laidOut);
+  } finally {
+    // toCheckpoint returns the variable itself when the layouts agree
+    laidOut.forEach((t, i) => {
+      if (t !== params[i][1]) t.dispose();
+    });
   }
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  params.forEach(([name], i) => tensors.set(name, { shape: laidOut[i].shape, data: values[i] }));
+  fs.mkdirSync(dir, { recursive: true });
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
   const architectures = [
     model instanceof BertForQuestionAnswering

@@ -6,8 +6,8 @@ import { Exporter, FLOAT, INT64 } from './layers';
  * and token_type_ids [batch_size, sequence_length]; logits [batch_size, num_labels], or start_logits and
  * end_logits [batch_size, sequence_length] for question answering.
  */
-export function bertGraph(model: BertForSequenceClassification | BertForQuestionAnswering): Exporter {
-  const e = new Exporter(model);
+export async function bertGraph(model: BertForSequenceClassification | BertForQuestionAnswering): Promise<Exporter> {
+  const e = await Exporter.of(model);
   const g = e.g;
   const { config } = model;
   const axes: [string, string] = ['batch_size', 'sequence_length'];

@@ -6,16 +6,16 @@ import { vitGraph } from './vit-graph';
 const PRODUCER = { name: 'ebt', version: JSON.parse(fs.readFileSync(require.resolve('../package.json'), 'utf8')).version as string };
 
 /** The model as a serialized ONNX ModelProto (opset 17), dense or pruned: each layer exports with its own head count and FFN width. */
-export function toOnnx(model: PretrainedModel): Uint8Array {
-  if (model instanceof ViTForImageClassification) return vitGraph(model).g.toModel('ViTForImageClassification', PRODUCER);
-  if (model instanceof BertForQuestionAnswering) return bertGraph(model).g.toModel('BertForQuestionAnswering', PRODUCER);
-  if (model instanceof BertForSequenceClassification) return bertGraph(model).g.toModel('BertForSequenceClassification', PRODUCER);
+export async function toOnnx(model: PretrainedModel): Promise<Uint8Array> {
+  if (model instanceof ViTForImageClassification) return (await vitGraph(model)).g.toModel('ViTForImageClassification', PRODUCER);
+  if (model instanceof BertForQuestionAnswering) return (await bertGraph(model)).g.toModel('BertForQuestionAnswering', PRODUCER);
+  if (model instanceof BertForSequenceClassification) return (await bertGraph(model)).g.toModel('BertForSequenceClassification', PRODUCER);
   throw new Error(`no ONNX export for ${(model as object).constructor.name}`);
 }
 
 /** Writes toOnnx(model) to `file` (a temporary file, then a rename). */
-export function exportOnnx(model: PretrainedModel, file: string): number {
-  const bytes = toOnnx(model);
+export async function exportOnnx(model: PretrainedModel, file: string): Promise<number> {
+  const bytes = await toOnnx(model);
   writeFileAtomic(file, bytes);
   return bytes.byteLength;
 }

@@ -1,26 +1,52 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAll } from '@ebt/backend';
 import { onnx } from 'onnx-proto';
 import { LayerNorm, Linear, Module, SelfAttention } from '@ebt/models';
 import { GraphBuilder } from './graph-builder';
 
-/** The builder plus the checkpoint name of every parameter, so that initializers carry Hugging Face's names. */
+interface Values {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** A parameter's checkpoint name and its values in ebt's layout and in the checkpoint's. */
+interface Parameter {
+  name: string;
+  ebt: Values;
+  checkpoint: Values;
+}
+
+/** The builder plus the checkpoint name and values of every parameter, so that initializers carry Hugging Face's names. */
 export class Exporter {
   readonly g = new GraphBuilder();
-  private readonly names: Map<tf.Variable, [string, Module, string]>;
 
-  constructor(model: Module) {
-    this.names = new Map(model.namedParameters().map(([name, v, owner, key]) => [v, [name, owner, key]]));
+  private constructor(private readonly params: Map<tf.Variable, Parameter>) {}
+
+  /** Reads every parameter of `model` from the device once, in both layouts, before the graph is built. */
+  static async of(model: Module): Promise<Exporter> {
+    const named = model.namedParameters();
+    const laidOut = named.map(([, v, owner, key]) => tf.tidy(() => owner.toCheckpoint(key, v)));
+    try {
+      const values = await readAll([...named.map(([, v]) => v), ...laidOut]);
+      const params = new Map<tf.Variable, Parameter>();
+      named.forEach(([name, v], i) => {
+        const ebt = { data: values[i], dims: v.shape.slice() };
+        params.set(v, { name, ebt, checkpoint: { data: values[named.length + i], dims: laidOut[i].shape.slice() } });
+      });
+      return new Exporter(params);
+    } finally {
+      // toCheckpoint returns the variable itself when the layouts agree
+      laidOut.forEach((t, i) => {
+        if (t !== named[i][1]) t.dispose();
+      });
+    }
   }
 
   /** The parameter as an initializer, in the layout the checkpoint has it (Linear weights stay [in, out]). */
   param(v: tf.Variable, layout: 'ebt' | 'checkpoint' = 'ebt'): string {
-    const [name, owner, key] = this.names.get(v) ?? [];
-    if (name === undefined) throw new Error('a parameter that is not part of the exported model');
-    const t = layout === 'checkpoint' ? tf.tidy(() => owner!.toCheckpoint(key!, v)) : v;
-    const data = t.dataSync() as Float32Array;
-    const dims = t.shape.slice();
-    if (t !== v) t.dispose();
-    return this.g.float(name, data, dims);
+    const p = this.params.get(v);
+    if (p === undefined) throw new Error('a parameter that is not part of the exported model');
+    return this.g.float(p.name, p[layout].data, p[layout].dims);
   }
 
   /** x [..., in] -> x W + b; MatMul broadcasts over the leading axes as torch's Linear does. */

@@ -2,8 +2,8 @@ import { numLabels, ViTForImageClassification } from '@ebt/models';
 import { Exporter, FLOAT } from './layers';
 
 /** ViT as an ONNX graph: pixel_values [batch_size, num_channels, height, width] -> logits [batch_size, num_labels]. */
-export function vitGraph(model: ViTForImageClassification): Exporter {
-  const e = new Exporter(model);
+export async function vitGraph(model: ViTForImageClassification): Promise<Exporter> {
+  const e = await Exporter.of(model);
   const g = e.g;
   const { config } = model;
   const size = config.image_size;

@@ -104,7 +104,7 @@ export async function pretrainSmallVit(
   writeManifest(outDir, options, backend, Boolean(o.resume));
   // the initial weights, for --rewind init and the sweep; written again when a run is resumed before its
   // first checkpoint (they may be cut short; the seed makes them the same)
-  if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) savePretrained(model, path.join(outDir, 'init'));
+  if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) await savePretrained(model, path.join(outDir, 'init'));
   const { result, ticket } = await ebTrain({
     model,
     slimming,

@@ -93,15 +93,15 @@ describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
     expect(maxDiff(logits(pruned, name), masked)).toBeLessThan(1e-5);
   });
 
-  test('saves in the Hugging Face layout and loads back to the same logits; pruning again composes pruned_heads', () => {
+  test('saves in the Hugging Face layout and loads back to the same logits; pruning again composes pruned_heads', async () => {
     const { model } = loadPretrained(path.join(fixtures, name), { log: null });
     const { model: pruned } = pruneModel(model, masks);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-pruned-'));
-    savePretrained(pruned, dir);
+    await savePretrained(pruned, dir);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
     expect(config.pruned_heads).toEqual({ '0': [1], '1': [0, 1, 3] });
     const denseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-dense-'));
-    savePretrained(model, denseDir);
+    await savePretrained(model, denseDir);
     const bytes = (d: string) => fs.statSync(path.join(d, 'model.safetensors')).size;
     expect(bytes(dir)).toBeLessThan(bytes(denseDir)); // the files shrink
     const { model: again, report } = loadPretrained(dir, { log: null });

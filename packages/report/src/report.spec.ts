@@ -25,7 +25,7 @@ async function fakeRun(): Promise<string> {
     num_channels: 1,
     num_labels: 3,
   }) as ViTConfig;
-  savePretrained(new ViTForImageClassification(config, { seed: 1 }), path.join(dir, 'init'));
+  await savePretrained(new ViTForImageClassification(config, { seed: 1 }), path.join(dir, 'init'));
   const t = new Trajectory();
   for (let step = 0; step <= 300; step += 5) {
     const settle = Math.exp(-step / 60);

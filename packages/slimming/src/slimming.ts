@@ -4,6 +4,7 @@
  * lambda_heads * sum|c_heads| + lambda_ffn * sum|c_ffn| added to the task loss.
  */
 import * as tf from '@tensorflow/tfjs';
+import { readAll } from '@ebt/backend';
 import { UsageError } from '@ebt/errors';
 import { Intermediate, PretrainedModel, SelfAttention } from '@ebt/models';
 
@@ -80,11 +81,16 @@ export class Slimming {
     });
   }
 
-  snapshot(): CoefficientSnapshot {
-    return {
-      heads: this.heads.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
-      ffn: this.ffn.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a)),
-    };
+  /** The coefficients now, read in one transfer. */
+  async snapshot(): Promise<CoefficientSnapshot> {
+    return this.snapshotOf(await readAll(this.variables()));
+  }
+
+  /** A snapshot from the values of `variables()`, read by the caller with other tensors of the same step. */
+  snapshotOf(values: Float32Array[]): CoefficientSnapshot {
+    if (values.length !== this.heads.length + this.ffn.length)
+      throw new RangeError(`snapshotOf: ${values.length} arrays for ${this.heads.length + this.ffn.length} coefficient vectors`);
+    return { heads: values.slice(0, this.heads.length), ffn: values.slice(this.heads.length) };
   }
 
   /** Removes the hooks (the model computes as without slimming again) and frees the variables. */

@@ -4,6 +4,7 @@
  * on load. One file, written to a temporary name and renamed, so a crash never leaves half a checkpoint;
  * the one before it is kept as `previous.safetensors`, so a damaged last one costs only a few steps.
  */
+import { readAll } from '@ebt/backend';
 import { UsageError } from '@ebt/errors';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -31,9 +32,10 @@ const HASH_PLACEHOLDER = '0'.repeat(64);
  * The file is serialized once, with a placeholder for the hash in its metadata; the hash of the data section
  * is then written over the placeholder (the same length, so no offset moves).
  */
-export function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, state: unknown): void {
+export async function saveCheckpoint(file: string, variables: Map<string, tf.Tensor>, state: unknown): Promise<void> {
+  const values = await readAll([...variables.values()]);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, v] of variables) tensors.set(name, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
+  [...variables].forEach(([name, v], i) => tensors.set(name, { shape: v.shape, data: values[i] }));
   const bytes = serializeSafetensors(tensors, { format: 'ebt-checkpoint', ebt_state: JSON.stringify(state), sha256: HASH_PLACEHOLDER });
   const header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length - dataSection(bytes).length);
   // ebt_state is JSON inside a JSON string, so its quotes are escaped: only the metadata key matches unescaped

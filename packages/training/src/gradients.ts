@@ -1,22 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Scales the gradients so that their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). */
-export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: number } {
+/**
+ * Scales the gradients so that their global L2 norm is at most `maxNorm`, as torch.nn.utils.clip_grad_norm_
+ * does: on the device, by min(1, maxNorm / (norm + 1e-6)) in float32, with nothing read back (a GPU step
+ * must not wait for the norm). A non-finite norm leaves the gradients as they are; the loss read with the
+ * step says what went wrong. Returns new gradients and the norm (a scalar the caller disposes); disposes the
+ * gradients it was given.
+ */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
   const names = Object.keys(grads);
-  const norm = tf.tidy(
-    () =>
-      tf
-        .addN(names.map((n) => grads[n].square().sum()))
-        .sqrt()
-        .dataSync()[0],
-  );
-  if (!(maxNorm > 0) || norm <= maxNorm || !Number.isFinite(norm)) return { grads, norm };
-  const scale = maxNorm / (norm + 1e-6);
+  const norm = tf.tidy(() => tf.addN(names.map((n) => grads[n].square().sum())).sqrt() as tf.Scalar);
+  const scale = tf.tidy(() => {
+    const clip = norm.greater(maxNorm).logicalAnd(norm.isFinite());
+    return tf.where(clip, tf.scalar(maxNorm).div(norm.add(1e-6)), tf.scalar(1));
+  });
   const out: Record<string, tf.Tensor> = {};
   for (const n of names) {
     out[n] = grads[n].mul(scale);
     grads[n].dispose();
   }
+  scale.dispose();
   return { grads: out, norm };
 }
 

@@ -1,5 +1,5 @@
 export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
-export type { Batch, Callback, DataSource, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
+export type { Batch, Callback, DataSource, HookResult, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
 export { Adam } from './optimizer';
 export type { OptimizerOptions, TrainableParameter } from './optimizer';
 export { learningRate } from './schedule';

@@ -3,6 +3,7 @@
  * each epoch, metrics.csv, the coefficient trajectory, atomic checkpoints (last and best), exact resume,
  * SIGINT and NaN handling, and callbacks where the early-bird criteria hook in.
  */
+import { readAll } from '@ebt/backend';
 import { Interrupted as InterruptedBase, RunError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,9 +65,12 @@ export interface StepInfo {
   epoch: number;
   loss: number;
   lr: number;
-  /** the slimming coefficients after this step (read from the variables when called) */
+  /** the slimming coefficients after this step (read with the loss, in the step's one read from the device) */
   coefficients?: () => CoefficientSnapshot;
 }
+
+/** What a hook returns: 'stop' ends training early; a hook may be async (saving a ticket reads the device). */
+export type HookResult = void | 'stop' | Promise<void | 'stop'>;
 
 /**
  * Hooks into the loop; `onStep` may return 'stop' to end training early (a ticket drawn, say). A callback
@@ -77,10 +81,10 @@ export interface Callback {
   readonly stateKey?: string;
   /** before the first step of each train() call; after --resume the trajectory holds the points recorded so far */
   onStart?(info: { trajectory: Trajectory; totalSteps: number; saved?: unknown }): void;
-  onStep?(info: StepInfo): void | 'stop';
+  onStep?(info: StepInfo): HookResult;
   saveState?(): unknown;
-  onRecord?(info: { step: number; epoch: number; snapshot: CoefficientSnapshot; trajectory: Trajectory }): void | 'stop';
-  onEpochEnd?(info: { epoch: number; step: number; test: MetricsRow }): void | 'stop';
+  onRecord?(info: { step: number; epoch: number; snapshot: CoefficientSnapshot; trajectory: Trajectory }): HookResult;
+  onEpochEnd?(info: { epoch: number; step: number; test: MetricsRow }): HookResult;
 }
 
 export interface TrainOptions {
@@ -211,7 +215,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       trajectory.truncateAfter(state.lastRecordedStep);
     }
   } else if (o.slimming) {
-    trajectory.record(0, 0, o.slimming.snapshot());
+    trajectory.record(0, 0, await o.slimming.snapshot());
     state.lastRecordedStep = 0;
   }
 
@@ -226,29 +230,30 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const seconds = () => (Date.now() - started) / 1000;
 
   let totals = noTotals();
-  const persist = (file: string) => {
+  const persist = async (file: string) => {
     state.epochTotals = { ...totals };
     state.optimizerT = optimizer.t;
     state.random = random.state;
     state.seconds = seconds();
     for (const c of o.callbacks ?? []) if (c.stateKey && c.saveState) (state.callbacks ??= {})[c.stateKey] = c.saveState();
-    saveCheckpoint(file, variables, state);
+    await saveCheckpoint(file, variables, state);
   };
   const writeOutputs = () => {
     writeMetrics(path.join(o.outDir, 'metrics.csv'), state.metrics);
     if (o.slimming) trajectory.write(trajectoryFile);
   };
-  const record = () => {
+  // the coefficients as read at the last step: nothing changes them between a step and the next record
+  let stepSnapshot: { step: number; snapshot: CoefficientSnapshot } | undefined;
+  const record = async () => {
     if (!o.slimming || state.lastRecordedStep === state.step) return undefined;
-    const snapshot = o.slimming.snapshot();
+    const snapshot = stepSnapshot?.step === state.step ? stepSnapshot.snapshot : await o.slimming.snapshot();
     trajectory.record(state.step, state.epoch, snapshot);
     state.lastRecordedStep = state.step;
     return runCallbacks(o.callbacks, (c) => c.onRecord?.({ step: state.step, epoch: state.epoch, snapshot, trajectory }));
   };
 
   for (const c of o.callbacks ?? []) c.onStart?.({ trajectory, totalSteps, saved: c.stateKey ? state.callbacks?.[c.stateKey] : undefined });
-  const slimming = o.slimming;
-  const coefficients = slimming ? () => slimming.snapshot() : undefined;
+  const coefficientVariables = o.slimming?.variables() ?? [];
   let stoppedEarly = false;
   try {
     while (state.epoch < o.epochs && !stoppedEarly) {
@@ -274,22 +279,30 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           },
           params.map((p) => p.variable),
         );
-        const [lossValue, tallyValue] = [value.dataSync()[0], tallyTensor!.dataSync()];
-        tf.dispose([value, tallyTensor!, batch.labels, ...tensorsOf(batch.x)]);
+        tf.dispose([batch.labels, ...tensorsOf(batch.x)]);
+        const named: Record<string, tf.Tensor> = {};
+        params.forEach((p) => (named[p.name] = grads[p.variable.name]));
+        if (o.clipNorm) {
+          const clip = clipByGlobalNorm(named, o.clipNorm);
+          clip.norm.dispose();
+          Object.assign(named, clip.grads);
+        }
+        optimizer.step(named, lr);
+        tf.dispose(Object.values(named));
+        // the step's one read from the device: loss, tally and the coefficients after the update, together
+        const [[lossValue], tallyValue, ...coefficientValues] = await readAll([value, tallyTensor!, ...coefficientVariables]).finally(() =>
+          tf.dispose([value, tallyTensor!]),
+        );
         if (!Number.isFinite(lossValue)) {
-          tf.dispose(Object.values(grads));
           throw new TrainingError(
             `The loss is ${lossValue} at step ${state.step + 1} (epoch ${state.epoch + 1}); training stopped. ` +
               (fs.existsSync(lastFile) ? `The last good checkpoint is '${lastFile}'.` : 'No checkpoint was written yet.') +
               ' Try a lower --lr or gradient clipping.',
           );
         }
-        const named: Record<string, tf.Tensor> = {};
-        params.forEach((p) => (named[p.name] = grads[p.variable.name]));
-        const clipped = o.clipNorm ? clipByGlobalNorm(named, o.clipNorm).grads : named;
-        optimizer.step(clipped, lr);
-        tf.dispose(Object.values(clipped));
         state.step += 1;
+        const snapshot = o.slimming?.snapshotOf(coefficientValues);
+        stepSnapshot = snapshot && { step: state.step, snapshot };
         state.batch += 1;
         totals.loss += lossValue * idx.length;
         totals.tally = objective.merge(totals.tally, tallyValue);
@@ -307,14 +320,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           perSecond,
           remaining / perSecond,
         );
-        if (runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr, coefficients })) === 'stop')
+        const coefficients = snapshot && (() => snapshot);
+        if ((await runCallbacks(o.callbacks, (c) => c.onStep?.({ step: state.step, epoch: state.epoch, loss: lossValue, lr, coefficients }))) === 'stop')
           stoppedEarly = true;
-        if (state.step % recordEvery === 0 && record() === 'stop') stoppedEarly = true;
+        if (state.step % recordEvery === 0 && (await record()) === 'stop') stoppedEarly = true;
         // let the event loop run, or a SIGINT would only be seen once training is over
         await new Promise((resolve) => setImmediate(resolve));
         if (interrupted) {
           writeOutputs();
-          persist(lastFile);
+          await persist(lastFile);
           throw new Interrupted(lastFile);
         }
         if (stoppedEarly) break;
@@ -337,15 +351,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         // continues from here with the rest; record the point and save where we are
         if (totals.examples > 0) state.metrics.push(trainRow());
         totals = noTotals();
-        record();
+        await record();
         writeOutputs();
-        persist(lastFile);
+        await persist(lastFile);
         break;
       }
-      if (record() === 'stop') stoppedEarly = true;
+      if ((await record()) === 'stop') stoppedEarly = true;
       const epochTotals = { ...totals };
       if (totals.examples > 0) state.metrics.push(trainRow());
-      const test = evaluate({ ...o, objective }, evalBatch);
+      const test = await evaluate({ ...o, objective }, evalBatch);
       const testRow: MetricsRow = {
         step: state.step,
         epoch: state.epoch,
@@ -365,11 +379,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       );
       const improved = test.accuracy > state.bestAccuracy;
       if (improved) state.bestAccuracy = test.accuracy;
-      const stopAfterEpoch = runCallbacks(o.callbacks, (c) => c.onEpochEnd?.({ epoch: state.epoch, step: state.step, test: testRow }));
+      const stopAfterEpoch = await runCallbacks(o.callbacks, (c) => c.onEpochEnd?.({ epoch: state.epoch, step: state.step, test: testRow }));
       state.epoch += 1;
       state.batch = 0;
       writeOutputs();
-      persist(lastFile);
+      await persist(lastFile);
       if (improved) fs.copyFileSync(lastFile, bestFile);
       if (stopAfterEpoch === 'stop') stoppedEarly = true;
     }
@@ -395,14 +409,14 @@ function tensorsOf(x: Batch['x']): tf.Tensor[] {
   return x instanceof tf.Tensor ? [x] : Object.values(x);
 }
 
-function runCallbacks(callbacks: Callback[] | undefined, f: (c: Callback) => void | 'stop'): 'stop' | undefined {
+async function runCallbacks(callbacks: Callback[] | undefined, f: (c: Callback) => HookResult): Promise<'stop' | undefined> {
   let stop: 'stop' | undefined;
-  for (const c of callbacks ?? []) if (f(c) === 'stop') stop = 'stop';
+  for (const c of callbacks ?? []) if ((await f(c)) === 'stop') stop = 'stop';
   return stop;
 }
 
 /** Mean loss and the objective's score (accuracy by default) over a data source, in batches, without gradients. */
-export function evaluate(o: Pick<TrainOptions, 'forward' | 'test' | 'objective'>, batchSize: number): { loss: number; accuracy: number } {
+export async function evaluate(o: Pick<TrainOptions, 'forward' | 'test' | 'objective'>, batchSize: number): Promise<{ loss: number; accuracy: number }> {
   const objective = o.objective ?? CLASSIFICATION;
   let lossSum = 0;
   let tally: number[] = [];
@@ -415,9 +429,10 @@ export function evaluate(o: Pick<TrainOptions, 'forward' | 'test' | 'objective'>
       const logits = o.forward(batch.x, false);
       return [objective.loss(logits, batch.labels, 0).mul(idx.length), objective.tally(logits, batch.labels)];
     });
-    lossSum += l.dataSync()[0];
-    tally = objective.merge(tally, t.dataSync());
-    tf.dispose([l, t, batch.labels, ...tensorsOf(batch.x)]);
+    tf.dispose([batch.labels, ...tensorsOf(batch.x)]);
+    const [[loss], batchTally] = await readAll([l, t]).finally(() => tf.dispose([l, t]));
+    lossSum += loss;
+    tally = objective.merge(tally, batchTally);
   }
   return { loss: lossSum / o.test.size, accuracy: objective.score(tally) };
 }

@@ -28,7 +28,7 @@ function onnxCommand(): Command {
       const file = checkOutFile(o.out);
       await initBackend({ backend: 'cpu', log: null });
       const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }), { log: null });
-      const bytes = exportOnnx(model, file);
+      const bytes = await exportOnnx(model, file);
       const summary = {
         out: file,
         bytes,

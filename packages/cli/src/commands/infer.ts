@@ -49,7 +49,7 @@ export function inferCommand(): Command {
       if ('input' in input && typeof input.input === 'object') input = input.input as Record<string, unknown>;
       await initBackend({ backend: o.backend });
       const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }));
-      const output = tf.tidy((): Record<string, number[][]> => {
+      const outputs = tf.tidy((): Record<string, tf.Tensor> => {
         if (model instanceof ViTForImageClassification) {
           if (!('pixel_values' in input)) throw new UsageError(`${o.input}: a ViT model needs 'pixel_values' (NCHW).`);
           const pixels = tensorField(input, 'pixel_values', 4, o.input, 'float32') as tf.Tensor4D;
@@ -60,13 +60,13 @@ export function inferCommand(): Command {
               `${o.input}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${cfg.num_channels}, ${cfg.image_size}, ${cfg.image_size}].`,
             );
           }
-          return { logits: model.forward(pixels).logits.arraySync() };
+          return { logits: model.forward(pixels).logits };
         }
         const bert = model as BertForSequenceClassification | BertForQuestionAnswering;
         if (!('input_ids' in input)) throw new UsageError(`${o.input}: a BERT model needs 'input_ids'.`);
         const inputIds = tensorField(input, 'input_ids', 2, o.input, 'int32') as tf.Tensor2D;
         const [b, t] = inputIds.shape;
-        const ids = inputIds.dataSync();
+        const ids = inputIds.dataSync(); // the input's own values, still on the host
         const bad = ids.findIndex((v) => v < 0 || v >= bert.config.vocab_size);
         if (bad >= 0)
           throw new UsageError(`${o.input}: 'input_ids' holds ${ids[bad]} at flat index ${bad}, outside the vocabulary of ${bert.config.vocab_size}.`);
@@ -82,10 +82,12 @@ export function inferCommand(): Command {
         const inputs = { inputIds, attentionMask: optional('attention_mask'), tokenTypeIds: optional('token_type_ids') };
         if (bert instanceof BertForQuestionAnswering) {
           const r = bert.forward(inputs);
-          return { start_logits: r.startLogits.arraySync(), end_logits: r.endLogits.arraySync() };
+          return { start_logits: r.startLogits, end_logits: r.endLogits };
         }
-        return { logits: bert.forward(inputs).logits.arraySync() };
+        return { logits: bert.forward(inputs).logits };
       });
+      const output = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, t]) => [k, await t.array()])));
+      tf.dispose(Object.values(outputs));
       printJson(output);
       model.dispose();
     });

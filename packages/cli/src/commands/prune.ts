@@ -44,7 +44,7 @@ export function pruneCommand(): Command {
       await initBackend({ backend: o.backend });
       const { model } = loadPretrained(await resolveModel(o.model));
       const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
-      savePretrained(pruned, o.out);
+      await savePretrained(pruned, o.out);
       const tokens = model.config.model_type === 'bert' ? 128 : undefined;
       const summary = {
         out: path.resolve(o.out),

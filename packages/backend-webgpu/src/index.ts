@@ -1,0 +1,5 @@
+export { BACKEND_NAME, registerWebGpuBackend, webGpuAdapter } from './webgpu-backend';
+export type { RegisterOptions } from './webgpu-backend';
+export { findAdapter, LIMITS } from './adapter';
+export type { AdapterReport, FoundAdapter, LimitName } from './adapter';
+export { loadDawn, vulkanLoaderPresent } from './dawn';

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Elements joined into one read at most (64 MB of float32): below every GPU's storage-buffer binding limit. */
+const JOIN_LIMIT = 1 << 24;
+
+/**
+ * Reads tensors back to the host together. Small ones are flattened and joined into one float32 tensor per
+ * 64 MB, each group read with one `data()`, all groups in flight at once and awaited together; the values
+ * are then cut apart (copies, so the joined buffers can go). A GPU backend cannot read synchronously in Node
+ * (tfjs-backend-webgpu's dataSync goes through an OffscreenCanvas), and each separate read waits for the
+ * device, so the training loop reads all it needs at a step through this: one transfer.
+ * Integer tensors come back as float32 (exact below 2^24, which counts and ids are).
+ */
+export async function readAll(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  const groups: tf.Tensor[][] = [];
+  let size = Infinity;
+  for (const t of tensors) {
+    if (size + t.size > JOIN_LIMIT) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1].push(t);
+    size += t.size;
+  }
+  const reads = groups.map(async (group) => {
+    const joined = tf.tidy(() =>
+      group.length === 1 && group[0].dtype === 'float32' ? group[0].clone() : tf.concat(group.map((t) => t.toFloat().reshape([-1]))),
+    );
+    try {
+      const values = (await joined.data()) as Float32Array;
+      let offset = 0;
+      return group.map((t) => values.slice(offset, (offset += t.size)));
+    } finally {
+      joined.dispose();
+    }
+  });
+  return (await Promise.all(reads)).flat();
+}
