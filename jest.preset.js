@@ -5,6 +5,8 @@ module.exports = {
   // some tests train small models; on a loaded 2-core machine they take seconds, not milliseconds
   testTimeout: 30_000,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // *.webgpu.spec.ts run on a WebGPU adapter, in the test-webgpu targets only (see webgpu.jest.js)
+  testPathIgnorePatterns: ['/node_modules/', '\\.webgpu\\.spec\\.ts$'],
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },

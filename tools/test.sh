@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 BASE=${NX_BASE:-$(git rev-list --max-parents=0 HEAD | tail -n 1)}
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 npx tsc -p tsconfig.json --noEmit
-npx nx affected -t lint test test-native --parallel=3 --base="$BASE" --head=HEAD --outputStyle=stream "$@"
+npx nx affected -t lint test test-native test-webgpu --parallel=3 --base="$BASE" --head=HEAD --outputStyle=stream "$@"

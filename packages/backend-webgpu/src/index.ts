@@ -1,4 +1,4 @@
-export { BACKEND_NAME, registerWebGpuBackend, webGpuAdapter } from './webgpu-backend';
+export { BACKEND_NAME, GpuError, registerWebGpuBackend, webGpuAdapter } from './webgpu-backend';
 export type { RegisterOptions } from './webgpu-backend';
 export { findAdapter, LIMITS } from './adapter';
 export type { AdapterReport, FoundAdapter, LimitName } from './adapter';

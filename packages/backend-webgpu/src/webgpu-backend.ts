@@ -1,8 +1,12 @@
 /// <reference types="@webgpu/types/dist" />
+import { RunError } from '@ebt/errors';
 import * as tf from '@tensorflow/tfjs';
 import { AdapterReport, findAdapter, LIMITS } from './adapter';
 import { loadDawn, VULKAN_LOADER, vulkanLoaderPresent } from './dawn';
 import { registerWgslKernels } from './kernels';
+
+/** A GPU that failed while running: exit 1, as any failure while running. */
+export class GpuError extends RunError {}
 
 /** tfjs's name for the backend, and ours. */
 export const BACKEND_NAME = 'webgpu';
@@ -36,7 +40,26 @@ export async function registerWebGpuBackend(options: RegisterOptions = {}): Prom
   const requiredFeatures = (['timestamp-query'] as GPUFeatureName[]).filter((f) => found.adapter.features.has(f));
   const device = await found.adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = (found.adapter as GPUAdapter & { info: GPUAdapterInfo }).info;
-  tf.registerBackend(BACKEND_NAME, () => new WebGPUBackend(device, info), 0);
+  // Dawn reports a bad shader or dispatch only through this event (and prints it); the dispatch then does
+  // nothing, so every read after it fails rather than hand back zeros as numbers.
+  let deviceError: string | undefined;
+  device.onuncapturederror = (event) => {
+    deviceError ??= (event as GPUUncapturedErrorEvent).error.message.trim().split('\n')[0];
+  };
+  tf.registerBackend(
+    BACKEND_NAME,
+    () => {
+      const backend = new WebGPUBackend(device, info);
+      const read = backend.read.bind(backend);
+      backend.read = async (dataId) => {
+        const values = await read(dataId);
+        if (deviceError) throw new GpuError(`The GPU reported an error, so no value read from it can be trusted: ${deviceError}`);
+        return values;
+      };
+      return backend;
+    },
+    0,
+  );
   registerWgslKernels();
   registered = { ok: true, adapter: found.report };
   return registered;

@@ -102,6 +102,21 @@ describe('ebt', () => {
     }
   });
 
+  test('webgpu asked for where no adapter will do exits 2 with one line saying why', () => {
+    // no adapter named: a hardware one is needed, and this machine's tests have none (llvmpipe is software)
+    const r = runCli(['backend'], undefined, { EBT_BACKEND: 'webgpu', EBT_WEBGPU_ADAPTER: '' });
+    expect(r.status).toBe(2);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('ebt:')),
+    ).toEqual([expect.stringMatching(/^ebt: Backend 'webgpu' was requested but cannot start: Dawn \(webgpu\): /)]);
+    const named = runCli(['backend', '--backend', 'webgpu'], undefined, { EBT_WEBGPU_ADAPTER: 'no-such-gpu', EGL_PLATFORM: 'surfaceless' });
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/^ebt: .*no WebGPU adapter matches EBT_WEBGPU_ADAPTER='no-such-gpu' \(found: /m);
+  });
+
   test('backend --json says which backend runs', () => {
     const r = runCli(['backend', '--json'], undefined, { EBT_BACKEND: 'cpu' });
     expect(r.status).toBe(0);

@@ -1,17 +1,25 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@ebt/backend';
+import { BACKENDS, initBackend } from '@ebt/backend';
 import { printJson } from '../output';
 
 export function backendCommand(): Command {
   return new Command('backend')
-    .description('Initialise the tfjs backend (tfjs-node-gpu > tfjs-node > wasm > cpu) and print which one runs.')
-    .option('--backend <name>', 'tensorflow-gpu, tensorflow, wasm or cpu (default: EBT_BACKEND, else the first that starts)')
+    .description(
+      'Initialise the tfjs backend (tfjs-node-gpu > webgpu on a hardware adapter > tfjs-node > native > wasm > cpu) and print which one runs, and on which GPU adapter.',
+    )
+    .option(
+      '--backend <name>',
+      `${BACKENDS.join(', ')} (default: EBT_BACKEND, else the first that starts; EBT_WEBGPU_ADAPTER=NAME picks a webgpu adapter, software ones included)`,
+    )
     .option('--json', 'machine-readable output', false)
     .action(async (o) => {
       const choice = await initBackend({ backend: o.backend });
       const info = { ...choice, tfjsVersion: tf.version.tfjs };
       if (o.json) printJson(info);
-      else process.stdout.write(`${choice.name} (tfjs ${tf.version.tfjs}): ${choice.reason}\n`);
+      else {
+        const on = choice.adapter ? ` on ${[choice.adapter.vendor, choice.adapter.device || choice.adapter.description].filter(Boolean).join(' ')}` : '';
+        process.stdout.write(`${choice.name}${on} (tfjs ${tf.version.tfjs}): ${choice.reason}\n`);
+      }
     });
 }
