@@ -1,19 +1,21 @@
 /**
- * Where a ViT-Tiny training step spends its time, per tfjs kernel, on the current backend; with a case number,
- * the step of that pruned model of `ebt bench pruned` (1 or 2) instead of the dense one.
- * Run: npx tsx tools/bench/profile-step.ts [backend] [case]
+ * Where a training step spends its time, per tfjs kernel, on the current backend: the ViT-Tiny step, or with
+ * a case number the step of that pruned model of `ebt bench pruned` (1 or 2), or with a shape name that of
+ * `ebt bench train-step --shape` (bert-base, vit-base; on webgpu the kernel times come from the GPU's
+ * timestamp queries where the adapter has them).
+ * Run: npx tsx tools/bench/profile-step.ts [backend] [case|shape]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { benchModels } from './pruned';
-import { trainStep, vitTinyTrainStep } from './train-step';
+import { shapeTrainStep, SHAPES, ShapeName, trainStep } from './train-step';
 
 async function main() {
   await initBackend({ backend: process.argv[2] ?? 'native' });
-  const pruned = Number(process.argv[3] ?? 0);
-  const { step } = pruned ? trainStep(benchModels()[pruned]) : vitTinyTrainStep();
-  step();
-  step(); // the second step runs on recycled buffers, as every later one does
+  const which = process.argv[3] ?? '0';
+  const { step } = which in SHAPES ? shapeTrainStep(which as ShapeName) : Number(which) ? trainStep(benchModels()[Number(which)]) : shapeTrainStep('vit-tiny');
+  await step();
+  await step(); // the second step runs on recycled buffers, as every later one does
   const t0 = Date.now();
   const info = await tf.profile(step);
   const wall = Date.now() - t0;

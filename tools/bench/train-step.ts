@@ -1,23 +1,58 @@
 /**
- * ms per training step of the ViT-Tiny shape (6 layers, dim 192, 3 heads, MLP 384, 65 tokens, batch 64,
- * Adam) on the current tfjs backend, and the same step in PyTorch (tools/bench/train_step_reference.py)
- * in the same run when python3 has torch. Run: npx ebt bench train-step --json
+ * ms per training step and TFLOP/s of a shape (SHAPES: the CPU benchmark's ViT-Tiny, BERT-base, ViT-B/16)
+ * on the current tfjs backend, and the same step in PyTorch (tools/bench/train_step_reference.py) in the
+ * same run: on the CPU when python3 has torch, on the GPU (fp32 with TF32 off, and on) when the backend is
+ * webgpu and python3 has torch with CUDA. Run: npx ebt bench train-step [--backend webgpu] [--shape bert-base] --json
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import type { AdapterReport } from '@ebt/backend-webgpu';
+import { BERT_DEFAULTS, BertForSequenceClassification, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import { countFlops } from '@ebt/pruning';
+import { Slimming } from '@ebt/slimming';
 import { Adam, crossEntropy } from '@ebt/training';
+
+/** A reference step's time, and how it ran. */
+interface ReferenceStep {
+  name: string;
+  msPerStep: number;
+}
 
 export interface TrainStepBench {
   backend: string;
+  /** the GPU adapter, on webgpu */
+  adapter?: AdapterReport;
+  shape: ShapeName;
+  batch: number;
+  /** tokens per example: a ViT's patches + [CLS], or BERT's sequence length */
+  tokens: number;
   msPerStep: number;
-  /** PyTorch at its best thread count (`threads`), of those `tried` */
-  reference: { name: string; msPerStep: number; threads: number; tried: Array<{ threads: number; msPerStep: number }> } | null;
+  /** 3 x the forward pass's FLOPs (forward, and twice that backward) per step time */
+  tflopsPerSecond: number;
+  /** PyTorch on the same device: on a CPU at its best thread count (`threads`, of those `tried`); on CUDA fp32 with TF32 off */
+  reference: (ReferenceStep & { threads?: number; tried?: Array<{ threads: number; msPerStep: number }>; tflopsPerSecond: number }) | null;
+  /** msPerStep / reference.msPerStep */
   ratio: number | null;
+  /** on CUDA: PyTorch's step with TF32 matrix products, and ebt's time against it */
+  tf32: (ReferenceStep & { ratio: number }) | null;
+  /** why there is no reference, when there is none */
+  noReference?: string;
   steps: number;
 }
+
+/**
+ * The shapes the benchmark knows. vit-tiny is the CPU benchmark (no slimming, as measured since the start);
+ * bert-base and vit-base are the seed's GPU experiments, with slimming coefficients on every head and FFN
+ * neuron and their L1 penalty in the loss, as EB-train runs them.
+ */
+export const SHAPES = {
+  'vit-tiny': { batch: 64, slimming: false, config: vitTinyConfig },
+  'bert-base': { batch: 32, tokens: 128, slimming: true, config: () => parseConfig({ model_type: 'bert', ...BERT_DEFAULTS, num_labels: 2 }) },
+  'vit-base': { batch: 64, slimming: true, config: () => parseConfig({ model_type: 'vit', ...VIT_DEFAULTS, num_labels: 10 }) },
+} as const;
+export type ShapeName = keyof typeof SHAPES;
 
 /** The ViT-Tiny shape the benchmarks use: 6 layers, dim 192, 3 heads, MLP 384, 8x8 patches + [CLS], 10 classes. */
 export function vitTinyConfig(): ViTConfig {
@@ -34,40 +69,77 @@ export function vitTinyConfig(): ViTConfig {
   }) as ViTConfig;
 }
 
-/** One training step of `model` (Adam, one fixed batch), and its forward pass alone; dispose() frees the batch and Adam's state, not the model. */
-export function trainStep(model: ViTForImageClassification, batch = 64): { step: () => void; forward: () => void; dispose: () => void } {
-  const params = model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true }));
-  const optimizer = new Adam(params, { kind: 'adam' });
-  const x = tf.randomNormal([batch, 3, 32, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
+/** One fixed batch for `model`: images for a ViT, token ids (all attended) for BERT; labels cycle through the classes. */
+function fixedBatch(model: PretrainedModel, batch: number, tokens: number): { forward: (training: boolean) => tf.Tensor2D; tensors: tf.Tensor[] } {
+  const classes = model instanceof ViTForImageClassification ? model.config.num_labels! : 2;
   const y = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => i % 10),
+    Array.from({ length: batch }, (_, i) => i % classes),
     'int32',
   );
-  const step = () => {
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward(x, true).logits, y),
-      params.map((p) => p.variable),
-    );
-    value.dataSync();
+  if (model instanceof ViTForImageClassification) {
+    const c = model.config;
+    const x = tf.randomNormal([batch, c.num_channels, c.image_size, c.image_size], 0, 1, 'float32', 1) as tf.Tensor4D;
+    return { forward: (training) => model.forward(x, training).logits, tensors: [x, y] };
+  }
+  const bert = model as BertForSequenceClassification;
+  const inputIds = tf.randomUniform([batch, tokens], 0, bert.config.vocab_size, 'int32', 1) as tf.Tensor2D;
+  return { forward: (training) => bert.forward({ inputIds }, training).logits, tensors: [inputIds, y] };
+}
+
+/**
+ * One training step of `model` (Adam, one fixed batch), and its forward pass alone; each awaits its one read
+ * (the loss, the logits), as training does - a GPU backend has no synchronous read. With `slimming`,
+ * coefficients on every head and FFN neuron and their L1 penalty, as EB-train trains. dispose() frees the
+ * batch, Adam's state and the coefficients, not the model.
+ */
+export function trainStep(
+  model: PretrainedModel,
+  batch = 64,
+  options: { tokens?: number; slimming?: boolean } = {},
+): { step: () => Promise<void>; forward: () => Promise<void>; dispose: () => void } {
+  const slimming = options.slimming ? Slimming.attach(model) : undefined;
+  const params = [...model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true })), ...(slimming?.variables() ?? []).map((variable, i) => ({ name: `slimming.${i}`, variable, decay: false }))];
+  const optimizer = new Adam(params, { kind: 'adam' });
+  const { forward: logits, tensors } = fixedBatch(model, batch, options.tokens ?? 0);
+  const y = tensors[tensors.length - 1] as tf.Tensor1D;
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const loss = crossEntropy(logits(true), y);
+      return (slimming ? loss.add(slimming.penalty()) : loss) as tf.Scalar;
+    }, params.map((p) => p.variable));
     const named: Record<string, tf.Tensor> = {};
     params.forEach((p) => (named[p.name] = grads[p.variable.name]));
     optimizer.step(named, 1e-3);
-    tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose(Object.values(grads));
+    await value.data();
+    value.dispose();
   };
-  const forward = () => tf.tidy(() => model.forward(x, false).logits.dataSync());
+  const forward = async () => {
+    const out = tf.tidy(() => logits(false));
+    await out.data();
+    out.dispose();
+  };
   const dispose = () => {
-    tf.dispose([x, y]);
+    tf.dispose(tensors);
     optimizer.dispose();
+    slimming?.detach();
   };
   return { step, forward, dispose };
 }
 
-/** The benchmarked step: a fresh ViT-Tiny-shaped model, Adam, one fixed batch of 64. */
-export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
-  const model = new ViTForImageClassification(vitTinyConfig(), { seed: 0 });
-  const { step, dispose } = trainStep(model);
+/** The benchmarked step of a shape: a fresh model of it, Adam, one fixed batch. */
+export function shapeTrainStep(shape: ShapeName, batch?: number): { step: () => Promise<void>; dispose: () => void; model: PretrainedModel; batch: number; tokens: number } {
+  const s = SHAPES[shape];
+  const config = s.config();
+  const model = config.model_type === 'bert' ? new BertForSequenceClassification(config, { seed: 0 }) : new ViTForImageClassification(config as ViTConfig, { seed: 0 });
+  const tokens = 'tokens' in s ? s.tokens : ((config as ViTConfig).image_size / (config as ViTConfig).patch_size) ** 2 + 1;
+  const b = batch ?? s.batch;
+  const { step, dispose } = trainStep(model, b, { tokens, slimming: s.slimming });
   return {
     step,
+    model,
+    batch: b,
+    tokens,
     dispose: () => {
       dispose();
       model.dispose();
@@ -75,34 +147,81 @@ export function vitTinyTrainStep(): { step: () => void; dispose: () => void } {
   };
 }
 
-export function benchTrainStep(options: { steps?: number; reference?: boolean } = {}): TrainStepBench {
+/** The ViT-Tiny step of the CPU benchmark. */
+export function vitTinyTrainStep(): { step: () => Promise<void>; dispose: () => void } {
+  return shapeTrainStep('vit-tiny');
+}
+
+/** Training FLOPs of one step: the forward pass's, three times (the backward pass costs twice the forward). */
+export function stepFlops(model: PretrainedModel, batch: number, tokens: number): number {
+  return 3 * batch * countFlops(model.config, model.config.model_type === 'bert' ? tokens : undefined);
+}
+
+export interface BenchOptions {
+  shape?: ShapeName;
+  steps?: number;
+  /** examples per step (default: the shape's) */
+  batch?: number;
+  reference?: boolean;
+  adapter?: AdapterReport;
+}
+
+export async function benchTrainStep(options: BenchOptions = {}): Promise<TrainStepBench> {
+  const shape = options.shape ?? 'vit-tiny';
   const steps = options.steps ?? 3;
-  const { step, dispose } = vitTinyTrainStep();
-  step(); // warm-up: kernels compile, buffers settle
+  const { step, dispose, model, batch, tokens } = shapeTrainStep(shape, options.batch);
+  const flops = stepFlops(model, batch, tokens);
+  await step(); // warm-up: kernels compile, buffers settle
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < steps; i++) step();
+  for (let i = 0; i < steps; i++) await step();
   const msPerStep = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
   dispose();
-  const reference = options.reference === false ? null : torchReference(Math.max(3, steps));
-  return { backend: tf.getBackend(), msPerStep, reference, ratio: reference ? msPerStep / reference.msPerStep : null, steps };
+  const tflops = (ms: number) => flops / (ms / 1000) / 1e12;
+  const onGpu = options.adapter !== undefined;
+  const found = options.reference === false ? { none: 'not asked for (--no-reference)' } : onGpu ? cudaReference(shape, batch, Math.max(3, steps)) : cpuReference(shape, batch, Math.max(3, steps));
+  const base = { backend: tf.getBackend(), ...(options.adapter ? { adapter: options.adapter } : {}), shape, batch, tokens, msPerStep, tflopsPerSecond: tflops(msPerStep), steps };
+  if ('none' in found) return { ...base, reference: null, ratio: null, tf32: null, noReference: found.none };
+  const reference = { ...found.reference, tflopsPerSecond: tflops(found.reference.msPerStep) };
+  const tf32 = found.tf32 ? { ...found.tf32, ratio: msPerStep / found.tf32.msPerStep } : null;
+  return { ...base, reference, ratio: msPerStep / reference.msPerStep, tf32 };
+}
+
+type Found = { none: string } | { reference: ReferenceStep & { threads?: number; tried?: Array<{ threads: number; msPerStep: number }> }; tf32?: ReferenceStep };
+
+const SCRIPT = path.join(__dirname, 'train_step_reference.py');
+
+/** The first python with torch (and, for a GPU, CUDA); Debian's PyTorch is /usr/bin/python3. */
+function findPython(cuda: boolean): string | undefined {
+  const check = cuda ? 'import torch; assert torch.cuda.is_available()' : 'import torch';
+  return ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', check], { encoding: 'utf8' }).status === 0);
+}
+
+function runReference(python: string, args: string[], env: Record<string, string> = {}): ReferenceStep {
+  const run = spawnSync(python, [SCRIPT, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (run.status !== 0) throw new Error(`the PyTorch reference failed: ${run.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(run.stdout) as ReferenceStep;
+}
+
+/** PyTorch with CUDA on the same machine: fp32 with TF32 off (the reference), and with TF32 on. */
+function cudaReference(shape: ShapeName, batch: number, steps: number): Found {
+  const python = findPython(true);
+  if (!python) return { none: 'no PyTorch with CUDA on this machine (python3 -c "import torch; assert torch.cuda.is_available()")' };
+  const common = ['--shape', shape, '--batch', String(batch), '--steps', String(steps), '--device', 'cuda'];
+  return { reference: runReference(python, [...common, '--tf32', '0']), tf32: runReference(python, [...common, '--tf32', '1']) };
 }
 
 /**
- * PyTorch's step at its best thread count here: run with 1 thread and with one per core, keep the faster
- * (on a 2-core machine one thread is usually faster; elsewhere it need not be). `tried` lists both.
+ * PyTorch's step on the CPU at its best thread count here: run with 1 thread and with one per core, keep the
+ * faster (on a 2-core machine one thread is usually faster; elsewhere it need not be). `tried` lists both.
  */
-function torchReference(steps: number): TrainStepBench['reference'] {
-  const script = path.join(__dirname, 'train_step_reference.py');
+function cpuReference(shape: ShapeName, batch: number, steps: number): Found {
+  const python = findPython(false);
+  if (!python) return { none: 'no PyTorch on this machine' };
   const counts = [...new Set([1, os.availableParallelism()])];
-  for (const python of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) continue;
-    const tried = counts.map((threads) => {
-      const run = spawnSync(python, [script, String(steps)], { encoding: 'utf8', env: { ...process.env, EBT_TORCH_THREADS: String(threads) } });
-      if (run.status !== 0) throw new Error(`the PyTorch reference failed: ${run.stderr.trim().split('\n').pop()}`);
-      return { threads, ...(JSON.parse(run.stdout) as { name: string; msPerStep: number }) };
-    });
-    const best = tried.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
-    return { name: best.name, msPerStep: best.msPerStep, threads: best.threads, tried: tried.map(({ threads, msPerStep }) => ({ threads, msPerStep })) };
-  }
-  return null;
+  const tried = counts.map((threads) => ({
+    threads,
+    ...runReference(python, ['--shape', shape, '--batch', String(batch), '--steps', String(steps), '--device', 'cpu'], { EBT_TORCH_THREADS: String(threads) }),
+  }));
+  const best = tried.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
+  return { reference: { name: best.name, msPerStep: best.msPerStep, threads: best.threads, tried: tried.map(({ threads, msPerStep }) => ({ threads, msPerStep })) } };
 }

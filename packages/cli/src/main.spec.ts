@@ -82,6 +82,8 @@ describe('ebt', () => {
       [['pretrain', 'small-vit', '--preset', 'huge'], undefined, /Unknown preset 'huge'/],
       [['bench', 'pruned', '--runtime', 'tensorrt'], undefined, /--runtime must be one of tfjs, onnx/],
       [['bench', 'pruned', '--rounds', '0'], undefined, /--rounds must be at least 1 \(got 0\)/],
+      [['bench', 'train-step', '--shape', 'gpt2'], undefined, /--shape must be one of vit-tiny, bert-base, vit-base/],
+      [['bench', 'train-step', '--batch', '0'], undefined, /--batch must be at least 1 \(got 0\)/],
       [['pretrain', 'small-vit', '--epochs', 'two'], undefined, /--epochs must be a non-negative integer/],
       [
         ['pretrain', 'small-vit', '--data', 'cifar10:/no/such/dir', '--backend', 'cpu', '--out', os.tmpdir() + '/ebt-bad-data'],

@@ -32,3 +32,16 @@ test.each(['hf-tiny-vit', 'hf-tiny-bert'])("ebt infer reproduces %s's PyTorch lo
   expect(r.status).toBe(0);
   expect(maxAbsDiff(JSON.parse(r.stdout).logits, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
 });
+
+test('ebt bench train-step on webgpu times the step and says what it achieved', () => {
+  const r = runCli(['bench', 'train-step', '--backend', 'webgpu', '--batch', '2', '--steps', '1', '--no-reference', '--json'], undefined, {}, 300_000);
+  expect(r.status).toBe(0);
+  const bench = JSON.parse(r.stdout);
+  expect(bench).toMatchObject({ backend: 'webgpu', shape: 'vit-tiny', batch: 2, tokens: 65, steps: 1, reference: null, noReference: 'not asked for (--no-reference)' });
+  expect(bench.adapter.device + bench.adapter.description).toMatch(new RegExp(process.env.EBT_WEBGPU_ADAPTER!, 'i'));
+  expect(bench.msPerStep).toBeGreaterThan(0);
+  // 3 forward passes of 2 examples of the ViT-Tiny shape, by hand: 6 layers x (QKV, scores and context,
+  // output, FFN) + the patch projection + the head = 0.2507 GFLOP each
+  const forward = 6 * (2 * 65 * 192 * 192 * 3 + 2 * 65 * 65 * 192 * 2 + 2 * 65 * 192 * 192 + 2 * 65 * 192 * 384 * 2) + 2 * 64 * 48 * 192 + 2 * 192 * 10;
+  expect(bench.tflopsPerSecond * bench.msPerStep * 1e9).toBeCloseTo(3 * 2 * forward, -2);
+});

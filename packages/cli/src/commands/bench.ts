@@ -31,25 +31,29 @@ export function benchCommand(): Command {
   cmd
     .command('train-step')
     .description(
-      'ms per ViT-Tiny training step (6 layers, dim 192, 65 tokens, batch 64, Adam) on the current backend, and PyTorch in the same run at its best thread count (1 or one per core).',
+      'ms per training step and TFLOP/s of a shape on the current backend, and PyTorch in the same run: on the CPU at its best thread count (1 or one per core), or on the same GPU (CUDA, fp32 with TF32 off and on) when the backend is webgpu.',
     )
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
+    .option(
+      '--shape <name>',
+      'vit-tiny (6 layers, dim 192, 65 tokens, batch 64, Adam; the CPU benchmark), bert-base (batch 32 x 128 tokens) or vit-base (ViT-B/16, batch 64 at 224x224); the last two with slimming coefficients',
+      'vit-tiny',
+    )
+    .option('--batch <n>', "examples per step (default: the shape's)")
     .option('--steps <n>', 'timed steps after one warm-up step', '3')
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the PyTorch run')
     .action(async (o) => {
-      await initBackend({ backend: o.backend });
-      const { benchTrainStep } = require(path.join(benchDir, 'train-step.ts')) as typeof import('../../../../tools/bench/train-step');
-      const r = benchTrainStep({ steps: parseInteger(o.steps, '--steps'), reference: o.reference });
+      const bench = require(path.join(benchDir, 'train-step.ts')) as typeof import('../../../../tools/bench/train-step');
+      const shape = oneOf(o.shape, Object.keys(bench.SHAPES) as Array<keyof typeof bench.SHAPES>, '--shape');
+      const steps = parseInteger(o.steps, '--steps');
+      if (steps < 1) throw new UsageError(`--steps must be at least 1 (got ${steps}).`);
+      const batch = o.batch === undefined ? undefined : parseInteger(o.batch, '--batch');
+      if (batch !== undefined && batch < 1) throw new UsageError(`--batch must be at least 1 (got ${batch}).`);
+      const choice = await initBackend({ backend: o.backend, log: o.json ? null : undefined });
+      const r = await bench.benchTrainStep({ shape, steps, batch, reference: o.reference, adapter: choice.adapter });
       if (o.json) printJson(r);
-      else {
-        process.stdout.write(`ebt (${r.backend}): ${r.msPerStep.toFixed(0)} ms/step\n`);
-        process.stdout.write(
-          r.reference
-            ? `${r.reference.name}: ${r.reference.msPerStep.toFixed(0)} ms/step, the faster of ${r.reference.tried.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''} ${t.msPerStep.toFixed(0)} ms`).join(', ')}; ratio ${r.ratio!.toFixed(2)}\n`
-            : 'no PyTorch on this machine: no reference\n',
-        );
-      }
+      else process.stdout.write(formatTrainStep(r));
     });
   cmd
     .command('pruned')
@@ -91,4 +95,16 @@ export function benchCommand(): Command {
       else process.stdout.write(`${r.msPerPoint.toFixed(2)} ms per point (target ${r.target})\n`);
     });
   return cmd;
+}
+
+function formatTrainStep(r: import('../../../../tools/bench/train-step').TrainStepBench): string {
+  const on = r.adapter ? ` on ${[r.adapter.vendor, r.adapter.device || r.adapter.description].filter(Boolean).join(' ')}` : '';
+  const lines = [`ebt (${r.backend}${on}), ${r.shape}, batch ${r.batch} x ${r.tokens} tokens: ${r.msPerStep.toFixed(1)} ms/step, ${r.tflopsPerSecond.toFixed(2)} TFLOP/s`];
+  if (!r.reference) lines.push(`no reference: ${r.noReference}`);
+  else {
+    const threads = r.reference.tried ? `, the faster of ${r.reference.tried.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''} ${t.msPerStep.toFixed(0)} ms`).join(', ')}` : '';
+    lines.push(`${r.reference.name}: ${r.reference.msPerStep.toFixed(1)} ms/step, ${r.reference.tflopsPerSecond.toFixed(2)} TFLOP/s${threads}; ratio ${r.ratio!.toFixed(2)}`);
+    if (r.tf32) lines.push(`${r.tf32.name}: ${r.tf32.msPerStep.toFixed(1)} ms/step; ratio ${r.tf32.ratio.toFixed(2)}`);
+  }
+  return lines.join('\n') + '\n';
 }

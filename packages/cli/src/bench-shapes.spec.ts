@@ -1,0 +1,27 @@
+/**
+ * The shapes of `ebt bench train-step` are the models they are named for: parameter counts as Hugging Face
+ * publishes them (bert-base-uncased with a 2-label head: 109,483,778; google/vit-base-patch16-224: 86,567,656
+ * with its 1,000 classes, so 86,567,656 - 990 x 769 with 10), and the step's FLOPs three forward passes.
+ */
+import * as path from 'node:path';
+import { countFlops, countParameters } from '@ebt/pruning';
+
+const bench = require(path.resolve(__dirname, '../../../tools/bench/train-step.ts')) as typeof import('../../../tools/bench/train-step');
+
+test.each([
+  ['bert-base', 109_483_778, 32],
+  ['vit-base', 86_567_656 - 990 * 769, 64],
+  ['vit-tiny', null, 64],
+] as const)('%s has the parameters of its namesake and the batch the issue names', (shape, parameters, batch) => {
+  const config = bench.SHAPES[shape].config();
+  if (parameters !== null) expect(countParameters(config)).toBe(parameters);
+  expect(bench.SHAPES[shape].batch).toBe(batch);
+});
+
+test('a step counts three forward passes of the batch', () => {
+  const config = bench.SHAPES['bert-base'].config();
+  const model = { config } as Parameters<typeof bench.stepFlops>[0];
+  expect(bench.stepFlops(model, 32, 128)).toBe(3 * 32 * countFlops(config, 128));
+  // BERT-base at 128 tokens, by hand: 2 x 128 x 85M encoder weights + 12 layers x 2 x 2 x 128^2 x 768 = 22.35 GFLOP
+  expect(countFlops(config, 128) / 1e9).toBeCloseTo(22.4, 0);
+});
