@@ -111,7 +111,7 @@ class SlimmedLayer(nn.Module):
 class Bert(nn.Module):
     def __init__(self, vocab=30522, positions=512, dim=768, layers=12, heads=12, mlp=3072, labels=2):
         super().__init__()
-        self.word, self.position, self.type = nn.Embedding(vocab, dim), nn.Embedding(positions, dim), nn.Embedding(2, dim)
+        self.word, self.position, self.token_type = nn.Embedding(vocab, dim), nn.Embedding(positions, dim), nn.Embedding(2, dim)
         self.ln = nn.LayerNorm(dim, eps=1e-12)
         self.layers = nn.ModuleList([SlimmedLayer(dim, heads, mlp, 0.1, 1e-12, False) for _ in range(layers)])
         self.pooler, self.head = nn.Linear(dim, dim), nn.Linear(dim, labels)
@@ -119,7 +119,7 @@ class Bert(nn.Module):
     def forward(self, ids):
         t = ids.shape[1]
         pos = torch.arange(t, device=ids.device)
-        x = F.dropout(self.ln(self.word(ids) + self.position(pos) + self.type(torch.zeros_like(ids))), 0.1, self.training)
+        x = F.dropout(self.ln(self.word(ids) + self.position(pos) + self.token_type(torch.zeros_like(ids))), 0.1, self.training)
         for layer in self.layers:
             x = layer(x)
         return self.head(F.dropout(torch.tanh(self.pooler(x[:, 0])), 0.1, self.training))
