@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '@ebt/backend-native';
-import { BackendError, initBackend, parseBackendName } from './index';
+import { BackendError, initBackend, parseBackendName, readAll } from './index';
 
 describe('initBackend', () => {
   const lines: string[] = [];
@@ -55,6 +55,8 @@ describe('initBackend', () => {
     const expected = hasNode ? ['tensorflow-gpu', 'tensorflow'] : [native ? 'native' : 'wasm'];
     expect(expected).toContain(choice.name);
     if (!hasNode) expect(choice.reason).toMatch(/@tensorflow\/tfjs-node not installed/);
+    // no GPU here: webgpu is passed over, saying why (no Vulkan loader, or only software adapters)
+    if (!hasNode) expect(choice.reason).toMatch(/Dawn \(webgpu\): (no Vulkan loader|Dawn found)/);
     if (!hasNode && !native) expect(choice.reason).toMatch(/native addon/);
   });
 
@@ -66,7 +68,7 @@ describe('initBackend', () => {
 
   test('an unknown name is refused with the list of names', () => {
     expect(() => parseBackendName('metal')).toThrow(BackendError);
-    expect(() => parseBackendName('metal')).toThrow(/tensorflow-gpu, tensorflow, native, wasm, cpu/);
+    expect(() => parseBackendName('metal')).toThrow(/tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu/);
   });
 });
 
@@ -117,5 +119,23 @@ describe('kernels added to wasm', () => {
       [6, 6, 8],
     ]);
     expect(wasm).toEqual(cpu);
+  });
+});
+
+describe('readAll', () => {
+  test('reads float and integer tensors back in order, as copies, in one group or several', async () => {
+    await initBackend({ backend: 'cpu', log: null });
+    const ts = [tf.tensor1d([1.5, -2]), tf.tensor2d([[1, 2, 3]], [1, 3], 'int32'), tf.scalar(7), tf.tensor1d([0.25, 0.5, 0.75, 1])];
+    const want = [[1.5, -2], [1, 2, 3], [7], [0.25, 0.5, 0.75, 1]];
+    for (const joinLimit of [undefined, 4, 1]) {
+      const got = await readAll(ts, joinLimit);
+      expect(got.map((a) => Array.from(a))).toEqual(want);
+      expect(got.map((a) => a.constructor.name)).toEqual(want.map(() => 'Float32Array')); // by name: jest's realm has its own typed-array classes
+    }
+    const [first] = await readAll(ts);
+    first[0] = 99; // a copy: the tensor keeps its value
+    expect(ts[0].dataSync()[0]).toBe(1.5);
+    expect(await readAll([])).toEqual([]);
+    tf.dispose(ts);
   });
 });

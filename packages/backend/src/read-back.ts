@@ -8,14 +8,15 @@ const JOIN_LIMIT = 1 << 24;
  * 64 MB, each group read with one `data()`, all groups in flight at once and awaited together; the values
  * are then cut apart (copies, so the joined buffers can go). A GPU backend cannot read synchronously in Node
  * (tfjs-backend-webgpu's dataSync goes through an OffscreenCanvas), and each separate read waits for the
- * device, so the training loop reads all it needs at a step through this: one transfer.
+ * device, so the training loop reads all it needs at a step through this: one transfer. (`joinLimit`, in
+ * elements, is there for the tests.)
  * Integer tensors come back as float32 (exact below 2^24, which counts and ids are).
  */
-export async function readAll(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+export async function readAll(tensors: readonly tf.Tensor[], joinLimit = JOIN_LIMIT): Promise<Float32Array[]> {
   const groups: tf.Tensor[][] = [];
   let size = Infinity;
   for (const t of tensors) {
-    if (size + t.size > JOIN_LIMIT) {
+    if (size + t.size > joinLimit) {
       groups.push([]);
       size = 0;
     }
@@ -27,9 +28,10 @@ export async function readAll(tensors: readonly tf.Tensor[]): Promise<Float32Arr
       group.length === 1 && group[0].dtype === 'float32' ? group[0].clone() : tf.concat(group.map((t) => t.toFloat().reshape([-1]))),
     );
     try {
-      const values = (await joined.data()) as Float32Array;
+      // the cpu backend casts int32 to float32 by sharing the Int32Array: copy into float32 whatever comes back
+      const values = (await joined.data()) as Float32Array | Int32Array;
       let offset = 0;
-      return group.map((t) => values.slice(offset, (offset += t.size)));
+      return group.map((t) => new Float32Array(values.subarray(offset, (offset += t.size))));
     } finally {
       joined.dispose();
     }
