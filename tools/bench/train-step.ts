@@ -98,15 +98,21 @@ export function trainStep(
   options: { tokens?: number; slimming?: boolean } = {},
 ): { step: () => Promise<void>; forward: () => Promise<void>; dispose: () => void } {
   const slimming = options.slimming ? Slimming.attach(model) : undefined;
-  const params = [...model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true })), ...(slimming?.variables() ?? []).map((variable, i) => ({ name: `slimming.${i}`, variable, decay: false }))];
+  const params = [
+    ...model.namedParameters().map(([name, variable]) => ({ name, variable, decay: true })),
+    ...(slimming?.variables() ?? []).map((variable, i) => ({ name: `slimming.${i}`, variable, decay: false })),
+  ];
   const optimizer = new Adam(params, { kind: 'adam' });
   const { forward: logits, tensors } = fixedBatch(model, batch, options.tokens ?? 0);
   const y = tensors[tensors.length - 1] as tf.Tensor1D;
   const step = async () => {
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = crossEntropy(logits(true), y);
-      return (slimming ? loss.add(slimming.penalty()) : loss) as tf.Scalar;
-    }, params.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const loss = crossEntropy(logits(true), y);
+        return (slimming ? loss.add(slimming.penalty()) : loss) as tf.Scalar;
+      },
+      params.map((p) => p.variable),
+    );
     const named: Record<string, tf.Tensor> = {};
     params.forEach((p) => (named[p.name] = grads[p.variable.name]));
     optimizer.step(named, 1e-3);
@@ -128,10 +134,14 @@ export function trainStep(
 }
 
 /** The benchmarked step of a shape: a fresh model of it, Adam, one fixed batch. */
-export function shapeTrainStep(shape: ShapeName, batch?: number): { step: () => Promise<void>; dispose: () => void; model: PretrainedModel; batch: number; tokens: number } {
+export function shapeTrainStep(
+  shape: ShapeName,
+  batch?: number,
+): { step: () => Promise<void>; dispose: () => void; model: PretrainedModel; batch: number; tokens: number } {
   const s = SHAPES[shape];
   const config = s.config();
-  const model = config.model_type === 'bert' ? new BertForSequenceClassification(config, { seed: 0 }) : new ViTForImageClassification(config as ViTConfig, { seed: 0 });
+  const model =
+    config.model_type === 'bert' ? new BertForSequenceClassification(config, { seed: 0 }) : new ViTForImageClassification(config as ViTConfig, { seed: 0 });
   const tokens = 'tokens' in s ? s.tokens : ((config as ViTConfig).image_size / (config as ViTConfig).patch_size) ** 2 + 1;
   const b = batch ?? s.batch;
   const { step, dispose } = trainStep(model, b, { tokens, slimming: s.slimming });
@@ -178,15 +188,30 @@ export async function benchTrainStep(options: BenchOptions = {}): Promise<TrainS
   dispose();
   const tflops = (ms: number) => flops / (ms / 1000) / 1e12;
   const onGpu = options.adapter !== undefined;
-  const found = options.reference === false ? { none: 'not asked for (--no-reference)' } : onGpu ? cudaReference(shape, batch, Math.max(3, steps)) : cpuReference(shape, batch, Math.max(3, steps));
-  const base = { backend: tf.getBackend(), ...(options.adapter ? { adapter: options.adapter } : {}), shape, batch, tokens, msPerStep, tflopsPerSecond: tflops(msPerStep), steps };
+  const found =
+    options.reference === false
+      ? { none: 'not asked for (--no-reference)' }
+      : onGpu
+        ? cudaReference(shape, batch, Math.max(3, steps))
+        : cpuReference(shape, batch, Math.max(3, steps));
+  const base = {
+    backend: tf.getBackend(),
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    shape,
+    batch,
+    tokens,
+    msPerStep,
+    tflopsPerSecond: tflops(msPerStep),
+    steps,
+  };
   if ('none' in found) return { ...base, reference: null, ratio: null, tf32: null, noReference: found.none };
   const reference = { ...found.reference, tflopsPerSecond: tflops(found.reference.msPerStep) };
   const tf32 = found.tf32 ? { ...found.tf32, ratio: msPerStep / found.tf32.msPerStep } : null;
   return { ...base, reference, ratio: msPerStep / reference.msPerStep, tf32 };
 }
 
-type Found = { none: string } | { reference: ReferenceStep & { threads?: number; tried?: Array<{ threads: number; msPerStep: number }> }; tf32?: ReferenceStep };
+type Found =
+  { none: string } | { reference: ReferenceStep & { threads?: number; tried?: Array<{ threads: number; msPerStep: number }> }; tf32?: ReferenceStep };
 
 const SCRIPT = path.join(__dirname, 'train_step_reference.py');
 
@@ -223,5 +248,7 @@ function cpuReference(shape: ShapeName, batch: number, steps: number): Found {
     ...runReference(python, ['--shape', shape, '--batch', String(batch), '--steps', String(steps), '--device', 'cpu'], { EBT_TORCH_THREADS: String(threads) }),
   }));
   const best = tried.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
-  return { reference: { name: best.name, msPerStep: best.msPerStep, threads: best.threads, tried: tried.map(({ threads, msPerStep }) => ({ threads, msPerStep })) } };
+  return {
+    reference: { name: best.name, msPerStep: best.msPerStep, threads: best.threads, tried: tried.map(({ threads, msPerStep }) => ({ threads, msPerStep })) },
+  };
 }

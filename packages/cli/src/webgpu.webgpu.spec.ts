@@ -37,7 +37,15 @@ test('ebt bench train-step on webgpu times the step and says what it achieved', 
   const r = runCli(['bench', 'train-step', '--backend', 'webgpu', '--batch', '2', '--steps', '1', '--no-reference', '--json'], undefined, {}, 300_000);
   expect(r.status).toBe(0);
   const bench = JSON.parse(r.stdout);
-  expect(bench).toMatchObject({ backend: 'webgpu', shape: 'vit-tiny', batch: 2, tokens: 65, steps: 1, reference: null, noReference: 'not asked for (--no-reference)' });
+  expect(bench).toMatchObject({
+    backend: 'webgpu',
+    shape: 'vit-tiny',
+    batch: 2,
+    tokens: 65,
+    steps: 1,
+    reference: null,
+    noReference: 'not asked for (--no-reference)',
+  });
   expect(bench.adapter.device + bench.adapter.description).toMatch(new RegExp(process.env.EBT_WEBGPU_ADAPTER!, 'i'));
   expect(bench.msPerStep).toBeGreaterThan(0);
   // 3 forward passes of 2 examples of the ViT-Tiny shape, by hand: 6 layers x (QKV, scores and context,

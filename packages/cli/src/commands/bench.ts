@@ -99,11 +99,17 @@ export function benchCommand(): Command {
 
 function formatTrainStep(r: import('../../../../tools/bench/train-step').TrainStepBench): string {
   const on = r.adapter ? ` on ${[r.adapter.vendor, r.adapter.device || r.adapter.description].filter(Boolean).join(' ')}` : '';
-  const lines = [`ebt (${r.backend}${on}), ${r.shape}, batch ${r.batch} x ${r.tokens} tokens: ${r.msPerStep.toFixed(1)} ms/step, ${r.tflopsPerSecond.toFixed(2)} TFLOP/s`];
+  const lines = [
+    `ebt (${r.backend}${on}), ${r.shape}, batch ${r.batch} x ${r.tokens} tokens: ${r.msPerStep.toFixed(1)} ms/step, ${r.tflopsPerSecond.toFixed(2)} TFLOP/s`,
+  ];
   if (!r.reference) lines.push(`no reference: ${r.noReference}`);
   else {
-    const threads = r.reference.tried ? `, the faster of ${r.reference.tried.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''} ${t.msPerStep.toFixed(0)} ms`).join(', ')}` : '';
-    lines.push(`${r.reference.name}: ${r.reference.msPerStep.toFixed(1)} ms/step, ${r.reference.tflopsPerSecond.toFixed(2)} TFLOP/s${threads}; ratio ${r.ratio!.toFixed(2)}`);
+    const threads = r.reference.tried
+      ? `, the faster of ${r.reference.tried.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''} ${t.msPerStep.toFixed(0)} ms`).join(', ')}`
+      : '';
+    lines.push(
+      `${r.reference.name}: ${r.reference.msPerStep.toFixed(1)} ms/step, ${r.reference.tflopsPerSecond.toFixed(2)} TFLOP/s${threads}; ratio ${r.ratio!.toFixed(2)}`,
+    );
     if (r.tf32) lines.push(`${r.tf32.name}: ${r.tf32.msPerStep.toFixed(1)} ms/step; ratio ${r.tf32.ratio.toFixed(2)}`);
   }
   return lines.join('\n') + '\n';
