@@ -4,6 +4,7 @@
  * `intermediate.slimming` (FFN neurons) in every layer.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';
 import { activation } from './activations';
 import { attentionBias, SelfAttention } from './attention';
 import { BertConfig, headsPerLayer, intermediateSizes, numLabels } from './config';
@@ -182,9 +183,21 @@ export class BertModel extends Module {
   }
 }
 
-export class BertForSequenceClassification extends Module {
+export class BertForSequenceClassification extends Module implements ModelIdentity {
   bert: BertModel;
   classifier: Linear;
+
+  get architecture(): string {
+    return 'BertForSequenceClassification';
+  }
+
+  get basePrefix(): string {
+    return 'bert';
+  }
+
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+  }
 
   constructor(
     readonly config: BertConfig,
@@ -206,9 +219,21 @@ export class BertForSequenceClassification extends Module {
 }
 
 /** Extractive QA (SQuAD): a span head over the encoder, no pooler; start and end logits per token. */
-export class BertForQuestionAnswering extends Module {
+export class BertForQuestionAnswering extends Module implements ModelIdentity {
   bert: BertModel;
   qa_outputs: Linear;
+
+  get architecture(): string {
+    return 'BertForQuestionAnswering';
+  }
+
+  get basePrefix(): string {
+    return 'bert';
+  }
+
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+  }
 
   constructor(
     readonly config: BertConfig,

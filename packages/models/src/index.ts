@@ -22,3 +22,4 @@ export type { EncodedText, EncodeOptions } from './tokenizer';
 export { ImagePreprocessor } from './image-processor';
 export type { ProcessedImages } from './image-processor';
 export { dropout, seedDropout } from './dropout';
+export type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';

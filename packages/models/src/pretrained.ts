@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BertForQuestionAnswering, BertForSequenceClassification } from './bert';
 import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
 import { ConfigError, SafetensorsError } from './errors';
-import { Module } from './module';
 import { readJsonFile } from './read-json';
 import { NamedTensor, readSafetensors, SafetensorsFile, writeSafetensors } from './safetensors';
 import { ViTForImageClassification } from './vit';
@@ -111,9 +110,9 @@ function canonicalKey(key: string): string {
   return key.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
 }
 
-export function loadState(model: Module, tensors: Map<string, NamedTensor>, file = 'model.safetensors'): LoadReport {
+export function loadState(model: PretrainedModel, tensors: Map<string, NamedTensor>, file = 'model.safetensors'): LoadReport {
   const params = new Map(model.namedParameters().map(([name, v, owner, key]) => [name, { v, owner, key }]));
-  const base = 'bert' in model ? 'bert' : 'vit';
+  const base = model.basePrefix;
   const report: LoadReport = { unexpectedKeys: [], missingKeys: [], reinitialised: [] };
   const loaded = new Set<string>();
   for (const [rawKey, t] of tensors) {
@@ -159,12 +158,5 @@ export async function savePretrained(model: PretrainedModel, dir: string): Promi
   params.forEach(([name], i) => tensors.set(name, { shape: laidOut[i].shape, data: values[i] }));
   fs.mkdirSync(dir, { recursive: true });
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
-  const architectures = [
-    model instanceof BertForQuestionAnswering
-      ? 'BertForQuestionAnswering'
-      : model instanceof BertForSequenceClassification
-        ? 'BertForSequenceClassification'
-        : 'ViTForImageClassification',
-  ];
-  writeConfig(dir, { ...model.config, architectures });
+  writeConfig(dir, { ...model.config, architectures: [model.architecture] });
 }

@@ -4,6 +4,7 @@
  * small-ViT is this model built from a config with Hugging Face's initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';
 import { activation } from './activations';
 import { SelfAttention } from './attention';
 import { headsPerLayer, intermediateSizes, numLabels, ViTConfig } from './config';
@@ -194,9 +195,21 @@ export class ViTModel extends Module {
   }
 }
 
-export class ViTForImageClassification extends Module {
+export class ViTForImageClassification extends Module implements ModelIdentity {
   vit: ViTModel;
   classifier: Linear;
+
+  get architecture(): string {
+    return 'ViTForImageClassification';
+  }
+
+  get basePrefix(): string {
+    return 'vit';
+  }
+
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.vit.encoder.layer.map((l) => ({ attention: l.attention.attention, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+  }
 
   constructor(
     readonly config: ViTConfig,

@@ -5,12 +5,18 @@ import { vitGraph } from './vit-graph';
 
 const PRODUCER = { name: 'ebt', version: JSON.parse(fs.readFileSync(require.resolve('../package.json'), 'utf8')).version as string };
 
+/** The graph builder of each architecture ebt exports, by the name the model gives itself. */
+const GRAPHS: Record<string, (model: PretrainedModel) => ReturnType<typeof bertGraph>> = {
+  BertForSequenceClassification: (m) => bertGraph(m as BertForSequenceClassification),
+  BertForQuestionAnswering: (m) => bertGraph(m as BertForQuestionAnswering),
+  ViTForImageClassification: (m) => vitGraph(m as ViTForImageClassification),
+};
+
 /** The model as a serialized ONNX ModelProto (opset 17), dense or pruned: each layer exports with its own head count and FFN width. */
 export async function toOnnx(model: PretrainedModel): Promise<Uint8Array> {
-  if (model instanceof ViTForImageClassification) return (await vitGraph(model)).g.toModel('ViTForImageClassification', PRODUCER);
-  if (model instanceof BertForQuestionAnswering) return (await bertGraph(model)).g.toModel('BertForQuestionAnswering', PRODUCER);
-  if (model instanceof BertForSequenceClassification) return (await bertGraph(model)).g.toModel('BertForSequenceClassification', PRODUCER);
-  throw new Error(`no ONNX export for ${(model as object).constructor.name}`);
+  const graph = GRAPHS[model.architecture];
+  if (!graph) throw new Error(`no ONNX export for ${model.architecture}`);
+  return (await graph(model)).g.toModel(model.architecture, PRODUCER);
 }
 
 /** Writes toOnnx(model) to `file` (a temporary file, then a rename). */

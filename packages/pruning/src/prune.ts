@@ -8,7 +8,7 @@
  */
 import { UsageError } from '@ebt/errors';
 import * as tf from '@tensorflow/tfjs';
-import { headsPerLayer, Intermediate, Linear, ModelConfig, modelFromConfig, PretrainedModel, SelfAttention, ViTForImageClassification } from '@ebt/models';
+import { headsPerLayer, ModelConfig, modelFromConfig, PretrainedModel } from '@ebt/models';
 
 export interface PruningMasks {
   /** layers x current heads, 1 = keep */
@@ -32,29 +32,6 @@ export interface PruneOptions {
 
 export class PruningError extends UsageError {}
 
-interface LayerParts {
-  attention: SelfAttention;
-  attentionOut: Linear;
-  ffn: Intermediate;
-  ffnOut: Linear;
-}
-
-function layerParts(model: PretrainedModel): LayerParts[] {
-  if ('bert' in model) {
-    return model.bert.encoder.layer.map((l) => ({
-      attention: l.attention.self,
-      attentionOut: l.attention.output.dense,
-      ffn: l.intermediate,
-      ffnOut: l.output.dense,
-    }));
-  }
-  return (model as ViTForImageClassification).vit.encoder.layer.map((l) => ({
-    attention: l.attention.attention,
-    attentionOut: l.attention.output.dense,
-    ffn: l.intermediate,
-    ffnOut: l.output.dense,
-  }));
-}
 
 const keptIndices = (mask: ArrayLike<number>) => Array.from(mask).flatMap((m, i) => (m ? [i] : []));
 
@@ -85,17 +62,17 @@ export function prunedConfig(config: ModelConfig, masks: PruningMasks): ModelCon
 
 /** A new, smaller model holding the kept structures of `model`; `model` is left as it was. */
 export function pruneModel(model: PretrainedModel, masks: PruningMasks, options: PruneOptions = {}): { model: PretrainedModel; coefficients: Coefficients } {
-  const oldParts = layerParts(model);
+  const oldParts = model.encoderLayers();
   if (masks.heads.length !== oldParts.length || masks.ffn.length !== oldParts.length) {
     throw new PruningError(`the masks cover ${masks.heads.length} / ${masks.ffn.length} layers but the model has ${oldParts.length}.`);
   }
   oldParts.forEach((p, l) => {
-    if (masks.ffn[l].length !== p.ffn.intermediateSize)
-      throw new PruningError(`the FFN mask of layer ${l} has ${masks.ffn[l].length} entries but the layer has ${p.ffn.intermediateSize} neurons.`);
+    if (masks.ffn[l].length !== p.intermediate.intermediateSize)
+      throw new PruningError(`the FFN mask of layer ${l} has ${masks.ffn[l].length} entries but the layer has ${p.intermediate.intermediateSize} neurons.`);
   });
   const config = prunedConfig(model.config, masks);
   const pruned = modelFromConfig(config, options.seed);
-  const newParts = layerParts(pruned);
+  const newParts = pruned.encoderLayers();
   const handled = new Set<tf.Variable>();
   const set = (target: tf.Variable | undefined, value: () => tf.Tensor) => {
     if (!target) return;
@@ -119,22 +96,22 @@ export function pruneModel(model: PretrainedModel, masks: PruningMasks, options:
         set(next.attention[key].bias, () => tf.gather(old.attention[key].bias!, columns));
       }
       const rowScale = options.keepCoefficients ? null : tf.tensor1d(Array.from(headCoef).flatMap((c) => new Array(d).fill(c))).expandDims(1);
-      set(next.attentionOut.weight, () => {
-        const w = tf.gather(old.attentionOut.weight, columns, 0);
+      set(next.attentionOutput.weight, () => {
+        const w = tf.gather(old.attentionOutput.weight, columns, 0);
         return rowScale ? w.mul(rowScale) : w;
       });
-      set(next.attentionOut.bias, () => old.attentionOut.bias!.clone());
+      set(next.attentionOutput.bias, () => old.attentionOutput.bias!.clone());
 
       const neurons = tf.tensor1d(keptIndices(masks.ffn[l]), 'int32');
       const ffnCoef = Float32Array.from(keptIndices(masks.ffn[l]), (j) => options.coefficients?.ffn[l][j] ?? 1);
       kept.ffn.push(ffnCoef);
-      set(next.ffn.dense.weight, () => tf.gather(old.ffn.dense.weight, neurons, 1));
-      set(next.ffn.dense.bias, () => tf.gather(old.ffn.dense.bias!, neurons));
-      set(next.ffnOut.weight, () => {
-        const w = tf.gather(old.ffnOut.weight, neurons, 0);
+      set(next.intermediate.dense.weight, () => tf.gather(old.intermediate.dense.weight, neurons, 1));
+      set(next.intermediate.dense.bias, () => tf.gather(old.intermediate.dense.bias!, neurons));
+      set(next.output.weight, () => {
+        const w = tf.gather(old.output.weight, neurons, 0);
         return options.keepCoefficients ? w : w.mul(tf.tensor1d(ffnCoef).expandDims(1));
       });
-      set(next.ffnOut.bias, () => old.ffnOut.bias!.clone());
+      set(next.output.bias, () => old.output.bias!.clone());
     });
   });
   const oldByName = new Map(model.namedParameters().map(([name, v]) => [name, v]));

@@ -13,12 +13,9 @@ export interface SlimmableLayer {
   ffn: Intermediate;
 }
 
-/** The hook points of every encoder layer of a BERT or ViT model. */
+/** The hook points of every encoder layer of a model, as the model lists them. */
 export function slimmableLayers(model: PretrainedModel): SlimmableLayer[] {
-  if ('bert' in model) {
-    return model.bert.encoder.layer.map((l) => ({ heads: l.attention.self, ffn: l.intermediate }));
-  }
-  return model.vit.encoder.layer.map((l) => ({ heads: l.attention.attention, ffn: l.intermediate }));
+  return model.encoderLayers().map((l) => ({ heads: l.attention, ffn: l.intermediate }));
 }
 
 /** EarlyBERT's L1 weight, for heads and FFN neurons alike. */
