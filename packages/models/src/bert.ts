@@ -196,7 +196,12 @@ export class BertForSequenceClassification extends Module implements ModelIdenti
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+    return this.bert.encoder.layer.map((l) => ({
+      attention: l.attention.self,
+      attentionOutput: l.attention.output.dense,
+      intermediate: l.intermediate,
+      output: l.output.dense,
+    }));
   }
 
   constructor(
@@ -232,7 +237,12 @@ export class BertForQuestionAnswering extends Module implements ModelIdentity {
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoder.layer.map((l) => ({ attention: l.attention.self, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+    return this.bert.encoder.layer.map((l) => ({
+      attention: l.attention.self,
+      attentionOutput: l.attention.output.dense,
+      intermediate: l.intermediate,
+      output: l.output.dense,
+    }));
   }
 
   constructor(

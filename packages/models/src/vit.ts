@@ -208,7 +208,12 @@ export class ViTForImageClassification extends Module implements ModelIdentity {
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.vit.encoder.layer.map((l) => ({ attention: l.attention.attention, attentionOutput: l.attention.output.dense, intermediate: l.intermediate, output: l.output.dense }));
+    return this.vit.encoder.layer.map((l) => ({
+      attention: l.attention.attention,
+      attentionOutput: l.attention.output.dense,
+      intermediate: l.intermediate,
+      output: l.output.dense,
+    }));
   }
 
   constructor(

@@ -32,7 +32,6 @@ export interface PruneOptions {
 
 export class PruningError extends UsageError {}
 
-
 const keptIndices = (mask: ArrayLike<number>) => Array.from(mask).flatMap((m, i) => (m ? [i] : []));
 
 /** The config of the pruned model: HF's pruned_heads in original head numbers, and per-layer intermediate sizes. */
