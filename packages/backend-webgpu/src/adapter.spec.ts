@@ -35,6 +35,7 @@ function fakeDawn(routes: Record<string, FakeAdapter | null>): Dawn & { asked: A
             maxComputeInvocationsPerWorkgroup: 1024,
             maxComputeWorkgroupSizeX: 1024,
             maxComputeWorkgroupsPerDimension: 65535,
+            maxStorageBuffersPerShaderStage: 16,
           };
           return {
             info: { vendor: a.vendor, architecture: '', device: a.device, description: a.description ?? '', isFallbackAdapter: a.fallback ?? false },

@@ -15,7 +15,7 @@ const OPENGLES_ROUTE: Route = { flags: ['backend=opengles'], featureLevel: 'comp
 /** Adapters that run on the CPU: usable for correctness, never picked on their own. */
 const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|software|microsoft basic render/i;
 
-/** The limits tfjs-backend-webgpu asks the device for; the adapter's values are what the model sizes meet. */
+/** The limits asked of the device (tfjs-backend-webgpu's, and the storage buffers a kernel may bind); the adapter's values are what the model sizes meet. */
 export const LIMITS = [
   'maxBufferSize',
   'maxStorageBufferBindingSize',
@@ -23,6 +23,7 @@ export const LIMITS = [
   'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupSizeX',
   'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
 ] as const;
 export type LimitName = (typeof LIMITS)[number];
 

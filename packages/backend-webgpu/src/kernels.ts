@@ -1,7 +1,7 @@
 /**
  * ebt's kernels on the webgpu backend, by the names @ebt/models and @ebt/training call them by (those of
  * @ebt/backend-native, whose gradients they share): GELU, LayerNorm and Adam, each one to three WGSL passes
- * where tfjs's composite of ordinary ops takes six to twelve.
+ * where tfjs's composite of ordinary ops takes six to twelve; and tfjs's AddN, made to fit the device's limits.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -97,6 +97,28 @@ function adamStep({ inputs: { param, grad, m, v }, backend, attrs }: Args): tf.T
   );
 }
 
+/**
+ * tfjs-backend-webgpu's AddN binds all its inputs at once, and more than the device's storage buffers per
+ * stage (8 in WebGPU's guaranteed limits, 16 on llvmpipe) fail to compile: a global gradient norm over 45
+ * parameters did. Here they are folded left in chunks that fit (the running sum is the first input of the next).
+ */
+function chunkedAddN(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const inputs = args.inputs as unknown as tf.TensorInfo[];
+    const backend = args.backend as unknown as WebGPUBackend;
+    const most = backend.device.limits.maxStorageBuffersPerShaderStage - 1; // one binding is the output
+    if (inputs.length <= most) return original(args);
+    const add = (some: tf.TensorInfo[]) => original({ ...args, inputs: some as unknown as tf.NamedTensorInfoMap }) as tf.TensorInfo;
+    let sum = add(inputs.slice(0, most));
+    for (let i = most; i < inputs.length; i += most - 1) {
+      const next = add([sum, ...inputs.slice(i, i + most - 1)]);
+      backend.disposeData(sum.dataId);
+      sum = next;
+    }
+    return sum;
+  };
+}
+
 let registered = false;
 
 /** Registers the kernels for the 'webgpu' backend, once. */
@@ -112,5 +134,10 @@ export function registerWgslKernels(backendName = 'webgpu'): void {
   };
   for (const [kernelName, kernelFunc] of Object.entries(kernels))
     tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  const addN = tf.getKernel(tf.AddN, backendName);
+  if (addN) {
+    tf.unregisterKernel(tf.AddN, backendName);
+    tf.registerKernel({ ...addN, kernelFunc: chunkedAddN(addN.kernelFunc) });
+  }
   registerFusedGradients();
 }

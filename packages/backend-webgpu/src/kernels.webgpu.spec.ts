@@ -115,6 +115,15 @@ test.each([
   ['param', 'm', 'v'].forEach((name, i) => expect({ name, worst: worst(gpu[i], cpu[i]) < 1e-6 }).toEqual({ name, worst: true }));
 });
 
+test('AddN of more tensors than a kernel may bind (45) runs, in chunks, and agrees with cpu', async () => {
+  const parts = Array.from({ length: 45 }, (_, i) => values(33, 20 + i, 10 ** ((i % 7) - 3)));
+  const sum = () => tf.addN(parts.map((p) => tf.tensor(p)));
+  const cpu = await read([await on('cpu', sum)]);
+  const gpu = await read([await on('webgpu', sum)]);
+  // 45 terms of up to 1e3 added in float32: a few tens of ulps of the sum apart at most
+  expect(worst(gpu[0], cpu[0])).toBeLessThan(1e-4);
+});
+
 // last in this file: the device stays failed after it
 test('a GPU error (here a shader that does not compile) fails the next read instead of handing back zeros', async () => {
   await tf.setBackend('webgpu');
