@@ -46,6 +46,9 @@ export async function registerWebGpuBackend(options: RegisterOptions = {}): Prom
   device.onuncapturederror = (event) => {
     deviceError ??= (event as GPUUncapturedErrorEvent).error.message.trim().split('\n')[0];
   };
+  void device.lost.then((info) => {
+    deviceError ??= `the device was lost (${info.reason}): ${info.message}`;
+  });
   tf.registerBackend(
     BACKEND_NAME,
     () => {
