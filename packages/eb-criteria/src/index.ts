@@ -5,9 +5,17 @@ export { distanceMatrix } from './distance-matrix';
 export { nuclearNorm } from './nuclear-norm';
 export { MASK_DEFAULTS, masksAt, replay, resolveMaskOptions } from './criterion';
 export type { Criterion, MaskOptions, Point, Verdict } from './criterion';
-export { MASK_DISTANCE_DEFAULTS, MaskDistanceCriterion } from './mask-distance-criterion';
+export { MASK_DISTANCE, MASK_DISTANCE_DEFAULTS, MaskDistanceCriterion } from './mask-distance-criterion';
 export type { MaskDistanceOptions, MaskKind } from './mask-distance-criterion';
-export { DEFAULT_THRESHOLDS, NUCLEAR_STATIONARITY_DEFAULTS, NuclearStationarityCriterion, testWindow } from './nuclear-stationarity-criterion';
+export {
+  DEFAULT_THRESHOLDS,
+  NUCLEAR_STATIONARITY,
+  NUCLEAR_STATIONARITY_DEFAULTS,
+  NuclearStationarityCriterion,
+  testWindow,
+} from './nuclear-stationarity-criterion';
+export { CRITERIA, CRITERION_NAMES, DEFAULT_CRITERION } from './registry';
+export type { CriterionEntry, CriterionName } from './registry';
 export type { NuclearStationarityOptions, ResolvedNuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
 export { judgeDetection } from './judge';
 export type { Judgement, JudgeInput } from './judge';

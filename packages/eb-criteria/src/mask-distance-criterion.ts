@@ -26,8 +26,11 @@ interface MaskDistanceState {
   queue: Array<{ heads: number[][]; ffn: number[][] }>;
 }
 
+/** The criterion's name, in run.json, detections.json and on the command line. */
+export const MASK_DISTANCE = 'mask-distance' as const;
+
 export class MaskDistanceCriterion implements Criterion {
-  readonly name = 'mask-distance';
+  readonly name = MASK_DISTANCE;
   private readonly masks: Required<MaskOptions>;
   private readonly queueSize: number;
   private readonly epsilon: number;

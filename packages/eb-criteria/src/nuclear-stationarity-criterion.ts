@@ -102,8 +102,11 @@ interface NuclearStationarityState {
   verdict: Verdict;
 }
 
+/** The criterion's name, in run.json, detections.json and on the command line. */
+export const NUCLEAR_STATIONARITY = 'nuclear-stationarity' as const;
+
 export class NuclearStationarityCriterion implements Criterion {
-  readonly name = 'nuclear-stationarity';
+  readonly name = NUCLEAR_STATIONARITY;
   private readonly o: ResolvedNuclearStationarityOptions;
   private readonly masks: Required<MaskOptions>;
   private streak = 0;

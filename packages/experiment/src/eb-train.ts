@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { Criterion, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
 import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained, writeFileAtomic } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
@@ -55,7 +55,7 @@ export interface EbTrainResult {
 }
 
 export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
-  const chosen = o.criterion ?? 'nuclear-stationarity';
+  const chosen = o.criterion ?? DEFAULT_CRITERION;
   if (!o.criteria.some((c) => c.name === chosen)) throw new UsageError(`--criterion '${chosen}' is not among ${o.criteria.map((c) => c.name).join(', ')}.`);
   const continueWith = o.continueWith ?? 'pruned';
   const rewind = o.rewind ?? 'none';

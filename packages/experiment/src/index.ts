@@ -1,7 +1,8 @@
 export { ManifestError, MANIFEST_FORMAT, manifestFile, manifestSchema, readManifest, runOptionsSchema, writeManifest } from './manifest';
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
 export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCriteria } from './run-options';
-export type { CriterionName, EarlyBirdRunOptions, RunOptions } from './run-options';
+export type { EarlyBirdRunOptions, RunOptions } from './run-options';
+export type { CriterionName } from '@ebt/eb-criteria';
 export { earlyBirdCallback } from './early-bird-callback';
 export type { DrawnPoint, EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
 export { ebTrain } from './eb-train';

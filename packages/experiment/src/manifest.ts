@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { BackendChoice } from '@ebt/backend';
+import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
 
@@ -56,7 +57,7 @@ const common = {
   lambdaHeads: nonNegative,
   lambdaFfn: nonNegative,
   recordEvery: positiveInt,
-  criterion: z.enum(['nuclear-stationarity', 'mask-distance']),
+  criterion: z.enum(CRITERION_NAMES),
   continueWith: z.enum(['pruned', 'dense']),
   rewind: z.enum(['none', 'init']),
   maskDistance,

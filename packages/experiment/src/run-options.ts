@@ -1,9 +1,14 @@
 /** What every training app shares: its common options, their defaults and their checks. */
 import {
   Criterion,
-  MaskDistanceCriterion,
+  CRITERIA,
+  CRITERION_NAMES,
+  CriterionEntry,
+  CriterionName,
+  DEFAULT_CRITERION,
+  MASK_DISTANCE,
   MaskDistanceOptions,
-  NuclearStationarityCriterion,
+  NUCLEAR_STATIONARITY,
   NuclearStationarityOptions,
   WINDOW_PRESETS,
   WindowPresetName,
@@ -30,10 +35,6 @@ export interface RunOptions {
   progress?: boolean;
 }
 
-/** The criteria that watch every run (runCriteria builds them in this order). */
-export const CRITERION_NAMES = ['mask-distance', 'nuclear-stationarity'] as const;
-export type CriterionName = (typeof CRITERION_NAMES)[number];
-
 /** The EB-train options every app takes (see ebTrain). */
 export interface EarlyBirdRunOptions {
   maskDistance?: MaskDistanceOptions;
@@ -53,7 +54,8 @@ export function runCriteria(o: EarlyBirdRunOptions, defaultWindows: WindowPreset
   const { smooth, window, every, flatTol } = WINDOW_PRESETS[windows];
   const nuclearStationarity: NuclearStationarityOptions = { smooth, window, every, flatTol, ...o.nuclearStationarity };
   const maskDistance: MaskDistanceOptions = { ...o.maskDistance };
-  const criteria: Criterion[] = [new MaskDistanceCriterion(maskDistance), new NuclearStationarityCriterion(nuclearStationarity)];
+  const options: { [K in CriterionName]: unknown } = { [MASK_DISTANCE]: maskDistance, [NUCLEAR_STATIONARITY]: nuclearStationarity };
+  const criteria: Criterion[] = CRITERION_NAMES.map((name) => (CRITERIA[name] as CriterionEntry<unknown>).create(options[name]));
   return { criteria, recorded: { maskDistance, nuclearStationarity: { windows, ...nuclearStationarity } } };
 }
 
@@ -63,7 +65,7 @@ export const RUN_DEFAULTS = {
   recordEvery: RECORD_EVERY,
   lambdaHeads: LAMBDA_DEFAULT,
   lambdaFfn: LAMBDA_DEFAULT,
-  criterion: 'nuclear-stationarity' as CriterionName,
+  criterion: DEFAULT_CRITERION,
   continueWith: 'pruned' as const,
   rewind: 'none' as const,
 };

@@ -15,7 +15,7 @@ import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { DrawnPoint } from './early-bird-callback';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
-import { CRITERION_NAMES } from './run-options';
+import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { readRunClock, secondsAtStep } from './wall-clock';
 import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
 

@@ -1,5 +1,5 @@
 /** The report's figures as vega-lite specs (rendered by render.ts). */
-import { distanceMatrix, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { distanceMatrix, masksAt, NUCLEAR_STATIONARITY, Point, resolveMaskOptions } from '@ebt/eb-criteria';
 import { shapeKey } from '@ebt/slimming';
 import { DetectionEntry, MetricsRow } from './load-run';
 import { VegaLiteSpec } from './render';
@@ -107,7 +107,7 @@ export function maskDistanceMatrix(points: Point[], maskOptions = resolveMaskOpt
 }
 
 export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | null {
-  const ns = detections.find((d) => d.criterion === 'nuclear-stationarity');
+  const ns = detections.find((d) => d.criterion === NUCLEAR_STATIONARITY);
   const signal = ns?.details.signal;
   if (!signal) return null;
   const steps: Array<{ step: number }> = signal.steps;

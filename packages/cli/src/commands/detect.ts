@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import {
+  CRITERION_NAMES,
+  MASK_DISTANCE,
   MASK_DISTANCE_DEFAULTS as md,
   MaskDistanceCriterion,
   MaskKind,
@@ -27,7 +29,7 @@ export function detectCommand(): Command {
   return maskFlags(new Command('detect'))
     .description('Replay a trajectory through an early-bird criterion; prints {"criterion", "drawnAt", "details"} as JSON.')
     .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv')
-    .requiredOption('--criterion <name>', 'mask-distance or nuclear-stationarity')
+    .requiredOption('--criterion <name>', CRITERION_NAMES.join(' or '))
     .option('--queue <n>', 'mask-distance: masks kept', String(md.queue))
     .option('--epsilon <d>', 'mask-distance: largest normalised Hamming distance', String(md.epsilon))
     .option('--kinds <list>', 'mask-distance: masks that must settle (head,ffn)', md.kinds.join(','))
@@ -46,9 +48,9 @@ export function detectCommand(): Command {
     .option('--json', 'machine-readable output (always on)', true)
     .action((o) => {
       const masks = parseMaskFlags(o);
-      const name = oneOf(o.criterion, ['mask-distance', 'nuclear-stationarity'] as const, '--criterion');
+      const name = oneOf(o.criterion, CRITERION_NAMES, '--criterion');
       const criterion =
-        name === 'mask-distance'
+        name === MASK_DISTANCE
           ? new MaskDistanceCriterion({
               ...masks,
               queue: parseInteger(o.queue, '--queue'),

@@ -1,6 +1,6 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import { Command } from 'commander';
-import { MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope, WINDOW_PRESETS, WindowPresetName } from '@ebt/eb-criteria';
+import { CRITERION_NAMES, MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope, WINDOW_PRESETS, WindowPresetName } from '@ebt/eb-criteria';
 
 import { UsageError } from '@ebt/errors';
 import { RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
@@ -120,7 +120,7 @@ export function parseEarlyBirdFlags(o: Record<string, unknown>) {
   const int = (k: string, flag: string) => optional(o[k], (s) => parseInteger(s, flag));
   const drop = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
   return {
-    criterion: oneOf(o.criterion as string, ['nuclear-stationarity', 'mask-distance'] as const, '--criterion'),
+    criterion: oneOf(o.criterion as string, CRITERION_NAMES, '--criterion'),
     continueWith: oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
     rewind: oneOf(o.rewind as string, ['none', 'init'] as const, '--rewind'),
     maskDistance: drop({ queue: int('queue', '--queue'), epsilon: optional(o.epsilon, (s) => parseNumber(s, '--epsilon')) }),
