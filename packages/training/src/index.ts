@@ -1,4 +1,4 @@
-export { train, evaluate, writeMetrics, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
+export { train, evaluate, writeMetrics, defaultNoDecay, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
 export type { Batch, Callback, DataSource, HookResult, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
 export { Adam } from './optimizer';
 export type { OptimizerOptions, TrainableParameter } from './optimizer';

@@ -116,8 +116,8 @@ export interface TrainOptions {
   progress?: boolean;
   /** start where an earlier phase stopped (its state and trajectory) instead of at step 0; the optimizer starts fresh */
   continueFrom?: { state: LoopState; trajectory: Trajectory };
-  /** names of model parameters that get no weight decay (default: biases and LayerNorm parameters) */
-  noDecay?: (name: string) => boolean;
+  /** model parameters that get no weight decay (default: those of fewer than 2 dimensions - biases and LayerNorm's) */
+  noDecay?: (name: string, variable: tf.Variable) => boolean;
 }
 
 export interface TrainResult {
@@ -165,7 +165,11 @@ export class Interrupted extends InterruptedBase {
   }
 }
 
-const defaultNoDecay = (name: string) => /\.bias$/.test(name) || /layernorm|LayerNorm/.test(name);
+/**
+ * Weight decay by shape, as nanoGPT: matrices and embeddings (2-D and up) decay, vectors (biases, LayerNorm's
+ * gain and shift) do not - whatever a model names them (a name rule would decay a norm called `ln_1`).
+ */
+export const defaultNoDecay = (_name: string, variable: tf.Variable): boolean => variable.shape.length < 2;
 
 export const METRICS_HEADER = 'step,epoch,split,loss,accuracy,lr,seconds,phase,examples';
 
@@ -176,7 +180,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const totalSteps = batchesPerEpoch * o.epochs;
   const noDecay = o.noDecay ?? defaultNoDecay;
   const objective = o.objective ?? CLASSIFICATION;
-  const params: TrainableParameter[] = o.model.namedParameters().map(([name, variable]) => ({ name, variable, decay: !noDecay(name) }));
+  const params: TrainableParameter[] = o.model.namedParameters().map(([name, variable]) => ({ name, variable, decay: !noDecay(name, variable) }));
   o.slimming?.heads.forEach((v, l) => params.push({ name: `slimming.heads.${l}`, variable: v, decay: false }));
   o.slimming?.ffn.forEach((v, l) => params.push({ name: `slimming.ffn.${l}`, variable: v, decay: false }));
   const optimizer = new Adam(params, o.optimizer);
