@@ -5,9 +5,8 @@
  * ticket is drawn) holds every verdict and what each criterion computed. The criteria's state goes into every
  * checkpoint, so a resumed run continues exactly where the unbroken one would be.
  */
-import * as path from 'node:path';
-import { Criterion, Point, Verdict } from '@ebt/eb-criteria';
-import { writeFileAtomic } from '@ebt/models';
+import { Criterion, CriterionName, Point, Verdict } from '@ebt/eb-criteria';
+import { DetectionEntry, DrawnPoint, writeDetections } from './detections-file';
 import { Callback, HookResult } from '@ebt/training';
 
 export interface EarlyBirdOptions {
@@ -27,14 +26,6 @@ export interface EarlyBirdCallback extends Callback {
   freeze(): void;
 }
 
-/** The coefficients at a criterion's draw: the trajectory may not hold that step, the study prunes at it. */
-export interface DrawnPoint {
-  step: number;
-  epoch: number;
-  heads: number[][];
-  ffn: number[][];
-}
-
 interface SavedState {
   totalSteps: number;
   frozen: boolean;
@@ -48,27 +39,19 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
   let started = false;
   let frozen = false;
   let draws: Record<string, DrawnPoint> = {};
-  const file = path.join(o.outDir, 'detections.json');
   const write = () =>
-    writeFileAtomic(
-      file,
-      JSON.stringify(
-        {
-          totalSteps,
-          criteria: o.criteria.map((c) => {
-            const v = verdicts[c.name];
-            return {
-              criterion: c.name,
-              drawnAt: v.drawn ? { step: v.step, epoch: v.epoch } : null,
-              coefficientsAtDraw: draws[c.name] ?? null,
-              details: c.details(),
-            };
-          }),
-        },
-        null,
-        1,
-      ) + '\n',
-    );
+    writeDetections(o.outDir, {
+      totalSteps,
+      criteria: o.criteria.map((c) => {
+        const v = verdicts[c.name];
+        return {
+          criterion: c.name as CriterionName,
+          drawnAt: v.drawn ? { step: v.step, epoch: v.epoch } : null,
+          coefficientsAtDraw: draws[c.name] ?? null,
+          details: c.details() as DetectionEntry['details'],
+        };
+      }),
+    });
   /** Feeds a point to every criterion; returns those that drew at it. */
   const observe = (point: Point): [Criterion, Extract<Verdict, { drawn: true }>][] => {
     const drawnNow: [Criterion, Extract<Verdict, { drawn: true }>][] = [];

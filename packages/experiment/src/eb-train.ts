@@ -12,12 +12,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Criterion, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
-import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained, writeFileAtomic } from '@ebt/models';
+import { Criterion, CriterionName, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { earlyBirdCallback } from './early-bird-callback';
+import { readTicket, TicketInfo, writeTicket } from './ticket-file';
 import { UsageError } from '@ebt/errors';
 
 export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' | 'slimming' | 'callbacks' | 'continueFrom'> {
@@ -33,16 +34,6 @@ export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' |
   masks?: MaskOptions;
   /** the initial weights (Hugging Face folder), for rewind 'init' */
   initDir?: string;
-}
-
-export interface TicketInfo {
-  criterion: string;
-  step: number;
-  epoch: number;
-  heads: number[];
-  intermediateSizes: number[];
-  masks: { heads: number[][]; ffn: number[][] };
-  options: Required<MaskOptions>;
 }
 
 export interface EbTrainResult {
@@ -61,7 +52,6 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   const rewind = o.rewind ?? 'none';
   const maskOptions = resolveMaskOptions(o.masks ?? {});
   const ticketDir = path.join(o.outDir, 'ticket');
-  const ticketFile = path.join(ticketDir, 'ticket.json');
   const log = o.progress === false ? () => undefined : (line: string) => process.stderr.write(line + '\n');
   // a resumed run starts from its newest good checkpoint, or from step 0 when it was killed before its first
   const resumeFrom = o.resume ? resumableCheckpoint(path.join(o.outDir, 'checkpoints'), log) : null;
@@ -77,8 +67,8 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const { model: folded } = pruneModel(model, masks, { coefficients: { heads: point.heads, ffn: point.ffn } });
     await savePretrained(folded, ticketDir);
     folded.dispose();
-    ticket = {
-      criterion: name,
+    const drawn: TicketInfo = {
+      criterion: name as CriterionName,
       step: point.step,
       epoch: point.epoch,
       heads: masks.heads.map((m) => m.reduce((s, v) => s + v, 0)),
@@ -86,7 +76,8 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
       masks: { heads: masks.heads.map((m) => Array.from(m)), ffn: masks.ffn.map((m) => Array.from(m)) },
       options: maskOptions,
     };
-    writeFileAtomic(ticketFile, JSON.stringify(ticket, null, 1) + '\n');
+    writeTicket(ticketDir, drawn);
+    ticket = drawn;
     return masks;
   };
 
@@ -215,16 +206,13 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
  */
 function committedTicket(ticketDir: string, checkpointStep: number, log: (line: string) => void): TicketInfo | null {
   if (!fs.existsSync(ticketDir)) return null;
-  const file = path.join(ticketDir, 'ticket.json');
   let ticket: TicketInfo | null = null;
-  if (fs.existsSync(file)) {
-    try {
-      ticket = JSON.parse(fs.readFileSync(file, 'utf8')) as TicketInfo;
-    } catch {
-      ticket = null; // ticket.json is written atomically, so this is damage from outside; drawing again repairs it
-    }
+  try {
+    ticket = readTicket(ticketDir);
+  } catch {
+    ticket = null; // ticket.json is written atomically, so this is damage from outside; drawing again repairs it
   }
-  if (ticket && typeof ticket.step === 'number' && ticket.step <= checkpointStep) return ticket;
+  if (ticket && ticket.step <= checkpointStep) return ticket;
   log(`ebt: removing '${ticketDir}', a draw that was not committed by a checkpoint; it is drawn again.`);
   fs.rmSync(ticketDir, { recursive: true, force: true });
   return null;

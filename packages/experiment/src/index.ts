@@ -4,9 +4,13 @@ export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCr
 export type { EarlyBirdRunOptions, RunOptions } from './run-options';
 export type { CriterionName } from '@ebt/eb-criteria';
 export { earlyBirdCallback } from './early-bird-callback';
-export type { DrawnPoint, EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
+export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
+export { DETECTIONS_FILE, detectionMaskOptions, DetectionsFileError, readDetections, writeDetections } from './detections-file';
+export type { DetectionEntry, Detections, DrawnPoint } from './detections-file';
+export { readTicket, TICKET_FILE, TicketFileError, writeTicket } from './ticket-file';
+export type { TicketInfo } from './ticket-file';
 export { ebTrain } from './eb-train';
-export type { EbTrainOptions, EbTrainResult, TicketInfo } from './eb-train';
+export type { EbTrainOptions, EbTrainResult } from './eb-train';
 export { scoredResult, cellMasks, parseRatioPairs, pruneCell, runCellFromArgv, sweep, writeCell } from './sweep';
 export type { CellResult, MetricName, RatioPair, SweepCell, SweepOptions, SweepRow } from './sweep';
 export { localExecutor } from './local-executor';

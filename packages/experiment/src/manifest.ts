@@ -12,6 +12,7 @@ import type { BackendChoice } from '@ebt/backend';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/models';
+import { describeIssue } from './json-file';
 
 /** The manifest format this version writes and reads; bump it when a field changes meaning. */
 export const MANIFEST_FORMAT = 1;
@@ -155,14 +156,6 @@ export function readManifest(runDir: string): RunManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new ManifestError(`'${file}': ${describeIssue(parsed.error.issues[0], json)}`);
   return parsed.data;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
-  const field = issue.path.map(String).join('.');
-  let value: unknown = json;
-  for (const k of issue.path) value = value === null || typeof value !== 'object' ? undefined : (value as Record<PropertyKey, unknown>)[k as PropertyKey];
-  const got = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
-  return `field '${field}': ${issue.message.replace(/^Invalid input: /, '')} (${got}).`;
 }
 
 /** A resumed run keeps the options it started with: anything else would mix two settings in one run. */

@@ -12,12 +12,12 @@ import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions
 import { RunError, UsageError } from '@ebt/errors';
 import { readJsonFile, writeFileAtomic } from '@ebt/models';
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
-import { DrawnPoint } from './early-bird-callback';
+import { detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
 import { Executor } from './local-executor';
 import { readManifest, RunManifest } from './manifest';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { readRunClock, secondsAtStep } from './wall-clock';
-import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, readDetections, SweepCell, SweepRow } from './sweep';
+import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, SweepCell, SweepRow } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -162,7 +162,7 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
     totalSteps: detections.totalSteps,
     points,
     draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
-    maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(c.details.options ?? {})])),
+    maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(detectionMaskOptions(c) ?? {})])),
   };
 }
 

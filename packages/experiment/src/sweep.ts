@@ -8,12 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { MASK_DEFAULTS, maskFromCoefficients, MaskOptions } from '@ebt/eb-criteria';
+import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 import { readJsonFile, writeFileAtomic } from '@ebt/models';
 import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Executor, localExecutor } from './local-executor';
-import { DrawnPoint } from './early-bird-callback';
+import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
 
 /** Pruning ratios of one cell: heads and FFN neurons. */
@@ -229,18 +229,6 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
   writeFileAtomic(csv, table.toCSV() + '\n');
   writeFileAtomic(arrow, aq.toArrowIPC(table));
   return { rows, csv, arrow, skipped, submitted: null };
-}
-
-/** What sweeps and studies read of detections.json: the step count, and each criterion's draw and options. */
-export interface Detections {
-  totalSteps: number;
-  criteria: Array<{ criterion: string; coefficientsAtDraw: DrawnPoint | null; details: { options?: MaskOptions } }>;
-}
-
-/** detections.json of a run (null before the run has written one). */
-export function readDetections(runDir: string): Detections | null {
-  const file = path.join(runDir, 'detections.json');
-  return fs.existsSync(file) ? readJsonFile<Detections>(file) : null;
 }
 
 /** A cell's masks (heads layerwise, FFN global, as EarlyBERT) - none for the dense baseline. */

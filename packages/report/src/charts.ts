@@ -108,8 +108,9 @@ export function maskDistanceMatrix(points: Point[], maskOptions = resolveMaskOpt
 
 export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | null {
   const ns = detections.find((d) => d.criterion === NUCLEAR_STATIONARITY);
-  const signal = ns?.details.signal;
-  if (!signal) return null;
+  const details = ns?.details as Record<string, any> | undefined; // the nuclear-norm criterion's own shape
+  const signal = details?.signal;
+  if (!details || !signal) return null;
   const steps: Array<{ step: number }> = signal.steps;
   const smoothedSteps: number[] = signal.smoothedSteps;
   const values: Array<Record<string, unknown>> = [];
@@ -117,7 +118,7 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
     signal.nuclearNorm[kind].forEach((v: number, i: number) => values.push({ step: steps[i].step, kind, series: 'nuclear norm', value: v }));
     signal.smoothed[kind].forEach((v: number, i: number) => values.push({ step: smoothedSteps[i], kind, series: 'smoothed', value: v }));
   }
-  const tests = (ns.details.tests as Array<{ step: number; pass: boolean }>).map((t) => ({ step: t.step, result: t.pass ? 'stationary' : 'not yet' }));
+  const tests = (details.tests as Array<{ step: number; pass: boolean }>).map((t) => ({ step: t.step, result: t.pass ? 'stationary' : 'not yet' }));
   const draws = detections.filter((d) => d.drawnAt).map((d) => ({ step: d.drawnAt!.step, criterion: d.criterion }));
   return {
     title: 'Nuclear norm of the masks, smoothed, with the stationarity tests and the draws',

@@ -1,7 +1,7 @@
 /** Everything a run folder holds that the report shows. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest, RunManifest } from '@ebt/experiment';
+import { Detections, readDetections, readManifest, readTicket, RunManifest, TicketInfo } from '@ebt/experiment';
 import { readJsonFile } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
 
@@ -15,19 +15,15 @@ export interface MetricsRow {
   seconds: number;
 }
 
-export interface DetectionEntry {
-  criterion: string;
-  drawnAt: { step: number; epoch: number } | null;
-  details: Record<string, any>;
-}
+export type { DetectionEntry } from '@ebt/experiment';
 
 export interface RunFolder {
   dir: string;
   run: RunManifest;
   metrics: MetricsRow[];
   trajectory: Trajectory | null;
-  detections: { totalSteps: number; criteria: DetectionEntry[] } | null;
-  ticket: Record<string, any> | null;
+  detections: Detections | null;
+  ticket: TicketInfo | null;
   sweep: Array<Record<string, any>> | null;
   /** SQuAD runs: the dev set's exact match and F1 */
   squad: { exact_match: number; f1: number; count: number } | null;
@@ -63,8 +59,8 @@ export function loadRun(dir: string): RunFolder {
     run,
     metrics,
     trajectory: fs.existsSync(trajectoryFile) ? Trajectory.read(trajectoryFile) : null,
-    detections: readJson(path.join(dir, 'detections.json')),
-    ticket: readJson(path.join(dir, 'ticket', 'ticket.json')),
+    detections: readDetections(dir),
+    ticket: readTicket(path.join(dir, 'ticket')),
     squad: readJson(path.join(dir, 'squad-eval.json')),
     sweep: fs.existsSync(sweepFile)
       ? readCsv(sweepFile).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isNaN(Number(v)) ? v : Number(v)])))

@@ -1,0 +1,54 @@
+/**
+ * detections.json: every criterion's verdict on a run - where it drew (or null), the coefficients there, and
+ * what it computed (its options and signal, criterion by criterion) - written by the online early-bird
+ * callback at each epoch end and at a draw; read by sweeps, studies and the report. docs/run-folder.md
+ * describes it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { CRITERION_NAMES, MaskOptions } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
+import { writeFileAtomic } from '@ebt/models';
+import { readJsonAgainst } from './json-file';
+
+export const DETECTIONS_FILE = 'detections.json';
+
+const count = z.number().int().nonnegative();
+const at = z.object({ step: count, epoch: count });
+const rows = z.array(z.array(z.number()));
+
+const detectionsSchema = z.object({
+  totalSteps: count,
+  criteria: z.array(
+    z.object({
+      criterion: z.enum(CRITERION_NAMES),
+      drawnAt: at.nullable(),
+      /** the coefficients at the draw: the trajectory may not hold that step, the study prunes at it (absent in older files) */
+      coefficientsAtDraw: at.extend({ heads: rows, ffn: rows }).nullable().default(null),
+      /** what the criterion computed: its own shape (Criterion.details), its options among it */
+      details: z.looseObject({ options: z.looseObject({}).optional() }),
+    }),
+  ),
+});
+
+export type Detections = z.infer<typeof detectionsSchema>;
+export type DetectionEntry = Detections['criteria'][number];
+export type DrawnPoint = NonNullable<DetectionEntry['coefficientsAtDraw']>;
+
+/** A criterion entry's mask options, as its details record them. */
+export const detectionMaskOptions = (entry: DetectionEntry): MaskOptions | undefined => entry.details.options as MaskOptions | undefined;
+
+/** A detections.json that is not JSON or does not follow the schema. */
+export class DetectionsFileError extends UsageError {}
+
+/** Writes RUN/detections.json atomically, checked first. */
+export function writeDetections(runDir: string, detections: Detections): void {
+  writeFileAtomic(path.join(runDir, DETECTIONS_FILE), JSON.stringify(detectionsSchema.parse(detections), null, 1) + '\n');
+}
+
+/** RUN/detections.json, checked against the schema; null before the run has written one. */
+export function readDetections(runDir: string): Detections | null {
+  const file = path.join(runDir, DETECTIONS_FILE);
+  return fs.existsSync(file) ? readJsonAgainst(file, detectionsSchema, DetectionsFileError) : null;
+}
