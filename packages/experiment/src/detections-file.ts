@@ -4,12 +4,13 @@
  * callback at each epoch end and at a draw; read by sweeps, studies and the report. docs/run-folder.md
  * describes it.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { CRITERION_NAMES, MaskOptions } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+
 import { readJsonAgainst } from './json-file';
 
 export const DETECTIONS_FILE = 'detections.json';

@@ -4,6 +4,7 @@
  * report, resume), so it has a schema, a `format` version, and one loader that every reader goes through.
  * The format is described in docs/run-folder.md.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import type { BackendChoice } from '@ebt/backend';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+
 import { describeIssue } from './json-file';
 
 /** The manifest format this version writes and reads; bump it when a field changes meaning. */

@@ -3,11 +3,11 @@
  * already holds a run is refused unless the run resumes it (--resume) or replaces it (--overwrite), and a
  * resumed run must keep the options it started with.
  */
+import { isAtomicTemp } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '@ebt/errors';
-import { isAtomicTemp } from '@ebt/models';
 
 export const LOCK_FILE = '.ebt-lock';
 

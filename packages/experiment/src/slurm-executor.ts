@@ -6,11 +6,12 @@
  * file is in place, and the cells a task left undone (cancelled, node failure, time limit) are resubmitted
  * once, then reported with their Slurm state and log.
  */
+import { readJsonFile, writeFileAtomic } from '@ebt/files';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Interrupted, RunError, UsageError } from '@ebt/errors';
-import { readJsonFile, writeFileAtomic } from '@ebt/models';
+
 import { DeferredStage, Executor, ExecutorCell, StageOutcome } from './local-executor';
 
 export interface SlurmOptions {

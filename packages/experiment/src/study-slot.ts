@@ -4,9 +4,10 @@
  * process; an empty slot (a criterion that did not draw, a draw on a grid point) or a cell already done
  * exits 0 at once.
  */
+import { readJsonFile } from '@ebt/files';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { readJsonFile } from '@ebt/models';
+
 import { StudySlotSpec, studySlotCell } from './study';
 
 function main(arg: string): number {

@@ -5,12 +5,13 @@
  * criterion and seed. Both stages go through an executor and resume: a run or a cell counts as done only when
  * its result file is in place. The format of study.json is in docs/study.md.
  */
+import { readJsonFile, writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
-import { readJsonFile, writeFileAtomic } from '@ebt/models';
+
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
 import { Executor } from './local-executor';

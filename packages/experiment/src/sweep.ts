@@ -5,12 +5,13 @@
  * parallel worker processes - each app gives the module that retrains one cell of its kind of run - each
  * cell is written atomically as it finishes, and a half-done sweep resumes without redoing finished cells.
  */
+import { readJsonFile, writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { readJsonFile, writeFileAtomic } from '@ebt/models';
+
 import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Executor, localExecutor } from './local-executor';
 import { readDetections } from './detections-file';

@@ -3,12 +3,13 @@
  * pruned shape - beside the pruned model (ticket/config.json, model.safetensors). Written last of the ticket,
  * atomically; read back by a resumed run, the report and the study. docs/run-folder.md describes it.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { writeFileAtomic } from '@ebt/models';
+
 import { readJsonAgainst } from './json-file';
 
 export const TICKET_FILE = 'ticket.json';

@@ -3,10 +3,11 @@
  * files) on a GLUE-style TSV task. Defaults from docs/method.md section 8 (EarlyBERT's GLUE settings): AdamW lr 2e-5,
  * no weight decay, linear decay without warm-up, clipping at 1.0, batch 32, 128 tokens, 3 epochs.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
 import { GlueMetric } from '@ebt/data';
-import { BertForSequenceClassification, loadPretrained, TextTokenizer, writeFileAtomic } from '@ebt/models';
+import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';

@@ -5,11 +5,12 @@
  * After training the dev set is decoded (n-best 20, answers up to 30 tokens) and scored with the official
  * v1.1 Exact Match and F1: squad-eval.json and predictions.json in the run folder.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, readAll } from '@ebt/backend';
 import { decodeAnswers, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
-import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer, writeFileAtomic } from '@ebt/models';
+import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import {

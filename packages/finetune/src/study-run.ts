@@ -3,10 +3,11 @@
  * criteria watching and the model kept dense after their draws, resumed when an earlier attempt left a
  * checkpoint. argv[2]: the StudyRunCell(s), as @ebt/experiment's runCellFromArgv.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCellFromArgv, StudyRunCell } from '@ebt/experiment';
-import { writeFileAtomic } from '@ebt/models';
+
 import { TrainResult } from '@ebt/training';
 import { finetuneBert, FinetuneBertOptions } from './finetune-bert';
 import { finetuneSquad, FinetuneSquadOptions } from './finetune-squad';

@@ -1,6 +1,6 @@
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-write';
 import { ConfigError } from './errors';
 
 /** Keys shared by BertConfig and ViTConfig, named as in Hugging Face's config.json. */

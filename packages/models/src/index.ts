@@ -15,8 +15,6 @@ export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetenso
 export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pretrained';
 export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
-export { isAtomicTemp, writeFileAtomic } from './atomic-write';
-export { JsonFileError, readJsonFile } from './read-json';
 export { TextTokenizer } from './tokenizer';
 export type { EncodedText, EncodeOptions } from './tokenizer';
 export { ImagePreprocessor } from './image-processor';

@@ -1,4 +1,5 @@
 /** Loading and saving models in the Hugging Face folder layout: config.json + model.safetensors. */
+import { readJsonFile } from '@ebt/files';
 import { readAll } from '@ebt/backend';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,7 +7,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BertForQuestionAnswering, BertForSequenceClassification } from './bert';
 import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
 import { ConfigError, SafetensorsError } from './errors';
-import { readJsonFile } from './read-json';
 import { NamedTensor, readSafetensors, SafetensorsFile, writeSafetensors } from './safetensors';
 import { ViTForImageClassification } from './vit';
 

@@ -5,9 +5,9 @@
  * Integer and boolean tensors are buffers, not weights (BERT's `position_ids` and `token_type_ids` are I64):
  * they are validated and listed in `buffers`, and their data is not read - transformers ignores them too.
  */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-write';
 import { SafetensorsError } from './errors';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';

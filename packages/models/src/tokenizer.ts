@@ -1,8 +1,8 @@
 /** Text tokenisation through @huggingface/transformers' AutoTokenizer, from a local folder only. */
+import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors';
-import { readJsonFile } from './read-json';
 import { BertTokenizerConfig, wordPieceTokenizerJson } from './wordpiece';
 
 type Transformers = typeof import('@huggingface/transformers');

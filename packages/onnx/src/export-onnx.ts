@@ -1,5 +1,6 @@
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
-import { BertForQuestionAnswering, BertForSequenceClassification, PretrainedModel, ViTForImageClassification, writeFileAtomic } from '@ebt/models';
+import { BertForQuestionAnswering, BertForSequenceClassification, PretrainedModel, ViTForImageClassification } from '@ebt/models';
 import { bertGraph } from './bert-graph';
 import { vitGraph } from './vit-graph';
 

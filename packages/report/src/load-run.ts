@@ -1,8 +1,9 @@
 /** Everything a run folder holds that the report shows. */
+import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Detections, readDetections, readManifest, readTicket, RunManifest, TicketInfo } from '@ebt/experiment';
-import { readJsonFile } from '@ebt/models';
+
 import { Trajectory } from '@ebt/slimming';
 
 export interface MetricsRow {

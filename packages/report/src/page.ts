@@ -1,8 +1,9 @@
 /** One self-contained HTML page: figures rendered to inline SVG (and PNG copies beside it), tables, nothing fetched. */
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { writeFileAtomic } from '@ebt/models';
+
 import { renderSvgs, svgToPng, VegaLiteSpec } from './render';
 
 export const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

@@ -2,11 +2,12 @@
  * The study's page (`ebt study`): the seed's table (ticket accuracy by prune point and ratio, mean ± sd over
  * seeds), accuracy against the prune step with each criterion's draws, the verdicts, and each seed's signals.
  */
+import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { ratioKey, seedDir, StudySummary } from '@ebt/experiment';
-import { readJsonFile } from '@ebt/models';
+
 import { nuclearNormSeries } from './charts';
 import { DetectionEntry } from './load-run';
 import { writePage } from './page';

@@ -3,12 +3,13 @@
  * (step, epoch, kind, layer, index, value), kind 'head' or 'ffn'. Rows are held in growing typed columns
  * and written (atomically) as Arrow IPC or CSV, chosen by the file's extension.
  */
+import { writeFileAtomic } from '@ebt/files';
 import { TrajectoryPoint } from './points';
 import { UsageError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { writeFileAtomic } from '@ebt/models';
+
 import { CoefficientSnapshot } from './slimming';
 
 export type CoefficientKind = 'head' | 'ffn';

@@ -4,13 +4,14 @@
  * on load. One file, written to a temporary name and renamed, so a crash never leaves half a checkpoint;
  * the one before it is kept as `previous.safetensors`, so a damaged last one costs only a few steps.
  */
+import { writeFileAtomic } from '@ebt/files';
 import { readAll } from '@ebt/backend';
 import { UsageError } from '@ebt/errors';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseSafetensors, SafetensorsError, serializeSafetensors, writeFileAtomic } from '@ebt/models';
+import { parseSafetensors, SafetensorsError, serializeSafetensors } from '@ebt/models';
 
 export const CHECKPOINT_FILES = { last: 'last.safetensors', previous: 'previous.safetensors', best: 'best.safetensors' } as const;
 

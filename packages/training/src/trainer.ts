@@ -3,13 +3,14 @@
  * each epoch, metrics.csv, the coefficient trajectory, atomic checkpoints (last and best), exact resume,
  * SIGINT and NaN handling, and callbacks where the early-bird criteria hook in.
  */
+import { writeFileAtomic } from '@ebt/files';
 import { readAll } from '@ebt/backend';
 import { Interrupted as InterruptedBase, RunError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchIndices, deriveSeed, epochOrder, Random } from '@ebt/data';
-import { Module, seedDropout, writeFileAtomic } from '@ebt/models';
+import { Module, seedDropout } from '@ebt/models';
 import { CoefficientSnapshot, Slimming, Trajectory } from '@ebt/slimming';
 import { CHECKPOINT_FILES, CheckpointError, loadCheckpoint, resumableCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipByGlobalNorm } from './gradients';

@@ -1,0 +1,2 @@
+export { isAtomicTemp, writeFileAtomic } from './atomic-write';
+export { JsonFileError, readJsonFile } from './read-json';
