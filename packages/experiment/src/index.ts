@@ -11,10 +11,12 @@ export { readTicket, TICKET_FILE, TicketFileError, writeTicket } from './ticket-
 export type { TicketInfo } from './ticket-file';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult } from './eb-train';
-export { scoredResult, cellMasks, parseRatioPairs, pruneCell, runCellFromArgv, sweep, writeCell } from './sweep';
+export { scoredResult, cellMasks, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
 export type { CellResult, MetricName, RatioPair, SweepCell, SweepOptions, SweepRow } from './sweep';
+export { CELL_DONE, parseTaskArgument, runCellFromArgv, taskArgument } from './executor';
+export type { DeferredStage, Executor, ExecutorCell, StageOutcome } from './executor';
 export { localExecutor } from './local-executor';
-export type { Executor, ExecutorCell, LocalExecutorOptions } from './local-executor';
+export type { LocalExecutorOptions } from './local-executor';
 export { ACCURACY_TOLERANCE_POINTS, MASK_DELTA, meanSd, ratioKey, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';

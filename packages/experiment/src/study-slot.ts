@@ -8,12 +8,14 @@ import { readJsonFile } from '@ebt/files';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
+import { parseTaskArgument } from './executor';
 import { StudySlotSpec, studySlotCell } from './study';
 
 function main(arg: string): number {
-  const [file, index] = arg.replace(/^@/, '').split('#');
-  const spec = readJsonFile<StudySlotSpec>(file);
-  const cell = studySlotCell(spec, Number(index));
+  const task = parseTaskArgument(arg);
+  if (!task || task.index === undefined) throw new Error(`study-slot takes @SPEC#K (got '${arg}')`);
+  const spec = readJsonFile<StudySlotSpec>(task.file);
+  const cell = studySlotCell(spec, task.index);
   if (!cell || fs.existsSync(cell.file)) return 0;
   const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), spec.cellRunner, JSON.stringify(cell)], { stdio: 'inherit' });
   return r.status ?? 1;

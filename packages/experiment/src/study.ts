@@ -14,7 +14,7 @@ import { RunError, UsageError } from '@ebt/errors';
 
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
-import { Executor } from './local-executor';
+import { Executor } from './executor';
 import { readManifest, RunManifest } from './manifest';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { readRunClock, secondsAtStep } from './wall-clock';

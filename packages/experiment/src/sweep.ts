@@ -13,7 +13,8 @@ import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
 import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
-import { Executor, localExecutor } from './local-executor';
+import { Executor } from './executor';
+import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
 
@@ -259,5 +260,3 @@ export function writeCell(cell: SweepCell, result: CellResult): void {
   };
   writeFileAtomic(cell.file, JSON.stringify(row) + '\n');
 }
-
-export { runCellFromArgv } from './local-executor';
