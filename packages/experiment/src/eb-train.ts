@@ -16,7 +16,7 @@ import { Criterion, CriterionName, DEFAULT_CRITERION, MaskOptions, masksAt, Poin
 import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
-import { loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
+import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { earlyBirdCallback } from './early-bird-callback';
 import { readTicket, TicketInfo, writeTicket } from './ticket-file';
 import { UsageError } from '@ebt/errors';
@@ -132,6 +132,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs, saved: state.callbacks?.[detections.stateKey!] });
     result = {
       steps: state.step,
+      metric: (o.objective ?? CLASSIFICATION).metric,
       epochs: state.epoch,
       seconds: state.seconds,
       finalTest: undefined,
@@ -147,6 +148,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
     const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
     result = {
       steps: state.step,
+      metric: (o.objective ?? CLASSIFICATION).metric,
       epochs: state.epoch,
       seconds: state.seconds,
       finalTest: tests[tests.length - 1],

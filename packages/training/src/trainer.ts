@@ -128,6 +128,8 @@ export interface TrainResult {
   finalTest: MetricsRow | undefined;
   bestAccuracy: number;
   stoppedEarly: boolean;
+  /** what finalTest.accuracy and bestAccuracy hold: accuracy, or Pearson's r of a regression head */
+  metric: Objective['metric'];
   /** where the loop stopped: a phase that follows continues from here */
   state: LoopState;
   trajectory: Trajectory;
@@ -400,6 +402,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   state.seconds = seconds();
   return {
     steps: state.step,
+    metric: objective.metric,
     epochs: state.epoch,
     seconds: seconds(),
     finalTest: tests[tests.length - 1],

@@ -77,13 +77,17 @@ export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number
   };
 }
 
-/** The end of a training command: the run folder and the final test accuracy (JSON with --json). */
+const scoreText = (metric: TrainResult['metric'], score: number) =>
+  metric === 'pearson' ? `Pearson's r ${score.toFixed(4)}` : `accuracy ${(100 * score).toFixed(2)}%`;
+
+/** The end of a training command: the run folder and the final test score - accuracy, or Pearson's r (JSON with --json). */
 export function printRunSummary(o: { json?: boolean }, outDir: string, result: TrainResult, ticket?: TicketInfo | null): void {
   const summary = {
     outDir,
     steps: result.steps,
     epochs: result.epochs,
     seconds: result.seconds,
+    metric: result.metric,
     testAccuracy: result.finalTest?.accuracy ?? null,
     bestAccuracy: result.bestAccuracy,
     ticket: ticket
@@ -92,7 +96,7 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
   };
   if (o.json) return printJson(summary);
   process.stdout.write(
-    `run folder: ${outDir}\ntest accuracy ${(100 * (summary.testAccuracy ?? 0)).toFixed(2)}% after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`,
+    `run folder: ${outDir}\ntest ${scoreText(result.metric, summary.testAccuracy ?? 0)} after ${result.steps} steps (${result.seconds.toFixed(0)} s)\n`,
   );
   if (ticket)
     process.stdout.write(
