@@ -55,7 +55,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
     lastA += int64_t(shape[d] - 1) * sa[d];
     lastB += int64_t(shape[d] - 1) * sb[d];
   }
-  if (op < ebt::kAdd || op > ebt::kSquaredDifference || sa.ElementLength() != rank || sb.ElementLength() != rank ||
+  if (op < 0 || op >= ebt::kBinaryOpCount || sa.ElementLength() != rank || sb.ElementLength() != rank ||
       int64_t(out.ElementLength()) != product(shape) ||
       (product(shape) > 0 && (lastA >= int64_t(a.ElementLength()) || lastB >= int64_t(b.ElementLength())))) {
     fail(info.Env(), "ebt_native.binary: bad operation or buffer sizes");
@@ -71,7 +71,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
   auto x = info[1].As<Napi::Float32Array>(), out = info[2].As<Napi::Float32Array>();
-  if (op < ebt::kExp || op > ebt::kStep || out.ElementLength() != x.ElementLength()) {
+  if (op < 0 || op >= ebt::kUnaryOpCount || out.ElementLength() != x.ElementLength()) {
     fail(info.Env(), "ebt_native.unary: bad operation or buffer sizes");
     return info.Env().Undefined();
   }
@@ -117,7 +117,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   auto x = info[1].As<Napi::Float32Array>(), out = info[2].As<Napi::Float32Array>();
   const int64_t outer = info[3].As<Napi::Number>().Int64Value(), reduced = info[4].As<Napi::Number>().Int64Value();
   const int64_t inner = info[5].As<Napi::Number>().Int64Value();
-  if (op < ebt::kSum || op > ebt::kMinR || outer < 0 || reduced < 1 || inner < 1 ||
+  if (op < 0 || op >= ebt::kReduceOpCount || outer < 0 || reduced < 1 || inner < 1 ||
       int64_t(x.ElementLength()) != outer * reduced * inner || int64_t(out.ElementLength()) != outer * inner) {
     fail(info.Env(), "ebt_native.reduce: bad operation or buffer sizes");
     return info.Env().Undefined();
@@ -213,6 +213,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
+  Napi::Object counts = Napi::Object::New(env);
+  counts.Set("binary", Napi::Number::New(env, ebt::kBinaryOpCount));
+  counts.Set("unary", Napi::Number::New(env, ebt::kUnaryOpCount));
+  counts.Set("reduce", Napi::Number::New(env, ebt::kReduceOpCount));
+  exports.Set("opCounts", counts);
   return exports;
 }
 

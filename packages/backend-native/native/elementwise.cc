@@ -61,6 +61,7 @@ void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, c
     case kMax: return binaryLoop([](float x, float y) { return (x != x || y != y) ? NAN : std::max(x, y); }, a, b, out, rank, shape, sa, sb);
     case kMin: return binaryLoop([](float x, float y) { return (x != x || y != y) ? NAN : std::min(x, y); }, a, b, out, rank, shape, sa, sb);
     case kSquaredDifference: return binaryLoop([](float x, float y) { return (x - y) * (x - y); }, a, b, out, rank, shape, sa, sb);
+    case kBinaryOpCount: return;  // not an operation: addon.cc refuses it
   }
 }
 
@@ -87,6 +88,7 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
     case kSigmoid: return unaryLoop([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n);
     case kReciprocal: return unaryLoop([](float v) { return 1.0f / v; }, x, out, n);
     case kStep: return unaryLoop([alpha](float v) { return v != v ? NAN : (v > 0.0f ? 1.0f : alpha); }, x, out, n);
+    case kUnaryOpCount: return;  // not an operation: addon.cc refuses it
   }
 }
 

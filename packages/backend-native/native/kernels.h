@@ -12,12 +12,14 @@ int threads();
 void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k,
                  bool transA, bool transB);
 
-enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference };
+// The operation enums end in a count; src/addon.ts has the same names in the same order, and its spec checks
+// the counts the addon reports (opCounts) against its own, so the two cannot drift apart by position.
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kBinaryOpCount };
 // out[shape] = a op b, with the inputs read through strides (0 along broadcast axes).
 void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, const int32_t* shape,
             const int32_t* stridesA, const int32_t* stridesB);
 
-enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kErf, kTanh, kRelu, kNeg, kSquare, kAbs, kSigmoid, kReciprocal, kStep };
+enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kErf, kTanh, kRelu, kNeg, kSquare, kAbs, kSigmoid, kReciprocal, kStep, kUnaryOpCount };
 void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
 
 // out[rows, cols] = softmax over each row of logits
@@ -26,7 +28,7 @@ void softmax(const float* logits, float* out, int64_t rows, int64_t cols);
 // out = x transposed; shape and srcStrides are per output axis
 void transpose(const float* x, float* out, int rank, const int32_t* shape, const int64_t* srcStrides);
 
-enum ReduceOp { kSum, kMean, kMaxR, kMinR };
+enum ReduceOp { kSum, kMean, kMaxR, kMinR, kReduceOpCount };
 // out[o, i] = reduce over r of x[o, r, i]
 void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t reduced, int64_t inner);
 

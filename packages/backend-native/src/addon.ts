@@ -5,6 +5,8 @@ import * as path from 'node:path';
 export interface NativeAddon {
   setThreads(threads: number): number;
   threads(): number;
+  /** how many operations each enum of native/kernels.h has: the enums below must have as many */
+  readonly opCounts: { binary: number; unary: number; reduce: number };
   matMul(
     a: Float32Array,
     b: Float32Array,
@@ -60,7 +62,7 @@ export interface AdamHyper {
   decoupled: boolean;
 }
 
-// Same order as the enums in native/kernels.h.
+// Same names and order as the enums in native/kernels.h (the spec checks the counts against opCounts).
 export enum BinaryOp {
   Add,
   Sub,

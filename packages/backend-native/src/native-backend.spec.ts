@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadAddon, readAddon } from './addon';
+import { BinaryOp, loadAddon, NativeAddon, readAddon, ReduceOp, UnaryOp } from './addon';
 import { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from './fused';
 import { NativeBackend, registerNativeBackend } from './native-backend';
 
@@ -43,6 +43,15 @@ describeNative('the native backend', () => {
   });
   afterAll(async () => {
     await tf.setBackend('cpu');
+  });
+
+  test("the TypeScript operation enums have as many members as the addon's C++ enums", () => {
+    const members = (e: object) => Object.keys(e).filter((k) => Number.isNaN(Number(k))).length;
+    const { addon } = loadAddon() as { addon: NativeAddon };
+    expect({ binary: members(BinaryOp), unary: members(UnaryOp), reduce: members(ReduceOp) }).toEqual(addon.opCounts);
+    // an operation past the end is refused by the addon, not run as something else
+    const x = new Float32Array(4);
+    expect(() => addon.unary(addon.opCounts.unary as UnaryOp, x, new Float32Array(4), 0)).toThrow(/bad operation/);
   });
 
   test('registers every cpu kernel, and the fused ones', () => {
