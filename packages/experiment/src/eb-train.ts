@@ -17,7 +17,7 @@ import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretr
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
-import { earlyBirdCallback } from './early-bird-callback';
+import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
 import { readTicket, TicketInfo, writeTicket } from './ticket-file';
 import { UsageError } from '@ebt/errors';
 
@@ -45,159 +45,210 @@ export interface EbTrainResult {
   ticketTraining?: TrainResult;
 }
 
+/** The masks of a draw, as pruneModel takes them. */
+type Masks = ReturnType<typeof masksAt>;
+
+/** What every phase of one EB-train run shares: its options resolved, the run folder, the online criteria. */
+interface Run {
+  o: EbTrainOptions;
+  chosen: string;
+  continueWith: 'pruned' | 'dense';
+  rewind: 'none' | 'init';
+  maskOptions: Required<MaskOptions>;
+  ticketDir: string;
+  log: (line: string) => void;
+  /** the training options without EB-train's own */
+  base: Omit<TrainOptions, 'model' | 'forward' | 'slimming'>;
+}
+
+/** Where a run stands when ebTrain starts, read once from its folder. */
+type Start =
+  /** from step 0, or resumed in the dense phase (`ticket`: a draw already committed, with continueWith 'dense') */
+  | { phase: 'dense'; resumeFrom: string | null; ticket: TicketInfo | null }
+  /** killed after the draw, before the pruned phase's first checkpoint: the dense model at the draw is restored and pruned again */
+  | { phase: 'drawn'; resumeFrom: string; ticket: TicketInfo }
+  /** resumed in the pruned phase */
+  | { phase: 'pruned'; resumeFrom: string; ticket: TicketInfo }
+  /** rewind 'init': the dense run ended at the draw, only ticket-train/ is left */
+  | { phase: 'ticket-train'; saved: LoopState; ticket: TicketInfo };
+
+/** A phase's outcome: its training result, the model it ended with and its slimming, and the draw if it made one. */
+interface PhaseEnd {
+  result: TrainResult;
+  /** the criteria watching online (none when the dense run was over before this call) */
+  detections: EarlyBirdCallback | null;
+  model: PretrainedModel;
+  slimming: Slimming;
+  draw: { point: Point; masks: Masks } | null;
+  ticket: TicketInfo | null;
+}
+
 export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
+  const run = resolveRun(o);
+  const start = whereToStart(run);
+  let end: PhaseEnd;
+  if (start.phase === 'dense') end = await trainDense(run, start.resumeFrom, start.ticket);
+  else if (start.phase === 'drawn') end = await restoreAtDraw(run, start.resumeFrom, start.ticket);
+  else if (start.phase === 'pruned') end = await resumePruned(run, start.resumeFrom, start.ticket);
+  else
+    end = {
+      result: resultOf(start.saved, trajectoryOf(o.outDir), o),
+      detections: null,
+      model: o.model,
+      slimming: o.slimming,
+      draw: null,
+      ticket: start.ticket,
+    };
+  end.detections?.write();
+  if (end.draw && end.result.stoppedEarly && run.rewind === 'none' && run.continueWith === 'pruned') end = await trainPruned(run, end);
+  const ticketTraining =
+    run.rewind === 'init' && end.ticket ? await trainTicket(run, end.ticket, start.phase !== 'dense' || start.resumeFrom !== null) : undefined;
+  return { result: end.result, finalModel: end.model, ticket: end.ticket, ticketTraining };
+}
+
+function resolveRun(o: EbTrainOptions): Run {
   const chosen = o.criterion ?? DEFAULT_CRITERION;
   if (!o.criteria.some((c) => c.name === chosen)) throw new UsageError(`--criterion '${chosen}' is not among ${o.criteria.map((c) => c.name).join(', ')}.`);
-  const continueWith = o.continueWith ?? 'pruned';
   const rewind = o.rewind ?? 'none';
-  const maskOptions = resolveMaskOptions(o.masks ?? {});
-  const ticketDir = path.join(o.outDir, 'ticket');
+  if (rewind === 'init' && !o.initDir) throw new UsageError("rewind 'init' needs the initial weights (initDir).");
   const log = o.progress === false ? () => undefined : (line: string) => process.stderr.write(line + '\n');
+  const { criteria: _c, criterion: _n, continueWith: _w, rewind: _r, masks: _m, initDir: _i, forwardOf: _f, model: _mo, slimming: _s, ...base } = o;
+  return {
+    o,
+    chosen,
+    continueWith: o.continueWith ?? 'pruned',
+    rewind,
+    maskOptions: resolveMaskOptions(o.masks ?? {}),
+    ticketDir: path.join(o.outDir, 'ticket'),
+    log,
+    base,
+  };
+}
+
+/** Reads the run folder once: the checkpoint to resume from, its phase, and a committed ticket. */
+function whereToStart(run: Run): Start {
+  const { o, log } = run;
   // a resumed run starts from its newest good checkpoint, or from step 0 when it was killed before its first
   const resumeFrom = o.resume ? resumableCheckpoint(path.join(o.outDir, 'checkpoints'), log) : null;
   if (o.resume && !resumeFrom) log(`ebt: '${o.outDir}' has no checkpoint yet; starting from the beginning.`);
-  const resume = Boolean(resumeFrom);
   const saved = resumeFrom ? peekCheckpointState<LoopState>(resumeFrom) : null;
-  let ticket = committedTicket(ticketDir, saved?.step ?? -1, log);
-  let model = o.model;
-  let slimming = o.slimming;
+  const ticket = committedTicket(run.ticketDir, saved?.step ?? -1, log);
+  if (!resumeFrom || !saved) return { phase: 'dense', resumeFrom: null, ticket };
+  if ((saved.phase ?? 1) === 2) {
+    if (!ticket) throw new UsageError(`--resume: '${o.outDir}' is in its pruned phase but has no ticket/ticket.json.`);
+    return { phase: 'pruned', resumeFrom, ticket };
+  }
+  if (ticket && run.rewind === 'init') return { phase: 'ticket-train', saved, ticket };
+  if (ticket && run.continueWith === 'pruned') return { phase: 'drawn', resumeFrom, ticket };
+  return { phase: 'dense', resumeFrom, ticket };
+}
 
-  const saveTicket = async (point: Point, name: string) => {
-    const masks = masksAt(point, maskOptions);
-    const { model: folded } = pruneModel(model, masks, { coefficients: { heads: point.heads, ffn: point.ffn } });
-    await savePretrained(folded, ticketDir);
-    folded.dispose();
-    const drawn: TicketInfo = {
-      criterion: name as CriterionName,
-      step: point.step,
-      epoch: point.epoch,
-      heads: masks.heads.map((m) => m.reduce((s, v) => s + v, 0)),
-      intermediateSizes: masks.ffn.map((m) => m.reduce((s, v) => s + v, 0)),
-      masks: { heads: masks.heads.map((m) => Array.from(m)), ffn: masks.ffn.map((m) => Array.from(m)) },
-      options: maskOptions,
-    };
-    writeTicket(ticketDir, drawn);
-    ticket = drawn;
-    return masks;
-  };
-
-  let drawnMasks: ReturnType<typeof masksAt> | null = null;
-  let drawnPoint: Point | null = null;
+/** The dense phase: slimming with the criteria watching; the chosen criterion's draw saves the ticket (and stops, unless training goes on dense). */
+async function trainDense(run: Run, resumeFrom: string | null, committed: TicketInfo | null): Promise<PhaseEnd> {
+  const { o } = run;
+  // the draw, when the chosen criterion makes it during this training
+  const drawn: Pick<PhaseEnd, 'draw' | 'ticket'> = { draw: null, ticket: committed };
   const detections = earlyBirdCallback({
     criteria: o.criteria,
     outDir: o.outDir,
     onDraw: async (criterion, verdict, point) => {
-      if (criterion.name !== chosen || ticket) return undefined;
-      drawnPoint = { step: verdict.step, epoch: verdict.epoch, heads: point.heads, ffn: point.ffn };
-      drawnMasks = await saveTicket(drawnPoint, criterion.name);
-      return continueWith === 'pruned' || rewind === 'init' ? 'stop' : undefined;
+      if (criterion.name !== run.chosen || drawn.ticket) return undefined;
+      const at = { step: verdict.step, epoch: verdict.epoch, heads: point.heads, ffn: point.ffn };
+      const saved = await saveTicket(run, o.model, at, criterion.name);
+      Object.assign(drawn, { draw: { point: at, masks: saved.masks }, ticket: saved.ticket });
+      return run.continueWith === 'pruned' || run.rewind === 'init' ? 'stop' : undefined;
     },
   });
+  const result = await train({
+    ...run.base,
+    model: o.model,
+    forward: o.forwardOf(o.model),
+    slimming: o.slimming,
+    callbacks: [detections],
+    resume: resumeFrom !== null,
+    resumeFrom,
+  });
+  return { result, detections, model: o.model, slimming: o.slimming, ...drawn };
+}
 
-  // A resumed run that had already pruned rebuilds the ticket's architecture, then loads its checkpoint.
-  const phase = saved?.phase ?? 1;
-  if (saved) {
-    if (phase === 2) {
-      if (!ticket) throw new UsageError(`--resume: '${o.outDir}' is in its pruned phase but has no ticket/ticket.json.`);
-      model = modelFromConfig(readConfig(ticketDir));
-      slimming = Slimming.attach(model, { lambdaHeads: o.slimming.lambdaHeads, lambdaFfn: o.slimming.lambdaFfn });
-    }
-  }
-  const base = {
-    ...o,
-    criteria: undefined,
-    criterion: undefined,
-    continueWith: undefined,
-    rewind: undefined,
-    masks: undefined,
-    initDir: undefined,
-    forwardOf: undefined,
+/** Killed between the draw and the pruned phase's first checkpoint: the dense model at the draw, restored from its checkpoint. */
+async function restoreAtDraw(run: Run, resumeFrom: string, ticket: TicketInfo): Promise<PhaseEnd> {
+  const { o } = run;
+  const detections = earlyBirdCallback({ criteria: o.criteria, outDir: o.outDir });
+  const variables = new Map(o.model.namedParameters().map(([name, v]) => [name, v] as [string, tf.Variable]));
+  o.slimming.heads.forEach((v, l) => variables.set(`slimming.heads.${l}`, v));
+  o.slimming.ffn.forEach((v, l) => variables.set(`slimming.ffn.${l}`, v));
+  const state = loadCheckpoint<LoopState>(resumeFrom, variables);
+  const trajectory = trajectoryOf(o.outDir);
+  trajectory.truncateAfter(state.lastRecordedStep);
+  const snapshot = await o.slimming.snapshot();
+  const point = { step: ticket.step, epoch: ticket.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
+  const masks = { heads: ticket.masks.heads.map((m) => Uint8Array.from(m)), ffn: ticket.masks.ffn.map((m) => Uint8Array.from(m)) };
+  detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs, saved: state.callbacks?.[detections.stateKey!] });
+  const result = { ...resultOf(state, trajectory, o), finalTest: undefined };
+  return { result, detections, model: o.model, slimming: o.slimming, draw: { point, masks }, ticket };
+}
+
+/** Resumed in the pruned phase: the ticket's architecture rebuilt, its checkpoint loaded by train. */
+async function resumePruned(run: Run, resumeFrom: string, ticket: TicketInfo): Promise<PhaseEnd> {
+  const { o } = run;
+  const detections = earlyBirdCallback({ criteria: o.criteria, outDir: o.outDir });
+  const model = modelFromConfig(readConfig(run.ticketDir));
+  const slimming = Slimming.attach(model, { lambdaHeads: o.slimming.lambdaHeads, lambdaFfn: o.slimming.lambdaFfn });
+  const result = await train({ ...run.base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: true, resumeFrom });
+  return { result, detections, model, slimming, draw: null, ticket };
+}
+
+/** EB-train proper: the model pruned at the draw trains on, still slimming, for the rest of the budget in the same files. */
+async function trainPruned(run: Run, dense: PhaseEnd): Promise<PhaseEnd> {
+  const { o } = run;
+  const detections = dense.detections!; // the same criteria watch on, frozen: the pruned model's points have other shapes
+  const { point, masks } = dense.draw!;
+  const { model, coefficients } = pruneModel(dense.model, masks, { coefficients: { heads: point.heads, ffn: point.ffn }, keepCoefficients: true });
+  const slimming = Slimming.attach(model, { lambdaHeads: dense.slimming.lambdaHeads, lambdaFfn: dense.slimming.lambdaFfn });
+  slimming.heads.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.heads[l])))));
+  slimming.ffn.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.ffn[l])))));
+  detections.freeze();
+  const continueFrom = { state: { ...dense.result.state, phase: 2 }, trajectory: dense.result.trajectory };
+  const result = await train({ ...run.base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: false, continueFrom });
+  detections.write();
+  return { ...dense, result, model, slimming, draw: null };
+}
+
+/** rewind 'init': the ticket's masks on the initial weights, trained from scratch without slimming in ticket-train/. */
+async function trainTicket(run: Run, ticket: TicketInfo, resume: boolean): Promise<TrainResult> {
+  const { o } = run;
+  const { model: init } = loadPretrained(o.initDir!, { log: null });
+  const { model } = pruneModel(init, { heads: ticket.masks.heads, ffn: ticket.masks.ffn });
+  return train({ ...run.base, model, forward: o.forwardOf(model), slimming: undefined, outDir: path.join(o.outDir, 'ticket-train'), resume });
+}
+
+/** Writes ticket/: the model pruned at `point` with the coefficients folded in, then ticket.json. */
+async function saveTicket(run: Run, model: PretrainedModel, point: Point, criterion: string): Promise<{ masks: Masks; ticket: TicketInfo }> {
+  const masks = masksAt(point, run.maskOptions);
+  const { model: folded } = pruneModel(model, masks, { coefficients: { heads: point.heads, ffn: point.ffn } });
+  await savePretrained(folded, run.ticketDir);
+  folded.dispose();
+  const ticket: TicketInfo = {
+    criterion: criterion as CriterionName,
+    step: point.step,
+    epoch: point.epoch,
+    heads: masks.heads.map((m) => m.reduce((s, v) => s + v, 0)),
+    intermediateSizes: masks.ffn.map((m) => m.reduce((s, v) => s + v, 0)),
+    masks: { heads: masks.heads.map((m) => Array.from(m)), ffn: masks.ffn.map((m) => Array.from(m)) },
+    options: run.maskOptions,
   };
-  let result: TrainResult;
-  const t = ticket as TicketInfo | null;
-  // rewind init resumed after the draw: the dense run ended there, only ticket-train/ is left
-  const denseDone = Boolean(resume && t && rewind === 'init');
-  if (resume && phase === 1 && t && continueWith === 'pruned' && rewind === 'none') {
-    // interrupted between the draw and the first checkpoint of the pruned phase: restore the dense model
-    // at the draw and prune it again
-    const variables = new Map(model.namedParameters().map(([name, v]) => [name, v] as [string, tf.Variable]));
-    slimming.heads.forEach((v, l) => variables.set(`slimming.heads.${l}`, v));
-    slimming.ffn.forEach((v, l) => variables.set(`slimming.ffn.${l}`, v));
-    const state = loadCheckpoint<LoopState>(resumeFrom!, variables);
-    const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
-    trajectory.truncateAfter(state.lastRecordedStep);
-    const snapshot = await slimming.snapshot();
-    drawnPoint = { step: t.step, epoch: t.epoch, heads: snapshot.heads, ffn: snapshot.ffn };
-    drawnMasks = { heads: t.masks.heads.map((m) => Uint8Array.from(m)), ffn: t.masks.ffn.map((m) => Uint8Array.from(m)) };
-    detections.onStart?.({ trajectory, totalSteps: Math.ceil(o.train.size / o.batchSize) * o.epochs, saved: state.callbacks?.[detections.stateKey!] });
-    result = {
-      steps: state.step,
-      metric: (o.objective ?? CLASSIFICATION).metric,
-      epochs: state.epoch,
-      seconds: state.seconds,
-      finalTest: undefined,
-      bestAccuracy: state.bestAccuracy,
-      stoppedEarly: true,
-      state,
-      trajectory,
-    };
-  } else if (denseDone) {
-    // the dense run ended at the draw; only the ticket's own training (ticket-train/) is left to do
-    const state = saved!;
-    const tests = state.metrics.filter((m) => m.split === 'test');
-    const trajectory = Trajectory.read(path.join(o.outDir, 'trajectory.arrow'));
-    result = {
-      steps: state.step,
-      metric: (o.objective ?? CLASSIFICATION).metric,
-      epochs: state.epoch,
-      seconds: state.seconds,
-      finalTest: tests[tests.length - 1],
-      bestAccuracy: state.bestAccuracy,
-      stoppedEarly: true,
-      state,
-      trajectory,
-    };
-  } else {
-    result = await train({ ...base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume, resumeFrom });
-  }
-  if (!denseDone) detections.write();
+  writeTicket(run.ticketDir, ticket);
+  return { masks, ticket };
+}
 
-  if (phase === 1 && result.stoppedEarly && drawnMasks && drawnPoint && rewind === 'none' && continueWith === 'pruned') {
-    const point: Point = drawnPoint;
-    const { model: pruned, coefficients } = pruneModel(model, drawnMasks, { coefficients: { heads: point.heads, ffn: point.ffn }, keepCoefficients: true });
-    const prunedSlimming = Slimming.attach(pruned, { lambdaHeads: slimming.lambdaHeads, lambdaFfn: slimming.lambdaFfn });
-    prunedSlimming.heads.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.heads[l])))));
-    prunedSlimming.ffn.forEach((v, l) => tf.tidy(() => v.assign(tf.tensor1d(Array.from(coefficients.ffn[l])))));
-    model = pruned;
-    detections.freeze();
-    result = await train({
-      ...base,
-      model: pruned,
-      forward: o.forwardOf(pruned),
-      slimming: prunedSlimming,
-      callbacks: [detections],
-      resume: false,
-      continueFrom: { state: { ...result.state, phase: 2 }, trajectory: result.trajectory },
-    });
-    detections.write();
-  }
+const trajectoryOf = (outDir: string) => Trajectory.read(path.join(outDir, 'trajectory.arrow'));
 
-  let ticketTraining: TrainResult | undefined;
-  const drawn = ticket as TicketInfo | null;
-  if (rewind === 'init' && drawn) {
-    if (!o.initDir) throw new RangeError("rewind 'init' needs the initial weights (initDir).");
-    const { model: init } = loadPretrained(o.initDir, { log: null });
-    const { model: rewound } = pruneModel(init, { heads: drawn.masks.heads, ffn: drawn.masks.ffn });
-    ticketTraining = await train({
-      ...base,
-      model: rewound,
-      forward: o.forwardOf(rewound),
-      slimming: undefined,
-      outDir: path.join(o.outDir, 'ticket-train'),
-      resume,
-    });
-  }
-  return { result, finalModel: model, ticket: ticket as TicketInfo | null, ticketTraining };
+/** A finished phase's result from its saved loop state (a phase that is not run again). */
+function resultOf(state: LoopState, trajectory: Trajectory, o: EbTrainOptions): TrainResult {
+  const tests = state.metrics.filter((m) => m.split === 'test');
+  const result = { steps: state.step, epochs: state.epoch, seconds: state.seconds, bestAccuracy: state.bestAccuracy, state, trajectory };
+  return { ...result, metric: (o.objective ?? CLASSIFICATION).metric, finalTest: tests[tests.length - 1], stoppedEarly: true };
 }
 
 /**
