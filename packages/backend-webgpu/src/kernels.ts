@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FUSED_ADAM_STEP, FUSED_GELU, FUSED_GELU_GRAD, FUSED_LAYER_NORM, FUSED_LAYER_NORM_GRAD, registerFusedGradients } from '@ebt/backend-native';
+import type { AdamHyper } from '@ebt/backend-native';
 import {
   adamProgram,
   chunkSumProgram,
@@ -77,20 +78,9 @@ function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: Args): tf.T
   return [reshaped(dx, x.shape.slice()), dgamma, dbeta];
 }
 
-interface AdamAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  bc1: number;
-  bc2: number;
-  weightDecay: number;
-  decoupled: boolean;
-}
-
 function adamStep({ inputs: { param, grad, m, v }, backend, attrs }: Args): tf.TensorInfo[] {
   float32(FUSED_ADAM_STEP, param, grad, m, v);
-  const h = attrs as unknown as AdamAttrs;
+  const h = attrs as unknown as AdamHyper;
   const uniforms = [h.lr, h.beta1, h.beta2, h.eps, h.bc1, h.bc2, h.decoupled ? 0 : h.weightDecay, h.decoupled ? h.lr * h.weightDecay : 0].map(float);
   return (['param', 'm', 'v'] as const).map((output) =>
     reshaped(run(backend, adamProgram(size(param), output), [param, grad, m, v], uniforms), param.shape.slice()),

@@ -103,6 +103,11 @@ const ROW_SUMS = [0, 1]
   )
   .join('\n');
 
+/** Each row program's first lines: `valid`, `row` (0 past the last row) and `base`, the row's first element. */
+const ROW_START = `let valid = ${ROW} < uniforms.rows;
+        let row = select(0, ${ROW}, valid);
+        let base = row * uniforms.cols;`;
+
 function rows(count: number, outputShape: number[]): Pick<Program, 'outputShape' | 'dispatchLayout' | 'dispatch' | 'workgroupSize'> {
   return { outputShape, dispatchLayout: { x: [0] }, dispatch: [count, 1, 1], workgroupSize: [ROW_THREADS, 1, 1] };
 }
@@ -120,9 +125,7 @@ export function rowStatsProgram(count: number): Program {
     getUserCode: () => `
       ${ROW_SUMS}
       fn main(globalIndex : i32) {
-        let valid = ${ROW} < uniforms.rows;
-        let row = select(0, ${ROW}, valid);
-        let base = row * uniforms.cols;
+        ${ROW_START}
         var s = 0.0;
         for (var c = i32(localId.x); c < uniforms.cols; c = c + ${ROW_THREADS}) { s = s + X[base + c]; }
         let mean = rowSum0(s) / f32(uniforms.cols);
@@ -171,9 +174,7 @@ export function layerNormGradXProgram(count: number, cols: number): Program {
     getUserCode: () => `
       ${ROW_SUMS}
       fn main(globalIndex : i32) {
-        let valid = ${ROW} < uniforms.rows;
-        let row = select(0, ${ROW}, valid);
-        let base = row * uniforms.cols;
+        ${ROW_START}
         let mean = Stats[2 * row];
         let rstd = Stats[2 * row + 1];
         var sg = 0.0;

@@ -181,6 +181,16 @@ export class BertModel extends Module {
     });
     return { lastHiddenState, poolerOutput: this.pooler ? this.pooler.forward(lastHiddenState) : null };
   }
+
+  /** The handles of each encoder layer, for slimming, pruning, counting and export (see EncoderLayerHandles). */
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.encoder.layer.map((l) => ({
+      attention: l.attention.self,
+      attentionOutput: l.attention.output.dense,
+      intermediate: l.intermediate,
+      output: l.output.dense,
+    }));
+  }
 }
 
 export class BertForSequenceClassification extends Module implements ModelIdentity {
@@ -196,12 +206,7 @@ export class BertForSequenceClassification extends Module implements ModelIdenti
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoder.layer.map((l) => ({
-      attention: l.attention.self,
-      attentionOutput: l.attention.output.dense,
-      intermediate: l.intermediate,
-      output: l.output.dense,
-    }));
+    return this.bert.encoderLayers();
   }
 
   constructor(
@@ -237,12 +242,7 @@ export class BertForQuestionAnswering extends Module implements ModelIdentity {
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoder.layer.map((l) => ({
-      attention: l.attention.self,
-      attentionOutput: l.attention.output.dense,
-      intermediate: l.intermediate,
-      output: l.output.dense,
-    }));
+    return this.bert.encoderLayers();
   }
 
   constructor(
