@@ -4,14 +4,11 @@
  * callback at each epoch end and at a draw; read by sweeps, studies and the report. docs/run-folder.md
  * describes it.
  */
-import { writeFileAtomic } from '@ebt/files';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { CRITERION_NAMES, MaskOptions } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
-import { readJsonAgainst } from './json-file';
+import { jsonRunFile } from './json-file';
 
 export const DETECTIONS_FILE = 'detections.json';
 
@@ -43,13 +40,10 @@ export const detectionMaskOptions = (entry: DetectionEntry): MaskOptions | undef
 /** A detections.json that is not JSON or does not follow the schema. */
 export class DetectionsFileError extends UsageError {}
 
+const detectionsFile = jsonRunFile(DETECTIONS_FILE, detectionsSchema, DetectionsFileError);
+
 /** Writes RUN/detections.json atomically, checked first. */
-export function writeDetections(runDir: string, detections: Detections): void {
-  writeFileAtomic(path.join(runDir, DETECTIONS_FILE), JSON.stringify(detectionsSchema.parse(detections), null, 1) + '\n');
-}
+export const writeDetections: (runDir: string, detections: z.input<typeof detectionsSchema>) => void = detectionsFile.write;
 
 /** RUN/detections.json, checked against the schema; null before the run has written one. */
-export function readDetections(runDir: string): Detections | null {
-  const file = path.join(runDir, DETECTIONS_FILE);
-  return fs.existsSync(file) ? readJsonAgainst(file, detectionsSchema, DetectionsFileError) : null;
-}
+export const readDetections: (runDir: string) => Detections | null = detectionsFile.read;

@@ -1,7 +1,9 @@
 /** Reading a JSON run file against its schema: one message shape for every file, naming the file and the field. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '@ebt/errors';
+import { writeFileAtomic } from '@ebt/files';
 
 /** "field 'a.b': expected number, received string (got "three")" for the first thing a file gets wrong. */
 export function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
@@ -23,4 +25,21 @@ export function readJsonAgainst<S extends z.ZodType>(file: string, schema: S, er
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new error(`'${file}': ${describeIssue(parsed.error.issues[0], json)}`);
   return parsed.data;
+}
+
+/**
+ * A JSON file of a run folder with one owner: `write(dir, value)` checks the value against the schema and
+ * writes DIR/NAME atomically, so no reader ever sees a bad one; `read(dir)` is the one reader (null when the
+ * file is not there), naming the file and the first bad field.
+ */
+export function jsonRunFile<S extends z.ZodType>(name: string, schema: S, error: new (message: string) => UsageError) {
+  return {
+    write(dir: string, value: z.input<S>): void {
+      writeFileAtomic(path.join(dir, name), JSON.stringify(schema.parse(value), null, 1) + '\n');
+    },
+    read(dir: string): z.infer<S> | null {
+      const file = path.join(dir, name);
+      return fs.existsSync(file) ? readJsonAgainst(file, schema, error) : null;
+    },
+  };
 }

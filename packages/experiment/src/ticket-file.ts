@@ -3,14 +3,11 @@
  * pruned shape - beside the pruned model (ticket/config.json, model.safetensors). Written last of the ticket,
  * atomically; read back by a resumed run, the report and the study. docs/run-folder.md describes it.
  */
-import { writeFileAtomic } from '@ebt/files';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
-import { readJsonAgainst } from './json-file';
+import { jsonRunFile } from './json-file';
 
 export const TICKET_FILE = 'ticket.json';
 
@@ -35,13 +32,10 @@ export type TicketInfo = z.infer<typeof ticketSchema>;
 /** A ticket.json that is not JSON or does not follow the schema. */
 export class TicketFileError extends UsageError {}
 
-/** Writes DIR/ticket.json atomically, checked first, so that no reader ever sees a bad one. */
-export function writeTicket(ticketDir: string, ticket: TicketInfo): void {
-  writeFileAtomic(path.join(ticketDir, TICKET_FILE), JSON.stringify(ticketSchema.parse(ticket), null, 1) + '\n');
-}
+const ticketFile = jsonRunFile(TICKET_FILE, ticketSchema, TicketFileError);
 
-/** DIR/ticket.json, checked against the schema; null when there is none. */
-export function readTicket(ticketDir: string): TicketInfo | null {
-  const file = path.join(ticketDir, TICKET_FILE);
-  return fs.existsSync(file) ? readJsonAgainst(file, ticketSchema, TicketFileError) : null;
-}
+/** Writes TICKET_DIR/ticket.json atomically, checked first. */
+export const writeTicket: (ticketDir: string, ticket: TicketInfo) => void = ticketFile.write;
+
+/** TICKET_DIR/ticket.json, checked against the schema; null when there is none. */
+export const readTicket: (ticketDir: string) => TicketInfo | null = ticketFile.read;
