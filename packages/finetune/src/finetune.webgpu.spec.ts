@@ -16,7 +16,7 @@ async function run(backend: string) {
     model: path.join(repo, 'packages', 'finetune', 'assets', 'tiny-bert'),
     data: path.join(repo, 'datasets', 'sst2-tiny'),
     glueTask: 'sst2',
-    epochs: 2,
+    epochs: 1,
     backend,
     out,
     progress: false,
