@@ -12,7 +12,17 @@ import { pretrainSmallVit } from './index';
 /** One smoke epoch in batches of 100 (20 steps); mask distance acts, so the draw comes early and most steps train the ticket. */
 async function run(backend: string) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `ebt-webgpu-${backend}-`));
-  const r = await pretrainSmallVit({ preset: 'smoke', epochs: 1, batchSize: 100, backend, out, progress: false, sweep: false, report: false, criterion: 'mask-distance' });
+  const r = await pretrainSmallVit({
+    preset: 'smoke',
+    epochs: 1,
+    batchSize: 100,
+    backend,
+    out,
+    progress: false,
+    sweep: false,
+    report: false,
+    criterion: 'mask-distance',
+  });
   const ticket = JSON.parse(fs.readFileSync(path.join(out, 'ticket', 'ticket.json'), 'utf8'));
   const metrics = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
   const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
