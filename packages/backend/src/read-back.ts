@@ -24,16 +24,16 @@ export async function readAll(tensors: readonly tf.Tensor[], joinLimit = JOIN_LI
     size += t.size;
   }
   const reads = groups.map(async (group) => {
-    const joined = tf.tidy(() =>
-      group.length === 1 && group[0].dtype === 'float32' ? group[0].clone() : tf.concat(group.map((t) => t.toFloat().reshape([-1]))),
-    );
+    // a float32 tensor alone in its group (a large one) is read as it is, not copied on the device first
+    const alone = group.length === 1 && group[0].dtype === 'float32';
+    const joined = alone ? group[0] : tf.tidy(() => tf.concat(group.map((t) => t.toFloat().reshape([-1]))));
     try {
       // the cpu backend casts int32 to float32 by sharing the Int32Array: copy into float32 whatever comes back
       const values = (await joined.data()) as Float32Array | Int32Array;
       let offset = 0;
       return group.map((t) => new Float32Array(values.subarray(offset, (offset += t.size))));
     } finally {
-      joined.dispose();
+      if (!alone) joined.dispose();
     }
   });
   return (await Promise.all(reads)).flat();

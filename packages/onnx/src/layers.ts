@@ -22,23 +22,25 @@ export class Exporter {
 
   private constructor(private readonly params: Map<tf.Variable, Parameter>) {}
 
-  /** Reads every parameter of `model` from the device once, in both layouts, before the graph is built. */
+  /**
+   * Reads every parameter of `model` from the device once before the graph is built: in ebt's layout, and
+   * again in the checkpoint's only where the two differ (toCheckpoint returns the variable itself where they agree).
+   */
   static async of(model: Module): Promise<Exporter> {
     const named = model.namedParameters();
     const laidOut = named.map(([, v, owner, key]) => tf.tidy(() => owner.toCheckpoint(key, v)));
+    const differ = laidOut.filter((t, i) => t !== named[i][1]);
     try {
-      const values = await readAll([...named.map(([, v]) => v), ...laidOut]);
+      const values = await readAll([...named.map(([, v]) => v), ...differ]);
       const params = new Map<tf.Variable, Parameter>();
       named.forEach(([name, v], i) => {
         const ebt = { data: values[i], dims: v.shape.slice() };
-        params.set(v, { name, ebt, checkpoint: { data: values[named.length + i], dims: laidOut[i].shape.slice() } });
+        const k = differ.indexOf(laidOut[i]);
+        params.set(v, { name, ebt, checkpoint: k < 0 ? ebt : { data: values[named.length + k], dims: laidOut[i].shape.slice() } });
       });
       return new Exporter(params);
     } finally {
-      // toCheckpoint returns the variable itself when the layouts agree
-      laidOut.forEach((t, i) => {
-        if (t !== named[i][1]) t.dispose();
-      });
+      tf.dispose(differ);
     }
   }
 
