@@ -157,11 +157,6 @@ export function shapeTrainStep(
   };
 }
 
-/** The ViT-Tiny step of the CPU benchmark. */
-export function vitTinyTrainStep(): { step: () => Promise<void>; dispose: () => void } {
-  return shapeTrainStep('vit-tiny');
-}
-
 /** Training FLOPs of one step: the forward pass's, three times (the backward pass costs twice the forward). */
 export function stepFlops(model: PretrainedModel, batch: number, tokens: number): number {
   return 3 * batch * countFlops(model.config, model.config.model_type === 'bert' ? tokens : undefined);
