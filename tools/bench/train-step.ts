@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterReport } from '@ebt/backend-webgpu';
-import { BERT_DEFAULTS, BertForSequenceClassification, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig, ViTForImageClassification } from '@ebt/models';
-import { countFlops } from '@ebt/pruning';
+import { BERT_DEFAULTS, modelFromConfig, modelTypeOf, numLabels, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig } from '@ebt/models';
+import { countFlops, flopTokens } from '@ebt/pruning';
 import { Slimming } from '@ebt/slimming';
 import { Adam, crossEntropy } from '@ebt/training';
 
@@ -71,19 +71,19 @@ export function vitTinyConfig(): ViTConfig {
 
 /** One fixed batch for `model`: images for a ViT, token ids (all attended) for BERT; labels cycle through the classes. */
 function fixedBatch(model: PretrainedModel, batch: number, tokens: number): { forward: (training: boolean) => tf.Tensor2D; tensors: tf.Tensor[] } {
-  const classes = model instanceof ViTForImageClassification ? model.config.num_labels! : 2;
+  const classes = numLabels(model.config);
   const y = tf.tensor1d(
     Array.from({ length: batch }, (_, i) => i % classes),
     'int32',
   );
-  if (model instanceof ViTForImageClassification) {
-    const c = model.config;
-    const x = tf.randomNormal([batch, c.num_channels, c.image_size, c.image_size], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const spec = modelTypeOf(model.config).input(model.config);
+  if (model.task === 'image-classification' && spec.modality === 'image') {
+    const x = tf.randomNormal([batch, spec.channels, spec.imageSize, spec.imageSize], 0, 1, 'float32', 1) as tf.Tensor4D;
     return { forward: (training) => model.forward(x, training).logits, tensors: [x, y] };
   }
-  const bert = model as BertForSequenceClassification;
-  const inputIds = tf.randomUniform([batch, tokens], 0, bert.config.vocab_size, 'int32', 1) as tf.Tensor2D;
-  return { forward: (training) => bert.forward({ inputIds }, training).logits, tensors: [inputIds, y] };
+  if (model.task !== 'text-classification' || spec.modality !== 'text') throw new Error(`bench: no batch for a ${model.architecture}`);
+  const inputIds = tf.randomUniform([batch, tokens], 0, spec.vocabSize, 'int32', 1) as tf.Tensor2D;
+  return { forward: (training) => model.forward({ inputIds }, training).logits, tensors: [inputIds, y] };
 }
 
 /**
@@ -140,9 +140,8 @@ export function shapeTrainStep(
 ): { step: () => Promise<void>; dispose: () => void; model: PretrainedModel; batch: number; tokens: number } {
   const s = SHAPES[shape];
   const config = s.config();
-  const model =
-    config.model_type === 'bert' ? new BertForSequenceClassification(config, { seed: 0 }) : new ViTForImageClassification(config as ViTConfig, { seed: 0 });
-  const tokens = 'tokens' in s ? s.tokens : ((config as ViTConfig).image_size / (config as ViTConfig).patch_size) ** 2 + 1;
+  const model = modelFromConfig(config, 0);
+  const tokens = flopTokens(config, 'tokens' in s ? s.tokens : 0);
   const b = batch ?? s.batch;
   const { step, dispose } = trainStep(model, b, { tokens, slimming: s.slimming });
   return {
@@ -159,7 +158,7 @@ export function shapeTrainStep(
 
 /** Training FLOPs of one step: the forward pass's, three times (the backward pass costs twice the forward). */
 export function stepFlops(model: PretrainedModel, batch: number, tokens: number): number {
-  return 3 * batch * countFlops(model.config, model.config.model_type === 'bert' ? tokens : undefined);
+  return 3 * batch * countFlops(model.config, flopTokens(model.config, tokens));
 }
 
 export interface BenchOptions {

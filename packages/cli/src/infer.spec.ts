@@ -12,6 +12,8 @@ describe('ebt infer', () => {
     ['hf-tiny-vit', 'wasm'],
     ['hf-tiny-bert', 'cpu'],
     ['hf-tiny-bert', 'wasm'],
+    ['hf-tiny-roberta', 'cpu'],
+    ['hf-tiny-roberta', 'wasm'],
   ])("reproduces %s's PyTorch logits on %s", (name, backend) => {
     const dir = path.join(fixtures, name);
     const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
@@ -46,6 +48,10 @@ describe('ebt infer', () => {
       ['{"pixel_values": [[[[0]]]]}', /needs 'input_ids'/],
       ['{"input_ids": [[1, 2]], "attention_mask": [[1]]}', /'attention_mask' has shape \[1,1\]/],
       ['not json', /not valid JSON/],
+      ['{"input_ids": [[1, 120]]}', /'input_ids' holds 120 at flat index 1; token ids lie below the vocabulary size 120/],
+      ['{"input_ids": [[1, 2]], "attention_mask": [[1, 2]]}', /'attention_mask' holds 2 at flat index 1; a mask holds 0 or 1/],
+      ['{"input_ids": [[1, 2]], "token_type_ids": [[0, 2]]}', /'token_type_ids' holds 2 at flat index 1; segment ids lie below type_vocab_size 2/],
+      [JSON.stringify({ input_ids: [new Array(65).fill(3)] }), /65 tokens exceed the model's 64 positions/],
     ];
     for (const [input, message] of cases) {
       const r = runCli(['infer', '--model', bert, '--input', '-', '--backend', 'cpu'], input);

@@ -14,14 +14,8 @@ import { loadGlueData, problemTypeOf } from './glue-data';
 import { loadSquadData } from './squad-data';
 import { UsageError } from '@ebt/errors';
 import { scoredResult, CellResult, cellMasks, readManifest, runCellFromArgv, SweepCell, writeCell } from '@ebt/experiment';
-import {
-  BertForQuestionAnswering,
-  BertForSequenceClassification,
-  loadPretrained,
-  PretrainedModel,
-  TextTokenizer,
-  ViTForImageClassification,
-} from '@ebt/models';
+import { ImageClassifier, loadPretrained, PretrainedModel, QuestionAnswerer, TextClassifier, TextTokenizer } from '@ebt/models';
+import { imageInput } from './task-model';
 import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
 import { train, TrainOptions } from '@ebt/training';
 import { featureSource, predictSpans, qaForward } from './finetune-squad';
@@ -57,8 +51,8 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
   if (o.command === 'finetune vit') {
     const data = await loadVitData(o.data);
     const { model: init } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed, log: null });
-    const model = prune(init) as ViTForImageClassification;
-    const sources = vitSources(o.data, data, o.limit ?? undefined, model.config, o.model);
+    const model = prune(init) as ImageClassifier;
+    const sources = vitSources(o.data, data, o.limit ?? undefined, imageInput(model), o.model);
     const r = await retrain(model, (x, training) => model.forward(x as tf.Tensor4D, training).logits, {
       train: sources.train,
       test: sources.test,
@@ -74,7 +68,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
     const devSet = Object.values(dev)[0];
     const tokenizer = await TextTokenizer.fromPretrained(o.model);
     const { model: init } = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed, log: null });
-    const model = prune(init) as BertForSequenceClassification;
+    const model = prune(init) as TextClassifier;
     const r = await retrain(model, (x, training) => model.forward(x as never, training).logits, {
       train: textSource(trainSet, tokenizer, o.maxLength),
       test: textSource(devSet, tokenizer, o.maxLength),
@@ -93,8 +87,8 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
     const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
     const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
     const devFeatures = squadFeatures(devExamples, tok, featureOptions);
-    const { model: init } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed, log: null });
-    const model = prune(init) as BertForQuestionAnswering;
+    const { model: init } = loadPretrained(o.model, { task: 'question-answering', seed: o.seed, log: null });
+    const model = prune(init) as QuestionAnswerer;
     await retrain(model, qaForward(model), {
       train: featureSource(trainFeatures),
       test: featureSource(devFeatures),

@@ -7,7 +7,8 @@ import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
 import { GlueMetric } from '@ebt/data';
-import { BertForSequenceClassification, loadPretrained, TextTokenizer } from '@ebt/models';
+import { loadPretrained, TextClassifier, TextTokenizer } from '@ebt/models';
+import { checkMaxLength, maxTokens, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
@@ -57,13 +58,11 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const devSet = Object.values(devSets)[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
-  if (!(model instanceof BertForSequenceClassification))
-    throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune bert needs BERT.`);
+  const loaded = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
+  const model = taskModel(loaded.model, 'text-classification', o.model, 'finetune bert');
   // the default is BERT's usual 128, or fewer where the model has fewer positions
-  const maxLength = o.maxLength ?? Math.min(128, model.config.max_position_embeddings);
-  if (maxLength > model.config.max_position_embeddings)
-    throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${model.config.max_position_embeddings}.`);
+  const maxLength = o.maxLength ?? Math.min(128, maxTokens(model));
+  checkMaxLength(model, maxLength);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const options = {
     command: 'finetune bert' as const,
@@ -96,7 +95,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket, finalModel } = await ebTrain({
     model,
-    forwardOf: (m) => (x, training) => (m as BertForSequenceClassification).forward(x as never, training).logits,
+    forwardOf: (m) => (x, training) => (m as TextClassifier).forward(x as never, training).logits,
     slimming,
     criteria,
     criterion: o.criterion,
@@ -120,7 +119,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   let glueEval: GlueEvaluation | undefined;
   if (glue && task) {
     const splits = Object.fromEntries(Object.entries(devSets).map(([name, d]) => [name, textSource(d, tokenizer, maxLength)]));
-    glueEval = { task, metrics: await glueEvaluation(task, finalModel as BertForSequenceClassification, splits, options.batchSize) };
+    glueEval = { task, metrics: await glueEvaluation(task, finalModel as TextClassifier, splits, options.batchSize) };
     writeFileAtomic(path.join(outDir, 'glue-eval.json'), JSON.stringify(glueEval, null, 1) + '\n');
   }
   lock.release();

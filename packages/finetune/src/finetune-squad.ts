@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, readAll } from '@ebt/backend';
 import { decodeAnswers, SquadFeature, squadFeatures, squadMetrics } from '@ebt/data';
-import { BertForQuestionAnswering, loadPretrained, PretrainedModel, TextTokenizer } from '@ebt/models';
+import { loadPretrained, PretrainedModel, QuestionAnswerer, TextTokenizer } from '@ebt/models';
+import { checkMaxLength, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import {
@@ -59,14 +60,14 @@ export function featureSource(features: SquadFeature[]): DataSource {
 export function qaForward(model: PretrainedModel) {
   return (x: unknown, training: boolean) =>
     tf.tidy(() => {
-      const { startLogits, endLogits } = (model as BertForQuestionAnswering).forward(x as never, training);
+      const { startLogits, endLogits } = (model as QuestionAnswerer).forward(x as never, training);
       return tf.concat([startLogits, endLogits], 0) as tf.Tensor2D;
     });
 }
 
 /** Start/end logits of every feature, in batches. */
 export async function predictSpans(
-  model: BertForQuestionAnswering,
+  model: QuestionAnswerer,
   features: SquadFeature[],
   batchSize: number,
 ): Promise<Array<{ start: Float32Array; end: Float32Array }>> {
@@ -108,11 +109,9 @@ export async function finetuneSquad(
   const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const { model } = loadPretrained(o.model, { architecture: 'BertForQuestionAnswering', seed: o.seed ?? 0 });
-  const qa = model as BertForQuestionAnswering;
+  const qa = taskModel(loadPretrained(o.model, { task: 'question-answering', seed: o.seed ?? 0 }).model, 'question-answering', o.model, 'finetune squad');
   const maxLength = o.maxLength ?? 384;
-  if (maxLength > qa.config.max_position_embeddings)
-    throw new UsageError(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${qa.config.max_position_embeddings}.`);
+  checkMaxLength(qa, maxLength);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
   const featureOptions = { maxLength, docStride: o.docStride ?? 128, maxQueryLength: o.maxQueryLength ?? 64 };
   const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
@@ -167,7 +166,7 @@ export async function finetuneSquad(
     progress: o.progress,
   });
   // the model the run ended with: the pruned ticket after an EB-train draw, else the dense one
-  const final = (run.finalModel ?? qa) as BertForQuestionAnswering;
+  const final = (run.finalModel ?? qa) as QuestionAnswerer;
   const predictions = decodeAnswers(devExamples, devFeatures, await predictSpans(final, devFeatures, options.batchSize), {
     nBest: options.nBest,
     maxAnswerLength: options.maxAnswerLength,

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadCifar10Parquet, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
 import { resolveCifar10 } from '@ebt/hub';
-import { loadPretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
+import { ImageClassifier, loadPretrained } from '@ebt/models';
+import { imageInput, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
@@ -94,15 +95,15 @@ export function vitSources(
   spec: string,
   data: VitData,
   limit: number | undefined,
-  config: ViTConfig,
+  image: { imageSize: number; channels: number },
   modelDir: string,
 ): { train: DataSource; test: DataSource; augment: boolean } {
   const { undo } = data;
   const norm = readNormalisation(modelDir);
   const augment = spec !== 'mnist';
   return {
-    train: vitSource(takeFirst(data.train, limit), config.image_size, config.num_channels, norm, undo, augment),
-    test: vitSource(takeFirst(data.test, limit), config.image_size, config.num_channels, norm, undo, false),
+    train: vitSource(takeFirst(data.train, limit), image.imageSize, image.channels, norm, undo, augment),
+    test: vitSource(takeFirst(data.test, limit), image.imageSize, image.channels, norm, undo, false),
     augment,
   };
 }
@@ -118,8 +119,8 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   checkRunOptions(o, outDir);
   const data = await loadVitData(spec);
   const backend = await initBackend({ backend: o.backend });
-  const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
-  if (!(model instanceof ViTForImageClassification)) throw new UsageError(`'${o.model}' holds a ${model.config.model_type} model; finetune vit needs ViT.`);
+  const loaded = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
+  const model = taskModel(loaded.model, 'image-classification', o.model, 'finetune vit');
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const norm = readNormalisation(o.model);
   const options = {
@@ -133,19 +134,19 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     optimizer: 'adamw' as const,
     weightDecay: o.weightDecay ?? 0,
     schedule: 'linear' as const,
-    imageSize: model.config.image_size,
+    imageSize: imageInput(model).imageSize,
     normalisation: norm,
     ...earlyBirdRunFields(o, slimming),
     limit: o.limit ?? null,
   };
-  const sources = vitSources(spec, data, o.limit, model.config, o.model);
+  const sources = vitSources(spec, data, o.limit, imageInput(model), o.model);
   const { criteria, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
-    forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
+    forwardOf: (m) => (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
     slimming,
     criteria,
     criterion: o.criterion,

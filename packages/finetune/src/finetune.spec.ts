@@ -8,10 +8,10 @@ const repo = path.join(__dirname, '..', '..', '..');
 const fixtures = path.join(repo, 'packages', 'models', 'test', 'fixtures');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-finetune-'));
 
-/** hf-tiny-bert with the test tokenizer beside it: a complete Hugging Face text-model folder. */
-function tinyBertFolder(): string {
+/** hf-tiny-bert (or another text fixture) with the test tokenizer beside it: a complete Hugging Face text-model folder. */
+function tinyBertFolder(model = 'hf-tiny-bert'): string {
   const dir = tmp();
-  for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtures, 'hf-tiny-bert', f), path.join(dir, f));
+  for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtures, model, f), path.join(dir, f));
   for (const f of fs.readdirSync(path.join(fixtures, 'tiny-tokenizer'))) fs.copyFileSync(path.join(fixtures, 'tiny-tokenizer', f), path.join(dir, f));
   return dir;
 }
@@ -55,6 +55,46 @@ describe('finetune bert', () => {
     ]);
     expect(s.rows[0].accuracy).toBeGreaterThan(0.7); // the dense checkpoint retrained without L1 learns it too
     expect(s.rows[1].parameters).toBeLessThan(s.rows[0].parameters);
+  }, 120_000);
+
+  test('a RoBERTa folder fine-tunes through the same command: its head, its positions, its ticket', async () => {
+    const out = tmp();
+    const { result } = await finetuneBert({
+      model: tinyBertFolder('hf-tiny-roberta'),
+      data: path.join(repo, 'datasets', 'sst2-tiny'),
+      epochs: 12,
+      batchSize: 16,
+      lr: 3e-3,
+      maxLength: 64, // RoBERTa's 66 positions less padding_idx + 1
+      backend: 'wasm',
+      out,
+      progress: false,
+    });
+    expect(result.finalTest!.accuracy).toBeGreaterThan(0.8);
+    // a ticket drawn from its trajectory prunes and retrains through the cell runner
+    const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
+    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const s = await sweep(out, {
+      runner: CELL_RUNNER,
+      initDir: tinyBertFolder('hf-tiny-roberta'),
+      at: [6],
+      ratios: [{ heads: 0.5, ffn: 0.5 }],
+      retrainEpochs: 3,
+      executor: localExecutor(),
+      backend: 'wasm',
+    });
+    expect(s.rows.map((r) => r.kind)).toEqual(['dense', 'ticket']);
+    expect(s.rows[1].parameters).toBeLessThan(s.rows[0].parameters);
+    await expect(
+      finetuneBert({
+        model: tinyBertFolder('hf-tiny-roberta'),
+        data: path.join(repo, 'datasets', 'sst2-tiny'),
+        maxLength: 65,
+        out: tmp(),
+        progress: false,
+        backend: 'wasm',
+      }),
+    ).rejects.toThrow('--max-length 65 exceeds the 64 positions of the model.');
   }, 120_000);
 
   test('without --model and --data it fine-tunes the embedded tiny BERT on datasets/sst2-tiny (nx run finetune:bert)', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GlueMetric, glueScore, Random } from '@ebt/data';
-import { BertForSequenceClassification } from '@ebt/models';
+import type { TextClassifier } from '@ebt/models';
 import { DataSource } from '@ebt/training';
 
 /**
@@ -8,7 +8,7 @@ import { DataSource } from '@ebt/training';
  * logits), or a regression head's one output.
  */
 export async function predict(
-  model: BertForSequenceClassification,
+  model: TextClassifier,
   source: DataSource,
   batchSize: number,
 ): Promise<{ predictions: Int32Array | Float32Array; labels: Int32Array | Float32Array }> {
@@ -39,7 +39,7 @@ export async function predict(
 /** The official GLUE metrics of a task on each of its evaluation splits. */
 export async function glueEvaluation(
   task: string,
-  model: BertForSequenceClassification,
+  model: TextClassifier,
   splits: Record<string, DataSource>,
   batchSize: number,
 ): Promise<Record<string, Partial<Record<GlueMetric, number>>>> {

@@ -4,21 +4,37 @@
  * `intermediate.slimming` (FFN neurons) in every layer.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';
+import type { EncoderLayerHandles } from './encoder-layer';
 import { activation } from './activations';
 import { attentionBias, SelfAttention } from './attention';
-import { BertConfig, headsPerLayer, intermediateSizes, numLabels } from './config';
+import { BertConfig, headsPerLayer, intermediateSizes, numLabels, TransformerConfig } from './config';
 import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { dropout } from './dropout';
+import { architecture, headCounts, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
 import { Initializer, Module, variable } from './module';
 
-export interface BertInputs {
-  inputIds: tf.Tensor2D; // [B, T] int32
-  attentionMask?: tf.Tensor2D; // [B, T] 0/1
-  tokenTypeIds?: tf.Tensor2D; // [B, T] int32
-}
+/** transformers' BertConfig() defaults (bert-base-uncased). */
+export const BERT_DEFAULTS: Omit<BertConfig, 'model_type'> = {
+  vocab_size: 30522,
+  hidden_size: 768,
+  num_hidden_layers: 12,
+  num_attention_heads: 12,
+  intermediate_size: 3072,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  attention_probs_dropout_prob: 0.1,
+  max_position_embeddings: 512,
+  type_vocab_size: 2,
+  initializer_range: 0.02,
+  layer_norm_eps: 1e-12,
+  pad_token_id: 0,
+  position_embedding_type: 'absolute',
+};
+
+/** BERT's inputs: token ids, attention mask, segment ids. */
+export type BertInputs = TextInputs;
 
 export class BertEmbeddings extends Module {
   word_embeddings: { weight: tf.Variable } & Module;
@@ -71,34 +87,45 @@ export class Embedding extends Module {
   }
 }
 
+/** LN(input + dropout(dense(hidden))): BertSelfOutput after attention, BertOutput after the FFN. */
 export class BertSelfOutput extends Module {
   dense: Linear;
   LayerNorm: LayerNorm;
-  constructor(inner: number, hidden: number, eps: number, init: Initializer) {
+  constructor(
+    inner: number,
+    hidden: number,
+    eps: number,
+    private readonly dropoutProb: number,
+    init: Initializer,
+  ) {
     super();
     this.dense = new Linear(inner, hidden, init);
     this.LayerNorm = new LayerNorm(hidden, eps);
   }
+
+  forward(hidden: tf.Tensor3D, input: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => this.LayerNorm.forward(dropout(this.dense.forward(hidden), this.dropoutProb, training).add(input)) as tf.Tensor3D);
+  }
 }
+
+export class BertOutput extends BertSelfOutput {}
 
 export class BertAttention extends Module {
   self: SelfAttention;
   output: BertSelfOutput;
-  constructor(config: BertConfig, heads: number, init: Initializer) {
+  constructor(
+    private readonly config: TransformerConfig,
+    heads: number,
+    init: Initializer,
+  ) {
     super();
     const headDim = config.hidden_size / config.num_attention_heads;
     this.self = new SelfAttention(config.hidden_size, heads, headDim, init);
-    this.output = new BertSelfOutput(heads * headDim, config.hidden_size, config.layer_norm_eps, init);
+    this.output = new BertSelfOutput(heads * headDim, config.hidden_size, config.layer_norm_eps, config.hidden_dropout_prob, init);
   }
-}
 
-export class BertOutput extends Module {
-  dense: Linear;
-  LayerNorm: LayerNorm;
-  constructor(intermediate: number, hidden: number, eps: number, init: Initializer) {
-    super();
-    this.dense = new Linear(intermediate, hidden, init);
-    this.LayerNorm = new LayerNorm(hidden, eps);
+  forward(x: tf.Tensor3D, maskBias: tf.Tensor | null, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => this.output.forward(this.self.forward(x, maskBias, training ? this.config.attention_probs_dropout_prob : 0), x, training));
   }
 }
 
@@ -108,36 +135,42 @@ export class BertLayer extends Module {
   intermediate: Intermediate;
   output: BertOutput;
 
-  constructor(
-    private readonly config: BertConfig,
-    heads: number,
-    intermediateSize: number,
-    init: Initializer,
-  ) {
+  constructor(config: TransformerConfig, heads: number, intermediateSize: number, init: Initializer) {
     super();
     this.attention = new BertAttention(config, heads, init);
     this.intermediate = new Intermediate(config.hidden_size, intermediateSize, activation(config.hidden_act), init);
-    this.output = new BertOutput(intermediateSize, config.hidden_size, config.layer_norm_eps, init);
+    this.output = new BertOutput(intermediateSize, config.hidden_size, config.layer_norm_eps, config.hidden_dropout_prob, init);
   }
 
   forward(x: tf.Tensor3D, maskBias: tf.Tensor | null, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
-      const p = this.config.hidden_dropout_prob;
-      const context = this.attention.self.forward(x, maskBias, training ? this.config.attention_probs_dropout_prob : 0);
-      const attended = this.attention.output.LayerNorm.forward(dropout(this.attention.output.dense.forward(context), p, training).add(x));
-      const h = this.intermediate.forward(attended);
-      return this.output.LayerNorm.forward(dropout(this.output.dense.forward(h), p, training).add(attended)) as tf.Tensor3D;
+      const attended = this.attention.forward(x, maskBias, training);
+      return this.output.forward(this.intermediate.forward(attended) as tf.Tensor3D, attended, training);
     });
   }
 }
 
 export class BertEncoder extends Module {
   layer: BertLayer[];
-  constructor(config: BertConfig, init: Initializer) {
+  constructor(config: TransformerConfig, init: Initializer) {
     super();
     const heads = headsPerLayer(config);
     const sizes = intermediateSizes(config);
     this.layer = heads.map((h, l) => new BertLayer(config, h, sizes[l], init));
+  }
+
+  forward(h: tf.Tensor3D, maskBias: tf.Tensor | null, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => this.layer.reduce((x, layer) => layer.forward(x, maskBias, training), h));
+  }
+
+  /** The handles of each layer, for slimming, pruning, counting and export (see EncoderLayerHandles). */
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.layer.map((l) => ({
+      attention: l.attention.self,
+      attentionOutput: l.attention.output.dense,
+      intermediate: l.intermediate,
+      output: l.output.dense,
+    }));
   }
 }
 
@@ -170,32 +203,21 @@ export class BertModel extends Module {
     if (!addPooler) delete this.pooler;
   }
 
-  forward(inputs: BertInputs, training = false): { lastHiddenState: tf.Tensor3D; poolerOutput: tf.Tensor2D | null } {
+  forward(inputs: TextInputs, training = false): { lastHiddenState: tf.Tensor3D; poolerOutput: tf.Tensor2D | null } {
     const lastHiddenState = tf.tidy(() => {
       const { inputIds } = inputs;
       const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputIds);
       const maskBias = inputs.attentionMask ? attentionBias(inputs.attentionMask) : null;
-      let h = this.embeddings.forward(inputIds, tokenTypeIds, training);
-      for (const layer of this.encoder.layer) h = layer.forward(h, maskBias, training);
-      return h;
+      return this.encoder.forward(this.embeddings.forward(inputIds, tokenTypeIds, training), maskBias, training);
     });
     return { lastHiddenState, poolerOutput: this.pooler ? this.pooler.forward(lastHiddenState) : null };
   }
-
-  /** The handles of each encoder layer, for slimming, pruning, counting and export (see EncoderLayerHandles). */
-  encoderLayers(): EncoderLayerHandles[] {
-    return this.encoder.layer.map((l) => ({
-      attention: l.attention.self,
-      attentionOutput: l.attention.output.dense,
-      intermediate: l.intermediate,
-      output: l.output.dense,
-    }));
-  }
 }
 
-export class BertForSequenceClassification extends Module implements ModelIdentity {
+export class BertForSequenceClassification extends Module implements TextClassifier {
   bert: BertModel;
   classifier: Linear;
+  readonly task = 'text-classification';
 
   get architecture(): string {
     return 'BertForSequenceClassification';
@@ -206,7 +228,7 @@ export class BertForSequenceClassification extends Module implements ModelIdenti
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoderLayers();
+    return this.bert.encoder.encoderLayers();
   }
 
   constructor(
@@ -219,7 +241,7 @@ export class BertForSequenceClassification extends Module implements ModelIdenti
     this.classifier = new Linear(config.hidden_size, numLabels(config), init);
   }
 
-  forward(inputs: BertInputs, training = false): { logits: tf.Tensor2D; poolerOutput: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
+  forward(inputs: TextInputs, training = false): { logits: tf.Tensor2D; poolerOutput: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
     return tf.tidy(() => {
       const { lastHiddenState, poolerOutput } = this.bert.forward(inputs, training);
       const pooled = dropout(poolerOutput!, this.config.hidden_dropout_prob, training);
@@ -229,9 +251,10 @@ export class BertForSequenceClassification extends Module implements ModelIdenti
 }
 
 /** Extractive QA (SQuAD): a span head over the encoder, no pooler; start and end logits per token. */
-export class BertForQuestionAnswering extends Module implements ModelIdentity {
+export class BertForQuestionAnswering extends Module implements QuestionAnswerer {
   bert: BertModel;
   qa_outputs: Linear;
+  readonly task = 'question-answering';
 
   get architecture(): string {
     return 'BertForQuestionAnswering';
@@ -242,7 +265,7 @@ export class BertForQuestionAnswering extends Module implements ModelIdentity {
   }
 
   encoderLayers(): EncoderLayerHandles[] {
-    return this.bert.encoderLayers();
+    return this.bert.encoder.encoderLayers();
   }
 
   constructor(
@@ -256,7 +279,7 @@ export class BertForQuestionAnswering extends Module implements ModelIdentity {
   }
 
   /** start and end logits [B, T] */
-  forward(inputs: BertInputs, training = false): { startLogits: tf.Tensor2D; endLogits: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
+  forward(inputs: TextInputs, training = false): { startLogits: tf.Tensor2D; endLogits: tf.Tensor2D; lastHiddenState: tf.Tensor3D } {
     return tf.tidy(() => {
       const { lastHiddenState } = this.bert.forward(inputs, training);
       const logits = this.qa_outputs.forward(lastHiddenState); // [B, T, 2]
@@ -265,3 +288,35 @@ export class BertForQuestionAnswering extends Module implements ModelIdentity {
     });
   }
 }
+
+/** Parameters of the embeddings of a BERT-like model: words, positions, segments and their LayerNorm. */
+export function textEmbeddingParameters(config: TransformerConfig): number {
+  const c = config as BertConfig;
+  return (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * c.hidden_size + 2 * c.hidden_size;
+}
+
+/** BERT's heads: classification reads the pooler (tanh(W h_[CLS] + b)), QA reads every token and has no pooler. */
+function bertOuterCounts(config: TransformerConfig, name: string, tokens: number): { parameters: number; flops: number } {
+  const D = config.hidden_size;
+  const task = BERT.architectures[name].task;
+  const head = headCounts(task, D, numLabels(config), tokens);
+  const pooler = task === 'question-answering' ? { parameters: 0, flops: 0 } : { parameters: D * D + D, flops: 2 * D * D };
+  return { parameters: textEmbeddingParameters(config) + pooler.parameters + head.parameters, flops: pooler.flops + head.flops };
+}
+
+export const BERT: ModelType = {
+  name: 'bert',
+  defaults: { ...BERT_DEFAULTS, model_type: 'bert' },
+  positiveKeys: ['vocab_size', 'max_position_embeddings', 'type_vocab_size'],
+  architectures: {
+    BertForSequenceClassification: architecture('text-classification', (c, o) => new BertForSequenceClassification(c as BertConfig, o)),
+    BertForQuestionAnswering: architecture('question-answering', (c, o) => new BertForQuestionAnswering(c as BertConfig, o)),
+  },
+  input: (c) => {
+    const b = c as BertConfig;
+    return { modality: 'text', vocabSize: b.vocab_size, typeVocabSize: b.type_vocab_size, maxLength: b.max_position_embeddings };
+  },
+  fixedTokens: () => null,
+  outerParameters: (c, name) => bertOuterCounts(c, name, 0).parameters,
+  outerFlops: (c, name, tokens) => bertOuterCounts(c, name, tokens).flops,
+};

@@ -1,6 +1,20 @@
-export { BertForQuestionAnswering, BertForSequenceClassification, BertModel } from './bert';
+export { BERT, BERT_DEFAULTS, BertEncoder, BertForQuestionAnswering, BertForSequenceClassification, BertModel } from './bert';
 export type { BertInputs } from './bert';
-export { ViTForImageClassification, ViTModel } from './vit';
+export { ROBERTA, ROBERTA_DEFAULTS, RobertaForQuestionAnswering, RobertaForSequenceClassification, RobertaModel, robertaPositionIds } from './roberta';
+export type { RobertaConfig } from './roberta';
+export { VIT, VIT_DEFAULTS, ViTForImageClassification, ViTModel } from './vit';
+export { MODEL_TYPES, architectureFor, architectureOf, modelFromConfig, modelType, modelTypeOf } from './model-types';
+export type {
+  Architecture,
+  ImageClassifier,
+  InputSpec,
+  ModelTask,
+  ModelType,
+  PretrainedModel,
+  QuestionAnswerer,
+  TextClassifier,
+  TextInputs,
+} from './model-type';
 export { SelfAttention, attentionBias } from './attention';
 export type { SlimmingHook } from './attention';
 export { Intermediate } from './feed-forward';
@@ -8,12 +22,13 @@ export { Linear } from './linear';
 export { LayerNorm } from './layer-norm';
 export { Module, Initializer } from './module';
 export { gelu, geluTanh, activation } from './activations';
-export { BERT_DEFAULTS, VIT_DEFAULTS, headsPerLayer, intermediateSizes, numLabels, parseConfig, readConfig, writeConfig } from './config';
+export { headsPerLayer, intermediateSizes, numLabels, writeConfig } from './config';
+export { parseConfig, readConfig } from './config-file';
 export type { BertConfig, ModelConfig, TransformerConfig, ViTConfig } from './config';
 export { MAX_HEADER_BYTES, parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from './safetensors';
 export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetensors';
-export { loadPretrained, loadState, modelFromConfig, savePretrained } from './pretrained';
-export type { LoadOptions, LoadReport, PretrainedModel } from './pretrained';
+export { loadPretrained, loadState, savePretrained } from './pretrained';
+export type { LoadOptions, LoadReport } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
 export { TextTokenizer } from './tokenizer';
 export type { EncodedText, EncodeOptions } from './tokenizer';

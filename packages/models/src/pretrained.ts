@@ -4,13 +4,12 @@ import { readAll } from '@ebt/backend';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BertForQuestionAnswering, BertForSequenceClassification } from './bert';
-import { BertConfig, ModelConfig, numLabels, readConfig, ViTConfig, writeConfig } from './config';
+import { numLabels, writeConfig } from './config';
+import { readConfig } from './config-file';
 import { ConfigError, SafetensorsError } from './errors';
+import type { ModelTask, PretrainedModel } from './model-type';
+import { architectureFor, modelFromConfig } from './model-types';
 import { NamedTensor, readSafetensors, SafetensorsFile, writeSafetensors } from './safetensors';
-import { ViTForImageClassification } from './vit';
-
-export type PretrainedModel = BertForSequenceClassification | BertForQuestionAnswering | ViTForImageClassification;
 
 export interface LoadReport {
   /** checkpoint keys the model has no parameter for (e.g. cls.predictions.*): ignored */
@@ -30,23 +29,15 @@ export interface LoadOptions {
   numLabels?: number;
   /** transformers' config.problem_type: 'regression' makes a one-output head's loss MSE (STS-B), in ebt and in Python */
   problemType?: 'regression';
-  /** build this head whatever config.json's architectures say (e.g. QA from a bert-base checkpoint) */
-  architecture?: 'BertForQuestionAnswering' | 'BertForSequenceClassification';
-}
-
-/** Builds the model a config describes, with fresh (seeded) weights. */
-export function modelFromConfig(config: ModelConfig, seed?: number): PretrainedModel {
-  if (config.model_type === 'vit') return new ViTForImageClassification(config as ViTConfig, { seed });
-  return config.architectures?.includes('BertForQuestionAnswering')
-    ? new BertForQuestionAnswering(config as BertConfig, { seed })
-    : new BertForSequenceClassification(config as BertConfig, { seed });
+  /** build the model type's head for this task whatever config.json's architectures say (e.g. QA from a bert-base checkpoint) */
+  task?: ModelTask;
 }
 
 /** Loads DIR (config.json + model.safetensors) into the matching model class. */
 export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
-  if (options.architecture) config.architectures = [options.architecture];
+  if (options.task) config.architectures = [architectureFor(config, options.task)];
   if (options.problemType) config.problem_type = options.problemType;
   if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
     config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));

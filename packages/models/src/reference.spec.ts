@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from './index';
+import {
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  loadPretrained,
+  RobertaForQuestionAnswering,
+  RobertaForSequenceClassification,
+  ViTForImageClassification,
+} from './index';
 import { BACKENDS, fixtures, maxAbsDiff, reference } from '../test/helpers';
 
 describe.each(BACKENDS)('reproduces PyTorch on the %s backend', (backend) => {
@@ -29,6 +36,47 @@ describe.each(BACKENDS)('reproduces PyTorch on the %s backend', (backend) => {
     const mask = (ref.input.attention_mask as number[][]).flat();
     const hidden = bert.config.hidden_size;
     expect(maxAbsDiff(out.hidden, ref.expected.last_hidden_state, (i) => mask[Math.floor(i / hidden)] === 1)).toBeLessThan(tol);
+    model.dispose();
+  });
+
+  test('RoBERTa: logits and hidden states of hf-tiny-roberta (positions counted from padding_idx + 1, a padded row)', () => {
+    const ref = reference('hf-tiny-roberta');
+    const { model } = loadPretrained(path.join(fixtures, 'hf-tiny-roberta'), { log: null });
+    expect(model).toBeInstanceOf(RobertaForSequenceClassification);
+    const roberta = model as RobertaForSequenceClassification;
+    const out = tf.tidy(() => {
+      const r = roberta.forward({
+        inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'),
+        attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'),
+      });
+      return { logits: r.logits.arraySync(), hidden: r.lastHiddenState.arraySync() };
+    });
+    expect(maxAbsDiff(out.logits, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
+    const mask = (ref.input.attention_mask as number[][]).flat();
+    const hidden = roberta.config.hidden_size;
+    expect(maxAbsDiff(out.hidden, ref.expected.last_hidden_state, (i) => mask[Math.floor(i / hidden)] === 1)).toBeLessThan(ref.tolerance.abs);
+    model.dispose();
+  });
+
+  test("RoBERTa for QA from the same checkpoint: the encoder's hidden states, qa_outputs fresh", () => {
+    const ref = reference('hf-tiny-roberta');
+    const { model, report } = loadPretrained(path.join(fixtures, 'hf-tiny-roberta'), { task: 'question-answering', log: null });
+    expect(model).toBeInstanceOf(RobertaForQuestionAnswering);
+    expect(report.missingKeys).toEqual(['qa_outputs.weight', 'qa_outputs.bias']);
+    expect(report.unexpectedKeys.sort()).toEqual([
+      'classifier.dense.bias',
+      'classifier.dense.weight',
+      'classifier.out_proj.bias',
+      'classifier.out_proj.weight',
+    ]);
+    const qa = model as RobertaForQuestionAnswering;
+    const hidden = tf.tidy(() =>
+      qa
+        .forward({ inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'), attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32') })
+        .lastHiddenState.arraySync(),
+    );
+    const mask = (ref.input.attention_mask as number[][]).flat();
+    expect(maxAbsDiff(hidden, ref.expected.last_hidden_state, (i) => mask[Math.floor(i / 32)] === 1)).toBeLessThan(ref.tolerance.abs);
     model.dispose();
   });
 

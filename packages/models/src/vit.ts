@@ -4,15 +4,33 @@
  * small-ViT is this model built from a config with Hugging Face's initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';
+import type { EncoderLayerHandles } from './encoder-layer';
 import { activation } from './activations';
 import { SelfAttention } from './attention';
 import { headsPerLayer, intermediateSizes, numLabels, ViTConfig } from './config';
+import { architecture, headCounts, ImageClassifier, ModelType } from './model-type';
 import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { dropout } from './dropout';
 import { Initializer, Module, variable } from './module';
+
+/** transformers' ViTConfig() defaults (google/vit-base-patch16-224). */
+export const VIT_DEFAULTS: Omit<ViTConfig, 'model_type'> = {
+  hidden_size: 768,
+  num_hidden_layers: 12,
+  num_attention_heads: 12,
+  intermediate_size: 3072,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0,
+  attention_probs_dropout_prob: 0,
+  initializer_range: 0.02,
+  layer_norm_eps: 1e-12,
+  image_size: 224,
+  patch_size: 16,
+  num_channels: 3,
+  qkv_bias: true,
+};
 
 /**
  * The patch embedding, a Conv2d with kernel = stride = patch size in the checkpoint ([D, C, p, p]). Since
@@ -195,9 +213,10 @@ export class ViTModel extends Module {
   }
 }
 
-export class ViTForImageClassification extends Module implements ModelIdentity {
+export class ViTForImageClassification extends Module implements ImageClassifier {
   vit: ViTModel;
   classifier: Linear;
+  readonly task = 'image-classification';
 
   get architecture(): string {
     return 'ViTForImageClassification';
@@ -238,3 +257,31 @@ export class ViTForImageClassification extends Module implements ModelIdentity {
     });
   }
 }
+
+const patchCount = (c: ViTConfig) => (c.image_size / c.patch_size) ** 2;
+
+export const VIT: ModelType = {
+  name: 'vit',
+  defaults: { ...VIT_DEFAULTS, model_type: 'vit' },
+  positiveKeys: ['image_size', 'patch_size', 'num_channels'],
+  architectures: {
+    ViTForImageClassification: architecture('image-classification', (c, o) => new ViTForImageClassification(c as ViTConfig, o)),
+  },
+  check: (config) => {
+    const c = config as ViTConfig;
+    return c.image_size % c.patch_size === 0 ? null : `image_size ${c.image_size} is not a multiple of patch_size ${c.patch_size}.`;
+  },
+  input: (c) => ({ modality: 'image', channels: (c as ViTConfig).num_channels, imageSize: (c as ViTConfig).image_size }),
+  fixedTokens: (c) => patchCount(c as ViTConfig) + 1,
+  outerParameters: (config, name) => {
+    const c = config as ViTConfig;
+    const D = c.hidden_size;
+    const embeddings = c.num_channels * c.patch_size ** 2 * D + D + D + (patchCount(c) + 1) * D; // patches, [CLS], positions
+    return embeddings + 2 * D + headCounts(VIT.architectures[name].task, D, numLabels(c), 0).parameters; // final LayerNorm, head
+  },
+  outerFlops: (config, name, tokens) => {
+    const c = config as ViTConfig;
+    const patches = 2 * (tokens - 1) * c.num_channels * c.patch_size ** 2 * c.hidden_size;
+    return patches + headCounts(VIT.architectures[name].task, c.hidden_size, numLabels(c), tokens).flops;
+  },
+};

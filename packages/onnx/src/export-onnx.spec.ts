@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { initBackend } from '@ebt/backend';
-import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, PretrainedModel, ViTForImageClassification } from '@ebt/models';
+import { loadPretrained, ModelTask, PretrainedModel } from '@ebt/models';
 import { pruneModel, PruningMasks } from '@ebt/pruning';
 import { exportOnnx, toOnnx } from './index';
 
 const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
 const reference = (name: string) => JSON.parse(fs.readFileSync(path.join(fixtures, name, 'reference.json'), 'utf8'));
-const load = (name: string) => loadPretrained(path.join(fixtures, name), { log: null }).model;
+const load = (name: string, task?: ModelTask) => loadPretrained(path.join(fixtures, name), { log: null, task, seed: 3 }).model;
 
 /** Largest |a - b| where `keep(i)` (flat index) holds. */
 function maxAbsDiff(a: ArrayLike<number>, b: unknown, keep: (i: number) => boolean = () => true): number {
@@ -41,18 +41,15 @@ async function runOnnx(model: PretrainedModel, feeds: Feeds): Promise<Record<str
 /** ebt's own forward pass on the same inputs: what the export must reproduce. */
 function ebtOutputs(model: PretrainedModel, feeds: Feeds): Record<string, number[][]> {
   return tf.tidy((): Record<string, number[][]> => {
-    if (model instanceof ViTForImageClassification)
+    if (model.task === 'image-classification')
       return { logits: model.forward(tf.tensor(feeds.pixel_values as number[][][][]) as tf.Tensor4D).logits.arraySync() };
-    const inputs = {
-      inputIds: tf.tensor2d(feeds.input_ids as number[][], undefined, 'int32'),
-      attentionMask: tf.tensor2d(feeds.attention_mask as number[][], undefined, 'int32'),
-      tokenTypeIds: tf.tensor2d(feeds.token_type_ids as number[][], undefined, 'int32'),
-    };
-    if (model instanceof BertForQuestionAnswering) {
+    const ids = (field: string) => (feeds[field] ? tf.tensor2d(feeds[field] as number[][], undefined, 'int32') : undefined);
+    const inputs = { inputIds: ids('input_ids')!, attentionMask: ids('attention_mask'), tokenTypeIds: ids('token_type_ids') };
+    if (model.task === 'question-answering') {
       const r = model.forward(inputs);
       return { start_logits: r.startLogits.arraySync(), end_logits: r.endLogits.arraySync() };
     }
-    return { logits: (model as BertForSequenceClassification).forward(inputs).logits.arraySync() };
+    return { logits: model.forward(inputs).logits.arraySync() };
   });
 }
 
@@ -97,14 +94,27 @@ describe('ONNX export run in onnxruntime-node', () => {
     expect(maxAbsDiff(out.end_logits.data as Float32Array, ref.expected.end_logits, attended)).toBeLessThan(ref.tolerance.abs);
   });
 
+  test('RobertaForSequenceClassification: the PyTorch reference logits, from input_ids and attention_mask alone', async () => {
+    const ref = reference('hf-tiny-roberta');
+    const out = await runOnnx(load('hf-tiny-roberta'), ref.input);
+    expect(Object.keys(out)).toEqual(['logits']);
+    expect(maxAbsDiff(out.logits.data as Float32Array, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
+  });
+
   test('ViTForImageClassification: the reference logits', async () => {
     const ref = reference('hf-tiny-vit');
     const out = await runOnnx(load('hf-tiny-vit'), { pixel_values: ref.input.pixel_values });
     expect(maxAbsDiff(out.logits.data as Float32Array, ref.expected.logits)).toBeLessThan(ref.tolerance.abs);
   });
 
-  test.each(['hf-tiny-bert', 'hf-tiny-bert-qa', 'hf-tiny-vit'])('pruned %s (2/1 heads, 37/21 neurons) gives ebt pruned logits to 1e-4', async (name) => {
-    const dense = load(name);
+  test.each([
+    ['hf-tiny-bert', 'as saved'],
+    ['hf-tiny-bert-qa', 'as saved'],
+    ['hf-tiny-roberta', 'as saved'],
+    ['hf-tiny-roberta', 'question-answering'],
+    ['hf-tiny-vit', 'as saved'],
+  ] as const)('pruned %s (%s; 2/1 heads, 37/21 neurons) gives ebt pruned logits to 1e-4', async (name, head) => {
+    const dense = load(name, head === 'as saved' ? undefined : head);
     const { model } = pruneModel(dense, masks);
     const ref = reference(name);
     const feeds: Feeds = name === 'hf-tiny-vit' ? { pixel_values: ref.input.pixel_values } : ref.input;

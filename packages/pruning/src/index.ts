@@ -1,3 +1,3 @@
 export { maskedCoefficients, pruneModel, prunedConfig, PruningError } from './prune';
 export type { Coefficients, PruneOptions, PruningMasks } from './prune';
-export { countFlops, countParameters } from './counts';
+export { countFlops, countParameters, flopTokens } from './counts';

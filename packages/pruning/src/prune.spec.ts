@@ -3,16 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import {
-  BERT_DEFAULTS,
-  BertForSequenceClassification,
-  loadPretrained,
-  parseConfig,
-  PretrainedModel,
-  savePretrained,
-  VIT_DEFAULTS,
-  ViTForImageClassification,
-} from '@ebt/models';
+import { BERT_DEFAULTS, loadPretrained, parseConfig, PretrainedModel, savePretrained, TextInputs, VIT_DEFAULTS } from '@ebt/models';
 import { countFlops, countParameters, maskedCoefficients, pruneModel, PruningError, PruningMasks } from './index';
 
 const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
@@ -23,9 +14,22 @@ beforeAll(async () => {
 });
 
 function layers(model: PretrainedModel) {
-  return model instanceof BertForSequenceClassification
-    ? model.bert.encoder.layer.map((l) => ({ heads: l.attention.self, ffn: l.intermediate }))
-    : (model as ViTForImageClassification).vit.encoder.layer.map((l) => ({ heads: l.attention.attention, ffn: l.intermediate }));
+  return model.encoderLayers().map((l) => ({ heads: l.attention, ffn: l.intermediate }));
+}
+
+/** The fixture's input as the model reads it (token ids and masks, or pixels). */
+function referenceInput(name: string): TextInputs | tf.Tensor4D {
+  const { input } = reference(name);
+  if (input.pixel_values) return tf.tensor(input.pixel_values) as tf.Tensor4D;
+  const ids = (field: string) => (input[field] ? tf.tensor2d(input[field], undefined, 'int32') : undefined);
+  return { inputIds: ids('input_ids')!, attentionMask: ids('attention_mask'), tokenTypeIds: ids('token_type_ids') };
+}
+
+function forwardLogits(model: PretrainedModel, name: string, training = false): tf.Tensor2D {
+  const x = referenceInput(name);
+  if (model.task === 'image-classification') return model.forward(x as tf.Tensor4D, training).logits;
+  if (model.task === 'text-classification') return model.forward(x as TextInputs, training).logits;
+  throw new Error(`no logits for ${model.architecture}`);
 }
 
 /** Sets the model's slimming hooks to the given coefficients (null: none). */
@@ -37,28 +41,12 @@ function hook(model: PretrainedModel, c: { heads: ArrayLike<number>[]; ffn: Arra
 }
 
 function logits(model: PretrainedModel, name: string): number[] {
-  const ref = reference(name);
-  return tf.tidy(() => {
-    if (model instanceof BertForSequenceClassification) {
-      return model
-        .forward({
-          inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32'),
-          attentionMask: tf.tensor2d(ref.input.attention_mask, undefined, 'int32'),
-          tokenTypeIds: tf.tensor2d(ref.input.token_type_ids, undefined, 'int32'),
-        })
-        .logits.arraySync()
-        .flat();
-    }
-    return (model as ViTForImageClassification)
-      .forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D)
-      .logits.arraySync()
-      .flat();
-  });
+  return tf.tidy(() => forwardLogits(model, name).arraySync().flat());
 }
 
 const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-// 4 heads and 64 neurons per layer in both fixtures
+// 4 heads and 64 neurons per layer in every fixture
 const masks: PruningMasks = {
   heads: [Uint8Array.from([1, 0, 1, 1]), Uint8Array.from([0, 0, 1, 0])],
   ffn: [Uint8Array.from({ length: 64 }, (_, j) => (j % 3 === 0 ? 0 : 1)), Uint8Array.from({ length: 64 }, (_, j) => (j < 40 ? 1 : 0))],
@@ -68,7 +56,7 @@ const coefficients = {
   ffn: [Float32Array.from({ length: 64 }, (_, j) => 1 - j / 100), Float32Array.from({ length: 64 }, (_, j) => 0.5 + j / 200)],
 };
 
-describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
+describe.each(['hf-tiny-bert', 'hf-tiny-roberta', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
   test('the pruned model computes what the masked model computes (coefficients folded), to 1e-5', () => {
     const { model } = loadPretrained(path.join(fixtures, name), { log: null });
     hook(model, maskedCoefficients(masks, coefficients));
@@ -119,24 +107,12 @@ describe.each(['hf-tiny-bert', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
     const { model } = loadPretrained(path.join(fixtures, name), { log: null });
     const { model: pruned } = pruneModel(model, masks);
     const vars = pruned.namedParameters().map(([, v]) => v);
-    const ref = reference(name);
-    const { grads } = tf.variableGrads(() => {
-      if (pruned instanceof BertForSequenceClassification) {
-        return pruned
-          .forward({ inputIds: tf.tensor2d(ref.input.input_ids, undefined, 'int32') }, true)
-          .logits.square()
-          .sum() as tf.Scalar;
-      }
-      return (pruned as ViTForImageClassification)
-        .forward(tf.tensor(ref.input.pixel_values) as tf.Tensor4D, true)
-        .logits.square()
-        .sum() as tf.Scalar;
-    }, vars);
+    const { grads } = tf.variableGrads(() => forwardLogits(pruned, name, true).square().sum() as tf.Scalar, vars);
     const zero = pruned
       .namedParameters()
       .filter(([, v]) => !grads[v.name] || grads[v.name].abs().sum().dataSync()[0] === 0)
       .map(([n]) => n);
-    // token type 1 and unused positions/words get no gradient in BERT; everything else must
+    // token type 1 and unused positions/words get no gradient in BERT and RoBERTa; everything else must
     expect(zero.filter((n) => !/embeddings\.(token_type|position|word)_embeddings/.test(n))).toEqual([]);
   });
 
@@ -155,6 +131,11 @@ describe('counts against published numbers', () => {
     expect(countParameters(parseConfig({ model_type: 'bert', ...BERT_DEFAULTS, num_labels: 2 }))).toBe(109_483_778);
     const id2label = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [String(i), `c${i}`]));
     expect(countParameters(parseConfig({ model_type: 'vit', ...VIT_DEFAULTS, id2label }))).toBe(86_567_656);
+  });
+
+  test("roberta-base's config.json with a 2-label head: 124,647,170 parameters (no pooler; classifier.dense + out_proj)", () => {
+    const robertaBase = { model_type: 'roberta', vocab_size: 50265, max_position_embeddings: 514, type_vocab_size: 1, layer_norm_eps: 1e-5, num_labels: 2 };
+    expect(countParameters(parseConfig(robertaBase))).toBe(124_647_170);
   });
 
   test('FLOPs of one FFN neuron and one head, by hand', () => {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { BertForQuestionAnswering, BertForSequenceClassification, loadPretrained, ViTForImageClassification } from '@ebt/models';
+import { InputSpec, loadPretrained, modelTypeOf, TextInputs } from '@ebt/models';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
 import { readText } from '../input';
@@ -28,6 +28,47 @@ function tensorField(input: Record<string, unknown>, field: string, rank: number
   return tf.tensor(flat as number[], shape, dtype);
 }
 
+function imageInput(input: Record<string, unknown>, file: string, spec: Extract<InputSpec, { modality: 'image' }>): tf.Tensor4D {
+  const pixels = tensorField(input, 'pixel_values', 4, file, 'float32') as tf.Tensor4D;
+  const [, c, h, w] = pixels.shape;
+  if (c !== spec.channels || h !== spec.imageSize || w !== spec.imageSize) {
+    throw new UsageError(
+      `${file}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${spec.channels}, ${spec.imageSize}, ${spec.imageSize}].`,
+    );
+  }
+  return pixels;
+}
+
+/** A 2-d int32 field whose values lie in [0, limit), or a UsageError naming the field, the value and `rule`. */
+function idField(input: Record<string, unknown>, field: string, file: string, limit: number, rule: string): tf.Tensor2D {
+  const x = tensorField(input, field, 2, file, 'int32') as tf.Tensor2D;
+  const ids = x.dataSync(); // the input's own values, still on the host
+  const bad = ids.findIndex((v) => v < 0 || v >= limit);
+  if (bad >= 0) throw new UsageError(`${file}: '${field}' holds ${ids[bad]} at flat index ${bad}; ${rule}.`);
+  return x;
+}
+
+function textInputs(input: Record<string, unknown>, file: string, spec: Extract<InputSpec, { modality: 'text' }>): TextInputs {
+  const inputIds = idField(input, 'input_ids', file, spec.vocabSize, `token ids lie below the vocabulary size ${spec.vocabSize}`);
+  const [b, t] = inputIds.shape;
+  if (t > spec.maxLength) throw new UsageError(`${file}: ${t} tokens exceed the model's ${spec.maxLength} positions.`);
+  const optional = (field: string, x?: tf.Tensor2D) => {
+    if (x && (x.shape[0] !== b || x.shape[1] !== t))
+      throw new UsageError(`${file}: '${field}' has shape ${JSON.stringify(x.shape)} but 'input_ids' has [${b}, ${t}].`);
+    return x;
+  };
+  return {
+    inputIds,
+    attentionMask: optional('attention_mask', 'attention_mask' in input ? idField(input, 'attention_mask', file, 2, 'a mask holds 0 or 1') : undefined),
+    tokenTypeIds: optional(
+      'token_type_ids',
+      'token_type_ids' in input
+        ? idField(input, 'token_type_ids', file, spec.typeVocabSize, `segment ids lie below type_vocab_size ${spec.typeVocabSize}`)
+        : undefined,
+    ),
+  };
+}
+
 export function inferCommand(): Command {
   return new Command('infer')
     .description('Run a model folder (Hugging Face layout) on one input; prints {"logits": [[...]]} (QA models: {"start_logits", "end_logits"}) as JSON.')
@@ -49,42 +90,19 @@ export function inferCommand(): Command {
       if ('input' in input && typeof input.input === 'object') input = input.input as Record<string, unknown>;
       await initBackend({ backend: o.backend });
       const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }));
+      const spec = modelTypeOf(model.config).input(model.config);
       const outputs = tf.tidy((): Record<string, tf.Tensor> => {
-        if (model instanceof ViTForImageClassification) {
-          if (!('pixel_values' in input)) throw new UsageError(`${o.input}: a ViT model needs 'pixel_values' (NCHW).`);
-          const pixels = tensorField(input, 'pixel_values', 4, o.input, 'float32') as tf.Tensor4D;
-          const [, c, h, w] = pixels.shape;
-          const cfg = model.config;
-          if (c !== cfg.num_channels || h !== cfg.image_size || w !== cfg.image_size) {
-            throw new UsageError(
-              `${o.input}: 'pixel_values' has shape ${JSON.stringify(pixels.shape)} but the model expects [N, ${cfg.num_channels}, ${cfg.image_size}, ${cfg.image_size}].`,
-            );
-          }
-          return { logits: model.forward(pixels).logits };
+        if (model.task === 'image-classification') {
+          if (spec.modality !== 'image' || !('pixel_values' in input)) throw new UsageError(`${o.input}: an image model needs 'pixel_values' (NCHW).`);
+          return { logits: model.forward(imageInput(input, o.input, spec)).logits };
         }
-        const bert = model as BertForSequenceClassification | BertForQuestionAnswering;
-        if (!('input_ids' in input)) throw new UsageError(`${o.input}: a BERT model needs 'input_ids'.`);
-        const inputIds = tensorField(input, 'input_ids', 2, o.input, 'int32') as tf.Tensor2D;
-        const [b, t] = inputIds.shape;
-        const ids = inputIds.dataSync(); // the input's own values, still on the host
-        const bad = ids.findIndex((v) => v < 0 || v >= bert.config.vocab_size);
-        if (bad >= 0)
-          throw new UsageError(`${o.input}: 'input_ids' holds ${ids[bad]} at flat index ${bad}, outside the vocabulary of ${bert.config.vocab_size}.`);
-        if (t > bert.config.max_position_embeddings)
-          throw new UsageError(`${o.input}: ${t} tokens exceed max_position_embeddings ${bert.config.max_position_embeddings}.`);
-        const optional = (field: string) => {
-          if (!(field in input)) return undefined;
-          const x = tensorField(input, field, 2, o.input, 'int32') as tf.Tensor2D;
-          if (x.shape[0] !== b || x.shape[1] !== t)
-            throw new UsageError(`${o.input}: '${field}' has shape ${JSON.stringify(x.shape)} but 'input_ids' has [${b}, ${t}].`);
-          return x;
-        };
-        const inputs = { inputIds, attentionMask: optional('attention_mask'), tokenTypeIds: optional('token_type_ids') };
-        if (bert instanceof BertForQuestionAnswering) {
-          const r = bert.forward(inputs);
+        if (spec.modality !== 'text' || !('input_ids' in input)) throw new UsageError(`${o.input}: a text model needs 'input_ids'.`);
+        const inputs = textInputs(input, o.input, spec);
+        if (model.task === 'question-answering') {
+          const r = model.forward(inputs);
           return { start_logits: r.startLogits, end_logits: r.endLogits };
         }
-        return { logits: bert.forward(inputs).logits };
+        return { logits: model.forward(inputs).logits };
       });
       const output = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, t]) => [k, await t.array()])));
       tf.dispose(Object.values(outputs));

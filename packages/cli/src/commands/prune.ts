@@ -4,7 +4,7 @@ import { maskFromCoefficients } from '@ebt/eb-criteria';
 import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
 import { loadPretrained, savePretrained } from '@ebt/models';
-import { countFlops, countParameters, pruneModel } from '@ebt/pruning';
+import { countFlops, countParameters, flopTokens, pruneModel } from '@ebt/pruning';
 import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
@@ -45,7 +45,7 @@ export function pruneCommand(): Command {
       const { model } = loadPretrained(await resolveModel(o.model));
       const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
       await savePretrained(pruned, o.out);
-      const tokens = model.config.model_type === 'bert' ? 128 : undefined;
+      const tokens = flopTokens(model.config, 128);
       const summary = {
         out: path.resolve(o.out),
         step: point.step,
@@ -53,7 +53,7 @@ export function pruneCommand(): Command {
         heads: masks.heads.map((m) => m.reduce((s, v) => s + v, 0)),
         intermediateSizes: masks.ffn.map((m) => m.reduce((s, v) => s + v, 0)),
         parameters: { before: countParameters(model.config), after: countParameters(pruned.config) },
-        flops: { before: countFlops(model.config, tokens), after: countFlops(pruned.config, tokens), tokens: tokens ?? null },
+        flops: { before: countFlops(model.config, tokens), after: countFlops(pruned.config, tokens), tokens },
       };
       if (o.json) printJson(summary);
       else
