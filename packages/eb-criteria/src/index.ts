@@ -17,7 +17,7 @@ export {
 export { CRITERIA, CRITERION_NAMES, DEFAULT_CRITERION } from './registry';
 export type { CriterionEntry, CriterionName } from './registry';
 export type { NuclearStationarityOptions, ResolvedNuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
-export { judgeDetection } from './judge';
+export { judgeDetection, SCORE_TOLERANCE_POINTS, scoreFalsePositive } from './judge';
 export type { Judgement, JudgeInput } from './judge';
 export { CriterionOptionsError } from './errors';
 export { isWindowPreset, WINDOW_PRESETS } from './window-presets';

@@ -25,6 +25,19 @@ export interface Judgement {
   reason: string;
 }
 
+/** Tolerated loss of a retrained ticket against its reference, in points (docs/method.md section 3.3). */
+export const SCORE_TOLERANCE_POINTS = 1;
+
+/**
+ * The score rule of a false positive: the ticket retrains to more than `tolPoints` below the reference (the
+ * dense model, or the latest grid point of a study). `perUnit` turns a score into points: 100 for accuracy
+ * (a fraction), 1 for F1 and exact match (already percent). Null where either score is missing.
+ */
+export function scoreFalsePositive(ticket: number | null, reference: number | null, o: { perUnit?: number; tolPoints?: number } = {}): boolean | null {
+  if (ticket === null || reference === null) return null;
+  return (o.perUnit ?? 100) * (reference - ticket) > (o.tolPoints ?? SCORE_TOLERANCE_POINTS);
+}
+
 export function judgeDetection(j: JudgeInput): Judgement {
   if (!j.detection || !j.masksAtDetection) return { detection: null, fractionSaved: 0, distanceToFinal: null, falsePositive: null, reason: 'no ticket drawn' };
   const delta = j.delta ?? 0.1;
@@ -32,9 +45,8 @@ export function judgeDetection(j: JudgeInput): Judgement {
   const reasons: string[] = [];
   if (distance.heads > delta || distance.ffn > delta)
     reasons.push(`mask distance to the final mask ${Math.max(distance.heads, distance.ffn).toFixed(3)} > ${delta}`);
-  if (j.ticketAccuracy !== undefined && j.denseAccuracy !== undefined) {
-    const loss = 100 * (j.denseAccuracy - j.ticketAccuracy);
-    if (loss > (j.tolPoints ?? 1)) reasons.push(`the ticket retrains to ${loss.toFixed(2)} points below the dense model`);
+  if (scoreFalsePositive(j.ticketAccuracy ?? null, j.denseAccuracy ?? null, { tolPoints: j.tolPoints })) {
+    reasons.push(`the ticket retrains to ${(100 * (j.denseAccuracy! - j.ticketAccuracy!)).toFixed(2)} points below the dense model`);
   }
   return {
     detection: j.detection,

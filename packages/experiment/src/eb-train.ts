@@ -247,7 +247,7 @@ const trajectoryOf = (outDir: string) => Trajectory.read(path.join(outDir, 'traj
 /** A finished phase's result from its saved loop state (a phase that is not run again). */
 function resultOf(state: LoopState, trajectory: Trajectory, o: EbTrainOptions): TrainResult {
   const tests = state.metrics.filter((m) => m.split === 'test');
-  const result = { steps: state.step, epochs: state.epoch, seconds: state.seconds, bestAccuracy: state.bestAccuracy, state, trajectory };
+  const result = { steps: state.step, epochs: state.epoch, seconds: state.seconds, bestScore: state.bestScore, state, trajectory };
   return { ...result, metric: (o.objective ?? CLASSIFICATION).metric, finalTest: tests[tests.length - 1], stoppedEarly: true };
 }
 

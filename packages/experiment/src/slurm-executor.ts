@@ -6,7 +6,8 @@
  * file is in place, and the cells a task left undone (cancelled, node failure, time limit) are resubmitted
  * once, then reported with their Slurm state and log.
  */
-import { readJsonFile, writeFileAtomic } from '@ebt/files';
+import { writeFileAtomic } from '@ebt/files';
+import { readSubmissions, recordSubmission, Submission } from './jobs-file';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -54,16 +55,6 @@ function slurm(cmd: string, args: string[]): { status: number | null; stdout: st
 /** The first line of Slurm's own message, for an error sentence. */
 const slurmSays = (stderr: string) => stderr.split('\n').find((l) => l.trim()) ?? 'no message';
 
-/** One sbatch submission, as recorded in slurm/jobs.json: a later call waits for it instead of submitting its cells twice. */
-interface Submission {
-  job: string;
-  name: string;
-  script: string;
-  tasks: number;
-  dependsOn: string | null;
-  submitted: string;
-}
-
 export function slurmExecutor(o: SlurmOptions): Executor {
   for (const [flag, v] of [
     ['--slurm-cpus-per-task', o.cpusPerTask],
@@ -74,8 +65,8 @@ export function slurmExecutor(o: SlurmOptions): Executor {
   const slurmDir = path.join(o.dir, 'slurm');
   const jobsFile = path.join(slurmDir, 'jobs.json');
   const wait = o.wait ?? true;
-  const submissions = (): Submission[] => (fs.existsSync(jobsFile) ? readJsonFile<Submission[]>(jobsFile) : []);
-  const record = (s: Submission) => writeFileAtomic(jobsFile, JSON.stringify([...submissions(), s], null, 1) + '\n');
+  const submissions = () => readSubmissions(jobsFile);
+  const record = (s: Submission) => recordSubmission(jobsFile, s);
   const collectHint = 'run the same command again (or add --collect) to collect the results and resubmit what failed';
   return {
     name: 'slurm',

@@ -4,17 +4,17 @@
  * process; an empty slot (a criterion that did not draw, a draw on a grid point) or a cell already done
  * exits 0 at once.
  */
-import { readJsonFile } from '@ebt/files';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { parseTaskArgument } from './executor';
-import { StudySlotSpec, studySlotCell } from './study';
+import { studySlotCell } from './study';
+import { readStudySlots } from './study-slots-file';
 
 function main(arg: string): number {
   const task = parseTaskArgument(arg);
   if (!task || task.index === undefined) throw new Error(`study-slot takes @SPEC#K (got '${arg}')`);
-  const spec = readJsonFile<StudySlotSpec>(task.file);
+  const spec = readStudySlots(task.file);
   const cell = studySlotCell(spec, task.index);
   if (!cell || fs.existsSync(cell.file)) return 0;
   const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), spec.cellRunner, JSON.stringify(cell)], { stdio: 'inherit' });

@@ -5,20 +5,21 @@
  * criterion and seed. Both stages go through an executor and resume: a run or a cell counts as done only when
  * its result file is in place. The format of study.json is in docs/study.md.
  */
-import { readJsonFile, writeFileAtomic } from '@ebt/files';
+import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
+import { CRITERION_NAMES, judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions, scoreFalsePositive } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
 
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
 import { Executor } from './executor';
 import { readManifest, RunManifest } from './manifest';
-import { CRITERION_NAMES } from '@ebt/eb-criteria';
 import { readRunClock, secondsAtStep } from './wall-clock';
-import { checkRetrainOptions, densePoints, MetricName, nearestPoint, pruneCell, RatioPair, SweepCell, SweepRow } from './sweep';
+import { MetricName, readCellRow, SweepRow } from './cell-file';
+import { StudySlotSpec, writeStudySlots } from './study-slots-file';
+import { checkRetrainOptions, densePoints, nearestPoint, pruneCell, RatioPair, SweepCell } from './sweep';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -27,10 +28,11 @@ export const SEED_RATIOS: RatioPair[] = [
   { heads: 0.3, ffn: 0.3 },
   { heads: 0.8, ffn: 0.8 },
 ];
-/** A draw is a false positive when its mask is farther than this from the final mask (docs/method.md 3.3)... */
+/**
+ * A draw is a false positive when its mask is farther than this from the final mask (docs/method.md 3.3), or
+ * when its ticket retrains to more than SCORE_TOLERANCE_POINTS below the ticket of the latest prune point.
+ */
 export const MASK_DELTA = 0.1;
-/** ...or when its ticket retrains to more than this many points below the ticket of the latest prune point. */
-export const ACCURACY_TOLERANCE_POINTS = 1;
 
 /** What a run worker gets: one dense slimming run of one seed, into `outDir`; `file` is written when it is done. */
 export interface StudyRunCell {
@@ -141,7 +143,7 @@ function checkOptions(o: StudyOptions): void {
   checkRetrainOptions(o);
 }
 
-interface SeedRun {
+export interface SeedRun {
   seed: number;
   dir: string;
   run: RunManifest;
@@ -198,7 +200,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), cellRunner: o.cellRunner, ...plan };
   const specFile = path.join(dir, 'study-slots.json');
   fs.mkdirSync(path.join(dir, 'cells'), { recursive: true });
-  if (runsTodo.length > 0) writeFileAtomic(specFile, JSON.stringify(spec) + '\n');
+  if (runsTodo.length > 0) writeStudySlots(specFile, spec);
   const stage1 = await o.executor.run(runsTodo, o.runRunner, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
   if (!stage1.done) return { submitted: { jobs: stage1.jobs, note: stage1.note } };
   const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed));
@@ -210,7 +212,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   if (!stage2.done) return { submitted: { jobs: stage2.jobs, note: stage2.note } };
 
   // stage 3: rows, verdicts, files
-  const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, readJsonFile<SweepRow>(f)]));
+  const results = new Map<string, SweepRow>([...cells.keys()].map((f) => [f, readCellRow(f)]));
   const rows: StudyRow[] = planned
     .flatMap((p) => p.rows)
     .map((p) => {
@@ -247,14 +249,6 @@ interface CellPlanOptions {
 
 /** A study's cell slots per seed: the dense baseline, then every prune point (each fraction, each criterion's draw) x ratio. */
 const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + CRITERION_NAMES.length) * o.ratios.length;
-
-/** What the deferred stage's tasks read: enough to plan any seed's cells once its dense run is done. */
-export interface StudySlotSpec extends CellPlanOptions {
-  dir: string;
-  seeds: number[];
-  slotsPerSeed: number;
-  cellRunner: string;
-}
 
 interface PlannedRow {
   seed: number;
@@ -305,91 +299,24 @@ export function studySlotCell(spec: StudySlotSpec, k: number): SweepCell | null 
   return cells[k % spec.slotsPerSeed] ?? null;
 }
 
+/** The study's verdicts: for each criterion, one per seed (draw, savings, false positive by mask and by score), and their means. */
 function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): StudySummary {
   const metric = rows[0]?.metric ?? 'accuracy';
-  // accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way
-  const points = (x: number) => (metric === 'accuracy' ? 100 * x : x);
   const criteriaNames = [...new Set(seedRuns.flatMap((s) => Object.keys(s.draws)))];
   // each dense run's clock, read once here: only the summary needs it (not the planning of cells)
   const clocks = new Map(seedRuns.map((s) => [s.seed, readRunClock(s.dir)]));
   const criteria: StudySummary['criteria'] = {};
   for (const name of criteriaNames) {
-    const verdicts: CriterionVerdict[] = seedRuns.map((s) => {
-      const drawn = s.draws[name];
-      const dense = rows.find((r) => r.seed === s.seed && r.kind === 'dense')?.accuracy ?? null;
-      if (!drawn) {
-        return {
-          seed: s.seed,
-          draw: null,
-          computeSaved: null,
-          wallClock: null,
-          maskDistanceToFinal: null,
-          falsePositive: null,
-          byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }])),
-        };
-      }
-      const maskOptions = s.maskOptions[name] ?? MASK_DEFAULTS;
-      const final = s.points[s.points.length - 1];
-      const judged = judgeDetection({
-        detection: { step: drawn.step, epoch: drawn.epoch },
-        masksAtDetection: masksAt({ ...drawn }, maskOptions),
-        finalMasks: masksAt(final, maskOptions),
-        totalSteps: s.totalSteps,
-        delta: MASK_DELTA,
-      });
-      let accuracyFp = false;
-      const byRatio: CriterionVerdict['byRatio'] = {};
-      const clock = clocks.get(s.seed)!;
-      const denseSeconds = clock.totalSeconds;
-      const toDrawSeconds = secondsAtStep(clock.points, drawn.step);
-      const clockByRatio: NonNullable<CriterionVerdict['wallClock']>['byRatio'] = {};
-      for (const r of ratios) {
-        const drawRow = rows.find((x) => x.seed === s.seed && x.kind === 'draw' && x.criterion === name && ratioKey(x) === ratioKey(r));
-        const mine = drawRow?.accuracy ?? null;
-        const grid = rows.filter((x) => x.seed === s.seed && x.kind === 'grid' && ratioKey(x) === ratioKey(r));
-        const latest = grid.reduce<StudyRow | null>((best, x) => (!best || (x.step ?? 0) > (best.step ?? 0) ? x : best), null)?.accuracy ?? null;
-        if (mine !== null && latest !== null && points(latest) - points(mine) > ACCURACY_TOLERANCE_POINTS) accuracyFp = true;
-        byRatio[ratioKey(r)] = { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? points(dense) - points(mine) : null };
-        const ticketSeconds = drawRow?.seconds ?? null;
-        const ebTrainSeconds = ticketSeconds === null ? null : toDrawSeconds + ticketSeconds;
-        const secondsSaved = ebTrainSeconds === null ? null : denseSeconds - ebTrainSeconds;
-        clockByRatio[ratioKey(r)] = {
-          ticketSeconds,
-          ebTrainSeconds,
-          secondsSaved,
-          fractionSaved: secondsSaved === null || !denseSeconds ? null : secondsSaved / denseSeconds,
-        };
-      }
-      const maskFp = Boolean(judged.falsePositive);
-      return {
-        seed: s.seed,
-        draw: { step: drawn.step, fraction: drawn.step / s.totalSteps },
-        computeSaved: judged.fractionSaved,
-        wallClock: { denseSeconds, toDrawSeconds, byRatio: clockByRatio },
-        maskDistanceToFinal: judged.distanceToFinal,
-        falsePositive: { mask: maskFp, accuracy: accuracyFp, any: maskFp || accuracyFp },
-        byRatio,
-      };
-    });
-    const drawRows = rows.filter((r) => r.kind === 'draw' && r.criterion === name);
-    criteria[name] = {
-      draws: verdicts.map((v) => (v.draw ? { seed: v.seed, step: v.draw.step, fraction: v.draw.fraction } : null)),
-      neverDrew: verdicts.filter((v) => !v.draw).length,
-      falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
-      ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
-      byRatio: Object.fromEntries(ratios.map((r) => [ratioKey(r), meanSd(drawRows.filter((x) => ratioKey(x) === ratioKey(r)).map((x) => x.accuracy))])),
-      secondsSaved: Object.fromEntries(ratios.map((r) => [ratioKey(r), meanSd(verdicts.map((v) => v.wallClock?.byRatio[ratioKey(r)]?.secondsSaved ?? null))])),
-      verdicts,
-    };
+    const verdicts = seedRuns.map((s) => criterionVerdict(s, name, rows, ratios, clocks.get(s.seed)!));
+    criteria[name] = criterionSummary(name, verdicts, rows, ratios);
   }
   const gridRows = rows.filter((r) => r.kind === 'grid');
-  const table = gridRows.length ? groupGrid(gridRows, ratios) : [];
   return {
     seeds: seedRuns.map((s) => s.seed),
     metric,
     dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense').map((r) => r.accuracy)) },
     criteria,
-    table,
+    table: gridRows.length ? groupGrid(gridRows, ratios) : [],
     grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
       seed,
       kind,
@@ -400,6 +327,83 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
       ratioFfn,
       accuracy,
     })),
+  };
+}
+
+/** Accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way. */
+const pointsPerUnit = (metric: MetricName) => (metric === 'accuracy' ? 100 : 1);
+
+/** One seed's verdict on one criterion's draw. */
+export function criterionVerdict(s: SeedRun, name: string, rows: StudyRow[], ratios: RatioPair[], clock: ReturnType<typeof readRunClock>): CriterionVerdict {
+  const drawn = s.draws[name];
+  if (!drawn) {
+    const byRatio = Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }]));
+    return { seed: s.seed, draw: null, computeSaved: null, wallClock: null, maskDistanceToFinal: null, falsePositive: null, byRatio };
+  }
+  const maskOptions = s.maskOptions[name] ?? MASK_DEFAULTS;
+  const judged = judgeDetection({
+    detection: { step: drawn.step, epoch: drawn.epoch },
+    masksAtDetection: masksAt({ ...drawn }, maskOptions),
+    finalMasks: masksAt(s.points[s.points.length - 1], maskOptions),
+    totalSteps: s.totalSteps,
+    delta: MASK_DELTA,
+  });
+  const toDrawSeconds = secondsAtStep(clock.points, drawn.step);
+  const perRatio = ratios.map((r) => ratioVerdict(rowsOfSeed(rows, s.seed, name, r), toDrawSeconds, clock.totalSeconds));
+  const maskFp = Boolean(judged.falsePositive);
+  const scoreFp = perRatio.some((v) => v.scoreFalsePositive);
+  return {
+    seed: s.seed,
+    draw: { step: drawn.step, fraction: drawn.step / s.totalSteps },
+    computeSaved: judged.fractionSaved,
+    wallClock: { denseSeconds: clock.totalSeconds, toDrawSeconds, byRatio: Object.fromEntries(ratios.map((r, i) => [ratioKey(r), perRatio[i].clock])) },
+    maskDistanceToFinal: judged.distanceToFinal,
+    falsePositive: { mask: maskFp, accuracy: scoreFp, any: maskFp || scoreFp },
+    byRatio: Object.fromEntries(ratios.map((r, i) => [ratioKey(r), perRatio[i].scores])),
+  };
+}
+
+/** The rows one ratio of one seed's draw is judged by: the draw's, the latest grid point's and the dense baseline's. */
+function rowsOfSeed(rows: StudyRow[], seed: number, criterion: string, r: RatioPair): { draw?: StudyRow; latestGrid?: StudyRow; dense?: StudyRow } {
+  const same = (x: StudyRow) => x.seed === seed && ratioKey(x) === ratioKey(r);
+  const grid = rows.filter((x) => same(x) && x.kind === 'grid');
+  return {
+    draw: rows.find((x) => same(x) && x.kind === 'draw' && x.criterion === criterion),
+    latestGrid: grid.reduce<StudyRow | undefined>((best, x) => (!best || (x.step ?? 0) > (best.step ?? 0) ? x : best), undefined),
+    dense: rows.find((x) => x.seed === seed && x.kind === 'dense'),
+  };
+}
+
+/** A draw's ticket at one ratio against the latest grid point (the score rule) and the dense baseline, and the time EB-train took. */
+export function ratioVerdict(
+  r: { draw?: StudyRow; latestGrid?: StudyRow; dense?: StudyRow },
+  toDrawSeconds: number,
+  denseSeconds: number,
+): { scores: CriterionVerdict['byRatio'][string]; scoreFalsePositive: boolean; clock: NonNullable<CriterionVerdict['wallClock']>['byRatio'][string] } {
+  const perUnit = pointsPerUnit(r.draw?.metric ?? r.dense?.metric ?? 'accuracy');
+  const [mine, latest, dense] = [r.draw?.accuracy ?? null, r.latestGrid?.accuracy ?? null, r.dense?.accuracy ?? null];
+  const ticketSeconds = r.draw?.seconds ?? null;
+  const ebTrainSeconds = ticketSeconds === null ? null : toDrawSeconds + ticketSeconds;
+  const secondsSaved = ebTrainSeconds === null ? null : denseSeconds - ebTrainSeconds;
+  return {
+    scores: { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? perUnit * dense - perUnit * mine : null },
+    scoreFalsePositive: scoreFalsePositive(mine, latest, { perUnit }) === true,
+    clock: { ticketSeconds, ebTrainSeconds, secondsSaved, fractionSaved: secondsSaved === null || !denseSeconds ? null : secondsSaved / denseSeconds },
+  };
+}
+
+/** A criterion's line of the summary: its draws, false positives and ticket scores over the seeds. */
+function criterionSummary(name: string, verdicts: CriterionVerdict[], rows: StudyRow[], ratios: RatioPair[]): StudySummary['criteria'][string] {
+  const drawRows = rows.filter((r) => r.kind === 'draw' && r.criterion === name);
+  const perRatio = <T>(f: (key: string, r: RatioPair) => T) => Object.fromEntries(ratios.map((r) => [ratioKey(r), f(ratioKey(r), r)]));
+  return {
+    draws: verdicts.map((v) => (v.draw ? { seed: v.seed, step: v.draw.step, fraction: v.draw.fraction } : null)),
+    neverDrew: verdicts.filter((v) => !v.draw).length,
+    falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
+    ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
+    byRatio: perRatio((key) => meanSd(drawRows.filter((x) => ratioKey(x) === key).map((x) => x.accuracy))),
+    secondsSaved: perRatio((key) => meanSd(verdicts.map((v) => v.wallClock?.byRatio[key]?.secondsSaved ?? null))),
+    verdicts,
   };
 }
 

@@ -5,15 +5,15 @@
  * parallel worker processes - each app gives the module that retrains one cell of its kind of run - each
  * cell is written atomically as it finishes, and a half-done sweep resumes without redoing finished cells.
  */
-import { readJsonFile, writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as aq from 'arquero';
 import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
 import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { CellResult, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
 import { Executor } from './executor';
+import { sweepResultFiles, writeSweepResults } from './sweep-results-file';
 import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
@@ -59,35 +59,6 @@ export interface SweepOptions {
   dense?: boolean;
   backend?: string;
   log?: (line: string) => void;
-}
-
-/** The score a cell's task is judged by: 'accuracy' (a fraction), STS-B's 'pearson' (r), or SQuAD's 'f1' and 'exact_match' (percent). */
-export type MetricName = 'accuracy' | 'pearson' | 'f1' | 'exact_match';
-
-export interface CellResult {
-  /** the task's headline metric and its value */
-  metric: MetricName;
-  score: number | null;
-  /** every metric the task reports, by name */
-  metrics: Partial<Record<MetricName, number>>;
-  parameters: number;
-  flops: number;
-  seconds: number;
-}
-
-export interface SweepRow extends Omit<CellResult, 'metrics'>, Partial<Record<MetricName, number>> {
-  kind: 'dense' | 'ticket';
-  /** what chose the prune point: --at (epochs), --at-fractions, or a criterion's draw (null for dense) */
-  source: 'epoch' | 'fraction' | 'draw' | null;
-  /** completed epochs at the prune point (--at cells) */
-  at: number | null;
-  /** the prune step as a fraction of training, and the criterion that drew there (draw cells) */
-  fraction: number | null;
-  criterion: string | null;
-  step: number | null;
-  ratioHeads: number;
-  ratioFfn: number;
-  retrainEpochs: number;
 }
 
 /** The cell that retrains the initial weights pruned by `point`'s masks at `ratio`. */
@@ -219,17 +190,14 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   const executor = o.executor ?? localExecutor({ log: o.log });
   o.log?.(`ebt sweep: ${cells.size} cells, ${cells.size - todo.length} already done, ${executor.describe()}`);
-  const csv = path.join(runDir, 'sweep', 'results.csv');
-  const arrow = path.join(runDir, 'sweep', 'results.arrow');
+  const { csv, arrow } = sweepResultFiles(runDir);
   const outcome = await executor.run(todo, o.runner);
   if (!outcome.done) return { rows: [], csv, arrow, skipped, submitted: { jobs: outcome.jobs, note: outcome.note } };
   const rows: SweepRow[] = plan.map((p) => {
-    const result = readJsonFile<SweepRow>(p.file);
+    const result = readCellRow(p.file);
     return { ...result, source: p.source, at: p.at, fraction: p.step === null ? null : p.step / totalSteps, criterion: p.criterion, step: p.step };
   });
-  const table = aq.from(rows);
-  writeFileAtomic(csv, table.toCSV() + '\n');
-  writeFileAtomic(arrow, aq.toArrowIPC(table));
+  writeSweepResults(runDir, rows);
   return { rows, csv, arrow, skipped, submitted: null };
 }
 
@@ -258,5 +226,5 @@ export function writeCell(cell: SweepCell, result: CellResult): void {
     ...metrics,
     retrainEpochs: cell.retrainEpochs,
   };
-  writeFileAtomic(cell.file, JSON.stringify(row) + '\n');
+  writeCellRow(cell.file, row);
 }

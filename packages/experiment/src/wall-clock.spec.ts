@@ -36,6 +36,6 @@ describe('wall clock of a run', () => {
     });
     fs.writeFileSync(path.join(dir, 'metrics.csv'), 'step,epoch,split\n1,0,train\n');
     expect(() => readRunClock(dir)).toThrow(RunError);
-    expect(() => readRunClock(dir)).toThrow(/metrics.csv' has no step, split and seconds columns/);
+    expect(() => readRunClock(dir)).toThrow(/metrics.csv' has no loss, accuracy, lr, seconds column/);
   });
 });

@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunError } from '@ebt/errors';
+import { readMetrics } from '@ebt/training';
 
 /** (step, seconds since the run started) at the end of each train row of a run's metrics.csv. */
 export interface ClockPoint {
@@ -13,22 +12,9 @@ export interface ClockPoint {
  * the final evaluation included). `seconds` in metrics.csv runs on across --resume.
  */
 export function readRunClock(dir: string): { points: ClockPoint[]; totalSeconds: number } {
-  const file = path.join(dir, 'metrics.csv');
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  } catch (e) {
-    throw new RunError(`Cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
-  const header = lines[0].split(',');
-  const [stepCol, splitCol, secondsCol] = ['step', 'split', 'seconds'].map((c) => header.indexOf(c));
-  if (stepCol < 0 || splitCol < 0 || secondsCol < 0) throw new RunError(`'${file}' has no step, split and seconds columns: the file is damaged.`);
-  const rows = lines.slice(1).map((l) => l.split(','));
-  const points = rows.filter((r) => r[splitCol] === 'train').map((r) => ({ step: Number(r[stepCol]), seconds: Number(r[secondsCol]) }));
-  const totalSeconds = rows.length ? Number(rows[rows.length - 1][secondsCol]) : 0;
-  if (!points.every((p) => Number.isFinite(p.step) && Number.isFinite(p.seconds)) || !Number.isFinite(totalSeconds))
-    throw new RunError(`'${file}' holds a step or seconds that is not a number: the file is damaged.`);
-  return { points, totalSeconds };
+  const rows = readMetrics(path.join(dir, 'metrics.csv'));
+  const points = rows.filter((r) => r.split === 'train').map((r) => ({ step: r.step, seconds: r.seconds }));
+  return { points, totalSeconds: rows.length ? rows[rows.length - 1].seconds : 0 };
 }
 
 /**

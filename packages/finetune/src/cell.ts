@@ -61,7 +61,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
       schedule: { lr: o.lr, decay: 'linear' },
     });
-    result = scoredResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
+    result = scoredResult(r.finalTest?.score ?? null, countParameters(model.config), countFlops(model.config));
     model.dispose();
   } else if (o.task === 'glue') {
     const { train: trainSet, dev, objective } = await loadGlueData(o.data, o);
@@ -78,7 +78,7 @@ export async function runFinetuneCell(cell: SweepCell): Promise<void> {
       clipNorm: o.clipNorm,
       objective,
     });
-    result = scoredResult(r.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config, o.maxLength), objective.metric);
+    result = scoredResult(r.finalTest?.score ?? null, countParameters(model.config), countFlops(model.config, o.maxLength), objective.metric);
     model.dispose();
   } else {
     const tokenizer = await TextTokenizer.fromPretrained(o.model);

@@ -30,7 +30,7 @@ describe('finetune bert', () => {
       out,
       progress: false,
     });
-    expect(result.finalTest!.accuracy).toBeGreaterThan(0.8); // chance is 0.5
+    expect(result.finalTest!.score).toBeGreaterThan(0.8); // chance is 0.5
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ command: 'finetune bert', optimizer: 'adamw', schedule: 'linear', clipNorm: 1, maxLength: 32, numLabels: 2 });
     const snaps = Trajectory.read(path.join(out, 'trajectory.arrow')).snapshots();
@@ -70,7 +70,7 @@ describe('finetune bert', () => {
       out,
       progress: false,
     });
-    expect(result.finalTest!.accuracy).toBeGreaterThan(0.8);
+    expect(result.finalTest!.score).toBeGreaterThan(0.8);
     // a ticket drawn from its trajectory prunes and retrains through the cell runner
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
     const { CELL_RUNNER } = require('./index') as typeof import('./index');
@@ -127,7 +127,7 @@ describe('finetune bert', () => {
     const evaluation = JSON.parse(fs.readFileSync(path.join(r.outDir, 'glue-eval.json'), 'utf8'));
     expect(Object.keys(evaluation.metrics)).toEqual(['validation_matched', 'validation_mismatched']);
     // the same model on the same set: the trainer's own evaluation of dev_matched gives the same accuracy
-    expect(evaluation.metrics.validation_matched.accuracy).toBeCloseTo(r.result.finalTest!.accuracy, 10);
+    expect(evaluation.metrics.validation_matched.accuracy).toBeCloseTo(r.result.finalTest!.score, 10);
     const run = JSON.parse(fs.readFileSync(path.join(r.outDir, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ glueTask: 'mnli', textColumn: 'premise', pairColumn: 'hypothesis', numLabels: 3 });
     await expect(finetuneBert({ model: tinyBertFolder(), data, glueTask: 'mnl', out: tmp() })).rejects.toThrow(/--glue-task must be one of cola, sst2/);
@@ -168,7 +168,7 @@ describe('finetune bert', () => {
     expect(Object.keys(evaluation.metrics.validation)).toEqual(['pearson', 'spearmanr']);
     expect(evaluation.metrics.validation.pearson).toBeGreaterThan(0.6); // an untrained head is near 0
     // metrics.csv's score column is the trainer's Pearson from summed tallies: the same r as scipy-checked pearson() on the predictions
-    expect(r.result.finalTest!.accuracy).toBeCloseTo(evaluation.metrics.validation.pearson, 5);
+    expect(r.result.finalTest!.score).toBeCloseTo(evaluation.metrics.validation.pearson, 5);
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
     const { CELL_RUNNER } = require('./index') as typeof import('./index');
     const s = await sweep(r.outDir, {
@@ -189,7 +189,7 @@ describe('finetune bert', () => {
     const { writeReport } = require('@ebt/report') as typeof import('@ebt/report');
     const html = fs.readFileSync(writeReport(r.outDir).file, 'utf8');
     expect(html).toContain(`final test Pearson's r`);
-    expect(html).toContain(r.result.finalTest!.accuracy.toFixed(4));
+    expect(html).toContain(r.result.finalTest!.score.toFixed(4));
   }, 120_000);
 
   test('missing flags and files are usage errors naming them', async () => {

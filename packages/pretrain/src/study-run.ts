@@ -27,7 +27,7 @@ export async function runStudyRun(cell: StudyRunCell): Promise<void> {
   });
   writeFileAtomic(
     cell.file,
-    JSON.stringify({ seed: cell.seed, steps: result.steps, accuracy: result.finalTest?.accuracy ?? null, seconds: result.seconds }) + '\n',
+    JSON.stringify({ seed: cell.seed, steps: result.steps, accuracy: result.finalTest?.score ?? null, seconds: result.seconds }) + '\n',
   );
 }
 

@@ -51,7 +51,7 @@ export async function runCell(cell: SweepCell): Promise<void> {
     progress: false,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  const scored = scoredResult(result.finalTest?.accuracy ?? null, countParameters(model.config), countFlops(model.config));
+  const scored = scoredResult(result.finalTest?.score ?? null, countParameters(model.config), countFlops(model.config));
   writeCell(cell, { ...scored, seconds: (Date.now() - started) / 1000 });
   model.dispose();
 }

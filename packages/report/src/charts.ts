@@ -18,7 +18,7 @@ export function sample<T>(items: T[], n: number): T[] {
 export function trainingCurves(metrics: MetricsRow[], score: 'accuracy' | 'pearson' = 'accuracy'): VegaLiteSpec {
   const values = metrics.flatMap((m) => [
     { step: m.step, split: m.split, metric: 'loss', value: m.loss },
-    { step: m.step, split: m.split, metric: score, value: m.accuracy },
+    { step: m.step, split: m.split, metric: score, value: m.score },
   ]);
   return {
     title: 'Training curves (per epoch)',

@@ -85,8 +85,8 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
     { item: 'backend', value: run.run.backend.name },
     { item: 'epochs / batch / lr', value: `${o.epochs} / ${o.batchSize} / ${o.lr}` },
     { item: 'lambda heads / FFN', value: `${o.lambdaHeads} / ${o.lambdaFfn}` },
-    { item: `final test ${label}`, value: last ? fmt(last.accuracy) : '-' },
-    { item: `best test ${label}`, value: tests.length ? fmt(Math.max(...tests.map((t) => t.accuracy))) : '-' },
+    { item: `final test ${label}`, value: last ? fmt(last.score) : '-' },
+    { item: `best test ${label}`, value: tests.length ? fmt(Math.max(...tests.map((t) => t.score))) : '-' },
     { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
   ];
   if (run.squad)
@@ -116,7 +116,7 @@ export function writeReport(runDir: string): ReportResult {
     const denseCell = run.sweep.find((r) => r.kind === 'dense');
     specs['sweep-accuracy'] = sweepAccuracy(
       run.sweep.filter((r) => r.kind !== 'dense'),
-      denseCell ? denseCell.score : tests.length && run.sweep[0].metric === scoreOf(run) ? tests[tests.length - 1].accuracy : null,
+      denseCell ? denseCell.score : tests.length && run.sweep[0].metric === scoreOf(run) ? tests[tests.length - 1].score : null,
     );
   }
   const name = path.basename(path.resolve(runDir));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, ImageDataset, randomCropFlip } from '@ebt/data';
-import { DataSource } from './trainer';
+import type { DataSource } from './types';
 
 /** An in-memory image set as a DataSource; `augment` applies a pad-`cropPadding` random crop and flip. */
 export function imageSource(d: ImageDataset, options: { cropPadding?: number; flip?: boolean } = {}): DataSource {

@@ -1,5 +1,7 @@
-export { train, evaluate, writeMetrics, defaultNoDecay, Interrupted, TrainingError, METRICS_HEADER, RECORD_EVERY } from './trainer';
-export type { Batch, Callback, DataSource, HookResult, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './trainer';
+export { train, defaultNoDecay, Interrupted, TrainingError, RECORD_EVERY } from './trainer';
+export { evaluate } from './evaluate';
+export { METRICS_HEADER, MetricsFileError, readMetrics, writeMetrics } from './metrics-file';
+export type { Batch, Callback, DataSource, HookResult, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './types';
 export { Adam } from './optimizer';
 export type { OptimizerOptions, TrainableParameter } from './optimizer';
 export { learningRate } from './schedule';

@@ -1,5 +1,18 @@
 import type { Objective } from './objective';
 
+/** Where training stands, for the status line: the epoch and batch, the epoch's running loss and score, the speed. */
+export interface ProgressInfo {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  score: number;
+  metric: Objective['metric'];
+  examplesPerSecond: number;
+  etaSeconds: number;
+}
+
 /** One status line on stderr: rewritten in place on a terminal, printed once per epoch otherwise. */
 export class Progress {
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -7,17 +20,8 @@ export class Progress {
 
   constructor(private readonly enabled: boolean) {}
 
-  update(
-    epoch: number,
-    epochs: number,
-    batch: number,
-    batches: number,
-    loss: number,
-    score: number,
-    metric: Objective['metric'],
-    examplesPerSecond: number,
-    etaSeconds: number,
-  ): void {
+  update(p: ProgressInfo): void {
+    const { epoch, epochs, batch, batches, loss, score, metric, examplesPerSecond, etaSeconds } = p;
     if (!this.enabled || !this.tty) return;
     const now = Date.now();
     if (now - this.lastDraw < 200 && batch < batches) return;

@@ -6,7 +6,7 @@ import { initBackend } from '@ebt/backend';
 import { ImageDataset, Random } from '@ebt/data';
 import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming, Trajectory } from '@ebt/slimming';
-import { Callback, CheckpointError, imageSource, loadCheckpoint, METRICS_HEADER, resumableCheckpoint, train, TrainingError, TrainOptions } from './index';
+import { Callback, CheckpointError, imageSource, loadCheckpoint, readMetrics, resumableCheckpoint, train, TrainingError, TrainOptions } from './index';
 
 beforeAll(async () => {
   await initBackend({ backend: process.env.EBT_TEST_BACKEND ?? 'wasm', log: null });
@@ -79,10 +79,15 @@ describe('train', () => {
     const result = await train(options);
     expect(result.steps).toBe(18);
     const metrics = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(metrics[0]).toBe(METRICS_HEADER);
-    const test = metrics.filter((l) => l.split(',')[2] === 'test');
-    expect(test).toHaveLength(3);
-    expect(result.finalTest!.accuracy).toBeGreaterThan(0.5); // the toy task is learnable
+    expect(metrics[0]).toBe('step,epoch,split,loss,accuracy,lr,seconds,phase,examples');
+    const rows = readMetrics(path.join(out, 'metrics.csv'));
+    expect(rows.filter((r) => r.split === 'test').map((r) => [r.step, r.epoch, r.examples])).toEqual([
+      [6, 0, 30],
+      [12, 1, 30],
+      [18, 2, 30],
+    ]);
+    expect({ ...rows[rows.length - 1], seconds: 0 }).toEqual({ ...result.finalTest, seconds: 0 });
+    expect(result.finalTest!.score).toBeGreaterThan(0.5); // the toy task is learnable
     const t = Trajectory.read(path.join(out, 'trajectory.arrow'));
     const steps = t.snapshots().map((s) => s.step);
     expect(steps).toEqual([0, 4, 6, 8, 12, 16, 18]); // every 4 steps and at each epoch end (6, 12, 18)

@@ -88,8 +88,8 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
     epochs: result.epochs,
     seconds: result.seconds,
     metric: result.metric,
-    testAccuracy: result.finalTest?.accuracy ?? null,
-    bestAccuracy: result.bestAccuracy,
+    testAccuracy: result.finalTest?.score ?? null,
+    bestAccuracy: result.bestScore,
     ticket: ticket
       ? { criterion: ticket.criterion, step: ticket.step, epoch: ticket.epoch, heads: ticket.heads, intermediateSizes: ticket.intermediateSizes }
       : null,

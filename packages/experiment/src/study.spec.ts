@@ -1,0 +1,109 @@
+import { resolveMaskOptions } from '@ebt/eb-criteria';
+import { criterionVerdict, planSeedCells, ratioVerdict, SeedRun, StudyRow } from './study';
+import { meanSd } from './index';
+
+// one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
+const settled = { heads: [Float32Array.of(4, 3, 2, 1)], ffn: [Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1)] };
+const early = { heads: [Float32Array.of(1, 2, 3, 4)], ffn: [Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8)] };
+const points = [0, 10, 20, 30, 40, 60, 80, 100].map((step) => ({ step, epoch: Math.floor(step / 50), ...(step < 30 ? early : settled) }));
+const options = resolveMaskOptions({ ratioHeads: 0.5, ratioFfn: 0.5 });
+
+function seedRun(draws: SeedRun['draws']): SeedRun {
+  return { seed: 7, dir: '/study/seed-7', run: { options: { epochs: 2 } } as never, totalSteps: 100, points, draws, maskOptions: { a: options, b: options } };
+}
+
+const row = (kind: StudyRow['kind'], step: number | null, accuracy: number, extra: Partial<StudyRow> = {}): StudyRow => ({
+  seed: 7,
+  kind,
+  criterion: kind === 'draw' ? 'a' : null,
+  step,
+  fraction: step === null ? null : step / 100,
+  ratioHeads: 0.5,
+  ratioFfn: 0.5,
+  metric: 'accuracy',
+  accuracy,
+  parameters: 100,
+  flops: 1000,
+  seconds: 10,
+  ...extra,
+});
+
+// the dense run's clock: 20 s at step 50, 40 s at step 100, 45 s with the last evaluation
+const clock = {
+  points: [
+    { step: 50, seconds: 20 },
+    { step: 100, seconds: 40 },
+  ],
+  totalSeconds: 45,
+};
+const ratios = [{ heads: 0.5, ffn: 0.5 }];
+
+describe("the study's verdicts", () => {
+  test('a draw on the settled mask: compute and wall clock saved, by hand; no false positive within a point of the latest grid ticket', () => {
+    const rows = [row('dense', null, 0.9), row('grid', 20, 0.86), row('grid', 80, 0.88), row('draw', 30, 0.875)];
+    const v = criterionVerdict(seedRun({ a: points[3] }), 'a', rows, ratios, clock);
+    expect(v.draw).toEqual({ step: 30, fraction: 0.3 });
+    expect(v.computeSaved).toBeCloseTo(0.7, 12);
+    expect(v.maskDistanceToFinal).toEqual({ heads: 0, ffn: 0 });
+    // 12 s to step 30 (linear in 0..50: 20 s), then the ticket's 10 s: 22 s of the dense run's 45
+    expect(v.wallClock).toEqual({
+      denseSeconds: 45,
+      toDrawSeconds: 12,
+      byRatio: { '0.5:0.5': { ticketSeconds: 10, ebTrainSeconds: 22, secondsSaved: 23, fractionSaved: 23 / 45 } },
+    });
+    expect(v.falsePositive).toEqual({ mask: false, accuracy: false, any: false });
+    expect(v.byRatio['0.5:0.5'].latestGrid).toBe(0.88); // step 80's, not step 20's
+    expect(v.byRatio['0.5:0.5'].gapToDensePoints).toBeCloseTo(2.5, 10);
+  });
+
+  test('a draw before the mask settled is a false positive by mask; 1.5 points below the latest grid ticket, by score', () => {
+    const rows = [row('dense', null, 0.9), row('grid', 80, 0.88), row('draw', 10, 0.865)];
+    const v = criterionVerdict(seedRun({ a: points[1] }), 'a', rows, ratios, clock);
+    expect(v.maskDistanceToFinal).toEqual({ heads: 1, ffn: 1 }); // every kept structure swapped
+    expect(v.falsePositive).toEqual({ mask: true, accuracy: true, any: true });
+  });
+
+  test('F1 is already in percent: 0.5 points below the latest grid ticket is within tolerance', () => {
+    const f1 = { metric: 'f1' as const };
+    const r = ratioVerdict({ draw: row('draw', 30, 80.5, f1), latestGrid: row('grid', 80, 81, f1), dense: row('dense', null, 82, f1) }, 12, 45);
+    expect(r.scoreFalsePositive).toBe(false);
+    expect(r.scores.gapToDensePoints).toBeCloseTo(1.5, 12);
+    expect(ratioVerdict({ draw: row('draw', 30, 79.5, f1), latestGrid: row('grid', 80, 81, f1) }, 12, 45).scoreFalsePositive).toBe(true);
+  });
+
+  test('a criterion that never drew has no verdict but its rows of nulls', () => {
+    const v = criterionVerdict(seedRun({ a: null }), 'a', [row('dense', null, 0.9)], ratios, clock);
+    expect(v).toEqual({
+      seed: 7,
+      draw: null,
+      computeSaved: null,
+      wallClock: null,
+      maskDistanceToFinal: null,
+      falsePositive: null,
+      byRatio: { '0.5:0.5': { accuracy: null, latestGrid: null, gapToDensePoints: null } },
+    });
+  });
+
+  test('meanSd: sample standard deviation over the values present', () => {
+    expect(meanSd([1, 2, null, 3])).toEqual({ mean: 2, sd: 1, n: 3 });
+    expect(meanSd([null])).toEqual({ mean: null, sd: null, n: 0 });
+  });
+});
+
+test("a seed's cells: dense, each fraction x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
+  const s = seedRun({ a: points[6], b: points[3] }); // a draws at step 80, which is also fraction 0.8's point
+  const { cells, rows } = planSeedCells('/study', s, { fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
+  expect(rows.map((r) => [r.kind, r.criterion, r.step])).toEqual([
+    ['dense', null, null],
+    ['grid', null, 30],
+    ['grid', null, 80],
+    ['draw', 'a', 80],
+    ['draw', 'b', 30],
+  ]);
+  expect(cells.map((c) => c.file)).toEqual([
+    '/study/cells/seed7-dense-e2.json',
+    '/study/cells/seed7-step30-r0.5_0.5-e2.json',
+    '/study/cells/seed7-step80-r0.5_0.5-e2.json',
+  ]);
+  expect(rows[3].file).toBe(cells[2].file);
+});

@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CellFileError, readCellRow, readSweepResults, writeSweepResults } from './index';
+import { cellMasks, checkRetrainOptions, densePoints, nearestPoint, parseRatioPairs, pruneCell, scoredResult, SweepCell, writeCell } from './sweep';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-sweep-'));
+const point = (step: number, epoch: number, widths = [2, 3]) => ({
+  step,
+  epoch,
+  heads: [Float32Array.from({ length: widths[0] }, (_, i) => i + 1)],
+  ffn: [Float32Array.from({ length: widths[1] }, (_, i) => 3 - i)],
+});
+
+describe('sweep planning', () => {
+  test('--ratios: one pair or heads:ffn pairs; out of [0, 1) is refused naming the flag', () => {
+    expect(parseRatioPairs('0.3,0.5:0.7')).toEqual([
+      { heads: 0.3, ffn: 0.3 },
+      { heads: 0.5, ffn: 0.7 },
+    ]);
+    expect(() => checkRetrainOptions({ ratios: [{ heads: 1, ffn: 0.5 }] })).toThrow('--ratios must lie in [0, 1) (got 1:0.5).');
+    expect(() => checkRetrainOptions({ retrainEpochs: 0 })).toThrow('--retrain-epochs must be a positive integer (got 0).');
+    expect(() => checkRetrainOptions({ atFractions: [1.5] })).toThrow('--at-fractions must lie in [0, 1] (got 1.5).');
+  });
+
+  test('densePoints stops where the layer widths change (EB-train pruned there); nearestPoint takes the first of a tie', () => {
+    const points = [point(0, 0), point(10, 0), point(20, 1), point(30, 1, [1, 2])];
+    expect(densePoints(points as never).map((p) => p.step)).toEqual([0, 10, 20]);
+    expect(nearestPoint(points, 14).step).toBe(10);
+    expect(nearestPoint(points, 15).step).toBe(10);
+    expect(nearestPoint(points, 99).step).toBe(30);
+  });
+
+  test("a prune cell carries the point's coefficients; its masks keep the largest, heads layerwise and FFN global", () => {
+    const cell = pruneCell({ runDir: '/r', retrainEpochs: 2 }, point(20, 1), { heads: 0.5, ffn: 1 / 3 }, '/r/sweep/cells/x.json');
+    expect(cell).toMatchObject({ at: 1, step: 20, ratioHeads: 0.5, ratioFfn: 1 / 3, heads: [[1, 2]], ffn: [[3, 2, 1]] });
+    const masks = cellMasks(cell)!;
+    expect(masks.heads.map((m) => Array.from(m))).toEqual([[0, 1]]);
+    expect(masks.ffn.map((m) => Array.from(m))).toEqual([[1, 1, 0]]);
+    expect(cellMasks({ ...cell, at: 'dense', heads: undefined, ffn: undefined })).toBeNull();
+  });
+});
+
+describe('cell and sweep files', () => {
+  test("a cell's row: every metric as a column, the score by the headline one, read back through its schema", () => {
+    const dir = tmp();
+    const cell: SweepCell = { runDir: dir, at: 2, step: 40, ratioHeads: 0.3, ratioFfn: 0.3, retrainEpochs: 3, file: path.join(dir, 'c.json') };
+    writeCell(cell, { ...scoredResult(81.5, 1000, 5e6, 'f1'), metrics: { f1: 81.5, exact_match: 72 }, seconds: 12 });
+    expect(readCellRow(cell.file)).toEqual({
+      kind: 'ticket',
+      source: null,
+      at: 2,
+      fraction: null,
+      criterion: null,
+      step: 40,
+      ratioHeads: 0.3,
+      ratioFfn: 0.3,
+      retrainEpochs: 3,
+      metric: 'f1',
+      score: 81.5,
+      parameters: 1000,
+      flops: 5e6,
+      seconds: 12,
+      f1: 81.5,
+      exact_match: 72,
+    });
+    fs.writeFileSync(cell.file, JSON.stringify({ ...readCellRow(cell.file), parameters: 'many' }));
+    expect(() => readCellRow(cell.file)).toThrow(CellFileError);
+    expect(() => readCellRow(cell.file)).toThrow(/c.json': field 'parameters': expected number, received string \(got "many"\)/);
+  });
+
+  test('results.arrow reads back as written (nulls kept); none before a sweep finished; a foreign table is named', () => {
+    const dir = tmp();
+    expect(readSweepResults(dir)).toBeNull();
+    const row = { kind: 'dense', source: null, at: null, fraction: null, criterion: null, step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs: 2 };
+    const rows = [{ ...row, metric: 'accuracy', score: 0.9, parameters: 10, flops: 20, seconds: 1, accuracy: 0.9 }] as const;
+    fs.mkdirSync(path.join(dir, 'sweep'));
+    const files = writeSweepResults(dir, [...rows]);
+    expect(fs.readFileSync(files.csv, 'utf8').split('\n')[0]).toContain('kind,source,at');
+    expect(readSweepResults(dir)).toEqual(rows);
+    writeSweepResults(dir, [{ kind: 'dense' }] as never);
+    expect(() => readSweepResults(dir)).toThrow(/results.arrow' has no metric, score, parameters, flops, ratioHeads, ratioFfn column/);
+  });
+});
