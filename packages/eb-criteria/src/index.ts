@@ -22,3 +22,5 @@ export type { Judgement, JudgeInput } from './judge';
 export { CriterionOptionsError } from './errors';
 export { isWindowPreset, WINDOW_PRESETS } from './window-presets';
 export type { WindowPreset, WindowPresetName } from './window-presets';
+export { optionAt, withOption } from './criterion-flags';
+export type { CriterionFlag, FlagValue } from './criterion-flags';

@@ -6,6 +6,7 @@
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
 import { Mask } from './mask';
 import { maskDistance } from './mask-distance';
+import type { CriterionFlag } from './criterion-flags';
 import { CriterionOptionsError } from './errors';
 
 export type MaskKind = 'head' | 'ffn';
@@ -28,6 +29,12 @@ interface MaskDistanceState {
 
 /** The criterion's name, in run.json, detections.json and on the command line. */
 export const MASK_DISTANCE = 'mask-distance' as const;
+
+export const MASK_DISTANCE_FLAGS: readonly CriterionFlag[] = [
+  { key: 'queue', flag: '--queue', value: 'integer', help: 'masks kept', training: true },
+  { key: 'epsilon', flag: '--epsilon', value: 'number', help: 'largest normalised Hamming distance', training: true },
+  { key: 'kinds', flag: '--kinds', value: { list: ['head', 'ffn'] }, help: 'masks that must settle' },
+];
 
 export class MaskDistanceCriterion implements Criterion {
   readonly name = MASK_DISTANCE;

@@ -8,6 +8,7 @@ import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } f
 import { nuclearNorm } from './nuclear-norm';
 import { StepSeries } from './step-series';
 import { CriterionOptionsError } from './errors';
+import type { CriterionFlag } from './criterion-flags';
 
 export type StationarityRule = 'dejong' | 'mk' | 'adf' | 'kpss';
 export type Signal = 'masks' | 'coefficients' | 'trajectories';
@@ -104,6 +105,23 @@ interface NuclearStationarityState {
 
 /** The criterion's name, in run.json, detections.json and on the command line. */
 export const NUCLEAR_STATIONARITY = 'nuclear-stationarity' as const;
+
+const RULES: readonly StationarityRule[] = ['dejong', 'mk', 'adf', 'kpss'];
+
+export const NUCLEAR_STATIONARITY_FLAGS: readonly CriterionFlag[] = [
+  { key: 'signal', flag: '--signal', value: { choice: ['masks', 'coefficients', 'trajectories'] }, help: 'the series tested' },
+  { key: 'smooth', flag: '--smooth', value: 'integer', help: 'moving average over n steps', training: true },
+  { key: 'window', flag: '--window', value: 'integer', help: 'the last n steps of the smoothed signal are tested', training: true },
+  { key: 'every', flag: '--every', value: 'integer', help: 'test at the steps that are multiples of n', training: true },
+  { key: 'tests', flag: '--tests', value: { list: RULES }, help: 'rules that must hold' },
+  { key: 'thresholds.dejong', flag: '--dejong-threshold', value: 'number', help: 'the DeJong p-value must exceed this' },
+  { key: 'thresholds.mk', flag: '--mk-threshold', value: 'number', help: 'the Mann-Kendall p-value must exceed this' },
+  { key: 'thresholds.adf', flag: '--adf-threshold', value: 'number', help: 'the ADF p-value must be below this' },
+  { key: 'thresholds.kpss', flag: '--kpss-threshold', value: 'number', help: 'the KPSS p-value must exceed this' },
+  { key: 'flatTol', flag: '--flat-tol', value: 'number', help: 'a window whose range is below x times its mean counts as settled', training: true },
+  { key: 'confirm', flag: '--confirm', value: 'integer', help: 'consecutive passing tests needed' },
+  { key: 'share', flag: '--share', value: 'number', help: 'signal trajectories: the share of coefficients that must pass' },
+];
 
 export class NuclearStationarityCriterion implements Criterion {
   readonly name = NUCLEAR_STATIONARITY;

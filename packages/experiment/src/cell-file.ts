@@ -38,7 +38,6 @@ const cellRowSchema = z.object({
   step: count.nullable(),
   ratioHeads: z.number().min(0).max(1),
   ratioFfn: z.number().min(0).max(1),
-  retrainEpochs: count,
   metric: z.enum(METRIC_NAMES),
   score: nullableNumber,
   parameters: count,
@@ -49,6 +48,7 @@ const cellRowSchema = z.object({
   pearson: z.number().optional(),
   f1: z.number().optional(),
   exact_match: z.number().optional(),
+  retrainEpochs: count,
 });
 
 /** A cell's row: its result with every metric as a column, and where the cell pruned. */

@@ -3,13 +3,21 @@ import { criterionVerdict, planSeedCells, ratioVerdict, SeedRun, StudyRow } from
 import { meanSd } from './index';
 
 // one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
-const settled = { heads: [Float32Array.of(4, 3, 2, 1)], ffn: [Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1)] };
-const early = { heads: [Float32Array.of(1, 2, 3, 4)], ffn: [Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8)] };
+const settled = { heads: [[4, 3, 2, 1]], ffn: [[8, 7, 6, 5, 4, 3, 2, 1]] };
+const early = { heads: [[1, 2, 3, 4]], ffn: [[1, 2, 3, 4, 5, 6, 7, 8]] };
 const points = [0, 10, 20, 30, 40, 60, 80, 100].map((step) => ({ step, epoch: Math.floor(step / 50), ...(step < 30 ? early : settled) }));
 const options = resolveMaskOptions({ ratioHeads: 0.5, ratioFfn: 0.5 });
 
 function seedRun(draws: SeedRun['draws']): SeedRun {
-  return { seed: 7, dir: '/study/seed-7', run: { options: { epochs: 2 } } as never, totalSteps: 100, points, draws, maskOptions: { a: options, b: options } };
+  return {
+    seed: 7,
+    dir: '/study/seed-7',
+    run: { options: { epochs: 2 } } as never,
+    totalSteps: 100,
+    points: points as never,
+    draws,
+    maskOptions: { a: options, b: options },
+  };
 }
 
 const row = (kind: StudyRow['kind'], step: number | null, accuracy: number, extra: Partial<StudyRow> = {}): StudyRow => ({

@@ -72,10 +72,10 @@ describe('cell and sweep files', () => {
   test('results.arrow reads back as written (nulls kept); none before a sweep finished; a foreign table is named', () => {
     const dir = tmp();
     expect(readSweepResults(dir)).toBeNull();
-    const row = { kind: 'dense', source: null, at: null, fraction: null, criterion: null, step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs: 2 };
-    const rows = [{ ...row, metric: 'accuracy', score: 0.9, parameters: 10, flops: 20, seconds: 1, accuracy: 0.9 }] as const;
+    const row = { kind: 'dense' as const, source: null, at: null, fraction: null, criterion: null, step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs: 2 };
+    const rows = [{ ...row, metric: 'accuracy' as const, score: 0.9, parameters: 10, flops: 20, seconds: 1, accuracy: 0.9 }];
     fs.mkdirSync(path.join(dir, 'sweep'));
-    const files = writeSweepResults(dir, [...rows]);
+    const files = writeSweepResults(dir, rows);
     expect(fs.readFileSync(files.csv, 'utf8').split('\n')[0]).toContain('kind,source,at');
     expect(readSweepResults(dir)).toEqual(rows);
     writeSweepResults(dir, [{ kind: 'dense' }] as never);

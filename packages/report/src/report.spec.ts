@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
-import { writeManifest } from '@ebt/experiment';
+import { writeManifest, writeSweepResults } from '@ebt/experiment';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, replay } from '@ebt/eb-criteria';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
@@ -63,10 +63,30 @@ async function fakeRun(): Promise<string> {
     );
   fs.writeFileSync(path.join(dir, 'metrics.csv'), metrics.join('\n') + '\n');
   fs.mkdirSync(path.join(dir, 'sweep'));
-  fs.writeFileSync(
-    path.join(dir, 'sweep', 'results.csv'),
-    'kind,source,at,step,ratioHeads,ratioFfn,metric,score,accuracy,parameters,flops,seconds\ndense,,,,0,0,accuracy,0.66,0.66,1200,2500,6\nticket,epoch,1,100,0.3,0.3,accuracy,0.61,0.61,1000,2000,5\nticket,epoch,2,200,0.3,0.3,accuracy,0.63,0.63,1000,2000,5\nticket,epoch,1,100,0.5,0.5,accuracy,0.55,0.55,800,1500,4\nticket,epoch,2,200,0.5,0.5,accuracy,0.6,0.6,800,1500,4\n',
-  );
+  const cell = (kind: 'dense' | 'ticket', at: number | null, ratio: number, score: number, parameters: number, flops: number, seconds: number) => ({
+    kind,
+    source: kind === 'dense' ? null : ('epoch' as const),
+    at,
+    fraction: null,
+    criterion: null,
+    step: at === null ? null : 100 * at,
+    ratioHeads: ratio,
+    ratioFfn: ratio,
+    metric: 'accuracy' as const,
+    score,
+    accuracy: score,
+    parameters,
+    flops,
+    seconds,
+    retrainEpochs: 3,
+  });
+  writeSweepResults(dir, [
+    cell('dense', null, 0, 0.66, 1200, 2500, 6),
+    cell('ticket', 1, 0.3, 0.61, 1000, 2000, 5),
+    cell('ticket', 2, 0.3, 0.63, 1000, 2000, 5),
+    cell('ticket', 1, 0.5, 0.55, 800, 1500, 4),
+    cell('ticket', 2, 0.5, 0.6, 800, 1500, 4),
+  ]);
   return dir;
 }
 

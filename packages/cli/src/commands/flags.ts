@@ -1,6 +1,17 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import { Command } from 'commander';
-import { CRITERION_NAMES, MASK_DEFAULTS, MASK_DISTANCE_DEFAULTS, MaskScope, WINDOW_PRESETS, WindowPresetName } from '@ebt/eb-criteria';
+import {
+  CRITERION_NAMES,
+  MASK_DEFAULTS,
+  MASK_DISTANCE,
+  MaskDistanceOptions,
+  MaskScope,
+  NUCLEAR_STATIONARITY,
+  NuclearStationarityOptions,
+  WINDOW_PRESETS,
+  WindowPresetName,
+} from '@ebt/eb-criteria';
+import { criterionFlags, parseCriterionFlags } from './criterion-flags';
 
 import { UsageError } from '@ebt/errors';
 import { RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
@@ -107,33 +118,21 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
 
 /** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs. */
 export function earlyBirdFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', RUN_DEFAULTS.criterion)
     .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', RUN_DEFAULTS.continueWith)
     .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
-    .option('--queue <n>', `mask-distance: masks kept (default ${MASK_DISTANCE_DEFAULTS.queue})`)
-    .option('--epsilon <d>', `mask-distance: largest normalised Hamming distance (default ${MASK_DISTANCE_DEFAULTS.epsilon})`)
-    .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`)
-    .option('--smooth <n>', 'nuclear-stationarity: moving average over n steps (default: --windows)')
-    .option('--window <n>', 'nuclear-stationarity: the last n steps of the smoothed signal are tested (default: --windows)')
-    .option('--every <n>', 'nuclear-stationarity: test at the steps that are multiples of n (default: --windows)')
-    .option('--flat-tol <x>', 'nuclear-stationarity: a window whose range is below x times its mean counts as settled (default: --windows)');
+    .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`);
+  return criterionFlags(cmd, 'training');
 }
 
 export function parseEarlyBirdFlags(o: Record<string, unknown>) {
-  const int = (k: string, flag: string) => optional(o[k], (s) => parseInteger(s, flag));
-  const drop = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as Partial<T>;
   return {
     criterion: oneOf(o.criterion as string, CRITERION_NAMES, '--criterion'),
     continueWith: oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
     rewind: oneOf(o.rewind as string, ['none', 'init'] as const, '--rewind'),
-    maskDistance: drop({ queue: int('queue', '--queue'), epsilon: optional(o.epsilon, (s) => parseNumber(s, '--epsilon')) }),
+    maskDistance: parseCriterionFlags(o, MASK_DISTANCE, 'training') as MaskDistanceOptions,
     windows: o.windows === undefined ? undefined : oneOf(o.windows as string, Object.keys(WINDOW_PRESETS) as WindowPresetName[], '--windows'),
-    nuclearStationarity: drop({
-      smooth: int('smooth', '--smooth'),
-      window: int('window', '--window'),
-      every: int('every', '--every'),
-      flatTol: optional(o.flatTol, (s) => parseNumber(s, '--flat-tol')),
-    }),
+    nuclearStationarity: parseCriterionFlags(o, NUCLEAR_STATIONARITY, 'training') as NuclearStationarityOptions,
   };
 }
