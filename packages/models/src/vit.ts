@@ -114,30 +114,58 @@ export class ViTEmbeddings extends Module {
   }
 }
 
+/** dropout(dense(hidden)); the residual is the layer's (as HF: ViT is pre-LN). */
 export class ViTSelfOutput extends Module {
   dense: Linear;
-  constructor(inner: number, hidden: number, init: Initializer) {
+  constructor(
+    inner: number,
+    hidden: number,
+    private readonly dropoutProb: number,
+    init: Initializer,
+  ) {
     super();
     this.dense = new Linear(inner, hidden, init);
+  }
+
+  forward(hidden: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => dropout(this.dense.forward(hidden), this.dropoutProb, training) as tf.Tensor3D);
   }
 }
 
 export class ViTAttention extends Module {
   attention: SelfAttention;
   output: ViTSelfOutput;
-  constructor(config: ViTConfig, heads: number, init: Initializer) {
+  constructor(
+    private readonly config: ViTConfig,
+    heads: number,
+    init: Initializer,
+  ) {
     super();
     const headDim = config.hidden_size / config.num_attention_heads;
     this.attention = new SelfAttention(config.hidden_size, heads, headDim, init, config.qkv_bias);
-    this.output = new ViTSelfOutput(heads * headDim, config.hidden_size, init);
+    this.output = new ViTSelfOutput(heads * headDim, config.hidden_size, config.hidden_dropout_prob, init);
+  }
+
+  forward(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => this.output.forward(this.attention.forward(x, null, training ? this.config.attention_probs_dropout_prob : 0), training));
   }
 }
 
+/** dropout(dense(hidden)) + input: the FFN's output projection and the layer's second residual. */
 export class ViTOutput extends Module {
   dense: Linear;
-  constructor(intermediate: number, hidden: number, init: Initializer) {
+  constructor(
+    intermediate: number,
+    hidden: number,
+    private readonly dropoutProb: number,
+    init: Initializer,
+  ) {
     super();
     this.dense = new Linear(intermediate, hidden, init);
+  }
+
+  forward(hidden: tf.Tensor3D, input: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => dropout(this.dense.forward(hidden), this.dropoutProb, training).add(input) as tf.Tensor3D);
   }
 }
 
@@ -149,31 +177,19 @@ export class ViTLayer extends Module {
   intermediate: Intermediate;
   output: ViTOutput;
 
-  constructor(
-    private readonly config: ViTConfig,
-    heads: number,
-    intermediateSize: number,
-    init: Initializer,
-  ) {
+  constructor(config: ViTConfig, heads: number, intermediateSize: number, init: Initializer) {
     super();
     this.layernorm_before = new LayerNorm(config.hidden_size, config.layer_norm_eps);
     this.attention = new ViTAttention(config, heads, init);
     this.layernorm_after = new LayerNorm(config.hidden_size, config.layer_norm_eps);
     this.intermediate = new Intermediate(config.hidden_size, intermediateSize, activation(config.hidden_act), init);
-    this.output = new ViTOutput(intermediateSize, config.hidden_size, init);
+    this.output = new ViTOutput(intermediateSize, config.hidden_size, config.hidden_dropout_prob, init);
   }
 
   forward(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
-      const p = this.config.hidden_dropout_prob;
-      const context = this.attention.attention.forward(
-        this.layernorm_before.forward(x) as tf.Tensor3D,
-        null,
-        training ? this.config.attention_probs_dropout_prob : 0,
-      );
-      const h = dropout(this.attention.output.dense.forward(context), p, training).add(x);
-      const ffn = this.output.dense.forward(this.intermediate.forward(this.layernorm_after.forward(h)));
-      return dropout(ffn, p, training).add(h) as tf.Tensor3D;
+      const h = this.attention.forward(this.layernorm_before.forward(x) as tf.Tensor3D, training).add(x) as tf.Tensor3D;
+      return this.output.forward(this.intermediate.forward(this.layernorm_after.forward(h)) as tf.Tensor3D, h, training);
     });
   }
 }

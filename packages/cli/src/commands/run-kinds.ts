@@ -21,6 +21,10 @@ export type KindName = 'small-vit' | 'bert' | 'vit';
 
 export interface RunKind {
   name: KindName;
+  /** the command its run.json records */
+  command: RunManifest['options']['command'];
+  /** the weights its tickets are retrained from: a pretraining run's init/, a fine-tuning run's checkpoint */
+  initDir(runDir: string, run: RunManifest): string;
   description: string;
   /** the app module that runs one seed's dense run of a study */
   runRunner: string;
@@ -37,6 +41,8 @@ const optionalInt = (v: unknown, flag: string) => (v === undefined ? undefined :
 
 export const SMALL_VIT: RunKind = {
   name: 'small-vit',
+  command: 'pretrain small-vit',
+  initDir: (runDir) => path.join(runDir, 'init'),
   runRunner: PRETRAIN_RUN_RUNNER,
   cellRunner: PRETRAIN_CELL_RUNNER,
   description: 'Slimming pretraining of a small ViT (MNIST by default); writes run.json, metrics.csv, trajectory.arrow, detections.json, checkpoints/.',
@@ -47,8 +53,12 @@ export const SMALL_VIT: RunKind = {
   parse: (o) => ({ preset: o.preset, data: o.data }),
 };
 
+const checkpointOf = (_runDir: string, run: RunManifest) => (run.options as { model: string }).model;
+
 export const BERT: RunKind = {
   name: 'bert',
+  command: 'finetune bert',
+  initDir: checkpointOf,
   runRunner: FINETUNE_RUN_RUNNER,
   cellRunner: FINETUNE_CELL_RUNNER,
   description:
@@ -90,6 +100,8 @@ export const BERT: RunKind = {
 
 export const VIT: RunKind = {
   name: 'vit',
+  command: 'finetune vit',
+  initDir: checkpointOf,
   runRunner: FINETUNE_RUN_RUNNER,
   cellRunner: FINETUNE_CELL_RUNNER,
   description:
@@ -110,12 +122,17 @@ export async function resolveModelFlag<O extends { model?: string }>(options: O,
   return options.model === undefined ? options : { ...options, model: path.resolve(await resolveModel(options.model, { revision })) };
 }
 
-/** The app module that retrains a cell of this run (sweep, study). */
-export function cellRunnerFor(run: RunManifest): string {
-  return (run.options.command === 'pretrain small-vit' ? SMALL_VIT : BERT).cellRunner;
+/** The kind of run a run.json records. */
+export function kindOf(run: RunManifest): RunKind {
+  return Object.values(RUN_KINDS).find((k) => k.command === run.options.command)!;
 }
 
-/** The weights a run's tickets are retrained from: a pretraining run's init/, a fine-tuning run's checkpoint. */
+/** The app module that retrains a cell of this run (sweep, study). */
+export function cellRunnerFor(run: RunManifest): string {
+  return kindOf(run).cellRunner;
+}
+
+/** The weights a run's tickets are retrained from. */
 export function initDirOf(runDir: string, run: RunManifest): string {
-  return run.options.command === 'pretrain small-vit' ? path.join(runDir, 'init') : run.options.model;
+  return kindOf(run).initDir(runDir, run);
 }
