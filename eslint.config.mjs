@@ -18,7 +18,7 @@ const report = [...experiment, ...below('report')];
 const app = [...report, ...below('app')];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/build/**', 'runs/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/node_modules/**', '**/build/**', '**/dist/**', 'runs/**', '**/*.mjs', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { plugins: { '@nx': nx } },

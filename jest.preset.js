@@ -1,7 +1,15 @@
 // Shared jest settings: TypeScript through @swc/jest (no type-check here; `npm run typecheck` does that).
 // arquero and its @uwdata dependencies, and hyparquet, ship ESM only, so they are transformed too.
+// The workspace's packages are tested from their sources: @ebt/NAME is packages/NAME/src (not the built dist/
+// their package.json points to), and @ebt/NAME/PATH a file of the package.
+const path = require('node:path');
+const packages = path.join(__dirname, 'packages');
 module.exports = {
   testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@ebt/([a-z-]+)$': `${packages}/$1/src/index.ts`,
+    '^@ebt/([a-z-]+)/(.+)$': `${packages}/$1/$2`,
+  },
   // some tests train small models; on a loaded 2-core machine they take seconds, not milliseconds
   testTimeout: 30_000,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],

@@ -1,36 +1,23 @@
 import { Command, CommanderError } from 'commander';
 import { EbtError, fromSystemError } from '@ebt/errors';
-import { stationarityCommand } from './commands/stationarity';
-import { backendCommand } from './commands/backend';
-import { benchCommand } from './commands/bench';
-import { inferCommand } from './commands/infer';
-import { pretrainCommand } from './commands/pretrain';
-import { finetuneCommand } from './commands/finetune';
-import { pruneCommand } from './commands/prune';
-import { detectCommand } from './commands/detect';
-import { reportCommand } from './commands/report';
-import { studyCommand } from './commands/study';
-import { sweepCommand } from './commands/sweep';
-import { exportCommand } from './commands/export';
+import { COMMANDS } from './commands/registry';
 
-export function buildProgram(): Command {
+/**
+ * The program, with the command `argv` names built in full and the others as their name and description
+ * (enough for --help and for commander's suggestions); with no argv, every command in full.
+ */
+export function buildProgram(argv?: string[]): Command {
   const program = new Command('ebt')
     .description('Early-bird lottery tickets for transformers: slimming, ticket detection, pruning.')
     .version(require('../package.json').version)
     .showSuggestionAfterError()
     .configureOutput({ outputError: () => undefined });
-  program.addCommand(stationarityCommand());
-  program.addCommand(pretrainCommand());
-  program.addCommand(finetuneCommand());
-  program.addCommand(detectCommand());
-  program.addCommand(sweepCommand());
-  program.addCommand(studyCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(pruneCommand());
-  program.addCommand(inferCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(backendCommand());
-  program.addCommand(benchCommand());
+  const words = argv?.slice(2).filter((a) => !a.startsWith('-')) ?? [];
+  const named = words[0] === 'help' ? words[1] : words[0];
+  for (const entry of COMMANDS) {
+    const full = !argv || entry.name === named;
+    program.addCommand((full ? entry.load() : new Command(entry.name)).description(entry.description));
+  }
   // Every (sub)command reports parse errors itself and never calls process.exit, so main() decides the code.
   const override = (c: Command) => {
     c.exitOverride();
@@ -43,7 +30,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; returns the exit status (0 ok, 1 failure while running, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,6 +1,6 @@
 /**
  * Executors run the cells of a sweep (or study): each cell is one retraining in its own process, running
- * the app's cell module (`node --require tsx/cjs RUNNER ARG`), which writes the cell's result file
+ * the app's cell module (`node RUNNER ARG`; a TypeScript runner through tsx, see runnerArgs), which writes the cell's result file
  * atomically. This file is what every executor shares: the interface, and the task protocol between an
  * executor and a runner - ARG is one cell as JSON, `@FILE` (a JSON array of cells, run in turn) or
  * `@FILE#K` (its K-th: a queue's array task), and the runner announces each finished cell on stdout.
@@ -37,6 +37,14 @@ export interface Executor {
 }
 
 /** The runner's argument for the cells listed in `file`: all of them, or the `index`-th (a shell expression such as `${SLURM_ARRAY_TASK_ID}` works). */
+/**
+ * Node's arguments before a runner module: built JavaScript runs as it is; a TypeScript source (the workspace's
+ * tests, tools) through tsx.
+ */
+export function runnerArgs(runner: string): string[] {
+  return runner.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs'), runner] : [runner];
+}
+
 export const taskArgument = (file: string, index?: number | string): string => (index === undefined ? `@${file}` : `@${file}#${index}`);
 
 /** `@FILE` or `@FILE#K` apart; null for a cell given inline as JSON. */

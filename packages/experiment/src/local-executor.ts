@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { RunError, UsageError } from '@ebt/errors';
-import { CELL_DONE, Executor, ExecutorCell, taskArgument } from './executor';
+import { CELL_DONE, Executor, ExecutorCell, runnerArgs, taskArgument } from './executor';
 
 export interface LocalExecutorOptions {
   /** worker processes (default 1: on a CPU machine one process with every core beats two with half each) */
@@ -47,7 +47,7 @@ function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv,
   const list = path.join(dir, 'cells.json');
   fs.writeFileSync(list, JSON.stringify(cells));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), runner, taskArgument(list)], {
+    const child = spawn(process.execPath, [...runnerArgs(runner), taskArgument(list)], {
       // the IPC channel tells a worker when this process dies, even by SIGKILL (see runCellFromArgv)
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env,

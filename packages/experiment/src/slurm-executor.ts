@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Interrupted, RunError, UsageError } from '@ebt/errors';
 
-import { DeferredStage, Executor, ExecutorCell, StageOutcome, taskArgument } from './executor';
+import { DeferredStage, Executor, ExecutorCell, runnerArgs, StageOutcome, taskArgument } from './executor';
 
 export interface SlurmOptions {
   /** where slurm/ (scripts, cell lists, logs) is written: the run or study folder */
@@ -227,7 +227,7 @@ function batchScript(o: SlurmOptions, name: string, list: string, runner: string
     'export EBT_NATIVE_THREADS="${SLURM_CPUS_PER_TASK:-1}" OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"',
     ...env.map(([k, v]) => `export ${k}=${JSON.stringify(v)}`),
     `cd ${JSON.stringify(process.cwd())}`,
-    `exec ${JSON.stringify(process.execPath)} --require ${JSON.stringify(require.resolve('tsx/cjs'))} ${JSON.stringify(runner)} "${taskArgument(list, '${SLURM_ARRAY_TASK_ID}')}"`,
+    `exec ${[process.execPath, ...runnerArgs(runner)].map((a) => JSON.stringify(a)).join(' ')} "${taskArgument(list, '${SLURM_ARRAY_TASK_ID}')}"`,
     '',
   );
   return lines.join('\n');

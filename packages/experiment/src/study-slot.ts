@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
-import { parseTaskArgument } from './executor';
+import { parseTaskArgument, runnerArgs } from './executor';
 import { studySlotCell } from './study';
 import { readStudySlots } from './study-slots-file';
 
@@ -17,7 +17,7 @@ function main(arg: string): number {
   const spec = readStudySlots(task.file);
   const cell = studySlotCell(spec, task.index);
   if (!cell || fs.existsSync(cell.file)) return 0;
-  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), spec.cellRunner, JSON.stringify(cell)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...runnerArgs(spec.cellRunner), JSON.stringify(cell)], { stdio: 'inherit' });
   return r.status ?? 1;
 }
 

@@ -40,7 +40,7 @@ export interface SweepCell {
 }
 
 export interface SweepOptions {
-  /** the module a worker runs for one cell (node --require tsx/cjs RUNNER CELL_JSON) */
+  /** the module a worker runs for one cell (node RUNNER CELL_JSON; see runnerArgs) */
   runner: string;
   /** the initial weights the tickets are retrained from (Hugging Face folder) */
   initDir: string;

@@ -5,9 +5,6 @@ import { printJson } from '../output';
 
 export function backendCommand(): Command {
   return new Command('backend')
-    .description(
-      'Initialise the tfjs backend (tfjs-node-gpu > webgpu on a hardware adapter > tfjs-node > native > wasm > cpu) and print which one runs, and on which GPU adapter.',
-    )
     .option(
       '--backend <name>',
       `${BACKENDS.join(', ')} (default: EBT_BACKEND, else the first that starts; EBT_WEBGPU_ADAPTER=NAME picks a webgpu adapter, software ones included)`,

@@ -8,15 +8,21 @@ import { printJson } from '../output';
 // Benchmarks live in tools/bench at the workspace root; they are loaded on demand, never by the libraries.
 const benchDir = path.resolve(__dirname, '../../../../tools/bench');
 
+/** A benchmark module of tools/bench (TypeScript, which the built CLI runs through tsx). */
+function benchModule(file: string): unknown {
+  require('tsx/cjs');
+  return require(path.join(benchDir, file));
+}
+
 export function benchCommand(): Command {
-  const cmd = new Command('bench').description('Benchmarks against the reference implementations (run on demand).');
+  const cmd = new Command('bench');
   cmd
     .command('stationarity')
     .description('Series per second of ADF(AIC) + KPSS(auto) + Mann-Kendall + DeJong, and statsmodels in the same run.')
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the statsmodels run')
     .action((o) => {
-      const { benchStationarity } = require(path.join(benchDir, 'stationarity.ts')) as typeof import('../../../../tools/bench/stationarity');
+      const { benchStationarity } = benchModule('stationarity.ts') as typeof import('../../../../tools/bench/stationarity');
       const r = benchStationarity({ reference: o.reference });
       if (o.json) printJson(r);
       else {
@@ -44,7 +50,7 @@ export function benchCommand(): Command {
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the PyTorch run')
     .action(async (o) => {
-      const bench = require(path.join(benchDir, 'train-step.ts')) as typeof import('../../../../tools/bench/train-step');
+      const bench = benchModule('train-step.ts') as typeof import('../../../../tools/bench/train-step');
       const shape = oneOf(o.shape, Object.keys(bench.SHAPES) as Array<keyof typeof bench.SHAPES>, '--shape');
       const steps = parseInteger(o.steps, '--steps');
       if (steps < 1) throw new UsageError(`--steps must be at least 1 (got ${steps}).`);
@@ -67,7 +73,7 @@ export function benchCommand(): Command {
       const rounds = parseInteger(o.rounds, '--rounds');
       if (rounds < 1) throw new UsageError(`--rounds must be at least 1 (got ${rounds}).`);
       await initBackend({ backend: o.backend, log: o.json ? null : undefined });
-      const { benchPruned } = require(path.join(benchDir, 'pruned.ts')) as typeof import('../../../../tools/bench/pruned');
+      const { benchPruned } = benchModule('pruned.ts') as typeof import('../../../../tools/bench/pruned');
       const r = await benchPruned({ rounds, runtime });
       if (o.json) printJson(r);
       else {
@@ -89,7 +95,7 @@ export function benchCommand(): Command {
     .option('--points <n>', 'timed points', '300')
     .option('--json', 'machine-readable output', false)
     .action((o) => {
-      const { benchCriteria } = require(path.join(benchDir, 'criteria.ts')) as typeof import('../../../../tools/bench/criteria');
+      const { benchCriteria } = benchModule('criteria.ts') as typeof import('../../../../tools/bench/criteria');
       const r = benchCriteria({ points: parseInteger(o.points, '--points') });
       if (o.json) printJson(r);
       else process.stdout.write(`${r.msPerPoint.toFixed(2)} ms per point (target ${r.target})\n`);

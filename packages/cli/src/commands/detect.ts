@@ -9,7 +9,6 @@ import { printJson } from '../output';
 export function detectCommand(): Command {
   return criterionFlags(
     maskFlags(new Command('detect'))
-      .description('Replay a trajectory through an early-bird criterion; prints {"criterion", "drawnAt", "details"} as JSON.')
       .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv')
       .requiredOption('--criterion <name>', CRITERION_NAMES.join(' or ')),
     'detect',

@@ -46,5 +46,5 @@ function onnxCommand(): Command {
 }
 
 export function exportCommand(): Command {
-  return new Command('export').description('Export a model for other runtimes.').addCommand(onnxCommand());
+  return new Command('export').addCommand(onnxCommand());
 }

@@ -4,7 +4,7 @@ import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, printRunSummar
 import { BERT, resolveModelFlag, VIT } from './run-kinds';
 
 export function finetuneCommand(): Command {
-  const cmd = new Command('finetune').description('Fine-tune a Hugging Face checkpoint with network slimming.');
+  const cmd = new Command('finetune');
   earlyBirdFlags(trainingFlags(BERT.flags(cmd.command('bert').description(BERT.description)))).action(async (o) => {
     const { task, ...own } = BERT.parse(o) as Partial<FinetuneSquadOptions & FinetuneBertOptions> & { task: 'glue' | 'squad' };
     const options = await resolveModelFlag({ ...parseTrainingFlags(o), ...parseEarlyBirdFlags(o), ...own }, o.revision);

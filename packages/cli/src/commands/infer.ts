@@ -71,7 +71,6 @@ function textInputs(input: Record<string, unknown>, file: string, spec: Extract<
 
 export function inferCommand(): Command {
   return new Command('infer')
-    .description('Run a model folder (Hugging Face layout) on one input; prints {"logits": [[...]]} (QA models: {"start_logits", "end_logits"}) as JSON.')
     .requiredOption('--model <dir|id>', 'folder with config.json and model.safetensors (or shards), or a hub id such as bert-base-uncased')
     .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
     .requiredOption('--input <file>', "JSON with 'pixel_values' (NCHW) or 'input_ids' (+ 'attention_mask', 'token_type_ids'); - for stdin")

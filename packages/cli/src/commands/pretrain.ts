@@ -4,7 +4,7 @@ import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, printRunSummar
 import { SMALL_VIT } from './run-kinds';
 
 export function pretrainCommand(): Command {
-  const cmd = new Command('pretrain').description('Pretrain a model from scratch with network slimming.');
+  const cmd = new Command('pretrain');
   earlyBirdFlags(trainingFlags(SMALL_VIT.flags(cmd.command('small-vit').description(SMALL_VIT.description))))
     .option('--no-sweep', "skip the preset's prune-and-retrain sweep after training")
     .action(async (o) => {

@@ -13,7 +13,6 @@ import { printJson } from '../output';
 
 export function pruneCommand(): Command {
   return maskFlags(new Command('prune'))
-    .description('Prune a model physically by the masks of a trajectory point; writes config.json + model.safetensors.')
     .requiredOption('--model <dir>', "Hugging Face model folder (e.g. a run's init/ for re-training from initialisation)")
     .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv of a slimming run')
     .option('--at <epoch>', 'after this many epochs (0: the initial coefficients); the last point of that epoch')

@@ -4,7 +4,6 @@ import { printJson } from '../output';
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('Write RUN_DIR/report/index.html: curves, coefficient trajectories, mask distances, the criteria and their verdicts, sizes, the sweep.')
     .argument('<run-dir>', 'a run folder (run.json, metrics.csv, trajectory.arrow, detections.json, ...)')
     .option('--json', 'machine-readable output', false)
     .action((dir: string, o) => {

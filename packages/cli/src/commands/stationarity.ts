@@ -14,7 +14,7 @@ function lagsOption(value: string, flag: string): 'auto' | number {
 }
 
 export function stationarityCommand(): Command {
-  const cmd = new Command('stationarity').description('Run a stationarity test on a series; prints JSON.');
+  const cmd = new Command('stationarity');
 
   cmd
     .command('adf')

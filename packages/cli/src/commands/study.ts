@@ -10,9 +10,7 @@ import { earlyBirdFlags, parseEarlyBirdFlags, parseTrainingFlags, trainingFlags 
 import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 
 export function studyCommand(): Command {
-  const cmd = new Command('study').description(
-    "The early-bird study: dense slimming runs over seeds, prune-and-retrain at fractions of training and at each criterion's draw, and a verdict per criterion (study.json, study.csv, report/).",
-  );
+  const cmd = new Command('study');
   for (const kind of Object.values(RUN_KINDS)) {
     const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true))
       .option('--seeds <n>', 'number of seeds (1..n)', '3')

@@ -7,9 +7,6 @@ import { cellRunnerFor, initDirOf } from './run-kinds';
 
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
-    .description(
-      'Prune a finished slimming run at several epochs and ratios, retrain each ticket from the initial weights (no L1), and tabulate the score, parameters, FLOPs and time (RUN_DIR/sweep/results.csv, .arrow).',
-    )
     .argument('<run-dir>', 'a run folder of pretrain small-vit, finetune bert (GLUE or SQuAD) or finetune vit')
     .option('--at <epochs>', "completed-epoch counts to prune at, e.g. 1,2,4, or 'all' (the default without --at-fractions and --at-draws)")
     .option('--at-fractions <list>', 'fractions of training to prune at, e.g. 0,0.04,0.2 (the nearest recorded point)')
