@@ -6,7 +6,7 @@ export { nuclearNorm } from './nuclear-norm';
 export { MASK_DEFAULTS, masksAt, replay, resolveMaskOptions } from './criterion';
 export type { Criterion, MaskOptions, Point, Verdict } from './criterion';
 export { MASK_DISTANCE, MASK_DISTANCE_DEFAULTS, MaskDistanceCriterion } from './mask-distance-criterion';
-export type { MaskDistanceOptions, MaskKind } from './mask-distance-criterion';
+export type { MaskDistanceOptions, MaskDistanceState, MaskKind } from './mask-distance-criterion';
 export {
   DEFAULT_THRESHOLDS,
   NUCLEAR_STATIONARITY,
@@ -16,7 +16,14 @@ export {
 } from './nuclear-stationarity-criterion';
 export { CRITERIA, CRITERION_NAMES, DEFAULT_CRITERION } from './registry';
 export type { CriterionEntry, CriterionName } from './registry';
-export type { NuclearStationarityOptions, ResolvedNuclearStationarityOptions, Signal, StationarityRule, WindowTest } from './nuclear-stationarity-criterion';
+export type {
+  NuclearStationarityOptions,
+  NuclearStationarityState,
+  ResolvedNuclearStationarityOptions,
+  Signal,
+  StationarityRule,
+  WindowTest,
+} from './nuclear-stationarity-criterion';
 export { judgeDetection, SCORE_TOLERANCE_POINTS, scoreFalsePositive } from './judge';
 export type { Judgement, JudgeInput } from './judge';
 export { CriterionOptionsError } from './errors';

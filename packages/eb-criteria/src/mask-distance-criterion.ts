@@ -21,7 +21,8 @@ export interface MaskDistanceOptions extends MaskOptions {
 /** You et al.'s released defaults: 5 masks, 0.1, both kinds. */
 export const MASK_DISTANCE_DEFAULTS: Readonly<Required<Omit<MaskDistanceOptions, keyof MaskOptions>>> = { queue: 5, epsilon: 0.1, kinds: ['head', 'ffn'] };
 
-interface MaskDistanceState {
+/** What saveState returns and restoreState takes (a resumed run's criterion state). */
+export interface MaskDistanceState {
   verdict: Verdict;
   history: Array<{ step: number; epoch: number; maxDistance: { head: number | null; ffn: number | null } }>;
   queue: Array<{ heads: number[][]; ffn: number[][] }>;

@@ -95,7 +95,8 @@ export function testWindow(window: Float64Array, tests: StationarityRule[], thre
   return out;
 }
 
-interface NuclearStationarityState {
+/** What saveState returns and restoreState takes (a resumed run's criterion state). */
+export interface NuclearStationarityState {
   steps: Array<{ step: number; epoch: number }>;
   raw: { heads: number[][]; ffn: number[][] };
   tested: Array<{ step: number; epoch: number; heads: unknown; ffn: unknown; pass: boolean }>;
