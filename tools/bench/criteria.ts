@@ -3,7 +3,16 @@
  * with both criteria and every stationarity test on at every point. Target: under 5 ms per point.
  * Run: npx ebt bench criteria --json
  */
-import { MaskDistanceCriterion, NuclearStationarityCriterion, Point } from '@ebt/eb-criteria';
+import {
+  calibrateRule,
+  MaskDistanceCriterion,
+  NUCLEAR_STATIONARITY_DEFAULTS,
+  NuclearStationarityCriterion,
+  Point,
+  SeriesCalibration,
+  StationarityRule,
+  WINDOW_PRESETS,
+} from '@ebt/eb-criteria';
 import { mulberry32, normals } from './random';
 
 export interface CriteriaBench {
@@ -33,4 +42,39 @@ export function benchCriteria(options: { points?: number } = {}): CriteriaBench 
   for (const p of points.slice(40)) criteria.forEach((c) => c.observe(p));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { msPerPoint: ms / count, points: count, shape: { layers: 12, heads: 12, neurons: 3072 }, target: 5 };
+}
+
+export interface CalibrationRow {
+  /** 'unsmoothed' (no moving average, window 100) or a window preset */
+  windows: string;
+  /** 'all' (every default rule must hold: the criterion today), or one rule alone (the seed's reading) */
+  rule: string;
+  smooth: number;
+  window: number;
+  every: number;
+  results: SeriesCalibration[];
+}
+
+/**
+ * The nuclear-norm rule on synthetic series with known answers (docs/method.md section 3.4): the share of
+ * windows it calls settled on stationary series (should be high), on a rising ramp (should be near 0), and
+ * its delay after the ramp stops. Run: npx ebt bench criteria --calibration
+ */
+export function benchCalibration(windows = 100): CalibrationRow[] {
+  const d = NUCLEAR_STATIONARITY_DEFAULTS;
+  const sizes: Array<[string, { smooth: number; window: number; every: number; flatTol: number }]> = [
+    ['unsmoothed', { smooth: 1, window: 100, every: 25, flatTol: 1e-3 }],
+    ...Object.entries(WINDOW_PRESETS).map(([name, p]) => [name, p] as [string, typeof p]),
+  ];
+  const rules: Array<[string, StationarityRule[]]> = [['all', [...d.tests]], ...d.tests.map((t) => [t, [t]] as [string, StationarityRule[]])];
+  return sizes.flatMap(([name, p]) =>
+    rules.map(([rule, tests]) => ({
+      windows: name,
+      rule,
+      smooth: p.smooth,
+      window: p.window,
+      every: p.every,
+      results: calibrateRule({ smooth: p.smooth, window: p.window, every: p.every, flatTol: p.flatTol, tests, thresholds: d.thresholds }, windows),
+    })),
+  );
 }

@@ -31,3 +31,5 @@ export { isWindowPreset, WINDOW_PRESETS } from './window-presets';
 export type { WindowPreset, WindowPresetName } from './window-presets';
 export { optionAt, withOption } from './criterion-flags';
 export type { CriterionFlag, FlagValue } from './criterion-flags';
+export { calibrate, calibrateRule, calibrationSeries } from './calibration';
+export type { CalibratedRule, CalibrationSeries, SeriesCalibration } from './calibration';

@@ -91,11 +91,23 @@ export function benchCommand(): Command {
     });
   cmd
     .command('criteria')
-    .description('ms to observe one point of a BERT-base-sized trajectory with both criteria and every test (target < 5).')
+    .description(
+      'ms to observe one point of a BERT-base-sized trajectory with both criteria and every test (target < 5); --calibration: the rule on series with known answers.',
+    )
     .option('--points <n>', 'timed points', '300')
+    .option('--calibration', "instead: the nuclear-norm rule's settled rates on synthetic series with known answers, per window preset")
     .option('--json', 'machine-readable output', false)
     .action((o) => {
-      const { benchCriteria } = benchModule('criteria.ts') as typeof import('../../../../tools/bench/criteria');
+      const { benchCalibration, benchCriteria } = benchModule('criteria.ts') as typeof import('../../../../tools/bench/criteria');
+      if (o.calibration) {
+        const rows = benchCalibration();
+        if (o.json) return printJson(rows);
+        for (const row of rows) {
+          const cells = row.results.map((x) => `${x.series} ${x.rate.toFixed(2)}${x.delay !== undefined ? ` (delay ${x.delay ?? 'none'})` : ''}`);
+          process.stdout.write(`${row.windows} (${row.smooth}/${row.window}/${row.every}), ${row.rule}: ${cells.join(', ')}\n`);
+        }
+        return;
+      }
       const r = benchCriteria({ points: parseInteger(o.points, '--points') });
       if (o.json) printJson(r);
       else process.stdout.write(`${r.msPerPoint.toFixed(2)} ms per point (target ${r.target})\n`);
