@@ -4,13 +4,14 @@
  * same run: on the CPU when python3 has torch, on the GPU (fp32 with TF32 off, and on) when the backend is
  * webgpu and python3 has torch with CUDA. Run: npx ebt bench train-step [--backend webgpu] [--shape bert-base] --json
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterReport } from '@ebt/backend-webgpu';
 import { BERT_DEFAULTS, modelFromConfig, modelTypeOf, numLabels, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig } from '@ebt/models';
 import { countFlops, flopTokens } from '@ebt/pruning';
+import { productBound, recordProducts } from './product-bound';
 import { Slimming } from '@ebt/slimming';
 import { Adam, crossEntropy } from '@ebt/training';
 
@@ -40,6 +41,12 @@ export interface TrainStepBench {
   /** why there is no reference, when there is none */
   noReference?: string;
   steps: number;
+  /** the step's matrix products timed alone on this backend (product-bound.ts): what the step would take doing only them */
+  bound: { ms: number; gflop: number; gflopsPerSecond: number; products: number };
+  /** msPerStep / bound.ms */
+  boundRatio: number;
+  /** CPU-bound processes that ran beside it (--load) */
+  load: number;
 }
 
 /**
@@ -168,9 +175,26 @@ export interface BenchOptions {
   batch?: number;
   reference?: boolean;
   adapter?: AdapterReport;
+  /** CPU-bound processes to run beside the benchmark (default 0) */
+  load?: number;
+}
+
+/** `n` processes that spin on a core each until stopped: the other jobs of a shared machine. */
+function startLoad(n: number): () => void {
+  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  return () => children.forEach((c) => c.kill('SIGKILL'));
 }
 
 export async function benchTrainStep(options: BenchOptions = {}): Promise<TrainStepBench> {
+  const stopLoad = startLoad(options.load ?? 0);
+  try {
+    return { ...(await timedTrainStep(options)), load: options.load ?? 0 };
+  } finally {
+    stopLoad();
+  }
+}
+
+async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBench, 'load'>> {
   const shape = options.shape ?? 'vit-tiny';
   const steps = options.steps ?? 3;
   const { step, dispose, model, batch, tokens } = shapeTrainStep(shape, options.batch);
@@ -179,7 +203,9 @@ export async function benchTrainStep(options: BenchOptions = {}): Promise<TrainS
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < steps; i++) await step();
   const msPerStep = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
+  const products = await productBound(await recordProducts(step));
   dispose();
+  const bound = { ms: products.ms, gflop: products.gflop, gflopsPerSecond: products.gflopsPerSecond, products: products.products.length };
   const tflops = (ms: number) => flops / (ms / 1000) / 1e12;
   const onGpu = options.adapter !== undefined;
   const found =
@@ -197,6 +223,8 @@ export async function benchTrainStep(options: BenchOptions = {}): Promise<TrainS
     msPerStep,
     tflopsPerSecond: tflops(msPerStep),
     steps,
+    bound,
+    boundRatio: msPerStep / bound.ms,
   };
   if ('none' in found) return { ...base, reference: null, ratio: null, tf32: null, noReference: found.none };
   const reference = { ...found.reference, tflopsPerSecond: tflops(found.reference.msPerStep) };

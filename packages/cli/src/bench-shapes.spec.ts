@@ -25,3 +25,30 @@ test('a step counts three forward passes of the batch', () => {
   // BERT-base at 128 tokens, by hand: 2 x 128 x 85M encoder weights + 12 layers x 2 x 2 x 128^2 x 768 = 22.35 GFLOP
   expect(countFlops(config, 128) / 1e9).toBeCloseTo(22.4, 0);
 });
+
+describe("the train-step bench's matrix-product bound", () => {
+  const bound = require(path.resolve(__dirname, '../../../tools/bench/product-bound.ts')) as typeof import('../../../tools/bench/product-bound');
+
+  test('records every product of a step as the kernels see it (shapes after transposes, counts) and sums their FLOPs', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { initBackend } = await import('@ebt/backend');
+    await initBackend({ backend: 'cpu', log: null });
+    const a = tf.ones([2, 3]);
+    const b = tf.ones([4, 3]);
+    const x = tf.ones([5, 6, 7]);
+    const step = async () => {
+      for (let i = 0; i < 2; i++) tf.dispose(tf.matMul(a, b, false, true)); // [2,3] @ [3,4], twice
+      tf.dispose(tf.matMul(x, x, true, false)); // 5 x [7,6] @ [6,7]
+    };
+    const products = await bound.recordProducts(step);
+    expect(products.map(({ batch, m, k, n, count }) => [batch, m, k, n, count])).toEqual([
+      [1, 2, 3, 4, 2],
+      [5, 7, 6, 7, 1],
+    ]);
+    const r = await bound.productBound(products, 1);
+    expect(r.gflop).toBeCloseTo((2 * (2 * 3 * 4 * 2) + 2 * 5 * 7 * 6 * 7) / 1e9, 15);
+    expect(r.ms).toBeGreaterThan(0);
+    // the kernels are restored: a product after recording is not counted anywhere
+    expect(tf.matMul(a, b, false, true).shape).toEqual([2, 4]);
+  });
+});

@@ -49,6 +49,7 @@ export function benchCommand(): Command {
     .option('--steps <n>', 'timed steps after one warm-up step', '3')
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the PyTorch run')
+    .option('--load <n>', 'run n CPU-bound processes beside the benchmark (ebt and PyTorch alike): a shared machine', '0')
     .action(async (o) => {
       const bench = benchModule('train-step.ts') as typeof import('../../../../tools/bench/train-step');
       const shape = oneOf(o.shape, Object.keys(bench.SHAPES) as Array<keyof typeof bench.SHAPES>, '--shape');
@@ -57,7 +58,7 @@ export function benchCommand(): Command {
       const batch = o.batch === undefined ? undefined : parseInteger(o.batch, '--batch');
       if (batch !== undefined && batch < 1) throw new UsageError(`--batch must be at least 1 (got ${batch}).`);
       const choice = await initBackend({ backend: o.backend, log: o.json ? null : undefined });
-      const r = await bench.benchTrainStep({ shape, steps, batch, reference: o.reference, adapter: choice.adapter });
+      const r = await bench.benchTrainStep({ shape, steps, batch, reference: o.reference, adapter: choice.adapter, load: parseInteger(o.load, '--load') });
       if (o.json) printJson(r);
       else process.stdout.write(formatTrainStep(r));
     });
@@ -119,6 +120,7 @@ function formatTrainStep(r: import('../../../../tools/bench/train-step').TrainSt
   const on = r.adapter ? ` on ${[r.adapter.vendor, r.adapter.device || r.adapter.description].filter(Boolean).join(' ')}` : '';
   const lines = [
     `ebt (${r.backend}${on}), ${r.shape}, batch ${r.batch} x ${r.tokens} tokens: ${r.msPerStep.toFixed(1)} ms/step, ${r.tflopsPerSecond.toFixed(2)} TFLOP/s`,
+    `bound: the step's ${r.bound.products} product shapes (${r.bound.gflop.toFixed(1)} GFLOP) alone take ${r.bound.ms.toFixed(1)} ms (${r.bound.gflopsPerSecond.toFixed(0)} GFLOP/s); bound ratio ${r.boundRatio.toFixed(2)}`,
   ];
   if (!r.reference) lines.push(`no reference: ${r.noReference}`);
   else {

@@ -1,0 +1,96 @@
+/**
+ * The matrix-product bound of a training step: every product the step runs, as the backend's kernels see
+ * them (recorded by wrapping BatchMatMul and _FusedMatMul for one step), each timed alone on the same
+ * backend at its best of a few repetitions. Their sum is what the step would take if it did nothing but its
+ * products at the machine's sgemm rate on those very shapes; `step / bound` says how far the rest (element-
+ * wise kernels, reductions, layout, dispatch) keeps the step from that.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** One product shape: batch x [m, k] @ [k, n] (after the transposes), and how often the step runs it. */
+export interface Product {
+  kernel: string;
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  count: number;
+}
+
+export interface ProductBound {
+  products: Product[];
+  /** 2 x batch x m x k x n over all products of one step */
+  gflop: number;
+  /** the products' summed best times: the bound */
+  ms: number;
+  /** gflop / ms: the backend's sgemm rate on the step's own shapes */
+  gflopsPerSecond: number;
+}
+
+const KERNELS = ['BatchMatMul', '_FusedMatMul'];
+
+/** The products one call of `step` runs on the current backend. */
+export async function recordProducts(step: () => Promise<void>): Promise<Product[]> {
+  const backend = tf.getBackend();
+  const seen = new Map<string, Product>();
+  const originals = KERNELS.map((name) => tf.getKernel(name, backend)).filter((k): k is tf.KernelConfig => k !== undefined);
+  for (const config of originals) {
+    tf.unregisterKernel(config.kernelName, backend);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+        const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+        const [ra, ca] = a.shape.slice(-2);
+        const [rb, cb] = b.shape.slice(-2);
+        const [m, k] = transposeA ? [ca, ra] : [ra, ca];
+        const n = transposeB ? rb : cb;
+        const batch = Math.max(
+          a.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+          b.shape.slice(0, -2).reduce((x, y) => x * y, 1),
+        );
+        const key = [config.kernelName, batch, m, k, n, transposeA, transposeB, a.shape.length, b.shape.length].join(',');
+        const p = seen.get(key) ?? { kernel: config.kernelName, batch, m, k, n, transposeA, transposeB, count: 0 };
+        p.count++;
+        seen.set(key, p);
+        return config.kernelFunc(args);
+      },
+    });
+  }
+  try {
+    await step();
+  } finally {
+    for (const config of originals) {
+      tf.unregisterKernel(config.kernelName, backend);
+      tf.registerKernel(config);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Each product timed alone (best of `repeats` after a warm-up), times its count, summed. */
+export async function productBound(products: Product[], repeats = 3): Promise<ProductBound> {
+  let ms = 0;
+  let gflop = 0;
+  for (const p of products) {
+    const aShape: [number, number, number] = p.transposeA ? [p.batch, p.k, p.m] : [p.batch, p.m, p.k];
+    const bShape: [number, number, number] = p.transposeB ? [p.batch, p.n, p.k] : [p.batch, p.k, p.n];
+    const a = tf.randomNormal(aShape, 0, 1, 'float32', 1) as tf.Tensor3D;
+    const b = tf.randomNormal(bShape, 0, 1, 'float32', 2) as tf.Tensor3D;
+    let best = Infinity;
+    for (let r = 0; r <= repeats; r++) {
+      const t0 = process.hrtime.bigint();
+      const c = tf.matMul(a, b, p.transposeA, p.transposeB);
+      await c.data();
+      const t = Number(process.hrtime.bigint() - t0) / 1e6;
+      c.dispose();
+      if (r > 0) best = Math.min(best, t); // the first run warms caches and kernels
+    }
+    tf.dispose([a, b]);
+    ms += best * p.count;
+    gflop += (2 * p.batch * p.m * p.k * p.n * p.count) / 1e9;
+  }
+  return { products, gflop, ms, gflopsPerSecond: gflop / (ms / 1000) };
+}
