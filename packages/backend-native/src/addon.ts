@@ -112,10 +112,6 @@ export function readAddon(file: string): { addon: NativeAddon } | { reason: stri
     };
   }
   try {
-    // OpenMP's threads sleep while they wait instead of spinning (libgomp reads this when the addon loads):
-    // on a machine shared with another CPU-bound process the step took 1,590 ms spinning and 924 ms sleeping,
-    // idle the same (653 / 627 ms; `ebt bench train-step --load 1`, 2026-12-02). A value the user set wins.
-    process.env.OMP_WAIT_POLICY ??= 'passive';
     const addon = require(file) as NativeAddon;
     const threads = Number(process.env.EBT_NATIVE_THREADS);
     if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
