@@ -163,6 +163,8 @@ describe('ebt detect', () => {
     // the masks settle at step 5: the first queue of 2 equal masks is (5, 10)
     const md = runCli(['detect', '--trajectory', file, '--criterion', 'mask-distance', '--queue', '2', '--epsilon', '0']);
     expect(JSON.parse(md.stdout)).toMatchObject({ criterion: 'mask-distance', drawnAt: { step: 10, epoch: 1 }, points: 4 });
+    // ...and stay so to the end: the head masks from step 5 at every tolerance, the FFN masks (equal throughout) from 0
+    expect(JSON.parse(md.stdout).settling).toEqual([0.1, 0.05, 0.02, 0].map((tolerance) => ({ tolerance, heads: 5, ffn: 0, both: 5 })));
     // the head masks at step 0 and 5 prune one head per layer each (index ties at 0, head 1 later): the same
     // nuclear norm; the FFN masks are equal. So the first window of 11 steps (the points at 0, 5, 10) is flat:
     // drawn at 10

@@ -33,3 +33,5 @@ export { optionAt, withOption } from './criterion-flags';
 export type { CriterionFlag, FlagValue } from './criterion-flags';
 export { calibrate, calibrateRule, calibrationSeries } from './calibration';
 export type { CalibratedRule, CalibrationSeries, SeriesCalibration } from './calibration';
+export { SETTLING_TOLERANCES, settlingSteps } from './settling';
+export type { Settling } from './settling';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CRITERIA, CRITERION_NAMES, replay } from '@ebt/eb-criteria';
+import { CRITERIA, CRITERION_NAMES, replay, resolveMaskOptions, settlingSteps } from '@ebt/eb-criteria';
 import { criterionFlags, parseCriterionFlags } from './criterion-flags';
 import { maskFlags, parseMaskFlags } from './flags';
 import { Trajectory } from '@ebt/slimming';
@@ -24,6 +24,8 @@ export function detectCommand(): Command {
         criterion: name,
         drawnAt: verdict.drawn ? { step: verdict.step, epoch: verdict.epoch } : null,
         points: points.length,
+        // when the masks settled, seen from the end: what the draw is compared with
+        settling: settlingSteps(points, resolveMaskOptions(masks)),
         details: criterion.details(),
       });
     });
