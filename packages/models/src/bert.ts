@@ -12,7 +12,7 @@ import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { dropout } from './dropout';
-import { architecture, headCounts, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
+import { architecture, headCounts, ModelTask, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
 import { Initializer, Module, variable } from './module';
 
 /** transformers' BertConfig() defaults (bert-base-uncased). */
@@ -289,19 +289,18 @@ export class BertForQuestionAnswering extends Module implements QuestionAnswerer
   }
 }
 
-/** Parameters of the embeddings of a BERT-like model: words, positions, segments and their LayerNorm. */
-export function textEmbeddingParameters(config: TransformerConfig): number {
+/**
+ * Parameters and FLOPs of a BERT-like text model outside its encoder: the embeddings (words, positions,
+ * segments, LayerNorm), then, for classification, a D x D dense layer on the first token (BERT's pooler,
+ * RoBERTa's classifier.dense) before the head; QA has no such layer and its head reads every token.
+ */
+export function textOuterCounts(task: ModelTask, config: TransformerConfig, tokens: number): { parameters: number; flops: number } {
   const c = config as BertConfig;
-  return (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * c.hidden_size + 2 * c.hidden_size;
-}
-
-/** BERT's heads: classification reads the pooler (tanh(W h_[CLS] + b)), QA reads every token and has no pooler. */
-function bertOuterCounts(config: TransformerConfig, name: string, tokens: number): { parameters: number; flops: number } {
-  const D = config.hidden_size;
-  const task = BERT.architectures[name].task;
-  const head = headCounts(task, D, numLabels(config), tokens);
-  const pooler = task === 'question-answering' ? { parameters: 0, flops: 0 } : { parameters: D * D + D, flops: 2 * D * D };
-  return { parameters: textEmbeddingParameters(config) + pooler.parameters + head.parameters, flops: pooler.flops + head.flops };
+  const D = c.hidden_size;
+  const embeddings = (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * D + 2 * D;
+  const head = headCounts(task, D, numLabels(c), tokens);
+  const dense = task === 'question-answering' ? { parameters: 0, flops: 0 } : { parameters: D * D + D, flops: 2 * D * D };
+  return { parameters: embeddings + dense.parameters + head.parameters, flops: dense.flops + head.flops };
 }
 
 export const BERT: ModelType = {
@@ -317,6 +316,6 @@ export const BERT: ModelType = {
     return { modality: 'text', vocabSize: b.vocab_size, typeVocabSize: b.type_vocab_size, maxLength: b.max_position_embeddings };
   },
   fixedTokens: () => null,
-  outerParameters: (c, name) => bertOuterCounts(c, name, 0).parameters,
-  outerFlops: (c, name, tokens) => bertOuterCounts(c, name, tokens).flops,
+  outerParameters: (c, name) => textOuterCounts(BERT.architectures[name].task, c, 0).parameters,
+  outerFlops: (c, name, tokens) => textOuterCounts(BERT.architectures[name].task, c, tokens).flops,
 };

@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { attentionBias } from './attention';
-import { BERT_DEFAULTS, BertEncoder, Embedding, textEmbeddingParameters } from './bert';
+import { BERT_DEFAULTS, BertEncoder, Embedding, textOuterCounts } from './bert';
 import { numLabels, TransformerConfig } from './config';
 import { dropout } from './dropout';
 import type { EncoderLayerHandles } from './encoder-layer';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
-import { architecture, headCounts, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
+import { architecture, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
 import { Initializer, Module } from './module';
 
 export interface RobertaConfig extends TransformerConfig {
@@ -179,15 +179,6 @@ export class RobertaForQuestionAnswering extends RobertaTaskModel implements Que
   }
 }
 
-/** The classification head is BERT's pooler and classifier in size (dense D x D, then D x labels); QA has no pooler. */
-function robertaOuterCounts(config: TransformerConfig, name: string, tokens: number): { parameters: number; flops: number } {
-  const D = config.hidden_size;
-  const task = ROBERTA.architectures[name].task;
-  const head = headCounts(task, D, numLabels(config), tokens);
-  const dense = task === 'question-answering' ? { parameters: 0, flops: 0 } : { parameters: D * D + D, flops: 2 * D * D };
-  return { parameters: textEmbeddingParameters(config) + dense.parameters + head.parameters, flops: dense.flops + head.flops };
-}
-
 export const ROBERTA: ModelType = {
   name: 'roberta',
   defaults: { ...ROBERTA_DEFAULTS, model_type: 'roberta' },
@@ -207,6 +198,7 @@ export const ROBERTA: ModelType = {
     return { modality: 'text', vocabSize: c.vocab_size, typeVocabSize: c.type_vocab_size, maxLength: c.max_position_embeddings - c.pad_token_id - 1 };
   },
   fixedTokens: () => null,
-  outerParameters: (c, name) => robertaOuterCounts(c, name, 0).parameters,
-  outerFlops: (c, name, tokens) => robertaOuterCounts(c, name, tokens).flops,
+  // the classification head is BERT's pooler and classifier in size (dense D x D on <s>, then D x labels)
+  outerParameters: (c, name) => textOuterCounts(ROBERTA.architectures[name].task, c, 0).parameters,
+  outerFlops: (c, name, tokens) => textOuterCounts(ROBERTA.architectures[name].task, c, tokens).flops,
 };
