@@ -13,3 +13,5 @@ export type { RollingOptions, RollingResult } from './rolling';
 export { StationarityError } from './errors';
 export type { StationarityErrorCode } from './errors';
 export type { Series } from './series';
+export { slopeTost } from './slope-tost';
+export type { SlopeTostOptions, SlopeTostResult } from './slope-tost';

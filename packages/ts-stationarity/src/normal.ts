@@ -16,3 +16,8 @@ export function normalTwoSided(z: number): number {
 export function studentTwoSided(t: number, df: number): number {
   return 2 * tCdfImpl(-Math.abs(t), df);
 }
+
+/** Student t CDF with `df` degrees of freedom. */
+export function studentCdf(t: number, df: number): number {
+  return tCdfImpl(t, df);
+}
