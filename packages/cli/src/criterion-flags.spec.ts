@@ -7,17 +7,30 @@ const parsed = (use: 'detect' | 'training', argv: string[]) => criterionFlags(ne
 describe("the criteria's flags, from their declarations", () => {
   test('every declared flag is on ebt detect; the training commands get those marked training', () => {
     const flagsOf = (use: 'detect' | 'training') => criterionFlags(new Command(), use).options.map((o) => o.long);
-    const declared = CRITERION_NAMES.flatMap((n) => CRITERIA[n].flags);
+    // a flag two criteria declare (--kinds) is one flag
+    const declared = [...new Set(CRITERION_NAMES.flatMap((n) => CRITERIA[n].flags))];
     expect(flagsOf('detect')).toEqual(declared.map((f) => f.flag));
-    expect(flagsOf('training')).toEqual(['--queue', '--epsilon', '--smooth', '--window', '--every', '--flat-tol']);
+    expect(flagsOf('detect').filter((f) => f === '--kinds')).toHaveLength(1);
+    expect(flagsOf('training')).toEqual(['--queue', '--epsilon', '--kinds', '--mode', '--smooth', '--window', '--every', '--tolerance', '--flat-tol']);
   });
 
   test('values parse by kind into the nested options the criterion takes; unset flags stay unset', () => {
     const o = parsed('detect', ['--queue', '4', '--kinds', 'ffn', '--adf-threshold', '0.01', '--tests', 'adf,kpss', '--signal', 'coefficients']);
     expect(parseCriterionFlags(o, 'mask-distance', 'detect')).toEqual({ queue: 4, kinds: ['ffn'] });
-    expect(parseCriterionFlags(o, 'nuclear-stationarity', 'detect')).toEqual({ signal: 'coefficients', tests: ['adf', 'kpss'], thresholds: { adf: 0.01 } });
+    // --kinds is both criteria's
+    expect(parseCriterionFlags(o, 'nuclear-stationarity', 'detect')).toEqual({
+      signal: 'coefficients',
+      tests: ['adf', 'kpss'],
+      kinds: ['ffn'],
+      thresholds: { adf: 0.01 },
+    });
     // a training command reads only its own flags
-    expect(parseCriterionFlags(o, 'nuclear-stationarity', 'training')).toEqual({});
+    expect(parseCriterionFlags(o, 'nuclear-stationarity', 'training')).toEqual({ kinds: ['ffn'] });
+    const modes = parsed('training', ['--mode', 'seed', '--tolerance', '0.05']);
+    expect(parseCriterionFlags(modes, 'nuclear-stationarity', 'training')).toEqual({ mode: 'seed', tolerance: 0.05 });
+    expect(() => parseCriterionFlags(parsed('training', ['--mode', 'strict']), 'nuclear-stationarity', 'training')).toThrow(
+      "--mode must be one of calibrated, all, seed (got 'strict').",
+    );
   });
 
   test('a bad value names the flag', () => {

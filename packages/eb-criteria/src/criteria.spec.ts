@@ -9,7 +9,9 @@ import {
   replay,
   testWindow,
   DEFAULT_THRESHOLDS,
+  CriterionOptionsError,
 } from './index';
+import type { WindowRule } from './index';
 import fixture from '../test/fixtures/nuclear-norms.json';
 
 describe('nuclearNorm', () => {
@@ -76,6 +78,16 @@ describe('MaskDistanceCriterion', () => {
   });
 });
 
+/** The rule of mode all, as testWindow takes it. */
+const ALL: WindowRule = {
+  tests: ['dejong', 'mk', 'adf'],
+  thresholds: { ...DEFAULT_THRESHOLDS },
+  flatTol: 1e-9,
+  combine: 'all',
+  errorsHold: false,
+  tolerance: 0.02,
+};
+
 describe('NuclearStationarityCriterion', () => {
   /** coefficients decaying towards a fixed pattern: masks flip early, then settle */
   function decaying(n: number): Point[] {
@@ -92,7 +104,7 @@ describe('NuclearStationarityCriterion', () => {
 
   test('draws only after the signal has settled, and offline replay gives the online answer', () => {
     // windows in steps; the points come every 10 steps (10, 20, ...)
-    const options = { smooth: 50, window: 200, every: 50, tests: ['dejong', 'mk'] as const };
+    const options = { mode: 'all' as const, smooth: 50, window: 200, every: 50, tests: ['dejong', 'mk'] as const };
     const points = decaying(150);
     const online = new NuclearStationarityCriterion({ ...options, tests: [...options.tests] });
     let first: { step: number } | undefined;
@@ -120,7 +132,7 @@ describe('NuclearStationarityCriterion', () => {
   });
 
   test('nothing is tested before the smoothed series spans the window; tested steps are multiples of every', () => {
-    const c = new NuclearStationarityCriterion({ smooth: 40, window: 60, every: 30, tests: ['mk'] });
+    const c = new NuclearStationarityCriterion({ mode: 'all', smooth: 40, window: 60, every: 30, tests: ['mk'] });
     decaying(20).forEach((p) => c.observe(p));
     const tested = (c.details() as any).tests.map((t: any) => t.step);
     // smoothed from step 50 (40 steps after the first point, step 10), spanning 60 steps at step 109: tested at
@@ -133,7 +145,7 @@ describe('NuclearStationarityCriterion', () => {
     // a signal that settles: the step-based windows test the same stretch of training either way
     const every = decaying(300).map((p, t) => ({ ...p, step: t + 1 }));
     const sparse = every.filter((p) => p.step % 10 === 0);
-    const options = { smooth: 20, window: 60, every: 20, tests: ['dejong' as const, 'mk' as const] };
+    const options = { mode: 'all' as const, smooth: 20, window: 60, every: 20, tests: ['dejong' as const, 'mk' as const] };
     const dense = replay(new NuclearStationarityCriterion(options), every);
     const coarse = replay(new NuclearStationarityCriterion(options), sparse);
     expect(dense.drawn && coarse.drawn).toBe(true);
@@ -143,7 +155,7 @@ describe('NuclearStationarityCriterion', () => {
   test('a window holding fewer than 3 points is not tested', () => {
     // points every 10 steps: a 25-step window holds at most 3 of them, a 15-step one at most 2
     const tested = (window: number) => {
-      const c = new NuclearStationarityCriterion({ smooth: 1, window, every: 10, tests: ['mk'] });
+      const c = new NuclearStationarityCriterion({ mode: 'all', smooth: 1, window, every: 10, tests: ['mk'] });
       decaying(30).forEach((p) => c.observe(p));
       return (c.details() as { tests: unknown[] }).tests.length;
     };
@@ -160,15 +172,19 @@ describe('NuclearStationarityCriterion', () => {
 
   test('saved state restores a criterion that then gives the unbroken answer', () => {
     const points = decaying(150);
-    const options = { smooth: 50, window: 200, every: 50, tests: ['dejong' as const, 'mk' as const] };
-    const unbroken = new NuclearStationarityCriterion(options);
-    const verdict = replay(unbroken, points);
-    const first = new NuclearStationarityCriterion(options);
-    points.slice(0, 37).forEach((p) => first.observe(p));
-    const second = new NuclearStationarityCriterion(options);
-    second.restoreState(JSON.parse(JSON.stringify(first.saveState())));
-    expect(replay(second, points.slice(37))).toEqual(verdict);
-    expect(second.details()).toEqual(unbroken.details());
+    for (const options of [
+      { mode: 'all' as const, smooth: 50, window: 200, every: 50, tests: ['dejong' as const, 'mk' as const] },
+      { mode: 'calibrated' as const, smooth: 50, window: 200, every: 50 },
+    ]) {
+      const unbroken = new NuclearStationarityCriterion(options);
+      const verdict = replay(unbroken, points);
+      const first = new NuclearStationarityCriterion(options);
+      points.slice(0, 37).forEach((p) => first.observe(p));
+      const second = new NuclearStationarityCriterion(options);
+      second.restoreState(JSON.parse(JSON.stringify(first.saveState())));
+      expect(replay(second, points.slice(37))).toEqual(verdict);
+      expect(second.details()).toEqual(unbroken.details());
+    }
     const md = new MaskDistanceCriterion({ queue: 3, epsilon: 0.05 });
     const mdUnbroken = replay(new MaskDistanceCriterion({ queue: 3, epsilon: 0.05 }), points);
     points.slice(0, 37).forEach((p) => md.observe(p));
@@ -178,13 +194,11 @@ describe('NuclearStationarityCriterion', () => {
   });
 
   test('a flat window counts as stationary without testing; a trend fails dejong and mk', () => {
-    const flat = testWindow(new Float64Array(50).fill(3), ['dejong', 'mk', 'adf'], DEFAULT_THRESHOLDS, 1e-9);
+    const flat = testWindow(new Float64Array(50).fill(3), { ...ALL, tests: ['dejong', 'mk', 'adf'] });
     expect(flat).toMatchObject({ pass: true, flat: true });
     const trend = testWindow(
       Float64Array.from({ length: 50 }, (_, i) => i + Math.sin(i)),
-      ['dejong', 'mk'],
-      DEFAULT_THRESHOLDS,
-      1e-9,
+      { ...ALL, tests: ['dejong', 'mk'] },
     );
     expect(trend.pass).toBe(false);
     expect(trend.pvalues.mk).toBeLessThan(0.2);
@@ -194,16 +208,87 @@ describe('NuclearStationarityCriterion', () => {
     // Mann-Kendall is scale-free: a trajectory still converging by 1e-5 per step is a "trend". A flatness
     // tolerance relative to the level is what lets converged coefficients count as settled.
     const strict = replay(
-      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9 }),
+      new NuclearStationarityCriterion({ mode: 'all', signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9 }),
       decaying(150),
     );
     expect(strict.drawn).toBe(false);
     const tolerant = replay(
-      new NuclearStationarityCriterion({ signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9, flatTol: 1e-3 }),
+      new NuclearStationarityCriterion({ mode: 'all', signal: 'trajectories', smooth: 30, window: 100, every: 50, tests: ['mk'], share: 0.9, flatTol: 1e-3 }),
       decaying(150),
     );
     expect(tolerant.drawn).toBe(true);
     expect((tolerant as { step: number }).step).toBeGreaterThan(400);
+  });
+});
+
+describe('NuclearStationarityCriterion modes', () => {
+  /**
+   * Two layers of three heads, one head pruned globally: head 0 of layer 0 or of layer 1 is the smallest. The two
+   * masks are a row permutation of each other, so their nuclear norms are equal; the FFN never changes.
+   */
+  function swapping(n: number, settleAt: number, halfPeriod: number): Point[] {
+    return Array.from({ length: n }, (_, t) => {
+      const layer = t < settleAt ? Math.floor(t / halfPeriod) % 2 : 1;
+      const heads = [0, 1].map((l) => [l === layer ? 0.1 : 0.9, 1, 1.1]);
+      return { step: t, epoch: 0, heads, ffn: [[1, 2, 3, 4]] };
+    });
+  }
+  const masks = { ratioHeads: 1 / 6, scopeHeads: 'global' as const, ratioFfn: 0.25 };
+
+  test('a mask that swaps at equal nuclear norm: mode all reads a flat signal as settled, calibrated waits until the swaps stop', () => {
+    // the swaps stop at step 270 on layer 1's head: the first window that starts after them ends at 300
+    const points = swapping(400, 270, 30);
+    const windows = { smooth: 10, window: 30, every: 10 };
+    const all = replay(new NuclearStationarityCriterion({ ...masks, ...windows, mode: 'all' }), points);
+    // the norm never moves: the first window (smoothed from step 9, spanning 30 steps at 38) is flat
+    expect(all).toEqual({ drawn: true, step: 40, epoch: 0 });
+    const calibrated = new NuclearStationarityCriterion({ ...masks, ...windows });
+    expect(replay(calibrated, points)).toEqual({ drawn: true, step: 300, epoch: 0 });
+    // every earlier window saw the head mask 2/6 away from the window's first
+    const tests = (calibrated.details() as { tests: Array<{ step: number; motion: { head: number }; pass: boolean }> }).tests;
+    expect(tests.filter((t) => t.step < 300).every((t) => !t.pass && Math.abs(t.motion.head - 1 / 3) < 1e-12)).toBe(true);
+  });
+
+  test('kinds: watching the FFN alone ignores the head swaps', () => {
+    const points = swapping(400, 300, 30);
+    const ffnOnly = replay(new NuclearStationarityCriterion({ ...masks, smooth: 10, window: 30, every: 10, kinds: ['ffn'] }), points);
+    expect(ffnOnly).toEqual({ drawn: true, step: 40, epoch: 0 });
+  });
+
+  test('calibrated: a slow drift of the norm above the tolerance is not settled, the same drift below it is', () => {
+    // the FFN's coefficients drift so that one neuron after another drops below the pruned share
+    const drifting = (perStep: number) =>
+      Array.from({ length: 600 }, (_, t) => ({ step: t, epoch: 0, heads: [[1, 2, 3]], ffn: [[1 + perStep * t, 1.5, 2, 2.5]] }));
+    const o = { smooth: 10, window: 100, every: 25, ratioHeads: 0, ratioFfn: 0, signal: 'coefficients' as const };
+    // the nuclear norm of |C| for one row is its Euclidean norm, 3.67 at t = 0: a drift of 2e-4 per step moves it
+    // by at most 0.15% per 100-step window, one of 1e-2 by 7% to 14%, against 2% tolerated
+    expect(replay(new NuclearStationarityCriterion({ ...o }), drifting(0.0002)).drawn).toBe(true);
+    expect(replay(new NuclearStationarityCriterion({ ...o }), drifting(0.01)).drawn).toBe(false);
+    expect(replay(new NuclearStationarityCriterion({ ...o, tolerance: 0.5 }), drifting(0.01)).drawn).toBe(true);
+  });
+
+  test("testWindow: 'any' holds when one rule holds, and errorsHold reads a failed test as holding (the seed's reading)", () => {
+    const trend = Float64Array.from({ length: 60 }, (_, i) => i + 3 * Math.sin(i));
+    const rule = { ...ALL, tests: ['mk', 'adf'] as const };
+    const mk = testWindow(trend, { ...rule, tests: ['mk'] });
+    expect(mk.pass).toBe(false);
+    // ADF on a trend around noise: p decides it; 'any' passes iff one of the two does
+    const both = testWindow(trend, rule);
+    const any = testWindow(trend, { ...rule, combine: 'any' });
+    expect(any.pass).toBe(both.pvalues.adf! < 0.05 || both.pvalues.mk! > 0.2);
+    // two distinct values: ADF's lag search runs out of degrees of freedom and throws
+    const tiny = Float64Array.from([1, 2, 1]);
+    expect(testWindow(tiny, { ...rule, tests: ['adf'] }).errors.adf).toBeDefined();
+    expect(testWindow(tiny, { ...rule, tests: ['adf'] }).pass).toBe(false);
+    expect(testWindow(tiny, { ...rule, tests: ['adf'], errorsHold: true }).pass).toBe(true);
+  });
+
+  test('bad options name the flag', () => {
+    expect(() => new NuclearStationarityCriterion({ mode: 'bogus' as never })).toThrow(CriterionOptionsError);
+    expect(() => new NuclearStationarityCriterion({ mode: 'bogus' as never })).toThrow(/--mode.*calibrated, all, seed.*'bogus'/);
+    expect(() => new NuclearStationarityCriterion({ tolerance: 0 })).toThrow(/--tolerance/);
+    expect(() => new NuclearStationarityCriterion({ maskDelta: 2 })).toThrow(/--mask-delta/);
+    expect(() => new NuclearStationarityCriterion({ kinds: [] })).toThrow(/--kinds/);
   });
 });
 

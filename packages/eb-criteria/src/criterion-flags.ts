@@ -1,7 +1,9 @@
 /**
  * A criterion's options as command-line flags: the one declaration `ebt detect` and the training commands
- * build their flags from and parse them by. Plain data: no CLI library here.
+ * build their flags from and parse them by. Plain data: no CLI library here. A flag that several criteria
+ * declare (the same object) is one flag on the command line and sets the option of each.
  */
+import { MASK_KINDS } from './mask';
 
 /** How a flag's text becomes the option's value. */
 export type FlagValue = 'integer' | 'number' | { list: readonly string[] } | { choice: readonly string[] };
@@ -15,6 +17,8 @@ export interface CriterionFlag {
   readonly help: string;
   /** also a flag of the training commands (pretrain, finetune), not only of `ebt detect` */
   readonly training?: boolean;
+  /** the help's default where it is not a value of the defaults (e.g. "the mode's") */
+  readonly defaultHelp?: string;
 }
 
 /** The value at `key` ('a.b' for a nested one) of an options object. */
@@ -28,3 +32,6 @@ export function withOption(options: Record<string, unknown>, key: string, value:
   if (rest.length === 0) return { ...options, [head]: value };
   return { ...options, [head]: withOption((options[head] as Record<string, unknown>) ?? {}, rest.join('.'), value) };
 }
+
+/** Which masks must settle: one flag for every criterion that watches heads and FFN neurons apart. */
+export const KINDS_FLAG: CriterionFlag = { key: 'kinds', flag: '--kinds', value: { list: MASK_KINDS }, help: 'masks that must settle', training: true };

@@ -12,8 +12,12 @@ export {
   NUCLEAR_STATIONARITY,
   NUCLEAR_STATIONARITY_DEFAULTS,
   NuclearStationarityCriterion,
+  resolveNuclearStationarity,
   testWindow,
 } from './nuclear-stationarity-criterion';
+export { CRITERION_MODES } from './criterion-modes';
+export type { CriterionMode, CriterionModeName } from './criterion-modes';
+export { MASK_KINDS } from './mask';
 export { CRITERIA, CRITERION_NAMES, DEFAULT_CRITERION } from './registry';
 export type { CriterionEntry, CriterionName } from './registry';
 export type {
@@ -22,16 +26,18 @@ export type {
   ResolvedNuclearStationarityOptions,
   Signal,
   StationarityRule,
+  TestedWindow,
+  WindowRule,
   WindowTest,
 } from './nuclear-stationarity-criterion';
-export { judgeDetection, SCORE_TOLERANCE_POINTS, scoreFalsePositive } from './judge';
+export { judgeDetection, MASK_RULE_DELTA, SCORE_TOLERANCE_POINTS, scoreFalsePositive } from './judge';
 export type { Judgement, JudgeInput } from './judge';
 export { CriterionOptionsError } from './errors';
 export { isWindowPreset, WINDOW_PRESETS } from './window-presets';
 export type { WindowPreset, WindowPresetName } from './window-presets';
-export { optionAt, withOption } from './criterion-flags';
+export { KINDS_FLAG, optionAt, withOption } from './criterion-flags';
 export type { CriterionFlag, FlagValue } from './criterion-flags';
-export { calibrate, calibrateRule, calibrationSeries } from './calibration';
-export type { CalibratedRule, CalibrationSeries, SeriesCalibration } from './calibration';
+export { calibrate, calibrateRule, calibrationSeries, windowVerdicts } from './calibration';
+export type { CalibrationSeries, SeriesCalibration, SeriesOptions } from './calibration';
 export { SETTLING_TOLERANCES, settlingSteps } from './settling';
 export type { Settling } from './settling';

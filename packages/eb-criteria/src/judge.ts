@@ -25,6 +25,9 @@ export interface Judgement {
   reason: string;
 }
 
+/** The mask rule's delta: a draw whose masks differ from the final ones by more than this is a false positive. */
+export const MASK_RULE_DELTA = 0.1;
+
 /** Tolerated loss of a retrained ticket against its reference, in points (docs/method.md section 3.3). */
 export const SCORE_TOLERANCE_POINTS = 1;
 
@@ -40,7 +43,7 @@ export function scoreFalsePositive(ticket: number | null, reference: number | nu
 
 export function judgeDetection(j: JudgeInput): Judgement {
   if (!j.detection || !j.masksAtDetection) return { detection: null, fractionSaved: 0, distanceToFinal: null, falsePositive: null, reason: 'no ticket drawn' };
-  const delta = j.delta ?? 0.1;
+  const delta = j.delta ?? MASK_RULE_DELTA;
   const distance = { heads: maskDistance(j.masksAtDetection.heads, j.finalMasks.heads), ffn: maskDistance(j.masksAtDetection.ffn, j.finalMasks.ffn) };
   const reasons: string[] = [];
   if (distance.heads > delta || distance.ffn > delta)

@@ -4,12 +4,12 @@
  * the newest mask is within `epsilon` (normalised Hamming distance) of every older one in the queue.
  */
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
-import { Mask } from './mask';
+import { Mask, MaskKind } from './mask';
 import { maskDistance } from './mask-distance';
-import type { CriterionFlag } from './criterion-flags';
+import { CriterionFlag, KINDS_FLAG } from './criterion-flags';
 import { CriterionOptionsError } from './errors';
 
-export type MaskKind = 'head' | 'ffn';
+export type { MaskKind };
 
 export interface MaskDistanceOptions extends MaskOptions {
   queue?: number;
@@ -34,7 +34,7 @@ export const MASK_DISTANCE = 'mask-distance' as const;
 export const MASK_DISTANCE_FLAGS: readonly CriterionFlag[] = [
   { key: 'queue', flag: '--queue', value: 'integer', help: 'masks kept', training: true },
   { key: 'epsilon', flag: '--epsilon', value: 'number', help: 'largest normalised Hamming distance', training: true },
-  { key: 'kinds', flag: '--kinds', value: { list: ['head', 'ffn'] }, help: 'masks that must settle' },
+  KINDS_FLAG,
 ];
 
 export class MaskDistanceCriterion implements Criterion {

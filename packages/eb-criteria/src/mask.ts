@@ -6,6 +6,10 @@ export type Mask = Uint8Array[];
 export type Coefficients = ArrayLike<number>[];
 export type MaskScope = 'global' | 'layerwise';
 
+/** The two kinds of mask a transformer has: attention heads and FFN neurons (as a criterion's `kinds` names them). */
+export const MASK_KINDS = ['head', 'ffn'] as const;
+export type MaskKind = (typeof MASK_KINDS)[number];
+
 /**
  * Keeps the structures with the largest |c| (docs/method.md section 2). `global`: the round(ratio * N) smallest of
  * the whole model are pruned; `layerwise`: round(ratio * n_l) inside each layer. Ties are broken by index

@@ -1,29 +1,43 @@
 /**
  * The criterion this project exists for (docs/method.md section 3.2): the nuclear norm of the pruning masks (or of
- * |C|, or every coefficient's own trajectory) is smoothed by a moving average and tested for stationarity
- * over a sliding window; the ticket is drawn when the chosen rules hold for heads and FFN both.
+ * |C|, or every coefficient's own trajectory) is tested over a sliding window; the ticket is drawn when the
+ * mode's rules hold for every kind of mask it watches. The default mode, `calibrated`, asks whether the signal
+ * moved by less than a tolerance over the window (an equivalence test on its slope) and whether the mask itself
+ * stayed put; the modes `all` and `seed` apply the stationarity tests to the moving average as before.
  */
-import { adf, dejong, kpss, mannKendall } from '@ebt/ts-stationarity';
+import { adf, dejong, kpss, mannKendall, slopeTost } from '@ebt/ts-stationarity';
 import { Criterion, MaskOptions, masksAt, Point, resolveMaskOptions, Verdict } from './criterion';
 import { nuclearNorm } from './nuclear-norm';
 import { StepSeries } from './step-series';
 import { CriterionOptionsError } from './errors';
-import type { CriterionFlag } from './criterion-flags';
+import { CriterionFlag, KINDS_FLAG } from './criterion-flags';
+import { CRITERION_MODES, CriterionModeName, StationarityRule } from './criterion-modes';
+import { Mask, MaskKind } from './mask';
+import { maskDistance } from './mask-distance';
+import { MASK_RULE_DELTA } from './judge';
 
-export type StationarityRule = 'dejong' | 'mk' | 'adf' | 'kpss';
+export type { StationarityRule };
 export type Signal = 'masks' | 'coefficients' | 'trajectories';
 
 export interface NuclearStationarityOptions extends MaskOptions {
+  /** how the tests combine, on which masks and series (default calibrated; criterion-modes.ts) */
+  mode?: CriterionModeName;
   signal?: Signal;
   /** moving-average length, in steps (default 200) */
   smooth?: number;
-  /** the last `window` steps of the smoothed series are tested (default 300) */
+  /** the last `window` steps of the series are tested (default 300) */
   window?: number;
   /** test at the steps that are multiples of `every` (default 100) */
   every?: number;
-  /** rules that must all hold (default dejong, mk, adf) */
+  /** rules tested on each window (default: the mode's) */
   tests?: StationarityRule[];
+  /** the masks that must settle (default: the mode's) */
+  kinds?: MaskKind[];
   thresholds?: Partial<Record<StationarityRule, number>>;
+  /** rule tost: the largest change over the window the signal may show, relative to its level (default 0.02) */
+  tolerance?: number;
+  /** mode calibrated: the largest distance of a mask from the window's first one (default the mask rule's 0.1) */
+  maskDelta?: number;
   /** a window whose range is below flatTol * |mean| counts as stationary untested (default 1e-9) */
   flatTol?: number;
   /** consecutive passing tests needed (default 1) */
@@ -32,24 +46,37 @@ export interface NuclearStationarityOptions extends MaskOptions {
   share?: number;
 }
 
-export const DEFAULT_THRESHOLDS: Readonly<Record<StationarityRule, number>> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05 };
+/** p-value thresholds: dejong/mk/kpss hold above theirs, adf and tost below. */
+export const DEFAULT_THRESHOLDS: Readonly<Record<StationarityRule, number>> = { dejong: 0.2, mk: 0.2, adf: 0.05, kpss: 0.05, tost: 0.05 };
 
 export type ResolvedNuclearStationarityOptions = Required<Omit<NuclearStationarityOptions, 'thresholds' | keyof MaskOptions>> & {
   thresholds: Record<StationarityRule, number>;
 };
 
-/** The seed's case-study values (docs/method.md section 3.2); windows in steps. */
-export const NUCLEAR_STATIONARITY_DEFAULTS: Readonly<ResolvedNuclearStationarityOptions> = {
+/** The seed's case-study windows (docs/method.md section 3.2), in steps, and the calibrated mode. */
+export const NUCLEAR_STATIONARITY_DEFAULTS: Readonly<Omit<ResolvedNuclearStationarityOptions, 'tests' | 'kinds'>> = {
+  mode: 'calibrated',
   signal: 'masks',
   smooth: 200,
   window: 300,
   every: 100,
-  tests: ['dejong', 'mk', 'adf'],
   thresholds: DEFAULT_THRESHOLDS,
+  tolerance: 0.02,
+  maskDelta: MASK_RULE_DELTA,
   flatTol: 1e-9,
   confirm: 1,
   share: 0.9,
 };
+
+/** How one window is judged: the rules, how they combine, and their settings. */
+export interface WindowRule {
+  tests: readonly StationarityRule[];
+  thresholds: Record<StationarityRule, number>;
+  flatTol: number;
+  combine: 'all' | 'any';
+  errorsHold: boolean;
+  tolerance: number;
+}
 
 export interface WindowTest {
   pass: boolean;
@@ -58,8 +85,26 @@ export interface WindowTest {
   errors: Partial<Record<StationarityRule, string>>;
 }
 
-/** Applies the rules to one window: dejong/mk/kpss p above their thresholds, adf p below its. */
-export function testWindow(window: Float64Array, tests: StationarityRule[], thresholds: Record<StationarityRule, number>, flatTol: number): WindowTest {
+/** One rule's p-value on a window; tost's bounds are +-tolerance * |mean| over the window's n - 1 intervals. */
+function pvalueOf(rule: StationarityRule, window: Float64Array, mean: number, tolerance: number): number {
+  switch (rule) {
+    case 'dejong':
+      return dejong(window).pvalue;
+    case 'mk':
+      return mannKendall(window).pvalue;
+    case 'adf':
+      return adf(window, { regression: 'c', autolag: 'AIC' }).pvalue;
+    case 'kpss':
+      return kpss(window, { regression: 'c' }).pvalue;
+    case 'tost': {
+      const bound = (tolerance * Math.abs(mean)) / (window.length - 1);
+      return slopeTost(window, { low: -bound, upp: bound }).pvalue;
+    }
+  }
+}
+
+/** Applies the rules to one window: dejong/mk/kpss p above their thresholds, adf and tost below theirs. */
+export function testWindow(window: Float64Array, rule: WindowRule): WindowTest {
   let min = Infinity;
   let max = -Infinity;
   let mean = 0;
@@ -70,28 +115,22 @@ export function testWindow(window: Float64Array, tests: StationarityRule[], thre
   }
   mean /= window.length;
   const out: WindowTest = { pass: true, flat: false, pvalues: {}, errors: {} };
-  if (max - min <= flatTol * Math.max(Math.abs(mean), 1e-300)) {
+  if (max - min <= rule.flatTol * Math.max(Math.abs(mean), 1e-300)) {
     out.flat = true;
     return out;
   }
-  for (const t of tests) {
+  const holds: boolean[] = [];
+  for (const t of rule.tests) {
     try {
-      const p =
-        t === 'dejong'
-          ? dejong(window).pvalue
-          : t === 'mk'
-            ? mannKendall(window).pvalue
-            : t === 'adf'
-              ? adf(window, { regression: 'c', autolag: 'AIC' }).pvalue
-              : kpss(window, { regression: 'c' }).pvalue;
+      const p = pvalueOf(t, window, mean, rule.tolerance);
       out.pvalues[t] = p;
-      const holds = t === 'adf' ? p < thresholds.adf : p > thresholds[t];
-      if (!holds) out.pass = false;
+      holds.push(t === 'adf' || t === 'tost' ? p < rule.thresholds[t] : p > rule.thresholds[t]);
     } catch (e) {
       out.errors[t] = (e as Error).message;
-      out.pass = false;
+      holds.push(rule.errorsHold);
     }
   }
+  out.pass = rule.combine === 'all' ? holds.every(Boolean) : holds.some(Boolean);
   return out;
 }
 
@@ -99,22 +138,47 @@ export function testWindow(window: Float64Array, tests: StationarityRule[], thre
 export interface NuclearStationarityState {
   steps: Array<{ step: number; epoch: number }>;
   raw: { heads: number[][]; ffn: number[][] };
-  tested: Array<{ step: number; epoch: number; heads: unknown; ffn: unknown; pass: boolean }>;
+  tested: TestedWindow[];
   streak: number;
   verdict: Verdict;
+  /** the masks at the last tested steps, for the motion rule (absent in states of ebt before it) */
+  motion?: Array<{ step: number; heads: number[][]; ffn: number[][] }>;
+}
+
+/** What the criterion records at each tested step (detections.json). */
+export interface TestedWindow {
+  step: number;
+  epoch: number;
+  heads: unknown;
+  ffn: unknown;
+  /** mode calibrated: each mask's distance from its state at the window's start */
+  motion?: { head: number; ffn: number; since: number };
+  pass: boolean;
 }
 
 /** The criterion's name, in run.json, detections.json and on the command line. */
 export const NUCLEAR_STATIONARITY = 'nuclear-stationarity' as const;
 
-const RULES: readonly StationarityRule[] = ['dejong', 'mk', 'adf', 'kpss'];
+const RULES: readonly StationarityRule[] = ['tost', 'dejong', 'mk', 'adf', 'kpss'];
+const MODE_NAMES = Object.keys(CRITERION_MODES) as CriterionModeName[];
 
 export const NUCLEAR_STATIONARITY_FLAGS: readonly CriterionFlag[] = [
+  {
+    key: 'mode',
+    flag: '--mode',
+    value: { choice: MODE_NAMES },
+    help: `how the tests combine: ${MODE_NAMES.map((m) => `${m} (${CRITERION_MODES[m].description})`).join('; ')}`,
+    training: true,
+  },
   { key: 'signal', flag: '--signal', value: { choice: ['masks', 'coefficients', 'trajectories'] }, help: 'the series tested' },
   { key: 'smooth', flag: '--smooth', value: 'integer', help: 'moving average over n steps', training: true },
-  { key: 'window', flag: '--window', value: 'integer', help: 'the last n steps of the smoothed signal are tested', training: true },
+  { key: 'window', flag: '--window', value: 'integer', help: 'the last n steps of the signal are tested', training: true },
   { key: 'every', flag: '--every', value: 'integer', help: 'test at the steps that are multiples of n', training: true },
-  { key: 'tests', flag: '--tests', value: { list: RULES }, help: 'rules that must hold' },
+  { key: 'tests', flag: '--tests', value: { list: RULES }, help: 'rules tested on each window', defaultHelp: "the mode's" },
+  KINDS_FLAG,
+  { key: 'tolerance', flag: '--tolerance', value: 'number', help: 'rule tost: the largest change over the window, relative to the level', training: true },
+  { key: 'maskDelta', flag: '--mask-delta', value: 'number', help: "mode calibrated: the largest distance of a mask from the window's first" },
+  { key: 'thresholds.tost', flag: '--tost-threshold', value: 'number', help: 'the slope-equivalence p-value must be below this' },
   { key: 'thresholds.dejong', flag: '--dejong-threshold', value: 'number', help: 'the DeJong p-value must exceed this' },
   { key: 'thresholds.mk', flag: '--mk-threshold', value: 'number', help: 'the Mann-Kendall p-value must exceed this' },
   { key: 'thresholds.adf', flag: '--adf-threshold', value: 'number', help: 'the ADF p-value must be below this' },
@@ -124,39 +188,75 @@ export const NUCLEAR_STATIONARITY_FLAGS: readonly CriterionFlag[] = [
   { key: 'share', flag: '--share', value: 'number', help: 'signal trajectories: the share of coefficients that must pass' },
 ];
 
+/** The options with the mode's and the defaults filled in, checked; the mode's choices the options cannot set come along. */
+export function resolveNuclearStationarity(options: NuclearStationarityOptions): ResolvedNuclearStationarityOptions {
+  const d = NUCLEAR_STATIONARITY_DEFAULTS;
+  const modeName = options.mode ?? d.mode;
+  if (!MODE_NAMES.includes(modeName))
+    throw new CriterionOptionsError(`nuclear-stationarity: mode (--mode) must be one of ${MODE_NAMES.join(', ')} (got '${modeName}').`);
+  const mode = CRITERION_MODES[modeName];
+  const o: ResolvedNuclearStationarityOptions = {
+    mode: modeName,
+    signal: options.signal ?? d.signal,
+    smooth: options.smooth ?? d.smooth,
+    window: options.window ?? d.window,
+    every: options.every ?? d.every,
+    tests: options.tests ?? [...mode.tests],
+    kinds: options.kinds ?? [...mode.kinds],
+    thresholds: { ...d.thresholds, ...options.thresholds },
+    tolerance: options.tolerance ?? d.tolerance,
+    maskDelta: options.maskDelta ?? d.maskDelta,
+    flatTol: options.flatTol ?? d.flatTol,
+    confirm: options.confirm ?? d.confirm,
+    share: options.share ?? d.share,
+  };
+  for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new CriterionOptionsError(`nuclear-stationarity: ${k} (--${k}) must be a positive integer (got ${o[k]}).`);
+  }
+  if (o.window < 3) throw new CriterionOptionsError(`nuclear-stationarity: window (--window) must be at least 3 steps (got ${o.window}).`);
+  if (!(o.share > 0 && o.share <= 1)) throw new CriterionOptionsError(`nuclear-stationarity: share (--share) must lie in (0, 1] (got ${o.share}).`);
+  if (o.tests.length === 0) throw new CriterionOptionsError('nuclear-stationarity: tests (--tests) must name at least one rule.');
+  if (o.kinds.length === 0) throw new CriterionOptionsError('nuclear-stationarity: kinds (--kinds) must name head, ffn or both.');
+  if (!(o.flatTol >= 0)) throw new CriterionOptionsError(`nuclear-stationarity: flatTol (--flat-tol) must be non-negative (got ${o.flatTol}).`);
+  if (!(o.tolerance > 0)) throw new CriterionOptionsError(`nuclear-stationarity: tolerance (--tolerance) must be positive (got ${o.tolerance}).`);
+  if (!(o.maskDelta >= 0 && o.maskDelta <= 1))
+    throw new CriterionOptionsError(`nuclear-stationarity: maskDelta (--mask-delta) must lie in [0, 1] (got ${o.maskDelta}).`);
+  return o;
+}
+
+const SERIES_KEY = { head: 'heads', ffn: 'ffn' } as const satisfies Record<MaskKind, 'heads' | 'ffn'>;
+const plain = (m: Mask) => m.map((row) => Array.from(row));
+const typed = (m: number[][]): Mask => m.map((row) => Uint8Array.from(row));
+
 export class NuclearStationarityCriterion implements Criterion {
   readonly name = NUCLEAR_STATIONARITY;
   private readonly o: ResolvedNuclearStationarityOptions;
   private readonly masks: Required<MaskOptions>;
+  private readonly rule: WindowRule;
   private streak = 0;
   private verdict: Verdict = { drawn: false };
   private series = { heads: [] as StepSeries[], ffn: [] as StepSeries[] };
   private readonly steps: Array<{ step: number; epoch: number }> = [];
-  private readonly tested: Array<{ step: number; epoch: number; heads: unknown; ffn: unknown; pass: boolean }> = [];
+  private readonly tested: TestedWindow[] = [];
+  /** the masks at the steps that are multiples of `every`, as far back as the window reaches (mode calibrated) */
+  private motion: Array<{ step: number; heads: Mask; ffn: Mask }> = [];
 
   constructor(options: NuclearStationarityOptions = {}) {
     this.masks = resolveMaskOptions(options);
-    const d = NUCLEAR_STATIONARITY_DEFAULTS;
-    this.o = {
-      signal: options.signal ?? d.signal,
-      smooth: options.smooth ?? d.smooth,
-      window: options.window ?? d.window,
-      every: options.every ?? d.every,
-      tests: options.tests ?? [...d.tests],
-      thresholds: { ...d.thresholds, ...options.thresholds },
-      flatTol: options.flatTol ?? d.flatTol,
-      confirm: options.confirm ?? d.confirm,
-      share: options.share ?? d.share,
+    this.o = resolveNuclearStationarity(options);
+    const mode = CRITERION_MODES[this.o.mode];
+    this.rule = {
+      tests: this.o.tests,
+      thresholds: this.o.thresholds,
+      flatTol: this.o.flatTol,
+      combine: mode.combine,
+      errorsHold: mode.errorsHold,
+      tolerance: this.o.tolerance,
     };
-    for (const k of ['smooth', 'window', 'every', 'confirm'] as const) {
-      if (!Number.isInteger(this.o[k]) || this.o[k] < 1)
-        throw new CriterionOptionsError(`nuclear-stationarity: ${k} (--${k}) must be a positive integer (got ${this.o[k]}).`);
-    }
-    if (this.o.window < 3) throw new CriterionOptionsError(`nuclear-stationarity: window (--window) must be at least 3 steps (got ${this.o.window}).`);
-    if (!(this.o.share > 0 && this.o.share <= 1))
-      throw new CriterionOptionsError(`nuclear-stationarity: share (--share) must lie in (0, 1] (got ${this.o.share}).`);
-    if (this.o.tests.length === 0) throw new CriterionOptionsError('nuclear-stationarity: tests (--tests) must name at least one rule.');
-    if (!(this.o.flatTol >= 0)) throw new CriterionOptionsError(`nuclear-stationarity: flatTol (--flat-tol) must be non-negative (got ${this.o.flatTol}).`);
+  }
+
+  private get mode() {
+    return CRITERION_MODES[this.o.mode];
   }
 
   observe(point: Point): Verdict {
@@ -165,15 +265,17 @@ export class NuclearStationarityCriterion implements Criterion {
     if (last && point.step <= last.step) throw new CriterionOptionsError(`points must come in increasing steps (got step ${point.step} after ${last.step}).`);
     this.steps.push({ step: point.step, epoch: point.epoch });
     this.pushSignal(point);
-    // tested at the steps that are multiples of `every`, once the smoothed series spans `window` steps
-    if (point.step % this.o.every === 0 && this.series.heads[0].window(this.o.window)) {
-      const heads = this.testKind(this.series.heads);
-      const ffn = this.testKind(this.series.ffn);
-      const pass = heads.pass && ffn.pass;
-      this.tested.push({ step: point.step, epoch: point.epoch, heads: heads.detail, ffn: ffn.detail, pass });
-      this.streak = pass ? this.streak + 1 : 0;
-      if (this.streak >= this.o.confirm) this.verdict = { drawn: true, step: point.step, epoch: point.epoch };
-    }
+    if (point.step % this.o.every !== 0) return this.verdict;
+    if (this.mode.motion) this.keepMasks(point);
+    // tested once the smoothed series spans `window` steps, whichever series the mode tests
+    if (!this.series.heads[0].window(this.o.window)) return this.verdict;
+    const results: Partial<Record<MaskKind, { pass: boolean; detail: unknown }>> = {};
+    for (const kind of this.o.kinds) results[kind] = this.testKind(kind);
+    const motion = this.mode.motion ? this.motionSince(point) : undefined;
+    const pass = this.o.kinds.every((k) => results[k]!.pass) && (!motion || this.o.kinds.every((k) => motion[k] <= this.o.maskDelta));
+    this.tested.push({ step: point.step, epoch: point.epoch, heads: results.head?.detail ?? null, ffn: results.ffn?.detail ?? null, motion, pass });
+    this.streak = pass ? this.streak + 1 : 0;
+    if (this.streak >= this.o.confirm) this.verdict = { drawn: true, step: point.step, epoch: point.epoch };
     return this.verdict;
   }
 
@@ -204,8 +306,23 @@ export class NuclearStationarityCriterion implements Criterion {
     this.series.ffn[0].push(point.step, f);
   }
 
-  private testKind(series: StepSeries[]): { pass: boolean; detail: unknown } {
-    const results = series.map((s) => testWindow(s.window(this.o.window)!, this.o.tests, this.o.thresholds, this.o.flatTol));
+  /** Keeps this point's masks and drops those older than the window's start. */
+  private keepMasks(point: Point): void {
+    const m = masksAt(point, this.masks);
+    this.motion.push({ step: point.step, heads: m.heads, ffn: m.ffn });
+    while (this.motion.length > 1 && this.motion[0].step < point.step - this.o.window) this.motion.shift();
+  }
+
+  /** Each mask's distance from the oldest kept one: its state at the window's start. */
+  private motionSince(point: Point): { head: number; ffn: number; since: number } {
+    const start = this.motion[0];
+    const now = masksAt(point, this.masks);
+    return { head: maskDistance(now.heads, start.heads), ffn: maskDistance(now.ffn, start.ffn), since: start.step };
+  }
+
+  private testKind(kind: MaskKind): { pass: boolean; detail: unknown } {
+    const raw = this.mode.series[kind] === 'raw';
+    const results = this.series[SERIES_KEY[kind]].map((s) => testWindow((raw ? s.rawWindow(this.o.window) : s.window(this.o.window))!, this.rule));
     if (this.o.signal !== 'trajectories') return { pass: results[0].pass, detail: results[0] };
     const passed = results.filter((r) => r.pass).length;
     return { pass: passed >= this.o.share * results.length, detail: { passed, of: results.length } };
@@ -218,6 +335,7 @@ export class NuclearStationarityCriterion implements Criterion {
       tested: this.tested,
       streak: this.streak,
       verdict: this.verdict,
+      motion: this.motion.map((m) => ({ step: m.step, heads: plain(m.heads), ffn: plain(m.ffn) })),
     };
   }
 
@@ -235,6 +353,7 @@ export class NuclearStationarityCriterion implements Criterion {
     this.tested.splice(0, this.tested.length, ...s.tested);
     this.streak = s.streak;
     this.verdict = s.verdict;
+    this.motion = (s.motion ?? []).map((m) => ({ step: m.step, heads: typed(m.heads), ffn: typed(m.ffn) }));
   }
 
   details(): Record<string, unknown> {

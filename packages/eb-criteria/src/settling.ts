@@ -6,9 +6,10 @@
  */
 import { MaskOptions, masksAt, Point } from './criterion';
 import { maskDistance } from './mask-distance';
+import { MASK_RULE_DELTA } from './judge';
 
 /** The tolerances `ebt detect` reports: the mask rule's delta and three stricter ones. */
-export const SETTLING_TOLERANCES = [0.1, 0.05, 0.02, 0] as const;
+export const SETTLING_TOLERANCES = [MASK_RULE_DELTA, 0.05, 0.02, 0] as const;
 
 export interface Settling {
   tolerance: number;

@@ -43,4 +43,14 @@ export class StepSeries {
     while (i > 0 && this.smoothSteps[i - 1] > last - window) i--;
     return n - i < MIN_WINDOW ? null : Float64Array.from(this.smooth.slice(i));
   }
+
+  /** The observed (unsmoothed) values of the last `window` steps, or null while they hold fewer than MIN_WINDOW. */
+  rawWindow(window: number): Float64Array | null {
+    const n = this.steps.length;
+    if (n === 0) return null;
+    const last = this.steps[n - 1];
+    let i = n - 1;
+    while (i > 0 && this.steps[i - 1] > last - window) i--;
+    return n - i < MIN_WINDOW ? null : Float64Array.from(this.raw.slice(i));
+  }
 }

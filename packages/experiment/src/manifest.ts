@@ -16,7 +16,16 @@ import { UsageError } from '@ebt/errors';
 import { describeIssue } from './json-file';
 
 /** The manifest format this version writes and reads; bump it when a field changes meaning. */
-export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FORMAT = 2;
+
+/**
+ * Format 1 (ebt before the calibrated criterion) had no nuclearStationarity.mode: its rule was the mode now
+ * called 'all'. Read as format 2 with that mode, so a report reads it and a resume asks for --mode all.
+ */
+function fromFormat1(json: { format: number; options?: { nuclearStationarity?: { mode?: string } } }): unknown {
+  const ns = json.options?.nuclearStationarity;
+  return { ...json, format: MANIFEST_FORMAT, options: { ...json.options, nuclearStationarity: ns && { mode: 'all', ...ns } } };
+}
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -32,15 +41,22 @@ const maskDistance = z.object({
   kinds: z.array(z.enum(['head', 'ffn'])).optional(),
 });
 
-const rule = z.enum(['dejong', 'mk', 'adf', 'kpss']);
+const rule = z.enum(['tost', 'dejong', 'mk', 'adf', 'kpss']);
 const nuclearStationarity = z.object({
   ...maskOptions,
+  mode: z.enum(['calibrated', 'all', 'seed']).optional(),
   windows: z.enum(['seed', 'short', 'smoke']).optional(),
   signal: z.enum(['masks', 'coefficients', 'trajectories']).optional(),
   smooth: positiveInt.optional(),
   window: z.number().int().min(3).optional(),
   every: positiveInt.optional(),
   tests: z.array(rule).min(1).optional(),
+  kinds: z
+    .array(z.enum(['head', 'ffn']))
+    .min(1)
+    .optional(),
+  tolerance: z.number().positive().optional(),
+  maskDelta: ratio.optional(),
   thresholds: z.partialRecord(rule, z.number().min(0).max(1)).optional(),
   flatTol: nonNegative.optional(),
   confirm: positiveInt.optional(),
@@ -151,7 +167,8 @@ export function readManifest(runDir: string): RunManifest {
     throw new ManifestError(`'${file}' is not valid JSON (${(e as Error).message}).`);
   }
   const format = (json as { format?: unknown })?.format;
-  if (format !== MANIFEST_FORMAT) {
+  if (format === 1) json = fromFormat1(json as Parameters<typeof fromFormat1>[0]);
+  else if (format !== MANIFEST_FORMAT) {
     throw new ManifestError(`'${file}': field 'format' is ${JSON.stringify(format)}; this ebt reads run.json format ${MANIFEST_FORMAT} (docs/run-folder.md).`);
   }
   const parsed = manifestSchema.safeParse(json);

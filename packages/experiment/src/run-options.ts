@@ -9,6 +9,7 @@ import {
   MASK_DISTANCE,
   MaskDistanceOptions,
   NUCLEAR_STATIONARITY,
+  NUCLEAR_STATIONARITY_DEFAULTS,
   NuclearStationarityOptions,
   WINDOW_PRESETS,
   WindowPresetName,
@@ -52,7 +53,15 @@ export function runCriteria(o: EarlyBirdRunOptions, defaultWindows: WindowPreset
   if (!Object.prototype.hasOwnProperty.call(WINDOW_PRESETS, windows))
     throw new UsageError(`--windows must be one of ${Object.keys(WINDOW_PRESETS).join(', ')} (got '${windows}').`);
   const { smooth, window, every, flatTol } = WINDOW_PRESETS[windows];
-  const nuclearStationarity: NuclearStationarityOptions = { smooth, window, every, flatTol, ...o.nuclearStationarity };
+  // the mode is recorded even when defaulted: a later ebt with another default resumes the run as it started
+  const nuclearStationarity: NuclearStationarityOptions = {
+    mode: NUCLEAR_STATIONARITY_DEFAULTS.mode,
+    smooth,
+    window,
+    every,
+    flatTol,
+    ...o.nuclearStationarity,
+  };
   const maskDistance: MaskDistanceOptions = { ...o.maskDistance };
   const options: { [K in CriterionName]: unknown } = { [MASK_DISTANCE]: maskDistance, [NUCLEAR_STATIONARITY]: nuclearStationarity };
   const criteria: Criterion[] = CRITERION_NAMES.map((name) => (CRITERIA[name] as CriterionEntry<unknown>).create(options[name]));

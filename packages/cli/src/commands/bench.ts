@@ -96,7 +96,7 @@ export function benchCommand(): Command {
       'ms to observe one point of a BERT-base-sized trajectory with both criteria and every test (target < 5); --calibration: the rule on series with known answers.',
     )
     .option('--points <n>', 'timed points', '300')
-    .option('--calibration', "instead: the nuclear-norm rule's settled rates on synthetic series with known answers, per window preset")
+    .option('--calibration', "instead: the nuclear-norm rule's settled rates on synthetic series with known answers, per window preset and mode")
     .option('--json', 'machine-readable output', false)
     .action((o) => {
       const { benchCalibration, benchCriteria } = benchModule('criteria.ts') as typeof import('../../../../tools/bench/criteria');
@@ -105,7 +105,7 @@ export function benchCommand(): Command {
         if (o.json) return printJson(rows);
         for (const row of rows) {
           const cells = row.results.map((x) => `${x.series} ${x.rate.toFixed(2)}${x.delay !== undefined ? ` (delay ${x.delay ?? 'none'})` : ''}`);
-          process.stdout.write(`${row.windows} (${row.smooth}/${row.window}/${row.every}), ${row.rule}: ${cells.join(', ')}\n`);
+          process.stdout.write(`${row.windows} (${row.smooth}/${row.window}/${row.every}), mode ${row.mode}: ${cells.join(', ')}\n`);
         }
         return;
       }

@@ -19,17 +19,21 @@ const flagsOf = (name: CriterionName, use: FlagUse): readonly CriterionFlag[] =>
 /** The help's default: the criterion's own; a training run's window settings come from its --windows preset. */
 function defaultText(name: CriterionName, f: CriterionFlag, use: FlagUse): string {
   if (use === 'training' && f.key in WINDOW_PRESETS.seed) return '(default: --windows)';
+  if (f.defaultHelp) return `(default: ${f.defaultHelp})`;
   const v = optionAt(CRITERIA[name].defaults, f.key);
   return `(default ${Array.isArray(v) ? v.join(',') : v})`;
 }
 
-/** Every criterion's flags on `cmd` (for `use`), each prefixed in the help by the criterion it belongs to. */
+/**
+ * Every criterion's flags on `cmd` (for `use`), each prefixed in the help by the criteria it belongs to; a flag
+ * several criteria declare (the same declaration) is offered once and sets the option of each.
+ */
 export function criterionFlags(cmd: Command, use: FlagUse): Command {
-  for (const name of CRITERION_NAMES) {
-    for (const f of flagsOf(name, use)) {
-      const choices = typeof f.value === 'object' ? ` (${('list' in f.value ? f.value.list : f.value.choice).join(', ')})` : '';
-      cmd.option(`${f.flag} ${placeholder(f.value)}`, `${name}: ${f.help}${choices} ${defaultText(name, f, use)}`);
-    }
+  const owners = new Map<CriterionFlag, CriterionName[]>();
+  for (const name of CRITERION_NAMES) for (const f of flagsOf(name, use)) owners.set(f, [...(owners.get(f) ?? []), name]);
+  for (const [f, names] of owners) {
+    const choices = typeof f.value === 'object' ? ` (${('list' in f.value ? f.value.list : f.value.choice).join(', ')})` : '';
+    cmd.option(`${f.flag} ${placeholder(f.value)}`, `${names.join(', ')}: ${f.help}${choices} ${defaultText(names[0], f, use)}`);
   }
   return cmd;
 }
