@@ -167,13 +167,18 @@ describe('ebt detect', () => {
     expect(JSON.parse(md.stdout).settling).toEqual([0.1, 0.05, 0.02, 0].map((tolerance) => ({ tolerance, heads: 5, ffn: 0, both: 5 })));
     // the head masks at step 0 and 5 prune one head per layer each (index ties at 0, head 1 later): the same
     // nuclear norm; the FFN masks are equal. So the first window of 11 steps (the points at 0, 5, 10) is flat:
-    // drawn at 10
-    const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--smooth', '1', '--window', '11', '--every', '5']);
-    expect(ns.status).toBe(0);
-    expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: { step: 10, epoch: 1 } });
+    // mode all (blind to the swap) draws at 10; the calibrated default sees the head mask move since step 0 and
+    // draws at 15, the first window whose masks start from step 5's
+    const flags = ['--smooth', '1', '--window', '11', '--every', '5'];
+    const all = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--mode', 'all', ...flags]);
+    expect(all.status).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: { step: 10, epoch: 1 } });
+    const ns = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', ...flags]);
+    expect(JSON.parse(ns.stdout)).toMatchObject({ criterion: 'nuclear-stationarity', drawnAt: { step: 15, epoch: 1 } });
+    expect(JSON.parse(ns.stdout).details.tests[0].motion).toEqual({ head: 0.5, ffn: 0, since: 0 });
     const bad = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--tests', 'dejong,foo']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--tests must be one of dejong, mk, adf, kpss \(got 'foo'\)/);
+    expect(bad.stderr).toMatch(/--tests must be one of tost, dejong, mk, adf, kpss \(got 'foo'\)/);
     const window = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--window', '2']);
     expect(window.status).toBe(2);
     expect(window.stderr).toMatch(/window \(--window\) must be at least 3 steps \(got 2\)/);

@@ -7,7 +7,17 @@ import { pretrainSmallVit, PRESETS, resolvePreset } from './index';
 describe('pretrainSmallVit', () => {
   test('one smoke epoch on MNIST (wasm) leaves run.json, metrics.csv, the trajectory, checkpoints and the initial weights', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-pretrain-'));
-    const { result } = await pretrainSmallVit({ preset: 'smoke', epochs: 1, backend: 'wasm', out, progress: false, recordEvery: 20, sweep: false });
+    // dense after a draw: the snapshots keep the dense model's shapes whether or not a criterion draws in this epoch
+    const { result } = await pretrainSmallVit({
+      preset: 'smoke',
+      epochs: 1,
+      backend: 'wasm',
+      out,
+      progress: false,
+      recordEvery: 20,
+      sweep: false,
+      continueWith: 'dense',
+    });
     expect(result.steps).toBe(Math.ceil(2000 / 32));
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ preset: 'smoke', data: 'mnist', seed: 0, epochs: 1, lambdaHeads: 1e-4, lambdaFfn: 1e-4 });
