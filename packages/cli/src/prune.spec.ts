@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { runCli } from '../test/run-cli';
 
 const fixtures = path.join(__dirname, '..', '..', 'models', 'test', 'fixtures');
@@ -182,5 +183,87 @@ describe('ebt detect', () => {
     const window = runCli(['detect', '--trajectory', file, '--criterion', 'nuclear-stationarity', '--window', '2']);
     expect(window.status).toBe(2);
     expect(window.stderr).toMatch(/window \(--window\) must be at least 3 steps \(got 2\)/);
+  });
+
+  test('a grid: each setting of a file on each trajectory, beside the settling steps; a bad line is named', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-grid-'));
+    const settles = trajectory(dir, [
+      [0, 0],
+      [5, 0],
+      [10, 1],
+      [15, 1],
+    ]);
+    const gz = path.join(dir, 'trajectory.csv.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(settles)));
+    const grid = path.join(dir, 'grid.txt');
+    fs.writeFileSync(
+      grid,
+      [
+        '# the permutation case of the test above',
+        '--criterion mask-distance --queue 2 --epsilon 0',
+        '',
+        '--criterion nuclear-stationarity --mode all --smooth 1 --window 11 --every 5  # blind to the swap',
+        '--criterion nuclear-stationarity --smooth 1 --window 11 --every 5',
+        '--criterion nuclear-stationarity --windows smoke --every 100',
+      ].join('\n'),
+    );
+    const r = runCli(['detect', '--grid', grid, '--trajectory', settles, gz]);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.trajectories.map((t: { points: number; steps: number }) => [t.points, t.steps])).toEqual([
+      [4, 15],
+      [4, 15],
+    ]);
+    expect(out.trajectories[0].settling[0]).toEqual({ tolerance: 0.1, heads: 5, ffn: 0, both: 5 });
+    expect(out.settings.map((s: { line: string }) => s.line)).toEqual([
+      '--criterion mask-distance --queue 2 --epsilon 0',
+      '--criterion nuclear-stationarity --mode all --smooth 1 --window 11 --every 5',
+      '--criterion nuclear-stationarity --smooth 1 --window 11 --every 5',
+      '--criterion nuclear-stationarity --windows smoke --every 100',
+    ]);
+    // the same draws as the single runs of the test above, on the CSV and on its gzipped copy alike; the smoke
+    // preset's 30-step window is never spanned by 15 steps
+    const draws = out.settings.map((s: { draws: Array<{ drawnAt: { step: number } | null; after: number | null }> }) =>
+      s.draws.map((d) => [d.drawnAt?.step ?? null, d.after]),
+    );
+    expect(draws).toEqual([
+      [
+        [10, 5],
+        [10, 5],
+      ],
+      [
+        [10, 5],
+        [10, 5],
+      ],
+      [
+        [15, 10],
+        [15, 10],
+      ],
+      [
+        [null, null],
+        [null, null],
+      ],
+    ]);
+    expect(out.settings[3].options).toMatchObject({ smooth: 10, window: 30, every: 100, flatTol: 1e-3 });
+    const table = runCli(['detect', '--grid', grid, '--trajectory', settles, '--table']).stdout.trim().split('\n');
+    expect(table).toHaveLength(2 + 1 + 4);
+    expect(table[2]).toBe('| masks within 0.1 from (heads / FFN / both) | 5 / 0 / 5 |');
+    expect(table[5]).toBe('| `--criterion nuclear-stationarity --smooth 1 --window 11 --every 5` | 15 (+10) |');
+
+    const bad = (lines: string[], message: string | RegExp) => {
+      fs.writeFileSync(grid, lines.join('\n'));
+      const b = runCli(['detect', '--grid', grid, '--trajectory', settles]);
+      expect([b.status, b.stdout]).toEqual([2, '']);
+      expect(b.stderr).toMatch(message);
+    };
+    bad(['--criterion mask-distance', '--criterion nuclear-stationarity --tolerance x'], `--grid '${grid}', line 2: --tolerance must be a number (got 'x').`);
+    bad(['--criterion mask-distance --bogus 1'], /line 1: unknown option '--bogus'/);
+    bad(['--queue 3'], /line 1: --criterion is required/);
+    bad(['--criterion nuclear-stationarity --mode strict'], /line 1: --mode must be one of calibrated, all, seed \(got 'strict'\)/);
+    bad(['--criterion nuclear-stationarity --window 2'], /line 1: nuclear-stationarity: window \(--window\) must be at least 3 steps/);
+    bad(['# nothing'], /holds no setting/);
+    const two = runCli(['detect', '--criterion', 'mask-distance', '--trajectory', settles, gz]);
+    expect(two.status).toBe(2);
+    expect(two.stderr).toMatch(/--trajectory: one file without --grid \(got 2\)/);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
@@ -78,6 +79,13 @@ describe('Trajectory', () => {
     }
     expect(fs.readFileSync(path.join(dir, 't.csv'), 'utf8').split('\n')[0]).toBe('step,epoch,kind,layer,index,value');
     expect(Trajectory.read(path.join(dir, 't.arrow')).snapshots()[1]).toEqual({ step: 20, epoch: 1, snapshot: snap(0.25) });
+    // gzipped, as results/ keeps them (gzip(1) or zlib: the same bytes)
+    for (const f of ['t.arrow', 't.csv']) {
+      fs.writeFileSync(path.join(dir, `${f}.gz`), zlib.gzipSync(fs.readFileSync(path.join(dir, f))));
+      expect(Trajectory.read(path.join(dir, `${f}.gz`)).rows()).toEqual(t.rows());
+    }
+    fs.writeFileSync(path.join(dir, 'plain.arrow.gz'), fs.readFileSync(path.join(dir, 't.arrow')));
+    expect(() => Trajectory.read(path.join(dir, 'plain.arrow.gz'))).toThrow(/plain\.arrow\.gz' is not gzip data/);
   });
 
   test('truncateAfter drops the rows past a step (for --resume)', () => {

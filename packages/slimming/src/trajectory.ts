@@ -8,6 +8,7 @@ import { TrajectoryPoint } from './points';
 import { UsageError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import * as aq from 'arquero';
 
 import { CoefficientSnapshot } from './slimming';
@@ -142,13 +143,22 @@ export class Trajectory {
     else throw new TrajectoryError(`Trajectory file '${file}' must end in .arrow or .csv.`);
   }
 
+  /** Reads trajectory.arrow or .csv; either gzipped (`.arrow.gz`, `.csv.gz`: how results/ keeps them). */
   static read(file: string): Trajectory {
-    const ext = path.extname(file).toLowerCase();
+    const gzipped = file.toLowerCase().endsWith('.gz');
+    const ext = path.extname(gzipped ? file.slice(0, -3) : file).toLowerCase();
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
     } catch (e) {
       throw new TrajectoryError(`Cannot read trajectory '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    }
+    if (gzipped) {
+      try {
+        bytes = zlib.gunzipSync(bytes);
+      } catch (e) {
+        throw new TrajectoryError(`'${file}' is not gzip data: ${(e as Error).message}.`);
+      }
     }
     const t = new Trajectory();
     if (ext === '.csv') {

@@ -1,24 +1,36 @@
+/**
+ * ebt detect: replays recorded trajectories through early-bird criteria. One criterion on one trajectory
+ * prints everything it computed; a grid (one setting per line of a file) prints each setting's draw on
+ * each trajectory beside the steps where the masks settled, so a default is chosen in view of them.
+ */
 import { Command } from 'commander';
-import { CRITERIA, CRITERION_NAMES, replay, resolveMaskOptions, settlingSteps } from '@ebt/eb-criteria';
-import { criterionFlags, parseCriterionFlags } from './criterion-flags';
-import { maskFlags, parseMaskFlags } from './flags';
+import { CRITERIA, replay, resolveMaskOptions, settlingSteps } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
 import { Trajectory } from '@ebt/slimming';
-import { oneOf } from '../input';
+import { parseMaskFlags } from './flags';
 import { printJson } from '../output';
+import { formatGrid, readGrid, runGrid } from './detect-grid';
+import { parseSetting, settingFlags } from './detect-setting';
 
 export function detectCommand(): Command {
-  return criterionFlags(
-    maskFlags(new Command('detect'))
-      .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv')
-      .requiredOption('--criterion <name>', CRITERION_NAMES.join(' or ')),
-    'detect',
-  )
-    .option('--json', 'machine-readable output (always on)', true)
+  return settingFlags(new Command('detect'))
+    .requiredOption('--trajectory <files...>', 'trajectory.arrow or .csv (gzipped too: .arrow.gz); with --grid, several')
+    .option('--grid <file>', 'a text file of settings, one per line (flags as on this command; # comments): each one replayed on each trajectory')
+    .option('--table', 'with --grid: a Markdown table instead of JSON', false)
+    .option('--json', 'machine-readable output (the default; --table for a table)', true)
     .action((o) => {
-      const masks = parseMaskFlags(o);
-      const name = oneOf(o.criterion, CRITERION_NAMES, '--criterion');
-      const criterion = CRITERIA[name].create({ ...masks, ...parseCriterionFlags(o, name, 'detect') });
-      const points = Trajectory.read(o.trajectory).points();
+      const files = o.trajectory as string[];
+      if (o.grid) {
+        const settings = readGrid(o.grid);
+        const result = runGrid(settings, files, parseMaskFlags(o));
+        if (o.table) process.stdout.write(formatGrid(result));
+        else printJson(result);
+        return;
+      }
+      if (files.length !== 1) throw new UsageError(`--trajectory: one file without --grid (got ${files.length}).`);
+      const { name, masks, options } = parseSetting(o);
+      const criterion = CRITERIA[name].create(options);
+      const points = Trajectory.read(files[0]).points();
       const verdict = replay(criterion, points);
       printJson({
         criterion: name,
