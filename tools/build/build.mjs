@@ -9,6 +9,8 @@
  *   node tools/build/build.mjs                  every package under packages/
  *   node tools/build/build.mjs packages/errors  the named ones
  *   ... --types                                 also declarations (tsc --emitDeclarationOnly) for the browser-ready packages
+ *   ... --types-only                            only the declarations, into the dist/ that is there: the JavaScript is
+ *                                               left as it is, so processes running from it meanwhile are not disturbed
  *
  * Type checking is `npm run typecheck`'s job; this only emits. `npm ci` runs it (the root package's prepare).
  */
@@ -20,7 +22,8 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const types = args.includes('--types');
+const typesOnly = args.includes('--types-only');
+const types = typesOnly || args.includes('--types');
 const named = args.filter((a) => !a.startsWith('--'));
 const packages = named.length
   ? named.map((p) => path.resolve(p))
@@ -32,6 +35,10 @@ async function build(pkg) {
   const src = path.join(pkg, 'src');
   const dist = path.join(pkg, 'dist');
   const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
+  if (typesOnly) {
+    if (manifest.ebt?.browser) declarations(pkg);
+    return;
+  }
   fs.rmSync(dist, { recursive: true, force: true });
   const files = walk(src);
   const sources = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'));

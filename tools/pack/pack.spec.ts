@@ -42,10 +42,11 @@ let tarballs: Map<string, string>;
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-pack-'));
-  // declarations for the libraries (the JavaScript is built by the build targets this project depends on)
+  // declarations for the libraries (the JavaScript is built by the build targets this project depends on, and other
+  // suites run from it meanwhile: --types-only leaves it in place)
   const types = spawnSync(
     process.execPath,
-    [path.join(root, 'tools', 'build', 'build.mjs'), ...LIBRARIES.map((l) => path.join(root, 'packages', l)), '--types'],
+    [path.join(root, 'tools', 'build', 'build.mjs'), ...LIBRARIES.map((l) => path.join(root, 'packages', l)), '--types-only'],
     {
       encoding: 'utf8',
     },

@@ -37,8 +37,10 @@ describe('ebt study small-vit --preset smoke', () => {
     expect(first.status).toBe(0);
     expect(summary.seeds).toEqual([1, 2]);
     expect(Object.keys(summary.dense.accuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
-    expect(Object.keys(summary.criteria).sort()).toEqual(['mask-distance', 'nuclear-stationarity']);
+    // one criterion per ratio pair: each watched at 0.5:0.3, the pair it is pruned at
+    expect(Object.keys(summary.criteria).sort()).toEqual(['mask-distance@0.5:0.3', 'nuclear-stationarity@0.5:0.3']);
     for (const c of Object.values(summary.criteria) as any[]) {
+      expect(c.ratio).toEqual({ heads: 0.5, ffn: 0.3 });
       expect(c.draws).toHaveLength(2);
       for (const d of c.draws) if (d) expect(Object.keys(d).sort()).toEqual(['fraction', 'seed', 'step']);
       expect(c.neverDrew).toBe(c.draws.filter((d: unknown) => d === null).length);
@@ -50,7 +52,8 @@ describe('ebt study small-vit --preset smoke', () => {
   });
 
   test('every draw has its cells at exactly the draw step, and the grid its fractions', () => {
-    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+    for (const c of Object.values(summary.criteria) as any[]) {
+      const name = c.criterion;
       for (const d of c.draws.filter(Boolean)) {
         const cells = summary.grid.filter((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed);
         expect(cells.map((g: any) => [g.step, g.ratioHeads, g.ratioFfn])).toEqual([[d.step, 0.5, 0.3]]);
@@ -68,16 +71,20 @@ describe('ebt study small-vit --preset smoke', () => {
     expect(csv).toHaveLength(1 + summary.grid.length);
   });
 
-  test('the false positives follow from the rows and the masks', () => {
-    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+  test('the false positives follow from the rows and the masks at the pair the criterion watched', () => {
+    const watched = { ...MASK_DEFAULTS, ratioHeads: 0.5, ratioFfn: 0.3 };
+    for (const c of Object.values(summary.criteria) as any[]) {
+      const name = c.criterion;
       let expected = 0;
       for (const d of c.draws.filter(Boolean)) {
         const runDir = path.join(dir, `seed-${d.seed}`);
         const detections = JSON.parse(fs.readFileSync(path.join(runDir, 'detections.json'), 'utf8'));
-        const atDraw = detections.criteria.find((x: any) => x.criterion === name).coefficientsAtDraw;
+        const entry = detections.criteria.find((x: any) => x.criterion === name && x.ratio.heads === 0.5 && x.ratio.ffn === 0.3);
+        expect(entry.details.options).toMatchObject({ ratioHeads: 0.5, ratioFfn: 0.3 });
+        const atDraw = entry.coefficientsAtDraw;
         const points = Trajectory.read(path.join(runDir, 'trajectory.arrow')).points();
-        const a = masksAt({ ...atDraw }, { ...MASK_DEFAULTS });
-        const b = masksAt(points[points.length - 1], { ...MASK_DEFAULTS });
+        const a = masksAt({ ...atDraw }, watched);
+        const b = masksAt(points[points.length - 1], watched);
         const maskFp = maskDistance(a.heads, b.heads) > 0.1 || maskDistance(a.ffn, b.ffn) > 0.1;
         const mine = summary.grid.find((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed).accuracy;
         const latest = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === d.seed).sort((x: any, y: any) => y.step - x.step)[0].accuracy;
@@ -90,7 +97,8 @@ describe('ebt study small-vit --preset smoke', () => {
 
   test('wall-clock saving: the dense run up to the draw plus the ticket cell, against the whole dense run', () => {
     let checked = 0;
-    for (const [name, c] of Object.entries(summary.criteria) as Array<[string, any]>) {
+    for (const c of Object.values(summary.criteria) as any[]) {
+      const name = c.criterion;
       for (const v of c.verdicts) {
         if (!v.draw) {
           expect(v.wallClock).toBeNull();

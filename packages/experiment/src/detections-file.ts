@@ -21,6 +21,11 @@ const detectionsSchema = z.object({
   criteria: z.array(
     z.object({
       criterion: z.enum(CRITERION_NAMES),
+      /** the ratio pair the criterion watched (null in files of ebt before one criterion per ratio: its details' options say) */
+      ratio: z
+        .object({ heads: z.number().min(0).max(1), ffn: z.number().min(0).max(1) })
+        .nullable()
+        .default(null),
       drawnAt: at.nullable(),
       /** the coefficients at the draw: the trajectory may not hold that step, the study prunes at it (absent in older files) */
       coefficientsAtDraw: at.extend({ heads: rows, ffn: rows }).nullable().default(null),

@@ -4,7 +4,7 @@ import { initBackend } from '@ebt/backend';
 import { MaskDistanceCriterion, NuclearStationarityCriterion, replay } from '@ebt/eb-criteria';
 import { Trajectory } from '@ebt/slimming';
 import { train } from '@ebt/training';
-import { earlyBirdCallback } from './index';
+import { earlyBirdCallback, watchOf } from './index';
 import { setup, tmp } from '../test/toy';
 
 beforeAll(async () => {
@@ -14,7 +14,7 @@ beforeAll(async () => {
 /** A plain training run (no EB-train) with the callback watching. */
 async function plain(outDir: string, callbacks: ReturnType<typeof earlyBirdCallback>[], recordEvery: number) {
   const o = await setup(outDir);
-  return { ...o, forward: o.forwardOf(o.model), criteria: undefined, recordEvery, callbacks };
+  return { ...o, forward: o.forwardOf(o.model), watches: undefined, recordEvery, callbacks };
 }
 
 describe('earlyBirdCallback', () => {
@@ -26,7 +26,7 @@ describe('earlyBirdCallback', () => {
 
   test('detections.json holds both verdicts, equal to an offline replay of the trajectory recorded at every step', async () => {
     const out = tmp();
-    const cb = earlyBirdCallback({ criteria: criteria(), outDir: out });
+    const cb = earlyBirdCallback({ watches: criteria().map((c) => watchOf(c)), outDir: out });
     await train(await plain(out, [cb], 1));
     const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
     expect(detections.totalSteps).toBe(18);
@@ -41,7 +41,7 @@ describe('earlyBirdCallback', () => {
 
   test("onDraw returning 'stop' ends training at the draw", async () => {
     const out = tmp();
-    const cb = earlyBirdCallback({ criteria: [new MaskDistanceCriterion({ queue: 2, epsilon: 1 })], outDir: out, onDraw: () => 'stop' });
+    const cb = earlyBirdCallback({ watches: [watchOf(new MaskDistanceCriterion({ queue: 2, epsilon: 1 }))], outDir: out, onDraw: () => 'stop' });
     const result = await train(await plain(out, [cb], 4));
     expect(result.stoppedEarly).toBe(true);
     // the criteria see every step: a queue of 2 (steps 0 and 1) is full after the first step

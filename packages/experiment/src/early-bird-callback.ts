@@ -5,15 +5,17 @@
  * ticket is drawn) holds every verdict and what each criterion computed. The criteria's state goes into every
  * checkpoint, so a resumed run continues exactly where the unbroken one would be.
  */
-import { Criterion, CriterionName, Point, Verdict } from '@ebt/eb-criteria';
+import { Point, Verdict } from '@ebt/eb-criteria';
 import { DetectionEntry, DrawnPoint, writeDetections } from './detections-file';
 import { Callback, HookResult } from '@ebt/training';
+import type { Watch } from './run-options';
 
 export interface EarlyBirdOptions {
-  criteria: Criterion[];
+  /** each criterion at each ratio pair the run watches */
+  watches: Watch[];
   outDir: string;
-  /** called once when a criterion first draws its ticket, with the point (the coefficients) it drew at */
-  onDraw?: (criterion: Criterion, verdict: Extract<Verdict, { drawn: true }>, point: Point) => HookResult;
+  /** called once when a watch first draws its ticket, with the point (the coefficients) it drew at */
+  onDraw?: (watch: Watch, verdict: Extract<Verdict, { drawn: true }>, point: Point) => HookResult;
 }
 
 export interface EarlyBirdCallback extends Callback {
@@ -26,6 +28,7 @@ export interface EarlyBirdCallback extends Callback {
   freeze(): void;
 }
 
+/** In a checkpoint; keyed by watch key (by criterion name in checkpoints of ebt before one criterion per ratio). */
 interface SavedState {
   totalSteps: number;
   frozen: boolean;
@@ -34,7 +37,7 @@ interface SavedState {
 }
 
 export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
-  const verdicts: Record<string, Verdict> = Object.fromEntries(o.criteria.map((c) => [c.name, { drawn: false }]));
+  const verdicts: Record<string, Verdict> = Object.fromEntries(o.watches.map((w) => [w.key, { drawn: false }]));
   let totalSteps = 0;
   let started = false;
   let frozen = false;
@@ -42,29 +45,30 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
   const write = () =>
     writeDetections(o.outDir, {
       totalSteps,
-      criteria: o.criteria.map((c) => {
-        const v = verdicts[c.name];
+      criteria: o.watches.map((w) => {
+        const v = verdicts[w.key];
         return {
-          criterion: c.name as CriterionName,
+          criterion: w.name,
+          ratio: w.ratio,
           drawnAt: v.drawn ? { step: v.step, epoch: v.epoch } : null,
-          coefficientsAtDraw: draws[c.name] ?? null,
-          details: c.details() as DetectionEntry['details'],
+          coefficientsAtDraw: draws[w.key] ?? null,
+          details: w.criterion.details() as DetectionEntry['details'],
         };
       }),
     });
-  /** Feeds a point to every criterion; returns those that drew at it. */
-  const observe = (point: Point): [Criterion, Extract<Verdict, { drawn: true }>][] => {
-    const drawnNow: [Criterion, Extract<Verdict, { drawn: true }>][] = [];
+  /** Feeds a point to every watch; returns those that drew at it. */
+  const observe = (point: Point): [Watch, Extract<Verdict, { drawn: true }>][] => {
+    const drawnNow: [Watch, Extract<Verdict, { drawn: true }>][] = [];
     if (frozen) return drawnNow;
-    for (const c of o.criteria) {
-      const before = verdicts[c.name];
-      const v = c.observe(point);
-      verdicts[c.name] = v;
+    for (const w of o.watches) {
+      const before = verdicts[w.key];
+      const v = w.criterion.observe(point);
+      verdicts[w.key] = v;
       if (v.drawn && !before.drawn) {
         const plain = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from(r));
-        draws[c.name] = { step: point.step, epoch: point.epoch, heads: plain(point.heads), ffn: plain(point.ffn) };
+        draws[w.key] = { step: point.step, epoch: point.epoch, heads: plain(point.heads), ffn: plain(point.ffn) };
+        drawnNow.push([w, v]);
       }
-      if (v.drawn && !before.drawn) drawnNow.push([c, v]);
     }
     return drawnNow;
   };
@@ -83,10 +87,12 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
       const s = saved as SavedState | undefined;
       if (s) {
         frozen = s.frozen;
-        draws = s.draws;
-        for (const c of o.criteria) {
-          c.restoreState(s.criteria[c.name]);
-          verdicts[c.name] = (c.details() as { verdict: Verdict }).verdict;
+        // an older checkpoint watched one ratio pair and keyed by criterion name
+        const saved = (w: Watch) => (w.key in s.criteria ? w.key : w.name);
+        draws = Object.fromEntries(o.watches.filter((w) => s.draws[saved(w)]).map((w) => [w.key, s.draws[saved(w)]]));
+        for (const w of o.watches) {
+          w.criterion.restoreState(s.criteria[saved(w)]);
+          verdicts[w.key] = (w.criterion.details() as { verdict: Verdict }).verdict;
         }
       } else {
         // a fresh run: the trajectory holds the initial point (step 0)
@@ -98,14 +104,14 @@ export function earlyBirdCallback(o: EarlyBirdOptions): EarlyBirdCallback {
       const snapshot = coefficients();
       const point = { step, epoch, heads: snapshot.heads, ffn: snapshot.ffn };
       let stop: 'stop' | undefined;
-      for (const [c, v] of observe(point)) {
+      for (const [w, v] of observe(point)) {
         write();
-        if ((await o.onDraw?.(c, v, point)) === 'stop') stop = 'stop';
+        if ((await o.onDraw?.(w, v, point)) === 'stop') stop = 'stop';
       }
       return stop;
     },
     saveState(): SavedState {
-      return { totalSteps, frozen, draws, criteria: Object.fromEntries(o.criteria.map((c) => [c.name, c.saveState()])) };
+      return { totalSteps, frozen, draws, criteria: Object.fromEntries(o.watches.map((w) => [w.key, w.criterion.saveState()])) };
     },
     onEpochEnd() {
       write();

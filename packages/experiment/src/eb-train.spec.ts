@@ -4,7 +4,7 @@ import { initBackend } from '@ebt/backend';
 import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-criteria';
 import { readConfig } from '@ebt/models';
 import { Trajectory } from '@ebt/slimming';
-import { ebTrain } from './index';
+import { ebTrain, watchOf } from './index';
 import { setup, tmp } from '../test/toy';
 
 beforeAll(async () => {
@@ -16,7 +16,9 @@ describe('ebTrain', () => {
     const out = tmp();
     // the nuclear-norm criterion's window is longer than the run: it never draws, and keeps watching
     const never = new NuclearStationarityCriterion({ smooth: 2, window: 100, every: 1 });
-    const { result, ticket } = await ebTrain(await setup(out, { criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), never] }));
+    const { result, ticket } = await ebTrain(
+      await setup(out, { watches: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), never].map((c) => watchOf(c)) }),
+    );
     expect(ticket).toMatchObject({ criterion: 'mask-distance', step: 4, epoch: 0, heads: [3, 3] });
     expect(result.steps).toBe(18); // 3 epochs of 6 batches, the budget unchanged
     expect(result.state.phase).toBe(2);
@@ -36,6 +38,22 @@ describe('ebTrain', () => {
     // the criterion that had not drawn watched the dense model only, each step once: steps 0..4, none after the pruning
     const watched = detections.criteria.find((c: any) => c.criterion === 'nuclear-stationarity').details.signal.steps.map((s: { step: number }) => s.step);
     expect(watched).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('one criterion per ratio pair: EB-train acts on the chosen criterion at the first pair, and prunes at it', async () => {
+    const out = tmp();
+    const first = { heads: 0.5, ffn: 0.25 };
+    const second = { heads: 0.25, ffn: 0.5 };
+    const at = (r: { heads: number; ffn: number }) => new MaskDistanceCriterion({ queue: 5, epsilon: 1, ratioHeads: r.heads, ratioFfn: r.ffn });
+    const watches = [watchOf(at(first), first), watchOf(at(second), second)];
+    const { ticket } = await ebTrain(await setup(out, { watches }));
+    // half of each layer's 4 heads pruned: the first pair's, not the second's one head
+    expect(ticket).toMatchObject({ criterion: 'mask-distance', step: 4, heads: [2, 2] });
+    const detections = JSON.parse(fs.readFileSync(path.join(out, 'detections.json'), 'utf8'));
+    expect(detections.criteria.map((c: any) => [c.criterion, c.ratio, c.drawnAt?.step])).toEqual([
+      ['mask-distance', first, 4],
+      ['mask-distance', second, 4],
+    ]);
   });
 
   test('continueWith dense only records the ticket', async () => {
@@ -63,10 +81,10 @@ describe('ebTrain', () => {
     ];
     const options = { continueWith: 'dense' as const, criterion: 'nuclear-stationarity' };
     const unbroken = tmp();
-    await ebTrain(await setup(unbroken, { ...options, criteria: criteria() }));
+    await ebTrain(await setup(unbroken, { ...options, watches: criteria().map((c) => watchOf(c)) }));
     const broken = tmp();
     let n = 0;
-    const crash = await setup(broken, { ...options, criteria: criteria() });
+    const crash = await setup(broken, { ...options, watches: criteria().map((c) => watchOf(c)) });
     const forwardOf = crash.forwardOf;
     crash.forwardOf = (m) => {
       const f = forwardOf(m);
@@ -76,7 +94,7 @@ describe('ebTrain', () => {
       };
     };
     await expect(ebTrain(crash)).rejects.toThrow('simulated crash');
-    await ebTrain(await setup(broken, { ...options, criteria: criteria(), resume: true }));
+    await ebTrain(await setup(broken, { ...options, watches: criteria().map((c) => watchOf(c)), resume: true }));
     const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'detections.json'), 'utf8'));
     expect(read(broken)).toEqual(read(unbroken));
     const tested = read(unbroken).criteria[1].details.tests.map((t: { step: number }) => t.step);

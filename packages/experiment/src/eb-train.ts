@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Criterion, CriterionName, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import { CriterionName, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
+import type { Watch } from './run-options';
 import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
@@ -25,13 +26,14 @@ export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' |
   model: PretrainedModel;
   slimming: Slimming;
   forwardOf: (model: PretrainedModel) => TrainOptions['forward'];
-  criteria: Criterion[];
-  /** the name of the criterion whose draw acts (default 'nuclear-stationarity') */
+  /** the criteria watching, each at its ratio pairs (runCriteria) */
+  watches: Watch[];
+  /** the name of the criterion whose draw acts, at the first ratio pair it watches (default 'nuclear-stationarity') */
   criterion?: string;
   continueWith?: 'pruned' | 'dense';
   rewind?: 'none' | 'init';
-  /** the masks' ratios and scopes (EarlyBERT's defaults) */
-  masks?: MaskOptions;
+  /** the masks' scopes (EarlyBERT's defaults); their ratios are the acting watch's */
+  masks?: Pick<MaskOptions, 'scopeHeads' | 'scopeFfn'>;
   /** the initial weights (Hugging Face folder), for rewind 'init' */
   initDir?: string;
 }
@@ -51,7 +53,8 @@ type Masks = ReturnType<typeof masksAt>;
 /** What every phase of one EB-train run shares: its options resolved, the run folder, the online criteria. */
 interface Run {
   o: EbTrainOptions;
-  chosen: string;
+  /** the watch whose draw acts: the chosen criterion at its first ratio pair */
+  acting: Watch;
   continueWith: 'pruned' | 'dense';
   rewind: 'none' | 'init';
   maskOptions: Required<MaskOptions>;
@@ -108,17 +111,18 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
 
 function resolveRun(o: EbTrainOptions): Run {
   const chosen = o.criterion ?? DEFAULT_CRITERION;
-  if (!o.criteria.some((c) => c.name === chosen)) throw new UsageError(`--criterion '${chosen}' is not among ${o.criteria.map((c) => c.name).join(', ')}.`);
+  const acting = o.watches.find((w) => w.name === chosen);
+  if (!acting) throw new UsageError(`--criterion '${chosen}' is not among ${[...new Set(o.watches.map((w) => w.name))].join(', ')}.`);
   const rewind = o.rewind ?? 'none';
   if (rewind === 'init' && !o.initDir) throw new UsageError("rewind 'init' needs the initial weights (initDir).");
   const log = o.progress === false ? () => undefined : (line: string) => process.stderr.write(line + '\n');
-  const { criteria: _c, criterion: _n, continueWith: _w, rewind: _r, masks: _m, initDir: _i, forwardOf: _f, model: _mo, slimming: _s, ...base } = o;
+  const { watches: _c, criterion: _n, continueWith: _w, rewind: _r, masks: _m, initDir: _i, forwardOf: _f, model: _mo, slimming: _s, ...base } = o;
   return {
     o,
-    chosen,
+    acting,
     continueWith: o.continueWith ?? 'pruned',
     rewind,
-    maskOptions: resolveMaskOptions(o.masks ?? {}),
+    maskOptions: resolveMaskOptions({ ...o.masks, ratioHeads: acting.ratio.heads, ratioFfn: acting.ratio.ffn }),
     ticketDir: path.join(o.outDir, 'ticket'),
     log,
     base,
@@ -149,12 +153,12 @@ async function trainDense(run: Run, resumeFrom: string | null, committed: Ticket
   // the draw, when the chosen criterion makes it during this training
   const drawn: Pick<PhaseEnd, 'draw' | 'ticket'> = { draw: null, ticket: committed };
   const detections = earlyBirdCallback({
-    criteria: o.criteria,
+    watches: o.watches,
     outDir: o.outDir,
-    onDraw: async (criterion, verdict, point) => {
-      if (criterion.name !== run.chosen || drawn.ticket) return undefined;
+    onDraw: async (watch, verdict, point) => {
+      if (watch.key !== run.acting.key || drawn.ticket) return undefined;
       const at = { step: verdict.step, epoch: verdict.epoch, heads: point.heads, ffn: point.ffn };
-      const saved = await saveTicket(run, o.model, at, criterion.name);
+      const saved = await saveTicket(run, o.model, at, watch.name);
       Object.assign(drawn, { draw: { point: at, masks: saved.masks }, ticket: saved.ticket });
       return run.continueWith === 'pruned' || run.rewind === 'init' ? 'stop' : undefined;
     },
@@ -174,7 +178,7 @@ async function trainDense(run: Run, resumeFrom: string | null, committed: Ticket
 /** Killed between the draw and the pruned phase's first checkpoint: the dense model at the draw, restored from its checkpoint. */
 async function restoreAtDraw(run: Run, resumeFrom: string, ticket: TicketInfo): Promise<PhaseEnd> {
   const { o } = run;
-  const detections = earlyBirdCallback({ criteria: o.criteria, outDir: o.outDir });
+  const detections = earlyBirdCallback({ watches: o.watches, outDir: o.outDir });
   const variables = new Map(o.model.namedParameters().map(([name, v]) => [name, v] as [string, tf.Variable]));
   o.slimming.heads.forEach((v, l) => variables.set(`slimming.heads.${l}`, v));
   o.slimming.ffn.forEach((v, l) => variables.set(`slimming.ffn.${l}`, v));
@@ -192,7 +196,7 @@ async function restoreAtDraw(run: Run, resumeFrom: string, ticket: TicketInfo): 
 /** Resumed in the pruned phase: the ticket's architecture rebuilt, its checkpoint loaded by train. */
 async function resumePruned(run: Run, resumeFrom: string, ticket: TicketInfo): Promise<PhaseEnd> {
   const { o } = run;
-  const detections = earlyBirdCallback({ criteria: o.criteria, outDir: o.outDir });
+  const detections = earlyBirdCallback({ watches: o.watches, outDir: o.outDir });
   const model = modelFromConfig(readConfig(run.ticketDir));
   const slimming = Slimming.attach(model, { lambdaHeads: o.slimming.lambdaHeads, lambdaFfn: o.slimming.lambdaFfn });
   const result = await train({ ...run.base, model, forward: o.forwardOf(model), slimming, callbacks: [detections], resume: true, resumeFrom });

@@ -1,7 +1,8 @@
 export { ManifestError, MANIFEST_FORMAT, manifestFile, manifestSchema, readManifest, runOptionsSchema, writeManifest } from './manifest';
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
-export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCriteria } from './run-options';
-export type { EarlyBirdRunOptions, RunOptions } from './run-options';
+export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
+export type { EarlyBirdRunOptions, RunOptions, Watch } from './run-options';
+export { DEFAULT_WATCH_RATIO, ratioKey } from './ratios';
 export type { CriterionName } from '@ebt/eb-criteria';
 export { earlyBirdCallback } from './early-bird-callback';
 export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
@@ -20,7 +21,7 @@ export { CELL_DONE, parseTaskArgument, runCellFromArgv, taskArgument } from './e
 export type { DeferredStage, Executor, ExecutorCell, StageOutcome } from './executor';
 export { localExecutor } from './local-executor';
 export type { LocalExecutorOptions } from './local-executor';
-export { criterionVerdict, MASK_DELTA, meanSd, ratioVerdict, ratioKey, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
+export { criterionVerdict, MASK_DELTA, meanSd, ratioVerdict, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';

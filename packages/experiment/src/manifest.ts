@@ -65,6 +65,11 @@ const nuclearStationarity = z.object({
 
 /** What every training run records. */
 const common = {
+  /** the ratio pairs the criteria watched at (absent before one criterion per ratio: heads 1/3, FFN 0.4) */
+  ratios: z
+    .array(z.object({ heads: ratio, ffn: ratio }))
+    .min(1)
+    .optional(),
   seed: z.number().int().nonnegative(),
   epochs: positiveInt,
   batchSize: positiveInt,

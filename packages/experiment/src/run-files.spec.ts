@@ -50,15 +50,26 @@ test('detections.json: read back as written, the criteria own details kept whole
     criteria: [
       {
         criterion: 'mask-distance' as const,
+        ratio: { heads: 0.3, ffn: 0.3 },
         drawnAt: { step: 8, epoch: 0 },
         coefficientsAtDraw: { step: 8, epoch: 0, heads: [[1, 0.9]], ffn: [[0.5]] },
         details: { options: { ratioHeads: 0.3 }, history: [1, 2] },
       },
-      { criterion: 'nuclear-stationarity' as const, drawnAt: null, coefficientsAtDraw: null, details: { signal: { steps: [] } } },
+      {
+        criterion: 'nuclear-stationarity' as const,
+        ratio: { heads: 0.3, ffn: 0.3 },
+        drawnAt: null,
+        coefficientsAtDraw: null,
+        details: { signal: { steps: [] } },
+      },
     ],
   };
   writeDetections(dir, detections);
   expect(readDetections(dir)).toEqual(detections);
+  // a file of ebt before one criterion per ratio has no ratio: read as null (its details' options say)
+  const { ratio: _r, ...older } = detections.criteria[0];
+  fs.writeFileSync(path.join(dir, 'detections.json'), JSON.stringify({ ...detections, criteria: [older] }));
+  expect(readDetections(dir)!.criteria[0].ratio).toBeNull();
   const file = path.join(dir, 'detections.json');
   fs.writeFileSync(file, JSON.stringify({ ...detections, totalSteps: 'many' }));
   expect(() => readDetections(dir)).toThrow(DetectionsFileError);

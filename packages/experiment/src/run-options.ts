@@ -18,6 +18,7 @@ import { UsageError } from '@ebt/errors';
 import { LAMBDA_DEFAULT } from '@ebt/slimming';
 import { RECORD_EVERY } from '@ebt/training';
 import { checkRunFolder } from './run-folder';
+import { DEFAULT_WATCH_RATIO, RatioPair, ratioKey } from './ratios';
 
 export interface RunOptions {
   epochs?: number;
@@ -45,6 +46,35 @@ export interface EarlyBirdRunOptions {
   rewind?: 'none' | 'init';
   /** the named window sizes of the nuclear-norm criterion (its own flags override them) */
   windows?: WindowPresetName;
+  /** the ratio pairs each criterion watches at, one criterion per pair; EB-train prunes at the first (default heads 1/3, FFN 0.4) */
+  ratios?: RatioPair[];
+}
+
+/** A criterion watching the masks of one ratio pair: what EB-train and the early-bird callback run. */
+export interface Watch {
+  /** unique within a run: 'nuclear-stationarity@0.3:0.3' */
+  key: string;
+  name: CriterionName;
+  ratio: RatioPair;
+  criterion: Criterion;
+}
+
+export const watchKey = (name: CriterionName, r: RatioPair) => `${name}@${ratioKey(r)}`;
+
+/** A criterion built elsewhere (a test, a library user) as a watch at `ratio`: its own mask options must be that pair's. */
+export function watchOf(criterion: Criterion, ratio: RatioPair = DEFAULT_WATCH_RATIO): Watch {
+  const name = criterion.name as CriterionName;
+  return { key: watchKey(name, ratio), name, ratio: { ...ratio }, criterion };
+}
+
+/** The ratio pairs of a run: checked, at least one, none twice. */
+export function watchRatios(ratios: RatioPair[] | undefined): RatioPair[] {
+  const out = ratios ?? [{ ...DEFAULT_WATCH_RATIO }];
+  if (out.length === 0) throw new UsageError('--ratios must name at least one heads:FFN pair.');
+  for (const r of out)
+    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios: each share must lie in [0, 1) (got ${ratioKey(r)}).`);
+  if (new Set(out.map(ratioKey)).size !== out.length) throw new UsageError(`--ratios names a pair twice (${out.map(ratioKey).join(',')}).`);
+  return out;
 }
 
 /** The criteria a run watches with, and their options as run.json records them (windows resolved). */
@@ -64,8 +94,16 @@ export function runCriteria(o: EarlyBirdRunOptions, defaultWindows: WindowPreset
   };
   const maskDistance: MaskDistanceOptions = { ...o.maskDistance };
   const options: { [K in CriterionName]: unknown } = { [MASK_DISTANCE]: maskDistance, [NUCLEAR_STATIONARITY]: nuclearStationarity };
-  const criteria: Criterion[] = CRITERION_NAMES.map((name) => (CRITERIA[name] as CriterionEntry<unknown>).create(options[name]));
-  return { criteria, recorded: { maskDistance, nuclearStationarity: { windows, ...nuclearStationarity } } };
+  const ratios = watchRatios(o.ratios);
+  const watches: Watch[] = ratios.flatMap((ratio) =>
+    CRITERION_NAMES.map((name) => ({
+      key: watchKey(name, ratio),
+      name,
+      ratio,
+      criterion: (CRITERIA[name] as CriterionEntry<unknown>).create({ ...(options[name] as object), ratioHeads: ratio.heads, ratioFfn: ratio.ffn }),
+    })),
+  );
+  return { watches, recorded: { maskDistance, nuclearStationarity: { windows, ...nuclearStationarity }, ratios } };
 }
 
 /** The defaults of the run options above: the CLI's --help and every app read them from here. */

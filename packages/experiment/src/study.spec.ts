@@ -1,5 +1,5 @@
 import { resolveMaskOptions } from '@ebt/eb-criteria';
-import { criterionVerdict, planSeedCells, ratioVerdict, SeedRun, StudyRow } from './study';
+import { criterionVerdict, planSeedCells, ratioVerdict, SeedDraw, SeedRun, seedDraws, StudyRow } from './study';
 import { meanSd } from './index';
 
 // one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
@@ -8,15 +8,18 @@ const early = { heads: [[1, 2, 3, 4]], ffn: [[1, 2, 3, 4, 5, 6, 7, 8]] };
 const points = [0, 10, 20, 30, 40, 60, 80, 100].map((step) => ({ step, epoch: Math.floor(step / 50), ...(step < 30 ? early : settled) }));
 const options = resolveMaskOptions({ ratioHeads: 0.5, ratioFfn: 0.5 });
 
-function seedRun(draws: SeedRun['draws']): SeedRun {
+const half = { heads: 0.5, ffn: 0.5 };
+/** Criterion `criterion`'s draw at `point` (null: it never drew), watched at `ratio`. */
+const drawAt = (criterion: string, point: SeedDraw['point'], ratio = half, maskOptions = options): SeedDraw => ({ criterion, ratio, point, maskOptions });
+
+function seedRun(draws: SeedDraw[]): SeedRun {
   return {
     seed: 7,
     dir: '/study/seed-7',
     run: { options: { epochs: 2 } } as never,
     totalSteps: 100,
     points: points as never,
-    draws,
-    maskOptions: { a: options, b: options },
+    draws: Object.fromEntries(draws.map((d) => [`${d.criterion}@${d.ratio.heads}:${d.ratio.ffn}`, d])),
   };
 }
 
@@ -49,7 +52,7 @@ const ratios = [{ heads: 0.5, ffn: 0.5 }];
 describe("the study's verdicts", () => {
   test('a draw on the settled mask: compute and wall clock saved, by hand; no false positive within a point of the latest grid ticket', () => {
     const rows = [row('dense', null, 0.9), row('grid', 20, 0.86), row('grid', 80, 0.88), row('draw', 30, 0.875)];
-    const v = criterionVerdict(seedRun({ a: points[3] }), 'a', rows, ratios, clock);
+    const v = criterionVerdict(seedRun([drawAt('a', points[3])]), 'a@0.5:0.5', rows, clock);
     expect(v.draw).toEqual({ step: 30, fraction: 0.3 });
     expect(v.computeSaved).toBeCloseTo(0.7, 12);
     expect(v.maskDistanceToFinal).toEqual({ heads: 0, ffn: 0 });
@@ -66,7 +69,7 @@ describe("the study's verdicts", () => {
 
   test('a draw before the mask settled is a false positive by mask; 1.5 points below the latest grid ticket, by score', () => {
     const rows = [row('dense', null, 0.9), row('grid', 80, 0.88), row('draw', 10, 0.865)];
-    const v = criterionVerdict(seedRun({ a: points[1] }), 'a', rows, ratios, clock);
+    const v = criterionVerdict(seedRun([drawAt('a', points[1])]), 'a@0.5:0.5', rows, clock);
     expect(v.maskDistanceToFinal).toEqual({ heads: 1, ffn: 1 }); // every kept structure swapped
     expect(v.falsePositive).toEqual({ mask: true, accuracy: true, any: true });
   });
@@ -80,7 +83,7 @@ describe("the study's verdicts", () => {
   });
 
   test('a criterion that never drew has no verdict but its rows of nulls', () => {
-    const v = criterionVerdict(seedRun({ a: null }), 'a', [row('dense', null, 0.9)], ratios, clock);
+    const v = criterionVerdict(seedRun([drawAt('a', null)]), 'a@0.5:0.5', [row('dense', null, 0.9)], clock);
     expect(v).toEqual({
       seed: 7,
       draw: null,
@@ -99,7 +102,7 @@ describe("the study's verdicts", () => {
 });
 
 test("a seed's cells: dense, each fraction x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
-  const s = seedRun({ a: points[6], b: points[3] }); // a draws at step 80, which is also fraction 0.8's point
+  const s = seedRun([drawAt('a', points[6]), drawAt('b', points[3])]); // a draws at step 80, which is also fraction 0.8's point
   const { cells, rows } = planSeedCells('/study', s, { fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
   expect(rows.map((r) => [r.kind, r.criterion, r.step])).toEqual([
     ['dense', null, null],
@@ -114,4 +117,53 @@ test("a seed's cells: dense, each fraction x ratio, each draw x ratio, a draw on
     '/study/cells/seed7-step80-r0.5_0.5-e2.json',
   ]);
   expect(rows[3].file).toBe(cells[2].file);
+});
+
+describe('one criterion per ratio pair', () => {
+  const quarter = { heads: 0.25, ffn: 0.25 };
+  // at 0.25 (one head of 4 pruned), step 10's mask prunes head 0 and the final one head 3: a swap; so is 0.5's
+  const quarterOptions = resolveMaskOptions({ ratioHeads: 0.25, ratioFfn: 0.25 });
+
+  test("each draw is pruned at its own pair only, and judged by that pair's masks", () => {
+    const s = seedRun([drawAt('a', points[3]), drawAt('a', points[1], quarter, quarterOptions)]);
+    const { rows } = planSeedCells('/study', s, { fractions: [0.8], ratios: [half, quarter], retrainEpochs: 2 });
+    expect(rows.map((r) => [r.kind, r.criterion, r.step, r.ratio && `${r.ratio.heads}:${r.ratio.ffn}`])).toEqual([
+      ['dense', null, null, null],
+      ['grid', null, 80, '0.5:0.5'],
+      ['grid', null, 80, '0.25:0.25'],
+      ['draw', 'a', 30, '0.5:0.5'],
+      ['draw', 'a', 10, '0.25:0.25'],
+    ]);
+    const studyRows = [
+      row('dense', null, 0.9),
+      row('grid', 80, 0.88),
+      row('draw', 30, 0.88),
+      row('grid', 80, 0.87, { ratioHeads: 0.25, ratioFfn: 0.25 }),
+      row('draw', 10, 0.87, { ratioHeads: 0.25, ratioFfn: 0.25 }),
+    ];
+    const atHalf = criterionVerdict(s, 'a@0.5:0.5', studyRows, clock);
+    const atQuarter = criterionVerdict(s, 'a@0.25:0.25', studyRows, clock);
+    expect([atHalf.draw?.step, atHalf.falsePositive?.mask, Object.keys(atHalf.byRatio)]).toEqual([30, false, ['0.5:0.5']]);
+    expect([atQuarter.draw?.step, atQuarter.falsePositive?.mask, Object.keys(atQuarter.byRatio)]).toEqual([10, true, ['0.25:0.25']]);
+    expect(atQuarter.byRatio['0.25:0.25'].accuracy).toBe(0.87);
+  });
+
+  test("detections.json's entries: each at its ratio; an entry of ebt before (no ratio) stands for every pair, judged by its own masks", () => {
+    const at = { step: 30, epoch: 0, ...settled };
+    const entry = (ratio: { heads: number; ffn: number } | null, details: { options: Record<string, number> }) => ({
+      criterion: 'mask-distance' as const,
+      ratio,
+      drawnAt: at,
+      coefficientsAtDraw: at,
+      details,
+    });
+    const now = seedDraws(
+      { criteria: [entry(half, { options: { ratioHeads: 0.5, ratioFfn: 0.5 } }), entry(quarter, { options: { ratioHeads: 0.25, ratioFfn: 0.25 } })] },
+      [half],
+    );
+    expect(Object.keys(now)).toEqual(['mask-distance@0.5:0.5']); // the study's pairs only
+    const before = seedDraws({ criteria: [entry(null, { options: { ratioHeads: 1 / 3, ratioFfn: 0.4 } })] }, [half, quarter]);
+    expect(Object.keys(before)).toEqual(['mask-distance@0.5:0.5', 'mask-distance@0.25:0.25']);
+    expect(before['mask-distance@0.25:0.25'].maskOptions).toMatchObject({ ratioHeads: 1 / 3, ratioFfn: 0.4 });
+  });
 });

@@ -9,17 +9,19 @@ import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { CRITERION_NAMES, judgeDetection, MASK_DEFAULTS, masksAt, MaskOptions, resolveMaskOptions, scoreFalsePositive } from '@ebt/eb-criteria';
+import { CRITERION_NAMES, judgeDetection, masksAt, MaskOptions, resolveMaskOptions, scoreFalsePositive } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
 
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
-import { detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
+import { Detections, detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
+import { watchKey } from './run-options';
 import { Executor } from './executor';
 import { readManifest, RunManifest } from './manifest';
 import { readRunClock, secondsAtStep } from './wall-clock';
 import { MetricName, readCellRow, SweepRow } from './cell-file';
 import { StudySlotSpec, writeStudySlots } from './study-slots-file';
-import { checkRetrainOptions, densePoints, nearestPoint, pruneCell, RatioPair, SweepCell } from './sweep';
+import { checkRetrainOptions, densePoints, nearestPoint, pruneCell, SweepCell } from './sweep';
+import { RatioPair, ratioKey } from './ratios';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -105,9 +107,12 @@ export interface StudySummary {
   seeds: number[];
   metric: MetricName;
   dense: { accuracy: MeanSd };
+  /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draws at each ratio pair, judged there */
   criteria: Record<
     string,
     {
+      criterion: string;
+      ratio: RatioPair;
       draws: Array<{ seed: number; step: number; fraction: number } | null>;
       neverDrew: number;
       falsePositives: number;
@@ -122,9 +127,6 @@ export interface StudySummary {
   table: Array<{ fraction: number; ratioHeads: number; ratioFfn: number; accuracy: MeanSd }>;
   grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'accuracy'>>;
 }
-
-export const ratioKey = (r: { heads: number; ffn: number } | { ratioHeads: number; ratioFfn: number }) =>
-  'heads' in r ? `${r.heads}:${r.ffn}` : `${r.ratioHeads}:${r.ratioFfn}`;
 
 export function meanSd(values: Array<number | null>): MeanSd {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -149,11 +151,36 @@ export interface SeedRun {
   run: RunManifest;
   totalSteps: number;
   points: TrajectoryPoint[];
-  draws: Record<string, DrawnPoint | null>;
-  maskOptions: Record<string, Required<MaskOptions>>;
+  /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draw at each of the study's ratio pairs */
+  draws: Record<string, SeedDraw>;
 }
 
-function loadSeedRun(dir: string, seed: number): SeedRun {
+/** One criterion's draw at one ratio pair, and the masks it is judged by. */
+export interface SeedDraw {
+  criterion: string;
+  ratio: RatioPair;
+  point: DrawnPoint | null;
+  maskOptions: Required<MaskOptions>;
+}
+
+/**
+ * A seed's draws at the study's ratio pairs. A run watches each criterion at each pair; a run of ebt before
+ * one criterion per ratio watched one pair (EarlyBERT's) and its draw stands for every pair, judged by the masks
+ * it watched, as that ebt did.
+ */
+export function seedDraws(detections: Pick<Detections, 'criteria'>, ratios: RatioPair[]): Record<string, SeedDraw> {
+  const out: Record<string, SeedDraw> = {};
+  for (const c of detections.criteria) {
+    const maskOptions = resolveMaskOptions(detectionMaskOptions(c) ?? {});
+    for (const r of c.ratio ? [c.ratio] : ratios) {
+      if (!ratios.some((x) => ratioKey(x) === ratioKey(r))) continue;
+      out[watchKey(c.criterion, r)] = { criterion: c.criterion, ratio: r, point: c.coefficientsAtDraw, maskOptions };
+    }
+  }
+  return out;
+}
+
+function loadSeedRun(dir: string, seed: number, ratios: RatioPair[]): SeedRun {
   const run = readManifest(dir);
   const detections = readDetections(dir);
   if (!detections) throw new RunError(`the dense run in '${dir}' finished without detections.json.`);
@@ -164,8 +191,7 @@ function loadSeedRun(dir: string, seed: number): SeedRun {
     run,
     totalSteps: detections.totalSteps,
     points,
-    draws: Object.fromEntries(detections.criteria.map((c) => [c.criterion, c.coefficientsAtDraw])),
-    maskOptions: Object.fromEntries(detections.criteria.map((c) => [c.criterion, resolveMaskOptions(detectionMaskOptions(c) ?? {})])),
+    draws: seedDraws(detections, ratios),
   };
 }
 
@@ -203,7 +229,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   if (runsTodo.length > 0) writeStudySlots(specFile, spec);
   const stage1 = await o.executor.run(runsTodo, o.runRunner, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
   if (!stage1.done) return { submitted: { jobs: stage1.jobs, note: stage1.note } };
-  const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed));
+  const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed, ratios));
   const planned = seedRuns.map((s) => planSeedCells(dir, s, plan));
   const cells = new Map(planned.flatMap((p) => p.cells).map((c) => [c.file, c]));
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
@@ -273,20 +299,20 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
   const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
   cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
   rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
-  const prunePoints: Array<{
-    kind: 'grid' | 'draw';
-    criterion: string | null;
-    point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
-  }> = [
-    ...o.fractions.map((f) => ({ kind: 'grid' as const, criterion: null, point: nearestPoint(s.points, f * s.totalSteps) })),
-    ...Object.entries(s.draws).flatMap(([criterion, d]) => (d ? [{ kind: 'draw' as const, criterion, point: d }] : [])),
+  const grid = o.fractions.map((f) => nearestPoint(s.points, f * s.totalSteps));
+  // each fraction at every ratio pair; then each criterion's draw at each pair, pruned at that pair only
+  const prunePoints: Array<{ kind: 'grid' | 'draw'; criterion: string | null; point: DrawnPoint | TrajectoryPoint; ratio: RatioPair }> = [
+    ...grid.flatMap((point) => o.ratios.map((ratio) => ({ kind: 'grid' as const, criterion: null, point, ratio }))),
+    ...o.ratios.flatMap((ratio) =>
+      Object.values(s.draws).flatMap((d) =>
+        d.point && ratioKey(d.ratio) === ratioKey(ratio) ? [{ kind: 'draw' as const, criterion: d.criterion, point: d.point, ratio }] : [],
+      ),
+    ),
   ];
-  for (const { kind, criterion, point } of prunePoints) {
-    for (const r of o.ratios) {
-      const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
-      if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
-      rows.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
-    }
+  for (const { kind, criterion, point, ratio: r } of prunePoints) {
+    const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
+    if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
+    rows.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
   }
   return { cells: [...cells.values()], rows };
 }
@@ -295,20 +321,21 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
 export function studySlotCell(spec: StudySlotSpec, k: number): SweepCell | null {
   const seed = spec.seeds[Math.floor(k / spec.slotsPerSeed)];
   if (seed === undefined) throw new UsageError(`study slot ${k} is past the ${spec.seeds.length * spec.slotsPerSeed} slots of '${spec.dir}'.`);
-  const { cells } = planSeedCells(spec.dir, loadSeedRun(seedDir(spec.dir, seed), seed), spec);
+  const { cells } = planSeedCells(spec.dir, loadSeedRun(seedDir(spec.dir, seed), seed, spec.ratios), spec);
   return cells[k % spec.slotsPerSeed] ?? null;
 }
 
 /** The study's verdicts: for each criterion, one per seed (draw, savings, false positive by mask and by score), and their means. */
 function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): StudySummary {
   const metric = rows[0]?.metric ?? 'accuracy';
-  const criteriaNames = [...new Set(seedRuns.flatMap((s) => Object.keys(s.draws)))];
+  const watches = [...new Set(seedRuns.flatMap((s) => Object.keys(s.draws)))];
   // each dense run's clock, read once here: only the summary needs it (not the planning of cells)
   const clocks = new Map(seedRuns.map((s) => [s.seed, readRunClock(s.dir)]));
   const criteria: StudySummary['criteria'] = {};
-  for (const name of criteriaNames) {
-    const verdicts = seedRuns.map((s) => criterionVerdict(s, name, rows, ratios, clocks.get(s.seed)!));
-    criteria[name] = criterionSummary(name, verdicts, rows, ratios);
+  for (const key of watches) {
+    const { criterion, ratio } = seedRuns.map((s) => s.draws[key]).find(Boolean)!;
+    const verdicts = seedRuns.map((s) => criterionVerdict(s, key, rows, clocks.get(s.seed)!));
+    criteria[key] = criterionSummary(criterion, ratio, verdicts, rows);
   }
   const gridRows = rows.filter((r) => r.kind === 'grid');
   return {
@@ -333,14 +360,16 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
 /** Accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way. */
 const pointsPerUnit = (metric: MetricName) => (metric === 'accuracy' ? 100 : 1);
 
-/** One seed's verdict on one criterion's draw. */
-export function criterionVerdict(s: SeedRun, name: string, rows: StudyRow[], ratios: RatioPair[], clock: ReturnType<typeof readRunClock>): CriterionVerdict {
-  const drawn = s.draws[name];
+/** One seed's verdict on one criterion's draw at one ratio pair (`key`: the watch key), judged at that pair. */
+export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], clock: ReturnType<typeof readRunClock>): CriterionVerdict {
+  const watched = s.draws[key];
+  const ratios = watched ? [watched.ratio] : [];
+  const drawn = watched?.point;
   if (!drawn) {
     const byRatio = Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }]));
     return { seed: s.seed, draw: null, computeSaved: null, wallClock: null, maskDistanceToFinal: null, falsePositive: null, byRatio };
   }
-  const maskOptions = s.maskOptions[name] ?? MASK_DEFAULTS;
+  const { maskOptions, criterion: name } = watched;
   const judged = judgeDetection({
     detection: { step: drawn.step, epoch: drawn.epoch },
     masksAtDetection: masksAt({ ...drawn }, maskOptions),
@@ -392,11 +421,13 @@ export function ratioVerdict(
   };
 }
 
-/** A criterion's line of the summary: its draws, false positives and ticket scores over the seeds. */
-function criterionSummary(name: string, verdicts: CriterionVerdict[], rows: StudyRow[], ratios: RatioPair[]): StudySummary['criteria'][string] {
-  const drawRows = rows.filter((r) => r.kind === 'draw' && r.criterion === name);
-  const perRatio = <T>(f: (key: string, r: RatioPair) => T) => Object.fromEntries(ratios.map((r) => [ratioKey(r), f(ratioKey(r), r)]));
+/** A criterion's line of the summary at one ratio pair: its draws, false positives and ticket scores over the seeds. */
+function criterionSummary(name: string, ratio: RatioPair, verdicts: CriterionVerdict[], rows: StudyRow[]): StudySummary['criteria'][string] {
+  const drawRows = rows.filter((r) => r.kind === 'draw' && r.criterion === name && ratioKey(r) === ratioKey(ratio));
+  const perRatio = <T>(f: (key: string, r: RatioPair) => T) => ({ [ratioKey(ratio)]: f(ratioKey(ratio), ratio) });
   return {
+    criterion: name,
+    ratio,
     draws: verdicts.map((v) => (v.draw ? { seed: v.seed, step: v.draw.step, fraction: v.draw.fraction } : null)),
     neverDrew: verdicts.filter((v) => !v.draw).length,
     falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,

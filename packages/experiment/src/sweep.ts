@@ -18,11 +18,8 @@ import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
 
-/** Pruning ratios of one cell: heads and FFN neurons. */
-export interface RatioPair {
-  heads: number;
-  ffn: number;
-}
+import { RatioPair, ratioKey } from './ratios';
+export type { RatioPair };
 
 /** What a worker process gets (as JSON in argv[2]): one retraining to do and the file to write. */
 export interface SweepCell {
@@ -143,6 +140,8 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
     at: number | null;
     criterion: string | null;
     point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] };
+    /** the pairs it is pruned at: every one of --ratios, or a draw's own */
+    ratios: RatioPair[];
   }> = [];
   for (const a of at) {
     if (!Number.isInteger(a) || a < 0 || a > epochs) throw new UsageError(`--at ${a} is not an epoch count of this ${epochs}-epoch run.`);
@@ -151,7 +150,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
       skipped.push(`epoch ${a}: the model was already pruned by EB-train (run with --continue dense to sweep every epoch)`);
       continue;
     }
-    prunePoints.push({ source: 'epoch', at: a, criterion: null, point });
+    prunePoints.push({ source: 'epoch', at: a, criterion: null, point, ratios: o.ratios });
   }
   for (const f of o.atFractions ?? []) {
     const target = f * totalSteps;
@@ -164,12 +163,17 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
       at: null,
       criterion: null,
       point: nearestPoint(dense, target),
+      ratios: o.ratios,
     });
   }
   if (o.atDraws) {
+    // each draw at the pair it watched (a file of ebt before one criterion per ratio: at every pair of --ratios)
     for (const c of detections?.criteria ?? []) {
-      if (c.coefficientsAtDraw) prunePoints.push({ source: 'draw', at: null, criterion: c.criterion, point: c.coefficientsAtDraw });
-      else skipped.push(`${c.criterion}: it did not draw`);
+      const label = c.ratio ? `${c.criterion} at ${ratioKey(c.ratio)}` : c.criterion;
+      const ratios = c.ratio ? o.ratios.filter((r) => ratioKey(r) === ratioKey(c.ratio!)) : o.ratios;
+      if (!c.coefficientsAtDraw) skipped.push(`${label}: it did not draw`);
+      else if (ratios.length === 0) skipped.push(`${label}: not among --ratios`);
+      else prunePoints.push({ source: 'draw', at: null, criterion: c.criterion, point: c.coefficientsAtDraw, ratios });
     }
   }
   const cells = new Map<string, SweepCell>();
@@ -179,8 +183,8 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
     cells.set(file, { runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file });
     plan.push({ file, source: null, at: null, criterion: null, step: null });
   }
-  for (const { source, at: a, criterion, point } of prunePoints) {
-    for (const r of o.ratios) {
+  for (const { source, at: a, criterion, point, ratios } of prunePoints) {
+    for (const r of ratios) {
       const file = path.join(cellsDir, `step${point.step}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`);
       if (!cells.has(file)) cells.set(file, pruneCell({ runDir, retrainEpochs, backend: o.backend }, point, r, file));
       plan.push({ file, source, at: a, criterion, step: point.step });

@@ -8,7 +8,7 @@ import { MaskDistanceCriterion, NuclearStationarityCriterion } from '@ebt/eb-cri
 import { parseConfig, PretrainedModel, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { imageSource } from '@ebt/training';
-import { EbTrainOptions } from '../src/index';
+import { EbTrainOptions, watchOf } from '../src/index';
 
 export function toy(n: number, seed: number) {
   const r = new Random(seed);
@@ -40,7 +40,9 @@ export async function setup(outDir: string, extra: Partial<EbTrainOptions> = {})
     forwardOf: (m: PretrainedModel) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
     // mask-distance with epsilon 1 draws as soon as its queue of 5 is full: the criteria see every step from
     // step 0, so at step 4
-    criteria: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1, tests: ['mk'] })],
+    watches: [new MaskDistanceCriterion({ queue: 5, epsilon: 1 }), new NuclearStationarityCriterion({ smooth: 2, window: 3, every: 1, tests: ['mk'] })].map(
+      (c) => watchOf(c),
+    ),
     criterion: 'mask-distance',
     train: imageSource(toy(48, 1)),
     test: imageSource(toy(24, 2)),

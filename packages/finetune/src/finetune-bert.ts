@@ -89,7 +89,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     trainExamples: trainSet.labels.length,
     devExamples: devSet.labels.length,
   };
-  const { criteria, recorded } = runCriteria(o, 'seed');
+  const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
@@ -97,7 +97,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     model,
     forwardOf: (m) => (x, training) => (m as TextClassifier).forward(x as never, training).logits,
     slimming,
-    criteria,
+    watches,
     criterion: o.criterion,
     continueWith: o.continueWith,
     rewind: o.rewind,

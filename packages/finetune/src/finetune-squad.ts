@@ -139,7 +139,7 @@ export async function finetuneSquad(
     devExamples: devExamples.length,
     devFeatures: devFeatures.length,
   };
-  const { criteria, recorded } = runCriteria(o, 'seed');
+  const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
@@ -147,7 +147,7 @@ export async function finetuneSquad(
     model: qa,
     slimming,
     forwardOf: qaForward,
-    criteria,
+    watches,
     criterion: options.criterion,
     continueWith: options.continueWith,
     rewind: options.rewind,

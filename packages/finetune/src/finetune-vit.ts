@@ -140,7 +140,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     limit: o.limit ?? null,
   };
   const sources = vitSources(spec, data, o.limit, imageInput(model), o.model);
-  const { criteria, recorded } = runCriteria(o, 'seed');
+  const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
@@ -148,7 +148,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     model,
     forwardOf: (m) => (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
     slimming,
-    criteria,
+    watches,
     criterion: o.criterion,
     continueWith: o.continueWith,
     rewind: o.rewind,

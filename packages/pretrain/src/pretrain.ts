@@ -79,7 +79,7 @@ export async function pretrainSmallVit(
   const batchSize = o.batchSize ?? preset.batchSize;
   const lr = o.lr ?? preset.lr;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
-  const { criteria, recorded } = runCriteria(o, preset.windows);
+  const { watches, recorded } = runCriteria(o, preset.windows);
   const options: ManifestOptions = {
     command: 'pretrain small-vit',
     preset: o.preset ?? 'default',
@@ -109,7 +109,7 @@ export async function pretrainSmallVit(
     model,
     slimming,
     forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
-    criteria,
+    watches,
     criterion: options.criterion,
     continueWith: options.continueWith,
     rewind: options.rewind,

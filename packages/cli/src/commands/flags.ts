@@ -14,7 +14,7 @@ import {
 import { criterionFlags, parseCriterionFlags } from './criterion-flags';
 
 import { UsageError } from '@ebt/errors';
-import { RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
+import { parseRatioPairs, RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
@@ -116,13 +116,18 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
   else if (ticket === null) process.stdout.write('no ticket drawn\n');
 }
 
-/** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs. */
-export function earlyBirdFlags(cmd: Command): Command {
+/** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs (`ratios`: a study's own default and help). */
+export function earlyBirdFlags(cmd: Command, ratios?: { help: string; default: string }): Command {
   cmd
     .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', RUN_DEFAULTS.criterion)
     .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', RUN_DEFAULTS.continueWith)
     .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
-    .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`);
+    .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`)
+    .option(
+      '--ratios <list>',
+      ratios?.help ?? 'heads:FFN ratio pairs the criteria watch at, one criterion each; EB-train prunes at the first (default: 1/3:0.4)',
+      ratios?.default,
+    );
   return criterionFlags(cmd, 'training');
 }
 
@@ -134,5 +139,6 @@ export function parseEarlyBirdFlags(o: Record<string, unknown>) {
     maskDistance: parseCriterionFlags(o, MASK_DISTANCE, 'training') as MaskDistanceOptions,
     windows: o.windows === undefined ? undefined : oneOf(o.windows as string, Object.keys(WINDOW_PRESETS) as WindowPresetName[], '--windows'),
     nuclearStationarity: parseCriterionFlags(o, NUCLEAR_STATIONARITY, 'training') as NuclearStationarityOptions,
+    ratios: o.ratios === undefined ? undefined : parseRatioPairs(String(o.ratios)),
   };
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '@ebt/errors';
-import { parseRatioPairs, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
+import { RatioPair, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber, splitList } from '../input';
@@ -12,11 +12,13 @@ import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 export function studyCommand(): Command {
   const cmd = new Command('study');
   for (const kind of Object.values(RUN_KINDS)) {
-    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true))
+    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true), {
+      help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
+      default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
+    })
       .option('--seeds <n>', 'number of seeds (1..n)', '3')
       .option('--seed-list <list>', 'the seeds themselves, e.g. 4,7,9 (instead of --seeds)')
       .option('--at-fractions <list>', 'fractions of training to prune at', SEED_FRACTIONS.join(','))
-      .option('--ratios <list>', 'pruning ratios: heads:FFN pairs or one number for both', SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','))
       .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)");
     executorFlags(sub).action(async (o) => {
       const seeds =
@@ -35,7 +37,7 @@ export function studyCommand(): Command {
         cellRunner: kind.cellRunner,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
         atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
-        ratios: parseRatioPairs(o.ratios),
+        ratios: parsed.ratios as RatioPair[],
         retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
         executor: makeExecutor(o, dir, log),
         backend: training.backend,
