@@ -167,13 +167,12 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
     });
   }
   if (o.atDraws) {
-    // each draw at the pair it watched (a file of ebt before one criterion per ratio: at every pair of --ratios)
+    // each draw at the pair it watched, whether or not --ratios names it (a file of ebt before one criterion per
+    // ratio: at every pair of --ratios, as that ebt did)
     for (const c of detections?.criteria ?? []) {
-      const label = c.ratio ? `${c.criterion} at ${ratioKey(c.ratio)}` : c.criterion;
-      const ratios = c.ratio ? o.ratios.filter((r) => ratioKey(r) === ratioKey(c.ratio!)) : o.ratios;
-      if (!c.coefficientsAtDraw) skipped.push(`${label}: it did not draw`);
-      else if (ratios.length === 0) skipped.push(`${label}: not among --ratios`);
-      else prunePoints.push({ source: 'draw', at: null, criterion: c.criterion, point: c.coefficientsAtDraw, ratios });
+      if (c.coefficientsAtDraw)
+        prunePoints.push({ source: 'draw', at: null, criterion: c.criterion, point: c.coefficientsAtDraw, ratios: c.ratio ? [c.ratio] : o.ratios });
+      else skipped.push(`${c.ratio ? `${c.criterion} at ${ratioKey(c.ratio)}` : c.criterion}: it did not draw`);
     }
   }
   const cells = new Map<string, SweepCell>();
