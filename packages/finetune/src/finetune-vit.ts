@@ -8,7 +8,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { CIFAR10_MEAN, CIFAR10_STD, gatherBatch, ImageDataset, loadCifar10, loadCifar10Parquet, loadMnist, randomCropFlip, takeFirst } from '@ebt/data';
+import {
+  CIFAR10_MEAN,
+  CIFAR10_STD,
+  fashionMnistDir,
+  gatherBatch,
+  ImageDataset,
+  loadCifar10,
+  loadCifar10Parquet,
+  loadFashionMnist,
+  loadMnist,
+  randomCropFlip,
+  takeFirst,
+} from '@ebt/data';
 import { resolveCifar10 } from '@ebt/hub';
 import { ImageClassifier, loadPretrained } from '@ebt/models';
 import { imageInput, taskModel } from './task-model';
@@ -31,7 +43,7 @@ import { DataSource, TrainResult } from '@ebt/training';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
-  /** 'cifar10' (the hub), 'cifar10:DIR' (binary batches) or 'mnist' */
+  /** 'cifar10' (the hub), 'cifar10:DIR' (binary batches), 'fashion-mnist', 'fashion-mnist:DIR' or 'mnist' */
   data: string;
   weightDecay?: number;
   /** use only the first n training / test images (quick runs) */
@@ -85,9 +97,11 @@ interface VitData {
 export async function loadVitData(spec: string): Promise<VitData> {
   const undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
   if (spec === 'mnist') return { ...loadMnist(), undo: null };
+  const fashion = fashionMnistDir(spec);
+  if (fashion) return { ...loadFashionMnist(fashion), undo: null };
   if (spec === 'cifar10') return { ...(await loadCifar10Parquet(await resolveCifar10())), undo };
   if (spec.startsWith('cifar10:')) return { ...loadCifar10(spec.slice('cifar10:'.length)), undo };
-  throw new UsageError(`--data must be 'mnist', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
+  throw new UsageError(`--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 /** A ViT run's training and test batches (shared by the run and its sweep cells). */
@@ -100,7 +114,7 @@ export function vitSources(
 ): { train: DataSource; test: DataSource; augment: boolean } {
   const { undo } = data;
   const norm = readNormalisation(modelDir);
-  const augment = spec !== 'mnist';
+  const augment = spec.startsWith('cifar10');
   return {
     train: vitSource(takeFirst(data.train, limit), image.imageSize, image.channels, norm, undo, augment),
     test: vitSource(takeFirst(data.test, limit), image.imageSize, image.channels, norm, undo, false),

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FASHION_MNIST_DEBIAN_DIR } from '@ebt/data';
 import { Trajectory } from '@ebt/slimming';
 import { pretrainSmallVit, PRESETS, resolvePreset } from './index';
 
@@ -40,6 +41,28 @@ describe('pretrainSmallVit', () => {
     for (const f of ['checkpoints/last.safetensors', 'checkpoints/best.safetensors', 'init/config.json', 'init/model.safetensors'])
       expect(fs.existsSync(path.join(out, f))).toBe(true);
   }, 120_000);
+
+  const fashion = fs.existsSync(FASHION_MNIST_DEBIAN_DIR) || process.env.EBT_REQUIRE_FASHION_MNIST ? test : test.skip;
+  fashion(
+    '--data fashion-mnist: the smoke model learns a slice of the clothes (one epoch of 2,000, native)',
+    async () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-fashion-'));
+      const { result } = await pretrainSmallVit({
+        preset: 'smoke',
+        data: 'fashion-mnist',
+        epochs: 1,
+        out,
+        progress: false,
+        sweep: false,
+        continueWith: 'dense',
+      });
+      const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+      expect(run.options).toMatchObject({ data: 'fashion-mnist', trainExamples: 2000, testExamples: 500 });
+      // ten balanced classes: chance is 10%
+      expect(result.finalTest!.score).toBeGreaterThan(0.4);
+    },
+    120_000,
+  );
 
   test('bad options are usage errors', async () => {
     expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { ImageDataset, loadCifar10, loadCifar10Parquet, loadMnist, takeFirst } from '@ebt/data';
+import { fashionMnistDir, ImageDataset, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadMnist, takeFirst } from '@ebt/data';
 import { resolveCifar10 } from '@ebt/hub';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
@@ -31,7 +31,7 @@ export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   /** write report/index.html at the end (default true) */
   report?: boolean;
   preset?: string;
-  /** 'mnist' (default), 'cifar10' (the hub) or 'cifar10:DIR' */
+  /** 'mnist' (default), 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' (the hub) or 'cifar10:DIR' */
   data?: string;
 }
 
@@ -42,12 +42,17 @@ export function resolvePreset(name: string | undefined): SmallVitPreset {
   return preset;
 }
 
-/** --data: the embedded MNIST, CIFAR-10 from the hub's uoft-cs/cifar10 (`cifar10`), or the binary batches in DIR (`cifar10:DIR`). */
+/**
+ * --data: the embedded MNIST, Fashion-MNIST's IDX files (`fashion-mnist`: Debian's folder, `fashion-mnist:DIR`),
+ * CIFAR-10 from the hub's uoft-cs/cifar10 (`cifar10`), or the binary batches in DIR (`cifar10:DIR`).
+ */
 export async function loadData(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
   if (spec === 'mnist') return loadMnist();
+  const fashion = fashionMnistDir(spec);
+  if (fashion) return loadFashionMnist(fashion);
   if (spec === 'cifar10') return loadCifar10Parquet(await resolveCifar10());
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
-  throw new UsageError(`--data must be 'mnist', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
+  throw new UsageError(`--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
 }
 
 export async function pretrainSmallVit(

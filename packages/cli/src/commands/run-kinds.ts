@@ -49,7 +49,11 @@ export const SMALL_VIT: RunKind = {
   flags: (cmd) =>
     cmd
       .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`, 'default')
-      .option('--data <spec>', "'mnist' (embedded), 'cifar10' (the hub's uoft-cs/cifar10, into the HF cache) or 'cifar10:DIR' (binary batches)", 'mnist'),
+      .option(
+        '--data <spec>',
+        "'mnist' (embedded), 'fashion-mnist' (Debian's IDX files) or 'fashion-mnist:DIR', 'cifar10' (the hub's uoft-cs/cifar10, into the HF cache) or 'cifar10:DIR' (binary batches)",
+        'mnist',
+      ),
   parse: (o) => ({ preset: o.preset, data: o.data }),
 };
 
@@ -110,7 +114,11 @@ export const VIT: RunKind = {
     cmd
       .option('--model <dir|id>', 'Hugging Face ViT folder or hub id (google/vit-base-patch16-224-in21k); default: the embedded tiny ViT')
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
-      .option('--data <spec>', "'cifar10' (the hub's uoft-cs/cifar10), 'cifar10:DIR' (binary batches) or 'mnist'", 'mnist')
+      .option(
+        '--data <spec>',
+        "'cifar10' (the hub's uoft-cs/cifar10), 'cifar10:DIR' (binary batches), 'fashion-mnist', 'fashion-mnist:DIR' or 'mnist'",
+        'mnist',
+      )
       .option('--limit <n>', 'use only the first n training and test images'),
   parse: (o) => ({ model: o.model, data: o.data, limit: optionalInt(o.limit, '--limit') }),
 };
