@@ -20,6 +20,8 @@ import { Slimming, Trajectory } from '@ebt/slimming';
 import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
 import { readTicket, TicketInfo, writeTicket } from './ticket-file';
+import { manifestFile, recordLearning } from './manifest';
+import { Learning, learningVerdict } from './run-quality';
 import { UsageError } from '@ebt/errors';
 
 export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' | 'slimming' | 'callbacks' | 'continueFrom'> {
@@ -36,6 +38,8 @@ export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' |
   masks?: Pick<MaskOptions, 'scopeHeads' | 'scopeFfn'>;
   /** the initial weights (Hugging Face folder), for rewind 'init' */
   initDir?: string;
+  /** the score of a model that learned nothing (chanceScore); without it only the loss is checked */
+  chance?: number;
 }
 
 export interface EbTrainResult {
@@ -45,6 +49,8 @@ export interface EbTrainResult {
   ticket: TicketInfo | null;
   /** the rewind-init training of the ticket, when asked for */
   ticketTraining?: TrainResult;
+  /** whether the run learned (also in run.json): a run that did not is not a result */
+  learning: Learning;
 }
 
 /** The masks of a draw, as pruneModel takes them. */
@@ -106,7 +112,10 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   if (end.draw && end.result.stoppedEarly && run.rewind === 'none' && run.continueWith === 'pruned') end = await trainPruned(run, end);
   const ticketTraining =
     run.rewind === 'init' && end.ticket ? await trainTicket(run, end.ticket, start.phase !== 'dense' || start.resumeFrom !== null) : undefined;
-  return { result: end.result, finalModel: end.model, ticket: end.ticket, ticketTraining };
+  const learning = learningVerdict(end.result.state.metrics, o.chance ?? null);
+  if (fs.existsSync(manifestFile(o.outDir))) recordLearning(o.outDir, learning); // a library caller may keep no run.json
+  if (!learning.learned) run.log(`ebt: warning: this run did not learn (${learning.reasons.join('; ')}); its draws are not results.`);
+  return { result: end.result, finalModel: end.model, ticket: end.ticket, ticketTraining, learning };
 }
 
 function resolveRun(o: EbTrainOptions): Run {
@@ -116,7 +125,7 @@ function resolveRun(o: EbTrainOptions): Run {
   const rewind = o.rewind ?? 'none';
   if (rewind === 'init' && !o.initDir) throw new UsageError("rewind 'init' needs the initial weights (initDir).");
   const log = o.progress === false ? () => undefined : (line: string) => process.stderr.write(line + '\n');
-  const { watches: _c, criterion: _n, continueWith: _w, rewind: _r, masks: _m, initDir: _i, forwardOf: _f, model: _mo, slimming: _s, ...base } = o;
+  const { watches: _c, criterion: _n, continueWith: _w, rewind: _r, masks: _m, initDir: _i, forwardOf: _f, model: _mo, slimming: _s, chance: _ch, ...base } = o;
   return {
     o,
     acting,

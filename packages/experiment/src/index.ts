@@ -27,3 +27,5 @@ export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';
 export { slurmExecutor } from './slurm-executor';
 export type { SlurmOptions } from './slurm-executor';
+export { chanceScore, learningVerdict, NEAR_CHANCE_POINTS } from './run-quality';
+export type { Learning } from './run-quality';

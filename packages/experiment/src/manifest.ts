@@ -148,6 +148,8 @@ export const manifestSchema = z.object({
   versions: z.object({ node: z.string(), tfjs: z.string() }),
   started: z.string(),
   resumed: z.boolean(),
+  /** written when training ends: whether the run learned (run-quality.ts); absent while it runs */
+  learning: z.object({ learned: z.boolean(), reasons: z.array(z.string()) }).optional(),
 });
 
 export type RunManifest = z.infer<typeof manifestSchema>;
@@ -208,4 +210,10 @@ export function writeManifest(runDir: string, options: ManifestOptions, backend:
   fs.mkdirSync(runDir, { recursive: true });
   writeFileAtomic(manifestFile(runDir), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
+}
+
+/** Adds the run's learning verdict to its run.json (atomically; the rest of the manifest unchanged). */
+export function recordLearning(runDir: string, learning: { learned: boolean; reasons: string[] }): void {
+  const manifest = manifestSchema.parse({ ...readManifest(runDir), learning });
+  writeFileAtomic(manifestFile(runDir), JSON.stringify(manifest, null, 2) + '\n');
 }

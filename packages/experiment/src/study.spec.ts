@@ -95,6 +95,23 @@ describe("the study's verdicts", () => {
     });
   });
 
+  test('a seed whose run did not learn: its draw is left out, saying why, and counts neither as a draw nor as never drawn', () => {
+    const rows = [row('dense', null, 0.12), row('grid', 80, 0.11), row('draw', 30, 0.1)];
+    const s = {
+      ...seedRun([drawAt('a', points[3])]),
+      learning: { learned: false, reasons: ['the training loss rose from 2.3 (epoch 1) to 1.00e+5 (epoch 3)'] },
+    };
+    const v = criterionVerdict(s, 'a@0.5:0.5', rows, clock);
+    expect(v).toMatchObject({
+      seed: 7,
+      draw: null,
+      falsePositive: null,
+      excluded: 'the run did not learn: the training loss rose from 2.3 (epoch 1) to 1.00e+5 (epoch 3)',
+    });
+    // the same seed with a run that learned is judged as usual
+    expect(criterionVerdict({ ...s, learning: { learned: true, reasons: [] } }, 'a@0.5:0.5', rows, clock).draw).toEqual({ step: 30, fraction: 0.3 });
+  });
+
   test('meanSd: sample standard deviation over the values present', () => {
     expect(meanSd([1, 2, null, 3])).toEqual({ mean: 2, sd: 1, n: 3 });
     expect(meanSd([null])).toEqual({ mean: null, sd: null, n: 0 });

@@ -15,6 +15,7 @@ import { RunError, UsageError } from '@ebt/errors';
 import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Detections, detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
 import { watchKey } from './run-options';
+import type { Learning } from './run-quality';
 import { Executor } from './executor';
 import { readManifest, RunManifest } from './manifest';
 import { readRunClock, secondsAtStep } from './wall-clock';
@@ -99,12 +100,16 @@ export interface CriterionVerdict {
   } | null;
   maskDistanceToFinal: { heads: number; ffn: number } | null;
   falsePositive: { mask: boolean; accuracy: boolean; any: boolean } | null;
+  /** why this seed's draw is left out (its run did not learn); its draw is then null */
+  excluded?: string;
   /** per ratio pair ("0.3:0.3"): the ticket's accuracy at the draw, the latest grid point's, and the gap to dense in points */
   byRatio: Record<string, { accuracy: number | null; latestGrid: number | null; gapToDensePoints: number | null }>;
 }
 
 export interface StudySummary {
   seeds: number[];
+  /** seeds whose dense run did not learn (run-quality.ts): out of the verdicts, the table and the dense mean, kept in `grid` */
+  notLearned: Array<{ seed: number; reasons: string[] }>;
   metric: MetricName;
   dense: { accuracy: MeanSd };
   /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draws at each ratio pair, judged there */
@@ -115,6 +120,8 @@ export interface StudySummary {
       ratio: RatioPair;
       draws: Array<{ seed: number; step: number; fraction: number } | null>;
       neverDrew: number;
+      /** seeds left out: their runs did not learn (StudySummary.notLearned) */
+      excluded: number;
       falsePositives: number;
       ticketAccuracy: MeanSd;
       byRatio: Record<string, MeanSd>;
@@ -153,6 +160,8 @@ export interface SeedRun {
   points: TrajectoryPoint[];
   /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draw at each of the study's ratio pairs */
   draws: Record<string, SeedDraw>;
+  /** run.json's verdict (null in runs of ebt before it): a run that did not learn is left out of the verdicts */
+  learning?: Learning | null;
 }
 
 /** One criterion's draw at one ratio pair, and the masks it is judged by. */
@@ -192,6 +201,7 @@ function loadSeedRun(dir: string, seed: number, ratios: RatioPair[]): SeedRun {
     totalSteps: detections.totalSteps,
     points,
     draws: seedDraws(detections, ratios),
+    learning: run.learning ?? null,
   };
 }
 
@@ -337,11 +347,14 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
     const verdicts = seedRuns.map((s) => criterionVerdict(s, key, rows, clocks.get(s.seed)!));
     criteria[key] = criterionSummary(criterion, ratio, verdicts, rows);
   }
-  const gridRows = rows.filter((r) => r.kind === 'grid');
+  const notLearned = seedRuns.filter((s) => s.learning && !s.learning.learned).map((s) => ({ seed: s.seed, reasons: s.learning!.reasons }));
+  const learned = (r: StudyRow) => !notLearned.some((n) => n.seed === r.seed);
+  const gridRows = rows.filter((r) => r.kind === 'grid' && learned(r));
   return {
+    notLearned,
     seeds: seedRuns.map((s) => s.seed),
     metric,
-    dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense').map((r) => r.accuracy)) },
+    dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense' && learned(r)).map((r) => r.accuracy)) },
     criteria,
     table: gridRows.length ? groupGrid(gridRows, ratios) : [],
     grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
@@ -364,10 +377,21 @@ const pointsPerUnit = (metric: MetricName) => (metric === 'accuracy' ? 100 : 1);
 export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], clock: ReturnType<typeof readRunClock>): CriterionVerdict {
   const watched = s.draws[key];
   const ratios = watched ? [watched.ratio] : [];
-  const drawn = watched?.point;
+  // a run that did not learn drew nothing worth judging (run-quality.ts)
+  const excluded = s.learning && !s.learning.learned ? `the run did not learn: ${s.learning.reasons.join('; ')}` : undefined;
+  const drawn = excluded ? undefined : watched?.point;
   if (!drawn) {
     const byRatio = Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }]));
-    return { seed: s.seed, draw: null, computeSaved: null, wallClock: null, maskDistanceToFinal: null, falsePositive: null, byRatio };
+    return {
+      seed: s.seed,
+      draw: null,
+      computeSaved: null,
+      wallClock: null,
+      maskDistanceToFinal: null,
+      falsePositive: null,
+      byRatio,
+      ...(excluded ? { excluded } : {}),
+    };
   }
   const { maskOptions, criterion: name } = watched;
   const judged = judgeDetection({
@@ -429,7 +453,8 @@ function criterionSummary(name: string, ratio: RatioPair, verdicts: CriterionVer
     criterion: name,
     ratio,
     draws: verdicts.map((v) => (v.draw ? { seed: v.seed, step: v.draw.step, fraction: v.draw.fraction } : null)),
-    neverDrew: verdicts.filter((v) => !v.draw).length,
+    neverDrew: verdicts.filter((v) => !v.draw && !v.excluded).length,
+    excluded: verdicts.filter((v) => v.excluded).length,
     falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
     ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
     byRatio: perRatio((key) => meanSd(drawRows.filter((x) => ratioKey(x) === key).map((x) => x.accuracy))),

@@ -13,6 +13,7 @@ import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
 import {
+  chanceScore,
   EarlyBirdRunOptions,
   ManifestOptions,
   RunOptions,
@@ -95,6 +96,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket, finalModel } = await ebTrain({
     model,
+    chance: chanceScore(objective.metric, trainSet.numClasses),
     forwardOf: (m) => (x, training) => (m as TextClassifier).forward(x as never, training).logits,
     slimming,
     watches,

@@ -28,6 +28,7 @@ import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
 import {
+  chanceScore,
   EarlyBirdRunOptions,
   ManifestOptions,
   RunOptions,
@@ -160,6 +161,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket } = await ebTrain({
     model,
+    chance: chanceScore('accuracy', data.train.numClasses),
     forwardOf: (m) => (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
     slimming,
     watches,

@@ -64,6 +64,16 @@ describe('pretrainSmallVit', () => {
     120_000,
   );
 
+  test("issue 29's --lr 50 on the smoke preset: the run is flagged as not learned in run.json and its report", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-lr50-'));
+    const { result, report } = await pretrainSmallVit({ preset: 'smoke', lr: 50, backend: 'wasm', out, progress: false, sweep: false });
+    expect(result.finalTest!.score).toBeLessThan(0.15); // ten balanced classes: chance is 0.1
+    const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+    expect(run.learning.learned).toBe(false);
+    expect(run.learning.reasons.join('; ')).toMatch(/within 5 points of chance \(10\)/);
+    expect(fs.readFileSync(report!, 'utf8')).toContain('NO - not a result');
+  }, 120_000);
+
   test('bad options are usage errors', async () => {
     expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);
     await expect(pretrainSmallVit({ preset: 'smoke', epochs: 0 })).rejects.toThrow(/--epochs must be a positive integer/);

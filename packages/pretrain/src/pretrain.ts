@@ -8,6 +8,7 @@ import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } fro
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import {
+  chanceScore,
   checkRunOptions,
   earlyBirdRunFields,
   EarlyBirdRunOptions,
@@ -112,6 +113,7 @@ export async function pretrainSmallVit(
   if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) await savePretrained(model, path.join(outDir, 'init'));
   const { result, ticket } = await ebTrain({
     model,
+    chance: chanceScore('accuracy', trainSet.numClasses),
     slimming,
     forwardOf: (m) => (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
     watches,

@@ -89,6 +89,9 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
     { item: `best test ${label}`, value: tests.length ? fmt(Math.max(...tests.map((t) => t.score))) : '-' },
     { item: 'wall time', value: last ? `${last.seconds.toFixed(0)} s` : '-' },
   ];
+  // run.json's verdict: a run that did not learn is not a result, and the report says so first
+  const learning = run.run.learning;
+  if (learning) rows.unshift({ item: 'learned', value: learning.learned ? 'yes' : `NO - not a result: ${learning.reasons.join('; ')}` });
   if (run.squad)
     rows.push({ item: 'SQuAD dev exact match / F1', value: `${run.squad.exact_match.toFixed(2)} / ${run.squad.f1.toFixed(2)} (${run.squad.count} questions)` });
   if (run.ticket)

@@ -1,4 +1,5 @@
 /** Flags that several commands share, declared and parsed in one place. */
+import * as fs from 'node:fs';
 import { Command } from 'commander';
 import {
   CRITERION_NAMES,
@@ -14,7 +15,7 @@ import {
 import { criterionFlags, parseCriterionFlags } from './criterion-flags';
 
 import { UsageError } from '@ebt/errors';
-import { parseRatioPairs, RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
+import { manifestFile, parseRatioPairs, readManifest, RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
@@ -93,6 +94,8 @@ const scoreText = (metric: TrainResult['metric'], score: number) =>
 
 /** The end of a training command: the run folder and the final test score - accuracy, or Pearson's r (JSON with --json). */
 export function printRunSummary(o: { json?: boolean }, outDir: string, result: TrainResult, ticket?: TicketInfo | null): void {
+  // run.json's verdict (run-quality.ts): a run that did not learn says so, and its ticket is not a result
+  const learning = fs.existsSync(manifestFile(outDir)) ? (readManifest(outDir).learning ?? null) : null;
   const summary = {
     outDir,
     steps: result.steps,
@@ -104,6 +107,8 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
     ticket: ticket
       ? { criterion: ticket.criterion, step: ticket.step, epoch: ticket.epoch, heads: ticket.heads, intermediateSizes: ticket.intermediateSizes }
       : null,
+    learned: learning?.learned ?? null,
+    notLearned: learning && !learning.learned ? learning.reasons : undefined,
   };
   if (o.json) return printJson(summary);
   process.stdout.write(
@@ -114,6 +119,7 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
       `ticket drawn by ${ticket.criterion} at step ${ticket.step} (epoch ${ticket.epoch + 1}): heads per layer ${ticket.heads.join(' ')}, FFN ${ticket.intermediateSizes.join(' ')}\n`,
     );
   else if (ticket === null) process.stdout.write('no ticket drawn\n');
+  if (learning && !learning.learned) process.stdout.write(`this run did not learn: ${learning.reasons.join('; ')} - its ticket is not a result\n`);
 }
 
 /** EB-train flags: which criterion acts, what happens at the draw, and the criteria's main knobs (`ratios`: a study's own default and help). */
