@@ -249,7 +249,7 @@ describe('finetune vit', () => {
 
   test('an unknown data spec is refused', async () => {
     await expect(finetuneVit({ model: path.join(fixtures, 'hf-tiny-vit'), data: 'imagenet' })).rejects.toThrow(
-      /--data must be 'mnist', 'cifar10' or 'cifar10:DIR' \(got 'imagenet'\)/,
+      /--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' \(got 'imagenet'\)/,
     );
   });
 });

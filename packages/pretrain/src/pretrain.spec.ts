@@ -78,7 +78,7 @@ describe('pretrainSmallVit', () => {
     expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);
     await expect(pretrainSmallVit({ preset: 'smoke', epochs: 0 })).rejects.toThrow(/--epochs must be a positive integer/);
     await expect(pretrainSmallVit({ preset: 'smoke', data: 'imagenet', backend: 'cpu', out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(
-      /--data must be 'mnist', 'cifar10' or 'cifar10:DIR'/,
+      /--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' \(got 'imagenet'\)/,
     );
     await expect(pretrainSmallVit({ preset: 'smoke', resume: true, out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(/holds no run/);
   });
