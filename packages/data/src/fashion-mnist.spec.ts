@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { DataError, FASHION_MNIST_DEBIAN_DIR, fashionMnistDir, loadFashionMnist, readIdx } from './index';
+import { DataError, FASHION_MNIST_DEBIAN_DIR, fashionMnistSource, loadFashionMnist, readFashionMnistParquet, readIdx } from './index';
+import { fashionMnistParquet, greyPng } from '../test/fashion-mnist-parquet';
 import type { ImageDataset } from './index';
 
 /** sha256 of image k's 784 bytes, from the [0, 1] values back to bytes */
@@ -79,9 +80,22 @@ describe('IDX files', () => {
     expect(() => loadFashionMnist(path.join(dir, 'nowhere'))).toThrow(/does not exist/);
   });
 
-  test('--data names: fashion-mnist is the Debian folder, fashion-mnist:DIR a folder of its own', () => {
-    expect(fashionMnistDir('fashion-mnist')).toBe(FASHION_MNIST_DEBIAN_DIR);
-    expect(fashionMnistDir('fashion-mnist:/data/fm')).toBe('/data/fm');
-    expect(fashionMnistDir('mnist')).toBeNull();
+  test('the hub parquet (grey PNGs) gives the same values as the IDX files', async () => {
+    const px = [0, 1].map((k) => Uint8Array.from({ length: 784 }, (_, i) => (i * 7 + k * 31) % 256));
+    const file = path.join(dir, 'train-00000-of-00001.parquet');
+    fs.writeFileSync(file, fashionMnistParquet(px.map(greyPng), [3, 7]));
+    fs.writeFileSync(path.join(dir, 'idx-images'), idx([2, 28, 28], [...px[0], ...px[1]]));
+    const fromParquet = await readFashionMnistParquet([file], 'fashion-mnist-train');
+    expect(Array.from(fromParquet.labels)).toEqual([3, 7]);
+    expect(Array.from(fromParquet.images)).toEqual(Array.from(readIdx(path.join(dir, 'idx-images')).data, (v) => Math.fround(v / 255)));
+    fs.writeFileSync(file, fashionMnistParquet([greyPng(px[0])], [10]));
+    await expect(readFashionMnistParquet([file], 'x')).rejects.toThrow(/row 0: label 10 is not 0-9/);
+  });
+
+  test('--data names: fashion-mnist is the Debian folder when installed, else the hub; fashion-mnist:DIR a folder of its own', () => {
+    expect(fashionMnistSource('fashion-mnist', true)).toEqual({ dir: FASHION_MNIST_DEBIAN_DIR });
+    expect(fashionMnistSource('fashion-mnist', false)).toEqual({ hub: true });
+    expect(fashionMnistSource('fashion-mnist:/data/fm')).toEqual({ dir: '/data/fm' });
+    expect(fashionMnistSource('mnist')).toBeNull();
   });
 });

@@ -3,14 +3,16 @@
  * and 10,000 test images of clothing, 28x28 grey, 10 classes - MNIST's format and size, a harder task. Read from
  * the four IDX files (gzipped or not), as Debian's `dataset-fashion-mnist` installs them.
  *
- * IDX (LeCun et al.'s format): a big-endian header - two zero bytes, the element type (0x08: unsigned byte), the
+ * Also from the hub's parquet (`readFashionMnistParquet`). IDX (LeCun et al.'s format): a big-endian header - two zero bytes, the element type (0x08: unsigned byte), the
  * number of dimensions - then one 32-bit size per dimension, then the elements row-major.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { PNG } from 'pngjs';
 import { ImageDataset } from './dataset';
 import { DataError } from './errors';
+import { readParquetRows } from './parquet-rows';
 
 /** Where Debian's `dataset-fashion-mnist` puts the files: `--data fashion-mnist` reads them from here. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
@@ -84,9 +86,48 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DEBIAN_DIR): { trai
   return { train: readSplit(dir, f.trainImages, f.trainLabels, 'fashion-mnist-train'), test: readSplit(dir, f.testImages, f.testLabels, 'fashion-mnist-test') };
 }
 
-/** `--data fashion-mnist` (Debian's folder) or `fashion-mnist:DIR`; null for another spec. */
-export function fashionMnistDir(spec: string): string | null {
-  if (spec === 'fashion-mnist') return FASHION_MNIST_DEBIAN_DIR;
-  if (spec.startsWith('fashion-mnist:')) return spec.slice('fashion-mnist:'.length);
+/**
+ * Where `--data` finds Fashion-MNIST: `fashion-mnist:DIR` a folder of IDX files; `fashion-mnist` Debian's folder
+ * when it is installed, else the hub's parquet (zalando-datasets/fashion_mnist, into the HF cache); null for
+ * another spec.
+ */
+export function fashionMnistSource(spec: string, installed = fs.existsSync(FASHION_MNIST_DEBIAN_DIR)): { dir: string } | { hub: true } | null {
+  if (spec === 'fashion-mnist') return installed ? { dir: FASHION_MNIST_DEBIAN_DIR } : { hub: true };
+  if (spec.startsWith('fashion-mnist:')) return { dir: spec.slice('fashion-mnist:'.length) };
   return null;
+}
+
+/**
+ * Fashion-MNIST as the hub's `zalando-datasets/fashion_mnist` stores it: parquet rows of `image` {bytes: a 28x28
+ * grey PNG, path} and `label` (0-9); the same values as the IDX files give.
+ */
+export async function readFashionMnistParquet(files: string[], name: string): Promise<ImageDataset> {
+  const rows: Array<{ file: string; index: number; row: Record<string, unknown> }> = [];
+  for (const file of files) (await readParquetRows(file, { utf8: false })).forEach((row, index) => rows.push({ file, index, row }));
+  const images = new Float32Array(rows.length * 784);
+  const labels = new Int32Array(rows.length);
+  rows.forEach(({ file, index, row }, k) => {
+    const where = `'${file}', row ${index}`;
+    const image = row.image as { bytes?: unknown } | undefined;
+    if (!image || !(image.bytes instanceof Uint8Array))
+      throw new DataError(`${where}: no 'image' column with PNG bytes (it has ${Object.keys(row).join(', ')}); is it Fashion-MNIST?`);
+    const label = Number(row.label);
+    if (!Number.isInteger(label) || label < 0 || label > 9) throw new DataError(`${where}: label ${String(row.label)} is not 0-9.`);
+    let png: PNG;
+    try {
+      png = PNG.sync.read(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength));
+    } catch (e) {
+      throw new DataError(`${where}: the image is not a readable PNG (${(e as Error).message}).`);
+    }
+    if (png.width !== 28 || png.height !== 28) throw new DataError(`${where}: the image is ${png.width}x${png.height}, not Fashion-MNIST's 28x28.`);
+    labels[k] = label;
+    // pngjs gives RGBA whatever the PNG's colour type: a grey PNG has R = G = B
+    for (let i = 0; i < 784; i++) images[k * 784 + i] = png.data[4 * i] / 255;
+  });
+  return { images, labels, shape: [1, 28, 28], numClasses: 10, name };
+}
+
+/** Both splits of the hub's Fashion-MNIST (the files `resolveFashionMnist` of @ebt/hub returns). */
+export async function loadFashionMnistParquet(files: { train: string[]; test: string[] }): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  return { train: await readFashionMnistParquet(files.train, 'fashion-mnist-train'), test: await readFashionMnistParquet(files.test, 'fashion-mnist-test') };
 }

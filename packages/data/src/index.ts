@@ -20,4 +20,13 @@ export { binaryF1 } from './metrics/f1';
 export { matthewsCorrelation } from './metrics/matthews';
 export { pearson } from './metrics/pearson';
 export { averageRanks, spearman } from './metrics/spearman';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_FILES, fashionMnistDir, loadFashionMnist, readIdx } from './fashion-mnist';
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DEBIAN_DIR,
+  FASHION_MNIST_FILES,
+  fashionMnistSource,
+  loadFashionMnist,
+  loadFashionMnistParquet,
+  readFashionMnistParquet,
+  readIdx,
+} from './fashion-mnist';

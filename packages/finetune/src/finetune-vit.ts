@@ -11,17 +11,18 @@ import { initBackend } from '@ebt/backend';
 import {
   CIFAR10_MEAN,
   CIFAR10_STD,
-  fashionMnistDir,
+  fashionMnistSource,
   gatherBatch,
   ImageDataset,
   loadCifar10,
   loadCifar10Parquet,
   loadFashionMnist,
+  loadFashionMnistParquet,
   loadMnist,
   randomCropFlip,
   takeFirst,
 } from '@ebt/data';
-import { resolveCifar10 } from '@ebt/hub';
+import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
 import { ImageClassifier, loadPretrained } from '@ebt/models';
 import { imageInput, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
@@ -98,8 +99,8 @@ interface VitData {
 export async function loadVitData(spec: string): Promise<VitData> {
   const undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
   if (spec === 'mnist') return { ...loadMnist(), undo: null };
-  const fashion = fashionMnistDir(spec);
-  if (fashion) return { ...loadFashionMnist(fashion), undo: null };
+  const fashion = fashionMnistSource(spec);
+  if (fashion) return { ...('dir' in fashion ? loadFashionMnist(fashion.dir) : await loadFashionMnistParquet(await resolveFashionMnist())), undo: null };
   if (spec === 'cifar10') return { ...(await loadCifar10Parquet(await resolveCifar10())), undo };
   if (spec.startsWith('cifar10:')) return { ...loadCifar10(spec.slice('cifar10:'.length)), undo };
   throw new UsageError(`--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);

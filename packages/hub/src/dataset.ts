@@ -10,6 +10,9 @@ export const GLUE_REPO = 'nyu-mll/glue';
 /** Where CIFAR-10 lives on the hub: `plain_text/{train,test}-*.parquet`, rows of img {bytes (PNG), path} and label. */
 export const CIFAR10_REPO = 'uoft-cs/cifar10';
 
+/** Where Fashion-MNIST lives on the hub: `fashion_mnist/{train,test}-*.parquet`, rows of image {bytes (PNG), path} and label. */
+export const FASHION_MNIST_REPO = 'zalando-datasets/fashion_mnist';
+
 /** Where SQuAD v1.1 lives on the hub: `plain_text/{train,validation}-*.parquet`, a row per question. */
 export const SQUAD_REPO = 'rajpurkar/squad';
 
@@ -71,6 +74,9 @@ async function requiredSplits<K extends string>(repo: string, folder: string, wh
 
 /** CIFAR-10's parquet files from the hub (`--data cifar10`): `train` and `test`. */
 export const resolveCifar10 = (o: Options = {}) => requiredSplits(CIFAR10_REPO, 'plain_text', 'CIFAR-10', ['train', 'test'], o);
+
+/** Fashion-MNIST's parquet files from the hub (`--data fashion-mnist` without Debian's package): `train` and `test`. */
+export const resolveFashionMnist = (o: Options = {}) => requiredSplits(FASHION_MNIST_REPO, 'fashion_mnist', 'Fashion-MNIST', ['train', 'test'], o);
 
 /** SQuAD v1.1's parquet files from the hub (`--data squad`): `train` and `validation`. */
 export const resolveSquad = (o: Options = {}) => requiredSplits(SQUAD_REPO, 'plain_text', 'SQuAD', ['train', 'validation'], o);

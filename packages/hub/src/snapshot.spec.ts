@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startMockHub, MockHub } from '../test/mock-hub';
-import { fixtures, shardedTinyBert, tinyCifar10Repo, tinyGlueRepo, tinySquadRepo } from '../test/tiny-repo';
-import { HubError, repoFolder, resolveModel, snapshot } from './index';
+import { fixtures, shardedTinyBert, tinyCifar10Repo, tinyFashionMnistRepo, tinyGlueRepo, tinySquadRepo } from '../test/tiny-repo';
+import { loadFashionMnistParquet } from '@ebt/data';
+import { HubError, repoFolder, resolveFashionMnist, resolveModel, snapshot } from './index';
 
 const bin = path.join(__dirname, '..', '..', 'cli', 'bin', 'ebt.js');
 const quiet = { log: null };
@@ -19,6 +20,7 @@ describe('the hub client against a loopback hub', () => {
       'nyu-mll/glue': { type: 'dataset', files: tinyGlueRepo() },
       'uoft-cs/cifar10': { type: 'dataset', files: tinyCifar10Repo() },
       'rajpurkar/squad': { type: 'dataset', files: tinySquadRepo() },
+      'zalando-datasets/fashion_mnist': { type: 'dataset', files: tinyFashionMnistRepo() },
     });
     Object.assign(process.env, { HF_HOME: home, HF_ENDPOINT: hub.url });
     delete process.env.HF_HUB_OFFLINE;
@@ -98,6 +100,16 @@ describe('the hub client against a loopback hub', () => {
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
   const offline = { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HUB_OFFLINE: '1' };
+
+  test("Fashion-MNIST's parquet (without Debian's package) comes into the cache by split, and reads as 28x28 grey images", async () => {
+    const files = await resolveFashionMnist(quiet);
+    expect(files.train.map((f) => path.basename(f))).toEqual(['train-00000-of-00001.parquet']);
+    expect(files.train[0].startsWith(path.join(home, 'hub', 'datasets--zalando-datasets--fashion_mnist', 'snapshots'))).toBe(true);
+    const { train, test } = await loadFashionMnistParquet(files);
+    expect([train.labels.length, test.labels.length, train.shape]).toEqual([12, 6, [1, 28, 28]]);
+    expect(Array.from(test.labels.subarray(0, 3))).toEqual([0, 1, 2]);
+    expect(test.images[5]).toBeCloseTo(((5 + 13 * 100) % 256) / 255, 6);
+  });
 
   test('--data cifar10 fetches uoft-cs/cifar10 into the cache and trains on it, then again offline', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-hf-home-'));

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readGlueTsv } from '@ebt/data';
 import { cifar10Parquet, cifarPng } from '@ebt/data/test/cifar10-parquet';
+import { fashionMnistParquet, greyPng } from '@ebt/data/test/fashion-mnist-parquet';
 import { glueParquet } from '@ebt/data/test/glue-parquet';
 import { squadParquet, squadRows } from '@ebt/data/test/squad-parquet';
 
@@ -90,4 +91,14 @@ export function tinyCifar10Repo(): Record<string, Uint8Array> {
       Array.from({ length: n }, (_, i) => i % 10),
     );
   return { 'plain_text/train-00000-of-00001.parquet': split(20), 'plain_text/test-00000-of-00001.parquet': split(10) };
+}
+
+/** zalando-datasets/fashion_mnist as the hub lays it out: `fashion_mnist/{train,test}-00000-of-00001.parquet`, 12 and 6 grey images. */
+export function tinyFashionMnistRepo(): Record<string, Uint8Array> {
+  const split = (n: number, offset: number) =>
+    fashionMnistParquet(
+      Array.from({ length: n }, (_, k) => greyPng(Uint8Array.from({ length: 784 }, (_, i) => (i + 13 * (k + offset)) % 256))),
+      Array.from({ length: n }, (_, k) => (k + offset) % 10),
+    );
+  return { 'fashion_mnist/train-00000-of-00001.parquet': split(12, 0), 'fashion_mnist/test-00000-of-00001.parquet': split(6, 100) };
 }

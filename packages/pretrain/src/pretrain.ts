@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { fashionMnistDir, ImageDataset, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadMnist, takeFirst } from '@ebt/data';
-import { resolveCifar10 } from '@ebt/hub';
+import { fashionMnistSource, ImageDataset, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadFashionMnistParquet, loadMnist, takeFirst } from '@ebt/data';
+import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -49,8 +49,8 @@ export function resolvePreset(name: string | undefined): SmallVitPreset {
  */
 export async function loadData(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
   if (spec === 'mnist') return loadMnist();
-  const fashion = fashionMnistDir(spec);
-  if (fashion) return loadFashionMnist(fashion);
+  const fashion = fashionMnistSource(spec);
+  if (fashion) return 'dir' in fashion ? loadFashionMnist(fashion.dir) : loadFashionMnistParquet(await resolveFashionMnist());
   if (spec === 'cifar10') return loadCifar10Parquet(await resolveCifar10());
   if (spec.startsWith('cifar10:')) return loadCifar10(spec.slice('cifar10:'.length));
   throw new UsageError(`--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
