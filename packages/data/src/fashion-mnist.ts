@@ -9,10 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { PNG } from 'pngjs';
 import { ImageDataset } from './dataset';
 import { DataError } from './errors';
-import { readParquetRows } from './parquet-rows';
+import { readImageParquet } from './image-parquet';
 
 /** Where Debian's `dataset-fashion-mnist` puts the files: `--data fashion-mnist` reads them from here. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
@@ -102,27 +101,9 @@ export function fashionMnistSource(spec: string, installed = fs.existsSync(FASHI
  * grey PNG, path} and `label` (0-9); the same values as the IDX files give.
  */
 export async function readFashionMnistParquet(files: string[], name: string): Promise<ImageDataset> {
-  const rows: Array<{ file: string; index: number; row: Record<string, unknown> }> = [];
-  for (const file of files) (await readParquetRows(file, { utf8: false })).forEach((row, index) => rows.push({ file, index, row }));
-  const images = new Float32Array(rows.length * 784);
-  const labels = new Int32Array(rows.length);
-  rows.forEach(({ file, index, row }, k) => {
-    const where = `'${file}', row ${index}`;
-    const image = row.image as { bytes?: unknown } | undefined;
-    if (!image || !(image.bytes instanceof Uint8Array))
-      throw new DataError(`${where}: no 'image' column with PNG bytes (it has ${Object.keys(row).join(', ')}); is it Fashion-MNIST?`);
-    const label = Number(row.label);
-    if (!Number.isInteger(label) || label < 0 || label > 9) throw new DataError(`${where}: label ${String(row.label)} is not 0-9.`);
-    let png: PNG;
-    try {
-      png = PNG.sync.read(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength));
-    } catch (e) {
-      throw new DataError(`${where}: the image is not a readable PNG (${(e as Error).message}).`);
-    }
-    if (png.width !== 28 || png.height !== 28) throw new DataError(`${where}: the image is ${png.width}x${png.height}, not Fashion-MNIST's 28x28.`);
-    labels[k] = label;
-    // pngjs gives RGBA whatever the PNG's colour type: a grey PNG has R = G = B
-    for (let i = 0; i < 784; i++) images[k * 784 + i] = png.data[4 * i] / 255;
+  // a grey PNG decodes with R = G = B
+  const { images, labels } = await readImageParquet(files, { column: 'image', size: 28, values: 784, what: 'Fashion-MNIST' }, (out, k, rgba) => {
+    for (let i = 0; i < 784; i++) out[k * 784 + i] = rgba[4 * i] / 255;
   });
   return { images, labels, shape: [1, 28, 28], numClasses: 10, name };
 }

@@ -1,5 +1,5 @@
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { PNG } from 'pngjs';
+import { imageParquet } from './image-parquet';
 
 /** One 32x32 RGB image as a PNG, from channel-planar bytes (c * 1024 + i), as the CIFAR-10 binary stores them. */
 export function cifarPng(planar: Uint8Array): Uint8Array {
@@ -12,20 +12,4 @@ export function cifarPng(planar: Uint8Array): Uint8Array {
 }
 
 /** A CIFAR-10 split as the hub's uoft-cs/cifar10 stores it: `img` {bytes (PNG), path} and an INT64 `label`. */
-export function cifar10Parquet(images: Uint8Array[], labels: number[]): Uint8Array {
-  return new Uint8Array(
-    parquetWriteBuffer({
-      columnData: [
-        { name: 'img', data: images.map((bytes) => ({ bytes, path: null })) },
-        { name: 'label', data: labels.map(BigInt) },
-      ],
-      schema: [
-        { name: 'schema', num_children: 2 },
-        { name: 'img', repetition_type: 'OPTIONAL', num_children: 2 },
-        { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-        { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-        { name: 'label', type: 'INT64', repetition_type: 'OPTIONAL' },
-      ],
-    }),
-  );
-}
+export const cifar10Parquet = (images: Uint8Array[], labels: number[]) => imageParquet('img', images, labels);

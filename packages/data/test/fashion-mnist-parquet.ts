@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { imageParquet } from './image-parquet';
 
 /** A 28x28 grey PNG of 784 bytes, row-major. */
 export function greyPng(pixels: Uint8Array): Uint8Array {
@@ -12,20 +12,4 @@ export function greyPng(pixels: Uint8Array): Uint8Array {
 }
 
 /** A Fashion-MNIST split as the hub's zalando-datasets/fashion_mnist stores it: `image` {bytes (PNG), path} and an INT64 `label`. */
-export function fashionMnistParquet(images: Uint8Array[], labels: number[]): Uint8Array {
-  return new Uint8Array(
-    parquetWriteBuffer({
-      columnData: [
-        { name: 'image', data: images.map((bytes) => ({ bytes, path: null })) },
-        { name: 'label', data: labels.map(BigInt) },
-      ],
-      schema: [
-        { name: 'schema', num_children: 2 },
-        { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
-        { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-        { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-        { name: 'label', type: 'INT64', repetition_type: 'OPTIONAL' },
-      ],
-    }),
-  );
-}
+export const fashionMnistParquet = (images: Uint8Array[], labels: number[]) => imageParquet('image', images, labels);

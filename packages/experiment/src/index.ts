@@ -12,7 +12,7 @@ export { readTicket, TICKET_FILE, TicketFileError, writeTicket } from './ticket-
 export type { TicketInfo } from './ticket-file';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult } from './eb-train';
-export { scoredResult, cellMasks, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
+export { scoredResult, cellMasks, densePoints, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
 export type { RatioPair, SweepCell, SweepOptions } from './sweep';
 export { CellFileError, METRIC_NAMES, readCellRow, writeCellRow } from './cell-file';
 export type { CellResult, MetricName, SweepRow } from './cell-file';
@@ -21,7 +21,7 @@ export { CELL_DONE, parseTaskArgument, runCellFromArgv, taskArgument } from './e
 export type { DeferredStage, Executor, ExecutorCell, StageOutcome } from './executor';
 export { localExecutor } from './local-executor';
 export type { LocalExecutorOptions } from './local-executor';
-export { criterionVerdict, MASK_DELTA, meanSd, ratioVerdict, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
+export { criterionVerdict, meanSd, ratioVerdict, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';

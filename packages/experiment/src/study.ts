@@ -31,11 +31,6 @@ export const SEED_RATIOS: RatioPair[] = [
   { heads: 0.3, ffn: 0.3 },
   { heads: 0.8, ffn: 0.8 },
 ];
-/**
- * A draw is a false positive when its mask is farther than this from the final mask (docs/method.md 3.3), or
- * when its ticket retrains to more than SCORE_TOLERANCE_POINTS below the ticket of the latest prune point.
- */
-export const MASK_DELTA = 0.1;
 
 /** What a run worker gets: one dense slimming run of one seed, into `outDir`; `file` is written when it is done. */
 export interface StudyRunCell {
@@ -373,7 +368,10 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
 /** Accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way. */
 const pointsPerUnit = (metric: MetricName) => (metric === 'accuracy' ? 100 : 1);
 
-/** One seed's verdict on one criterion's draw at one ratio pair (`key`: the watch key), judged at that pair. */
+/**
+ * One seed's verdict on one criterion's draw at one ratio pair (`key`: the watch key), judged at that pair: the mask
+ * rule at judgeDetection's delta (MASK_RULE_DELTA), the score rule against the latest grid ticket.
+ */
 export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], clock: ReturnType<typeof readRunClock>): CriterionVerdict {
   const watched = s.draws[key];
   const ratios = watched ? [watched.ratio] : [];
@@ -399,7 +397,6 @@ export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], cloc
     masksAtDetection: masksAt({ ...drawn }, maskOptions),
     finalMasks: masksAt(s.points[s.points.length - 1], maskOptions),
     totalSteps: s.totalSteps,
-    delta: MASK_DELTA,
   });
   const toDrawSeconds = secondsAtStep(clock.points, drawn.step);
   const perRatio = ratios.map((r) => ratioVerdict(rowsOfSeed(rows, s.seed, name, r), toDrawSeconds, clock.totalSeconds));

@@ -25,7 +25,7 @@ describe('sweep planning', () => {
 
   test('densePoints stops where the layer widths change (EB-train pruned there); nearestPoint takes the first of a tie', () => {
     const points = [point(0, 0), point(10, 0), point(20, 1), point(30, 1, [1, 2])];
-    expect(densePoints(points as never).map((p) => p.step)).toEqual([0, 10, 20]);
+    expect(densePoints(points).map((p) => p.step)).toEqual([0, 10, 20]);
     expect(nearestPoint(points, 14).step).toBe(10);
     expect(nearestPoint(points, 15).step).toBe(10);
     expect(nearestPoint(points, 99).step).toBe(30);

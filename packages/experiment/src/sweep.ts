@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
-import { pointAfterEpochs, shapeKey, Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { pointAfterEpochs, shapeKey, Trajectory } from '@ebt/slimming';
 import { CellResult, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
 import { Executor } from './executor';
 import { sweepResultFiles, writeSweepResults } from './sweep-results-file';
@@ -101,7 +101,7 @@ export function checkRetrainOptions(o: { ratios?: RatioPair[]; atFractions?: num
 }
 
 /** The points of a trajectory before EB-train pruned the model (the layer sizes of the first point). */
-export function densePoints(points: TrajectoryPoint[]): TrajectoryPoint[] {
+export function densePoints<P extends { heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] }>(points: P[]): P[] {
   return points.filter((p) => shapeKey(p) === shapeKey(points[0]));
 }
 

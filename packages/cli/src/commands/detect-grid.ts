@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CRITERIA, judgeDetection, MASK_RULE_DELTA, masksAt, MaskOptions, Point, replay, resolveMaskOptions, Settling, settlingSteps } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
+import { densePoints } from '@ebt/experiment';
 import { Trajectory } from '@ebt/slimming';
 import { readText } from '../input';
 import { parseSetting, settingFlags } from './detect-setting';
@@ -92,16 +93,10 @@ function drawOn(points: Point[], s: GridSetting, settled: number): GridDraw {
   const judged = judgeDetection({
     detection: verdict,
     masksAtDetection: masksAt(at, s.masks),
-    finalMasks: masksAt(lastDense(points), s.masks),
+    finalMasks: masksAt(densePoints(points).at(-1)!, s.masks),
     totalSteps: points[points.length - 1].step,
   });
   return { drawnAt: { step: verdict.step, epoch: verdict.epoch }, settled, after: verdict.step - settled, falsePositive: judged.falsePositive };
-}
-
-/** The last point with the first point's shapes (after EB-train pruned, the masks are another model's). */
-function lastDense(points: Point[]): Point {
-  const shape = (p: Point) => [...p.heads, ...p.ffn].map((r) => r.length).join(',');
-  return [...points].reverse().find((p) => shape(p) === shape(points[0]))!;
 }
 
 /** A Markdown table: a row per setting, a column per trajectory; a cell is the draw and its distance from the settling step. */

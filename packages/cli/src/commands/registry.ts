@@ -30,7 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'detect',
     description:
-      'Replay a trajectory through an early-bird criterion; prints {"criterion", "drawnAt", "settling", "details"} as JSON: the draw, and the steps from which the masks stay within 0.1, 0.05, 0.02 and 0 of the final ones.',
+      'Replay a trajectory through an early-bird criterion; prints {"criterion", "drawnAt", "settling", "details"} as JSON: the draw, and the steps from which the masks stay within 0.1, 0.05, 0.02 and 0 of the final ones. With --grid, every setting of a file on several trajectories.',
     load: () => (require('./detect') as typeof import('./detect')).detectCommand(),
   },
   {
