@@ -12,7 +12,7 @@ export { readTicket, TICKET_FILE, TicketFileError, writeTicket } from './ticket-
 export type { TicketInfo } from './ticket-file';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult } from './eb-train';
-export { scoredResult, cellMasks, densePoints, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
+export { scoredResult, cellMasks, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
 export type { RatioPair, SweepCell, SweepOptions } from './sweep';
 export { CellFileError, METRIC_NAMES, readCellRow, writeCellRow } from './cell-file';
 export type { CellResult, MetricName, SweepRow } from './cell-file';

@@ -12,7 +12,7 @@ import * as aq from 'arquero';
 import { CRITERION_NAMES, judgeDetection, masksAt, MaskOptions, resolveMaskOptions, scoreFalsePositive } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
 
-import { Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { densePoints, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Detections, detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
 import { watchKey } from './run-options';
 import type { Learning } from './run-quality';
@@ -21,7 +21,7 @@ import { readManifest, RunManifest } from './manifest';
 import { readRunClock, secondsAtStep } from './wall-clock';
 import { MetricName, readCellRow, SweepRow } from './cell-file';
 import { StudySlotSpec, writeStudySlots } from './study-slots-file';
-import { checkRetrainOptions, densePoints, nearestPoint, pruneCell, SweepCell } from './sweep';
+import { checkRetrainOptions, nearestPoint, pruneCell, SweepCell } from './sweep';
 import { RatioPair, ratioKey } from './ratios';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */

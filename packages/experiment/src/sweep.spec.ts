@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CellFileError, readCellRow, readSweepResults, writeSweepResults } from './index';
-import { cellMasks, checkRetrainOptions, densePoints, nearestPoint, parseRatioPairs, pruneCell, scoredResult, SweepCell, writeCell } from './sweep';
+import { densePoints } from '@ebt/slimming';
+import { cellMasks, checkRetrainOptions, nearestPoint, parseRatioPairs, pruneCell, scoredResult, SweepCell, writeCell } from './sweep';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-sweep-'));
 const point = (step: number, epoch: number, widths = [2, 3]) => ({

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
-import { pointAfterEpochs, shapeKey, Trajectory } from '@ebt/slimming';
+import { densePoints, pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { CellResult, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
 import { Executor } from './executor';
 import { sweepResultFiles, writeSweepResults } from './sweep-results-file';
@@ -98,11 +98,6 @@ export function checkRetrainOptions(o: { ratios?: RatioPair[]; atFractions?: num
   if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
     throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
   for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
-}
-
-/** The points of a trajectory before EB-train pruned the model (the layer sizes of the first point). */
-export function densePoints<P extends { heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] }>(points: P[]): P[] {
-  return points.filter((p) => shapeKey(p) === shapeKey(points[0]));
 }
 
 /** The recorded point whose step is nearest to `step` (prune points at fractions of training). */

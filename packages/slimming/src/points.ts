@@ -1,4 +1,4 @@
-/** A trajectory's recorded steps as the criteria read them, and the two questions every reader asks of them. */
+/** A trajectory's recorded steps as the criteria read them, and the questions every reader asks of them. */
 import { CoefficientSnapshot } from './slimming';
 
 /** The coefficients recorded at one step (what @ebt/eb-criteria calls a Point). */
@@ -20,4 +20,9 @@ export function pointAfterEpochs<P extends { epoch: number }>(points: readonly P
 /** Layer sizes of a point ("4,4|128,128"): it changes when EB-train prunes the model mid-run. */
 export function shapeKey(p: { heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] }): string {
   return p.heads.map((r) => r.length).join(',') + '|' + p.ffn.map((r) => r.length).join(',');
+}
+
+/** The points of a trajectory before EB-train pruned the model (the layer sizes of the first point). */
+export function densePoints<P extends { heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] }>(points: P[]): P[] {
+  return points.filter((p) => shapeKey(p) === shapeKey(points[0]));
 }

@@ -5,8 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CRITERIA, judgeDetection, MASK_RULE_DELTA, masksAt, MaskOptions, Point, replay, resolveMaskOptions, Settling, settlingSteps } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { densePoints } from '@ebt/experiment';
-import { Trajectory } from '@ebt/slimming';
+import { densePoints, Trajectory } from '@ebt/slimming';
 import { readText } from '../input';
 import { parseSetting, settingFlags } from './detect-setting';
 
