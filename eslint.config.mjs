@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 
 const below = (...layers) => layers.map((l) => `layer:${l}`);
 const base = below('base');
-const stationarity = [...base, ...below('stationarity')];
+const stats = [...base, ...below('stats')];
+const stationarity = [...stats, ...below('stationarity')];
 const criteria = [...stationarity, ...below('criteria')];
 const backend = [...base, ...below('backend')];
 const data = [...base, ...below('data')];
@@ -34,6 +35,7 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: base },
+            { sourceTag: 'layer:stats', onlyDependOnLibsWithTags: stats },
             { sourceTag: 'layer:stationarity', onlyDependOnLibsWithTags: stationarity },
             { sourceTag: 'layer:criteria', onlyDependOnLibsWithTags: criteria },
             { sourceTag: 'layer:backend', onlyDependOnLibsWithTags: backend },

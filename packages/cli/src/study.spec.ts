@@ -140,8 +140,44 @@ describe('ebt study small-vit --preset smoke', () => {
     expect(checked).toBeGreaterThan(0);
   });
 
-  test('the report page is written, and a second call redoes nothing and prints the same', () => {
+  test('the random-mask control: one cell per seed and ratio, against the latest grid ticket of the same seed', () => {
+    const random = summary.grid.filter((g: any) => g.kind === 'random');
+    expect(random.map((g: any) => [g.seed, g.ratioHeads, g.ratioFfn, g.step])).toEqual([
+      [1, 0.5, 0.3, null],
+      [2, 0.5, 0.3, null],
+    ]);
+    expect(fs.existsSync(path.join(dir, 'cells', 'seed1-random-r0.5_0.3-e1.json'))).toBe(true);
+    expect(summary.controls).toHaveLength(1);
+    const latest = (seed: number) =>
+      summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === seed).sort((x: any, y: any) => y.step - x.step)[0].accuracy;
+    const diffs = random.map((g: any) => 100 * (g.accuracy - latest(g.seed)));
+    expect(summary.controls[0].vsLatestGridPoints.n).toBe(2);
+    expect(summary.controls[0].vsLatestGridPoints.mean).toBeCloseTo((diffs[0] + diffs[1]) / 2, 9);
+  });
+
+  test("each criterion's statistics: false-positive counts as the verdicts, the paired difference over the seeds that drew", () => {
+    for (const c of Object.values(summary.criteria) as any[]) {
+      const st = c.statistics;
+      const drew = c.verdicts.filter((v: any) => v.draw);
+      expect(st.falsePositiveRate.any).toMatchObject({ count: c.falsePositives, of: drew.length });
+      expect(st.falsePositiveRate.mask.count).toBe(drew.filter((v: any) => v.falsePositive.mask).length);
+      if (drew.length) {
+        const { lower, upper, estimate } = st.falsePositiveRate.mask.interval;
+        expect([lower <= estimate, estimate <= upper, estimate]).toEqual([true, true, st.falsePositiveRate.mask.count / drew.length]);
+      }
+      const diffs = drew.map((v: any) => 100 * (v.byRatio['0.5:0.3'].accuracy - v.byRatio['0.5:0.3'].latestGrid));
+      expect(st.vsLatestGridPoints.n).toBe(diffs.length);
+      if (diffs.length) expect(st.vsLatestGridPoints.mean).toBeCloseTo(diffs.reduce((a: number, b: number) => a + b, 0) / diffs.length, 9);
+      if (diffs.length > 1) expect(st.vsLatestGridPoints.t.lower).toBeLessThanOrEqual(st.vsLatestGridPoints.mean);
+      expect(st.drawStep.n).toBe(drew.length);
+    }
+    for (const t of summary.table) expect(t.vsLatestGridPoints.n).toBe(2);
+  });
+
+  test('the report page is written with the compute-vs-accuracy figure, and a second call redoes nothing and prints the same', () => {
     expect(fs.existsSync(path.join(dir, 'report', 'index.html'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'report', 'figures', 'compute-vs-accuracy.svg'))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'report', 'index.html'), 'utf8')).toContain('Share of training before the draw');
     const cells = fs.readdirSync(path.join(dir, 'cells'));
     const mtimes = cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs);
     const again = runCli(args, undefined, {}, 120_000);

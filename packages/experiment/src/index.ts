@@ -23,6 +23,7 @@ export { localExecutor } from './local-executor';
 export type { LocalExecutorOptions } from './local-executor';
 export { criterionVerdict, meanSd, ratioVerdict, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
 export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
+export type { CriterionStatistics, Rate } from './study-statistics';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';
 export { slurmExecutor } from './slurm-executor';

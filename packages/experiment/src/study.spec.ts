@@ -1,5 +1,9 @@
 import { resolveMaskOptions } from '@ebt/eb-criteria';
-import { criterionVerdict, planSeedCells, ratioVerdict, SeedDraw, SeedRun, seedDraws, StudyRow } from './study';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { criterionVerdict, CriterionVerdict, planSeedCells, randomCoefficients, ratioVerdict, SeedDraw, SeedRun, seedDraws, StudyRow } from './study';
+import { criterionStatistics, vsLatestGrid } from './study-statistics';
+import { cellMasks } from './sweep';
 import { meanSd } from './index';
 
 // one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
@@ -118,13 +122,14 @@ describe("the study's verdicts", () => {
   });
 });
 
-test("a seed's cells: dense, each fraction x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
+test("a seed's cells: dense, each fraction x ratio, the random control x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
   const s = seedRun([drawAt('a', points[6]), drawAt('b', points[3])]); // a draws at step 80, which is also fraction 0.8's point
   const { cells, rows } = planSeedCells('/study', s, { fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
   expect(rows.map((r) => [r.kind, r.criterion, r.step])).toEqual([
     ['dense', null, null],
     ['grid', null, 30],
     ['grid', null, 80],
+    ['random', null, null],
     ['draw', 'a', 80],
     ['draw', 'b', 30],
   ]);
@@ -132,8 +137,95 @@ test("a seed's cells: dense, each fraction x ratio, each draw x ratio, a draw on
     '/study/cells/seed7-dense-e2.json',
     '/study/cells/seed7-step30-r0.5_0.5-e2.json',
     '/study/cells/seed7-step80-r0.5_0.5-e2.json',
+    '/study/cells/seed7-random-r0.5_0.5-e2.json',
   ]);
-  expect(rows[3].file).toBe(cells[2].file);
+  expect(rows[4].file).toBe(cells[2].file);
+});
+
+describe('the random-mask control', () => {
+  // two layers of 4 heads, 2 x 6 FFN neurons, as the final point's shapes
+  const like = { heads: [new Float32Array(4), new Float32Array(4)], ffn: [new Float32Array(6), new Float32Array(6)] };
+
+  test('is the same for a seed and ratio on every call, and differs between seeds', () => {
+    expect(randomCoefficients(like, 3, half)).toEqual(randomCoefficients(like, 3, half));
+    expect(randomCoefficients(like, 4, half)).not.toEqual(randomCoefficients(like, 3, half));
+    expect(randomCoefficients(like, 3, { heads: 0.25, ffn: 0.25 })).not.toEqual(randomCoefficients(like, 3, half));
+  });
+
+  test("prunes as many heads per layer and FFN neurons in all as the ratio's ticket, at places that vary with the seed", () => {
+    const kept = (m: Uint8Array[]) => m.map((x) => x.reduce((a, b) => a + b, 0));
+    const cellOf = (seed: number) => {
+      const c = randomCoefficients(like, seed, half);
+      return cellMasks({ runDir: '', at: 0, step: null, ratioHeads: 0.5, ratioFfn: 0.5, retrainEpochs: 1, file: '', ...c })!;
+    };
+    const masks = [1, 2, 3, 4, 5, 6].map(cellOf);
+    for (const m of masks) {
+      expect(kept(m.heads)).toEqual([2, 2]);
+      expect(kept(m.ffn).reduce((a, b) => a + b)).toBe(6);
+    }
+    // six seeds do not all keep the same heads of layer 0
+    expect(new Set(masks.map((m) => Array.from(m.heads[0]).join(''))).size).toBeGreaterThan(1);
+  });
+});
+
+describe("the study's statistics", () => {
+  // scipy / statsmodels reference values of @ebt/intervals
+  const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'intervals', 'test', 'fixtures', 'intervals-cases.json'), 'utf8'));
+  const five = cases.t.find((c: { values: number[]; alpha: number }) => c.values.length === 5 && c.alpha === 0.05);
+  const cp25 = cases.clopperPearson.find((c: Record<string, number>) => c.successes === 2 && c.trials === 5 && c.alpha === 0.05);
+  const latest = [0.86, 0.87, 0.85, 0.88, 0.84];
+  // five seeds that drew (their ticket = latest + five.values points) and one that never did
+  const verdicts: CriterionVerdict[] = [
+    ...latest.map((l, i) => ({
+      seed: i + 1,
+      draw: { step: 20 + 10 * i, fraction: (20 + 10 * i) / 100 },
+      computeSaved: 1 - (20 + 10 * i) / 100,
+      wallClock: null,
+      maskDistanceToFinal: null,
+      falsePositive: { mask: i < 2, accuracy: i === 4, any: i < 2 || i === 4 },
+      byRatio: { '0.5:0.5': { accuracy: l + five.values[i] / 100, latestGrid: l, gapToDensePoints: null } },
+    })),
+    { seed: 6, draw: null, computeSaved: null, wallClock: null, maskDistanceToFinal: null, falsePositive: null, byRatio: {} },
+  ];
+  const seedRows = latest.flatMap((l, i) => [
+    row('grid', 80, l, { seed: i + 1 }),
+    row('grid', 40, l - 0.01 * (i + 1), { seed: i + 1 }),
+    row('random', null, l - 0.05, { seed: i + 1 }),
+  ]);
+
+  test('false-positive rates over the draws judged, with Clopper-Pearson intervals; draw step, fraction and saving over seeds that drew', () => {
+    const st = criterionStatistics(verdicts, seedRows, half);
+    expect(st.falsePositiveRate.mask).toMatchObject({ count: 2, of: 5 });
+    expect(st.falsePositiveRate.mask.interval!.lower).toBeCloseTo(cp25.lower, 10);
+    expect(st.falsePositiveRate.mask.interval!.upper).toBeCloseTo(cp25.upper, 10);
+    expect(st.falsePositiveRate.accuracy).toMatchObject({ count: 1, of: 5 });
+    expect(st.falsePositiveRate.any).toMatchObject({ count: 3, of: 5 });
+    expect(st.drawStep).toEqual(meanSd([20, 30, 40, 50, 60]));
+    expect(st.drawFraction.mean).toBeCloseTo(0.4, 12);
+    expect(st.computeSaved.mean).toBeCloseTo(0.6, 12);
+  });
+
+  test("the ticket at the draw minus the latest grid ticket, paired by seed, in points: scipy's t interval of the differences", () => {
+    const d = criterionStatistics(verdicts, seedRows, half).vsLatestGridPoints;
+    expect(d.n).toBe(5);
+    expect(d.mean).toBeCloseTo(five.estimate, 9);
+    expect(d.t!.lower).toBeCloseTo(five.lower, 7);
+    expect(d.t!.upper).toBeCloseTo(five.upper, 7);
+    expect(d.bootstrap!.method).toBe('exact');
+    // against the random mask of each seed, 5 points below its latest grid ticket
+    const r = criterionStatistics(verdicts, seedRows, half).vsRandomPoints;
+    expect(r.mean).toBeCloseTo(five.estimate + 5, 9);
+  });
+
+  test("a grid row against each seed's latest grid ticket; with no intervals for no draws", () => {
+    const at40 = seedRows.filter((r) => r.kind === 'grid' && r.step === 40);
+    const d = vsLatestGrid(at40, seedRows, half);
+    expect(d.mean).toBeCloseTo(-3, 9); // -1, -2, ..., -5 points
+    expect(d.sd).toBeCloseTo(Math.sqrt(2.5), 9);
+    const none = criterionStatistics([verdicts[5]], seedRows, half);
+    expect(none.falsePositiveRate.mask).toEqual({ count: 0, of: 0, interval: null });
+    expect(none.vsLatestGridPoints).toEqual({ n: 0, mean: null, sd: null, t: null, bootstrap: null });
+  });
 });
 
 describe('one criterion per ratio pair', () => {
@@ -148,6 +240,8 @@ describe('one criterion per ratio pair', () => {
       ['dense', null, null, null],
       ['grid', null, 80, '0.5:0.5'],
       ['grid', null, 80, '0.25:0.25'],
+      ['random', null, null, '0.5:0.5'],
+      ['random', null, null, '0.25:0.25'],
       ['draw', 'a', 30, '0.5:0.5'],
       ['draw', 'a', 10, '0.25:0.25'],
     ]);

@@ -23,6 +23,13 @@ import { MetricName, readCellRow, SweepRow } from './cell-file';
 import { StudySlotSpec, writeStudySlots } from './study-slots-file';
 import { checkRetrainOptions, nearestPoint, pruneCell, SweepCell } from './sweep';
 import { RatioPair, ratioKey } from './ratios';
+import { MeanSd, meanSd } from './mean-sd';
+import { criterionStatistics, CriterionStatistics, pointsPerUnit, seedRow, vsLatestGrid } from './study-statistics';
+import type { PairedDifference } from '@ebt/intervals';
+import { factory as mt19937 } from '@stdlib/random-base-mt19937';
+
+export type { MeanSd } from './mean-sd';
+export { meanSd } from './mean-sd';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
@@ -59,7 +66,8 @@ export interface StudyOptions {
 
 export interface StudyRow {
   seed: number;
-  kind: 'dense' | 'grid' | 'draw';
+  /** 'random': the control, a random mask of the ratio's size (docs/study.md) */
+  kind: 'dense' | 'grid' | 'draw' | 'random';
   /** the criterion whose draw this cell prunes at (kind 'draw') */
   criterion: string | null;
   step: number | null;
@@ -71,12 +79,6 @@ export interface StudyRow {
   parameters: number;
   flops: number;
   seconds: number;
-}
-
-export interface MeanSd {
-  mean: number | null;
-  sd: number | null;
-  n: number;
 }
 
 export interface CriterionVerdict {
@@ -123,19 +125,15 @@ export interface StudySummary {
       /** per ratio pair: wall-clock seconds EB-train saved against the dense run, over the seeds that drew */
       secondsSaved: Record<string, MeanSd>;
       verdicts: CriterionVerdict[];
+      /** intervals, rates and paired differences (study-statistics.ts) */
+      statistics: CriterionStatistics;
     }
   >;
-  /** mean and sd over seeds of each grid cell (fraction x ratio): the seed's table */
-  table: Array<{ fraction: number; ratioHeads: number; ratioFfn: number; accuracy: MeanSd }>;
+  /** mean and sd over seeds of each grid cell (fraction x ratio): the seed's table, each against the latest grid ticket */
+  table: Array<{ fraction: number; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
+  /** the baselines beside the criteria: a random mask of each ratio's size, retrained as the tickets are */
+  controls: Array<{ kind: 'random'; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
   grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'accuracy'>>;
-}
-
-export function meanSd(values: Array<number | null>): MeanSd {
-  const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
-  if (v.length === 0) return { mean: null, sd: null, n: 0 };
-  const mean = v.reduce((s, x) => s + x, 0) / v.length;
-  const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1)) : null;
-  return { mean, sd, n: v.length };
 }
 
 export const seedDir = (dir: string, seed: number) => path.join(dir, `seed-${seed}`);
@@ -278,8 +276,21 @@ interface CellPlanOptions {
   backend?: string;
 }
 
-/** A study's cell slots per seed: the dense baseline, then every prune point (each fraction, each criterion's draw) x ratio. */
-const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + CRITERION_NAMES.length) * o.ratios.length;
+/**
+ * A study's cell slots per seed: the dense baseline, then every prune point (each fraction, the random control,
+ * each criterion's draw) x ratio.
+ */
+const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + 1 + CRITERION_NAMES.length) * o.ratios.length;
+
+/**
+ * Coefficients of the final point's shapes drawn uniformly at random, the same for a seed and ratio on every
+ * call: pruned at a ratio, they give a random mask of the ticket's size (heads per layer, FFN over the model).
+ */
+export function randomCoefficients(like: Pick<TrajectoryPoint, 'heads' | 'ffn'>, seed: number, ratio: RatioPair): { heads: number[][]; ffn: number[][] } {
+  const rand = mt19937({ seed: (seed * 1_000_003 + Math.round(ratio.heads * 1000) * 1009 + Math.round(ratio.ffn * 1000)) >>> 0 });
+  const draw = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from({ length: r.length }, () => rand() / 2 ** 32));
+  return { heads: draw(like.heads), ffn: draw(like.ffn) };
+}
 
 interface PlannedRow {
   seed: number;
@@ -305,6 +316,12 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
   cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
   rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
   const grid = o.fractions.map((f) => nearestPoint(s.points, f * s.totalSteps));
+  // the random control at each ratio pair, after the grid (a fixed number of slots, before the draws' varying ones)
+  const randomCells = o.ratios.map((r) => {
+    const file = path.join(cellsDir, `seed${s.seed}-random-r${r.heads}_${r.ffn}-e${epochs}.json`);
+    const coefficients = randomCoefficients(s.points[s.points.length - 1], s.seed, r);
+    return { ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...coefficients }, r, file), step: null } };
+  });
   // each fraction at every ratio pair; then each criterion's draw at each pair, pruned at that pair only
   const prunePoints: Array<{ kind: 'grid' | 'draw'; criterion: string | null; point: DrawnPoint | TrajectoryPoint; ratio: RatioPair }> = [
     ...grid.flatMap((point) => o.ratios.map((ratio) => ({ kind: 'grid' as const, criterion: null, point, ratio }))),
@@ -314,11 +331,17 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
       ),
     ),
   ];
-  for (const { kind, criterion, point, ratio: r } of prunePoints) {
-    const file = path.join(cellsDir, `seed${s.seed}-step${point.step}-r${r.heads}_${r.ffn}-e${epochs}.json`);
-    if (!cells.has(file)) cells.set(file, pruneCell(base, point, r, file));
-    rows.push({ seed: s.seed, kind, criterion, step: point.step, fraction: point.step / s.totalSteps, ratio: r, file });
+  const cellOf = (p: (typeof prunePoints)[number]) => {
+    const file = path.join(cellsDir, `seed${s.seed}-step${p.point.step}-r${p.ratio.heads}_${p.ratio.ffn}-e${epochs}.json`);
+    if (!cells.has(file)) cells.set(file, pruneCell(base, p.point, p.ratio, file));
+    rows.push({ seed: s.seed, kind: p.kind, criterion: p.criterion, step: p.point.step, fraction: p.point.step / s.totalSteps, ratio: p.ratio, file });
+  };
+  prunePoints.filter((p) => p.kind === 'grid').forEach(cellOf);
+  for (const { ratio, cell } of randomCells) {
+    cells.set(cell.file, cell);
+    rows.push({ seed: s.seed, kind: 'random', criterion: null, step: null, fraction: null, ratio, file: cell.file });
   }
+  prunePoints.filter((p) => p.kind === 'draw').forEach(cellOf);
   return { cells: [...cells.values()], rows };
 }
 
@@ -344,14 +367,29 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
   }
   const notLearned = seedRuns.filter((s) => s.learning && !s.learning.learned).map((s) => ({ seed: s.seed, reasons: s.learning!.reasons }));
   const learned = (r: StudyRow) => !notLearned.some((n) => n.seed === r.seed);
-  const gridRows = rows.filter((r) => r.kind === 'grid' && learned(r));
+  const learnedRows = rows.filter(learned);
+  const gridRows = learnedRows.filter((r) => r.kind === 'grid');
   return {
     notLearned,
     seeds: seedRuns.map((s) => s.seed),
     metric,
     dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense' && learned(r)).map((r) => r.accuracy)) },
     criteria,
-    table: gridRows.length ? groupGrid(gridRows, ratios) : [],
+    table: gridRows.length ? groupGrid(gridRows, learnedRows, ratios) : [],
+    controls: ratios.flatMap((r) => {
+      const cells = learnedRows.filter((x) => x.kind === 'random' && ratioKey(x) === ratioKey(r));
+      return cells.length
+        ? [
+            {
+              kind: 'random' as const,
+              ratioHeads: r.heads,
+              ratioFfn: r.ffn,
+              accuracy: meanSd(cells.map((c) => c.accuracy)),
+              vsLatestGridPoints: vsLatestGrid(cells, learnedRows, r),
+            },
+          ]
+        : [];
+    }),
     grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
       seed,
       kind,
@@ -364,9 +402,6 @@ function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): 
     })),
   };
 }
-
-/** Accuracy is a fraction, F1 and exact match are percentages: the tolerance is in points either way. */
-const pointsPerUnit = (metric: MetricName) => (metric === 'accuracy' ? 100 : 1);
 
 /**
  * One seed's verdict on one criterion's draw at one ratio pair (`key`: the watch key), judged at that pair: the mask
@@ -415,11 +450,9 @@ export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], cloc
 
 /** The rows one ratio of one seed's draw is judged by: the draw's, the latest grid point's and the dense baseline's. */
 function rowsOfSeed(rows: StudyRow[], seed: number, criterion: string, r: RatioPair): { draw?: StudyRow; latestGrid?: StudyRow; dense?: StudyRow } {
-  const same = (x: StudyRow) => x.seed === seed && ratioKey(x) === ratioKey(r);
-  const grid = rows.filter((x) => same(x) && x.kind === 'grid');
   return {
-    draw: rows.find((x) => same(x) && x.kind === 'draw' && x.criterion === criterion),
-    latestGrid: grid.reduce<StudyRow | undefined>((best, x) => (!best || (x.step ?? 0) > (best.step ?? 0) ? x : best), undefined),
+    draw: rows.find((x) => x.seed === seed && ratioKey(x) === ratioKey(r) && x.kind === 'draw' && x.criterion === criterion),
+    latestGrid: seedRow(rows, seed, r, 'grid'),
     dense: rows.find((x) => x.seed === seed && x.kind === 'dense'),
   };
 }
@@ -457,11 +490,12 @@ function criterionSummary(name: string, ratio: RatioPair, verdicts: CriterionVer
     byRatio: perRatio((key) => meanSd(drawRows.filter((x) => ratioKey(x) === key).map((x) => x.accuracy))),
     secondsSaved: perRatio((key) => meanSd(verdicts.map((v) => v.wallClock?.byRatio[key]?.secondsSaved ?? null))),
     verdicts,
+    statistics: criterionStatistics(verdicts, rows, ratio),
   };
 }
 
 /** The seed's table: grid rows grouped by their rank among each seed's prune points (0%, 4%, ...) and ratio. */
-function groupGrid(gridRows: StudyRow[], ratios: RatioPair[]): StudySummary['table'] {
+function groupGrid(gridRows: StudyRow[], rows: StudyRow[], ratios: RatioPair[]): StudySummary['table'] {
   const bySeed = new Map<number, number[]>();
   for (const r of gridRows)
     bySeed.set(
@@ -474,7 +508,13 @@ function groupGrid(gridRows: StudyRow[], ratios: RatioPair[]): StudySummary['tab
     for (const r of ratios) {
       const cells = gridRows.filter((x) => ratioKey(x) === ratioKey(r) && bySeed.get(x.seed)![k] === x.step);
       if (cells.length === 0) continue;
-      out.push({ fraction: meanSd(cells.map((c) => c.fraction)).mean!, ratioHeads: r.heads, ratioFfn: r.ffn, accuracy: meanSd(cells.map((c) => c.accuracy)) });
+      out.push({
+        fraction: meanSd(cells.map((c) => c.fraction)).mean!,
+        ratioHeads: r.heads,
+        ratioFfn: r.ffn,
+        accuracy: meanSd(cells.map((c) => c.accuracy)),
+        vsLatestGridPoints: vsLatestGrid(cells, rows, r),
+      });
     }
   }
   return out;

@@ -1,12 +1,14 @@
 /**
  * The study's page (`ebt study`): the seed's table (ticket accuracy by prune point and ratio, mean ± sd over
- * seeds), accuracy against the prune step with each criterion's draws, the verdicts, and each seed's signals.
+ * seeds), the compute-vs-accuracy figure, each criterion's statistics and the random-mask control, accuracy
+ * against the prune step with each criterion's draws, the verdicts, and each seed's signals.
  */
 import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { ratioKey, seedDir, StudySummary } from '@ebt/experiment';
+import { CriterionStatistics, ratioKey, Rate, seedDir, StudySummary } from '@ebt/experiment';
+import type { PairedDifference } from '@ebt/intervals';
 
 import { nuclearNormSeries } from './charts';
 import { DetectionEntry } from './load-run';
@@ -20,7 +22,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   const pct = s.metric === 'accuracy' ? (x: number) => 100 * x : (x: number) => x;
   const fmt = (m: { mean: number | null; sd: number | null }) =>
     m.mean === null ? 'n/a' : `${pct(m.mean).toFixed(2)}${m.sd === null ? '' : ` ± ${pct(m.sd).toFixed(2)}`}`;
-  const specs: Record<string, VegaLiteSpec> = { 'accuracy-by-step': accuracyByStep(s) };
+  const specs: Record<string, VegaLiteSpec> = { 'compute-vs-accuracy': computeVsAccuracy(s), 'accuracy-by-step': accuracyByStep(s) };
   for (const seed of s.seeds) {
     const file = path.join(seedDir(dir, seed), 'detections.json');
     if (!fs.existsSync(file)) continue;
@@ -60,6 +62,14 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
       })),
     ),
   );
+  const statistics = aq.from(Object.entries(s.criteria).map(([name, c]) => statisticsRow(name, c.statistics)));
+  const controls = aq.from(
+    s.controls.map((c) => ({
+      control: `random mask ${c.ratioHeads}:${c.ratioFfn}`,
+      [s.metric]: fmt(c.accuracy),
+      'minus the latest grid ticket (points, 95% t CI)': difference(c.vsLatestGridPoints),
+    })),
+  );
   const summary = aq.from([
     { item: 'seeds', value: s.seeds.join(', ') },
     { item: `dense ${s.metric} (retrained, no L1)`, value: fmt(s.dense.accuracy) },
@@ -71,14 +81,104 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   return writePage(path.join(dir, 'report'), `ebt study: ${path.basename(path.resolve(dir))}`, specs, [
     { table: 'Summary', data: summary },
     { table: `Ticket ${s.metric} by prune point and ratio (mean ± sd over seeds)`, data: seedTable },
+    {
+      figure: 'compute-vs-accuracy',
+      caption: `Share of training before the draw against the ticket's ${s.metric}: each seed's draw per criterion (points), the fixed prune points as a curve (mean ± sd over seeds), the random mask of the same size dashed`,
+    },
+    {
+      table: 'Statistics per criterion and ratio (paired by seed; intervals 95%: t and exact bootstrap for means, Clopper-Pearson for rates)',
+      data: statistics,
+    },
+    ...(s.controls.length ? [{ table: 'Controls: a random mask of each ratio, retrained as the tickets are', data: controls }] : []),
     { figure: 'accuracy-by-step', caption: `Ticket ${s.metric} against the prune point; vertical rules: each criterion's draws` },
     { table: 'Verdicts per criterion and seed', data: verdicts },
     ...s.seeds.map((seed) => ({ figure: `signal-seed-${seed}`, caption: `Seed ${seed}: the nuclear-norm signal, its tests and the draws` })),
   ]);
 }
 
+/** A paired difference in points: "-0.31 [-0.92, 0.30] (t; bootstrap [-0.70, 0.05]), n 5". */
+function difference(d: PairedDifference): string {
+  if (d.mean === null) return '-';
+  const ci = (i: { lower: number; upper: number } | null) => (i ? `[${i.lower.toFixed(2)}, ${i.upper.toFixed(2)}]` : '');
+  return `${d.mean.toFixed(2)} ${ci(d.t)}${d.bootstrap ? ` (bootstrap ${ci(d.bootstrap)})` : ''}, n ${d.n}`;
+}
+
+const rateText = (r: Rate) => `${r.count}/${r.of}${r.interval ? ` [${(100 * r.interval.lower).toFixed(0)}%, ${(100 * r.interval.upper).toFixed(0)}%]` : ''}`;
+
+function statisticsRow(name: string, st: CriterionStatistics): Record<string, string> {
+  const m = (x: { mean: number | null; sd: number | null }, f: (v: number) => string) =>
+    x.mean === null ? '-' : `${f(x.mean)}${x.sd === null ? '' : ` ± ${f(x.sd)}`}`;
+  return {
+    criterion: name,
+    'draw step': m(st.drawStep, (v) => v.toFixed(0)),
+    'draw (% of training)': m(st.drawFraction, (v) => (100 * v).toFixed(1)),
+    'training saved': m(st.computeSaved, (v) => `${(100 * v).toFixed(1)}%`),
+    'false positives: mask': rateText(st.falsePositiveRate.mask),
+    'false positives: accuracy': rateText(st.falsePositiveRate.accuracy),
+    'ticket minus latest grid ticket (points)': difference(st.vsLatestGridPoints),
+    'ticket minus random mask (points)': difference(st.vsRandomPoints),
+  };
+}
+
+/**
+ * The study's figure: per ratio, the share of training before the draw against the ticket's score - each seed's
+ * draw per criterion, the grid's fixed fractions as the curve (mean, band: sd over seeds), the random mask dashed.
+ */
+function computeVsAccuracy(s: StudySummary): VegaLiteSpec {
+  const scale = s.metric === 'accuracy' ? 100 : 1;
+  const values = [
+    ...s.grid
+      .filter((g) => g.kind === 'grid' && g.accuracy !== null)
+      .map((g) => ({ series: 'fixed fraction', ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.accuracy!, seed: g.seed })),
+    ...s.grid
+      .filter((g) => g.kind === 'draw' && g.accuracy !== null)
+      .map((g) => ({ series: g.criterion!, ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.accuracy!, seed: g.seed })),
+    ...s.grid
+      .filter((g) => g.kind === 'random' && g.accuracy !== null)
+      .map((g) => ({ series: 'random mask', ratio: ratioKey(g), score: scale * g.accuracy!, seed: g.seed })),
+  ];
+  const x = { field: 'percent', type: 'quantitative', title: 'share of training before the draw (%)' };
+  const y = { field: 'score', type: 'quantitative', scale: { zero: false }, title: s.metric === 'accuracy' ? 'ticket accuracy (%)' : `ticket ${s.metric}` };
+  const only = (test: string) => [{ filter: test }];
+  return {
+    title: `Compute against ticket ${s.metric}, by ratio (heads:FFN)`,
+    data: { values },
+    facet: { column: { field: 'ratio', type: 'nominal', title: null } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: WIDTH / 2,
+      height: 260,
+      layer: [
+        { transform: only("datum.series === 'fixed fraction'"), mark: { type: 'errorband', extent: 'stdev', opacity: 0.2, color: 'grey' }, encoding: { x, y } },
+        {
+          transform: only("datum.series === 'fixed fraction'"),
+          mark: { type: 'line', point: { color: 'grey' }, color: 'grey' },
+          encoding: { x, y: { ...y, aggregate: 'mean' } },
+        },
+        {
+          transform: only("datum.series === 'random mask'"),
+          mark: { type: 'rule', strokeDash: [4, 3], color: 'black' },
+          encoding: { y: { ...y, aggregate: 'mean' } },
+        },
+        {
+          transform: only("datum.series !== 'fixed fraction' && datum.series !== 'random mask'"),
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x,
+            y,
+            color: { field: 'series', type: 'nominal', title: 'criterion', legend: { labelLimit: 400 } },
+            shape: { field: 'series', type: 'nominal', title: 'criterion' },
+          },
+        },
+      ],
+    },
+  };
+}
+
 function accuracyByStep(s: StudySummary): VegaLiteSpec {
-  const points = s.grid.filter((g) => g.kind !== 'dense' && g.accuracy !== null).map((g) => ({ ...g, ratio: ratioKey(g), percent: 100 * g.fraction! }));
+  const points = s.grid
+    .filter((g) => g.kind !== 'dense' && g.kind !== 'random' && g.accuracy !== null)
+    .map((g) => ({ ...g, ratio: ratioKey(g), percent: 100 * g.fraction! }));
   const draws = Object.entries(s.criteria).flatMap(([name, c]) =>
     c.draws.flatMap((d) => (d ? [{ criterion: name, seed: d.seed, percent: 100 * d.fraction }] : [])),
   );

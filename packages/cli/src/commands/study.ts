@@ -16,7 +16,7 @@ export function studyCommand(): Command {
       help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
       default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
     })
-      .option('--seeds <n>', 'number of seeds (1..n)', '3')
+      .option('--seeds <n>', 'number of seeds (1..n); 5 give confidence intervals worth reading (docs/study.md)', '5')
       .option('--seed-list <list>', 'the seeds themselves, e.g. 4,7,9 (instead of --seeds)')
       .option('--at-fractions <list>', 'fractions of training to prune at', SEED_FRACTIONS.join(','))
       .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)");
@@ -67,10 +67,14 @@ function printStudy(s: StudySummary): void {
   process.stdout.write(`seeds ${s.seeds.join(', ')}; dense ${s.metric} ${fmt(s.dense.accuracy)}\n`);
   for (const t of s.table)
     process.stdout.write(`  pruned at ${(100 * t.fraction).toFixed(0).padStart(3)}%, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.accuracy)}\n`);
+  for (const c of s.controls) process.stdout.write(`  random mask, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.accuracy)}\n`);
   for (const [name, c] of Object.entries(s.criteria)) {
     const draws = c.draws.map((d) => (d ? `${d.step} (${(100 * d.fraction).toFixed(0)}%)` : 'never')).join(', ');
     process.stdout.write(
       `${name}: drawn at ${draws}; ${c.neverDrew} never drew, ${c.falsePositives} false positives; ticket ${s.metric} ${fmt(c.ticketAccuracy)}\n`,
     );
+    const d = c.statistics.vsLatestGridPoints;
+    const ci = d.t ? ` (95% CI ${d.t.lower.toFixed(2)} to ${d.t.upper.toFixed(2)})` : '';
+    if (d.mean !== null) process.stdout.write(`  ticket minus the latest grid ticket: ${d.mean.toFixed(2)} points${ci}, ${d.n} seeds\n`);
   }
 }
