@@ -210,6 +210,39 @@ describeNative('the native backend', () => {
     });
   });
 
+  test("segment sums (an embedding's gradient) in one pass: the cpu kernel's result, ids out of range dropped", async () => {
+    const ids = (n: number, k: number) =>
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => (i * 7 + 3) % k),
+        'int32',
+      );
+    await sameAsCpu(() => [
+      tf.unsortedSegmentSum(rand([40, 6], 1), ids(40, 9), 9),
+      tf.unsortedSegmentSum(rand([12, 3, 2], 2), ids(12, 5), 5),
+      tf.unsortedSegmentSum(rand([5], 3), tf.tensor1d([0, 2, -1, 7, 2], 'int32'), 4),
+      tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 1, 0], 'int32'), 2),
+    ]);
+    // the gradient of an embedding lookup, through gather's gradient
+    await sameAsCpu(() =>
+      tf.grad((w: tf.Tensor) =>
+        tf
+          .gather(
+            w,
+            tf.tensor2d(
+              [
+                [1, 4, 4],
+                [0, 9, 1],
+              ],
+              undefined,
+              'int32',
+            ),
+          )
+          .square()
+          .sum(),
+      )(rand([10, 8], 4)),
+    );
+  });
+
   test('reductions over every axis (axis null)', async () => {
     await sameAsCpu(() => [tf.sum(rand([3, 4], 1)), tf.max(rand([3, 4], 2)), tf.mean(rand([3, 4], 3)), tf.min(rand([3, 4], 4))]);
   });

@@ -19,6 +19,7 @@ import {
 import { KernelArgs } from './kernel-util';
 import { concat, pad, reduceKernel, slice, splitV, tile, transpose } from './layout';
 import { batchMatMul, fusedMatMul } from './matmul';
+import { unsortedSegmentSum } from './segment-sum';
 
 export const BACKEND_NAME = 'native';
 
@@ -89,6 +90,7 @@ export function nativeKernels(): Record<string, Kernel> {
     [tf.Reciprocal]: unaryKernel(tf.Reciprocal, UnaryOp.Reciprocal),
     [tf.Step]: unaryKernel(tf.Step, UnaryOp.Step),
     [tf.Softmax]: softmax,
+    [tf.UnsortedSegmentSum]: unsortedSegmentSum,
     [tf.Transpose]: transpose,
     [tf.Slice]: slice,
     [tf.SplitV]: splitV,
