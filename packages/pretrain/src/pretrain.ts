@@ -36,6 +36,13 @@ export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   data?: string;
 }
 
+/** --preset, else the preset named for --data's task (fashion-mnist), else the MNIST default. */
+export function presetName(name: string | undefined, data: string | undefined): string {
+  if (name !== undefined) return name;
+  const task = data?.split(':')[0];
+  return Object.keys(PRESETS).find((k) => task !== undefined && PRESETS[k].data === task) ?? 'default';
+}
+
 export function resolvePreset(name: string | undefined): SmallVitPreset {
   const key = name ?? 'default';
   const preset = PRESETS[key];
@@ -59,10 +66,11 @@ export async function loadData(spec: string): Promise<{ train: ImageDataset; tes
 export async function pretrainSmallVit(
   o: PretrainOptions,
 ): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string | null; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
-  const preset = resolvePreset(o.preset);
-  const dataSpec = o.data ?? 'mnist';
+  const presetKey = presetName(o.preset, o.data);
+  const preset = resolvePreset(presetKey);
+  const dataSpec = o.data ?? preset.data ?? 'mnist';
   const seed = o.seed ?? RUN_DEFAULTS.seed;
-  const outDir = path.resolve(o.out ?? path.join('runs', `small-vit-${dataSpec.split(':')[0]}-${o.preset ?? 'default'}`));
+  const outDir = path.resolve(o.out ?? path.join('runs', `small-vit-${dataSpec.split(':')[0]}-${presetKey}`));
   checkRunOptions(o, outDir);
   const data = await loadData(dataSpec); // bad data is reported before anything else starts
   const backend = await initBackend({ backend: o.backend });
@@ -80,7 +88,7 @@ export async function pretrainSmallVit(
     label2id: Object.fromEntries(Array.from({ length: trainSet.numClasses }, (_, i) => [String(i), i])),
   }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed });
-  const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
+  const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads ?? preset.lambdaHeads, lambdaFfn: o.lambdaFfn ?? preset.lambdaFfn });
   const epochs = o.epochs ?? preset.epochs;
   const batchSize = o.batchSize ?? preset.batchSize;
   const lr = o.lr ?? preset.lr;
@@ -88,7 +96,7 @@ export async function pretrainSmallVit(
   const { watches, recorded } = runCriteria(o, preset.windows);
   const options: ManifestOptions = {
     command: 'pretrain small-vit',
-    preset: o.preset ?? 'default',
+    preset: presetKey,
     data: dataSpec,
     seed,
     epochs,

@@ -35,8 +35,8 @@ export function trainingFlags(cmd: Command, forStudy = false): Command {
   if (!forStudy) cmd.option('--seed <n>', 'seed of the initialisation and the data order', String(RUN_DEFAULTS.seed));
   cmd
     .option('--record-every <n>', 'record the coefficients every n steps (and at every epoch end)', String(RUN_DEFAULTS.recordEvery))
-    .option('--lambda-heads <x>', 'L1 weight on the head coefficients', String(RUN_DEFAULTS.lambdaHeads))
-    .option('--lambda-ffn <x>', 'L1 weight on the FFN coefficients', String(RUN_DEFAULTS.lambdaFfn))
+    .option('--lambda-heads <x>', `L1 weight on the head coefficients (default: the preset's, else ${RUN_DEFAULTS.lambdaHeads})`)
+    .option('--lambda-ffn <x>', `L1 weight on the FFN coefficients (default: the preset's, else ${RUN_DEFAULTS.lambdaFfn})`)
     .option('--backend <name>', 'tfjs backend (default: EBT_BACKEND, else the first that starts)')
     .option('--json', 'print the summary as JSON', false);
   if (forStudy) return cmd.requiredOption('--out <dir>', 'the study folder (one run folder per seed, cells/, study.json)');
@@ -55,8 +55,8 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
     lr: optional(o.lr, (s) => parseNumber(s, '--lr')),
     seed: o.seed === undefined ? undefined : parseInteger(o.seed as string, '--seed'),
     recordEvery: parseInteger(o.recordEvery as string, '--record-every'),
-    lambdaHeads: parseNumber(o.lambdaHeads as string, '--lambda-heads'),
-    lambdaFfn: parseNumber(o.lambdaFfn as string, '--lambda-ffn'),
+    lambdaHeads: optional(o.lambdaHeads, (s) => parseNumber(s, '--lambda-heads')),
+    lambdaFfn: optional(o.lambdaFfn, (s) => parseNumber(s, '--lambda-ffn')),
     backend: o.backend as string | undefined,
     out: o.out as string | undefined,
     resume: Boolean(o.resume),

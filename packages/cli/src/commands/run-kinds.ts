@@ -3,6 +3,7 @@
  * app that runs them - shared by `pretrain`/`finetune` (one run) and `study` (one run per seed).
  */
 import * as path from 'node:path';
+import { scratchSize } from '@ebt/models';
 import { Command } from 'commander';
 import { resolveModel } from '@ebt/hub';
 import { RunManifest } from '@ebt/experiment';
@@ -48,11 +49,10 @@ export const SMALL_VIT: RunKind = {
   description: 'Slimming pretraining of a small ViT (MNIST by default); writes run.json, metrics.csv, trajectory.arrow, detections.json, checkpoints/.',
   flags: (cmd) =>
     cmd
-      .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`, 'default')
+      .option('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')} (default: the preset named for --data's task, fashion-mnist, else default)`)
       .option(
         '--data <spec>',
-        "'mnist' (embedded), 'fashion-mnist' (Debian's IDX files) or 'fashion-mnist:DIR', 'cifar10' (the hub's uoft-cs/cifar10, into the HF cache) or 'cifar10:DIR' (binary batches)",
-        'mnist',
+        "'mnist' (embedded; the default), 'fashion-mnist' (Debian's IDX files) or 'fashion-mnist:DIR', 'cifar10' (the hub's uoft-cs/cifar10, into the HF cache) or 'cifar10:DIR' (binary batches)",
       ),
   parse: (o) => ({ preset: o.preset, data: o.data }),
 };
@@ -69,11 +69,14 @@ export const BERT: RunKind = {
     'BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs (SQuAD: 3e-5, 12, 384, 2).',
   flags: (cmd) =>
     cmd
-      .option('--model <dir|id>', 'Hugging Face BERT folder or hub id (bert-base-uncased); default: the embedded tiny BERT on datasets/sst2-tiny')
+      .option(
+        '--model <dir|id>',
+        "Hugging Face BERT folder or hub id (bert-base-uncased), or scratch:bert-tiny|bert-mini|bert-small|bert-medium (a BERT built from scratch, WordPiece vocabulary from the training split); default: scratch:bert-mini with --data spam-assassin, else the embedded tiny BERT on datasets/sst2-tiny",
+      )
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option(
         '--data <dir>',
-        "glue:<task> (the hub's nyu-mll/glue parquet), squad (the hub's rajpurkar/squad), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
+        "glue:<task> (the hub's nyu-mll/glue parquet), squad (the hub's rajpurkar/squad), spam-assassin[:N] (npm's SpamAssassin corpus, ham or spam; N messages per group), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
       )
       .option(
         '--glue-task <name>',
@@ -126,8 +129,10 @@ export const VIT: RunKind = {
 export const RUN_KINDS: Record<KindName, RunKind> = { 'small-vit': SMALL_VIT, bert: BERT, vit: VIT };
 
 /** --model as a folder: a hub id is resolved into the Hugging Face cache (left unset: the app's embedded default). */
+/** --model as a folder: a hub id is resolved into the cache; `scratch:SIZE` (a BERT the run builds itself) stays a name. */
 export async function resolveModelFlag<O extends { model?: string }>(options: O, revision?: string): Promise<O> {
-  return options.model === undefined ? options : { ...options, model: path.resolve(await resolveModel(options.model, { revision })) };
+  if (options.model === undefined || scratchSize(options.model)) return options;
+  return { ...options, model: path.resolve(await resolveModel(options.model, { revision })) };
 }
 
 /** The kind of run a run.json records. */
