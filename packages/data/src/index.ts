@@ -30,3 +30,14 @@ export {
   readFashionMnistParquet,
   readIdx,
 } from './fashion-mnist';
+export {
+  inTestSplit,
+  loadSpamAssassin,
+  MAX_CHARS,
+  messageText,
+  rawSpamAssassin,
+  readSpamAssassin,
+  SPAM_ASSASSIN_GROUPS,
+  SPAM_ASSASSIN_LABELS,
+} from './spam-assassin';
+export type { SpamAssassinGroup, SpamAssassinMessage, SpamAssassinOptions } from './spam-assassin';

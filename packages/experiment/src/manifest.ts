@@ -105,6 +105,8 @@ const finetuneBert = z.object({
   task: z.enum(['glue', 'squad']),
   ...common,
   model: z.string(),
+  /** the miniature a `--model scratch:SIZE` run built into its folder (`model` is that folder) */
+  scratch: z.string().optional(),
   data: z.string(),
   warmupSteps: z.number().int().nonnegative().optional(),
   clipNorm: z.number().positive(),

@@ -7,7 +7,9 @@ import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
 import { GlueMetric } from '@ebt/data';
-import { loadPretrained, TextClassifier, TextTokenizer } from '@ebt/models';
+import { buildScratchBert, loadPretrained, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
+import * as fs from 'node:fs';
+import { namedTextTask } from './text-tasks';
 import { checkMaxLength, maxTokens, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -31,6 +33,12 @@ import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
 
+/** Where a run's model from scratch (`--model scratch:SIZE`) lives in its folder. */
+export const SCRATCH_MODEL_DIR = 'scratch-model';
+
+/** The run folder's default name: the GLUE task, the named task, or the data folder's name. */
+const runName = (data: string) => (hubGlueTask(data) ? `glue-${hubGlueTask(data)}` : (namedTextTask(data)?.name ?? path.basename(path.resolve(data))));
+
 export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
   /** folder with train.tsv and dev.tsv */
@@ -50,38 +58,51 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     if (o.progress !== false) process.stderr.write(embeddedNote('bert', '--model bert-base-uncased --data DIR (GLUE TSV: train.tsv, dev.tsv)') + '\n');
     o = { ...o, ...EMBEDDED.bert };
   }
+  const named = o.data === undefined ? undefined : namedTextTask(o.data);
+  if (named) o = { ...o, model: o.model ?? named.task.model, epochs: o.epochs ?? named.task.epochs, lr: o.lr ?? named.task.lr };
   if (!o.model) throw new UsageError('--model DIR is required with --data (a Hugging Face BERT folder or hub id).');
   if (!o.data) throw new UsageError('--data DIR is required with --model (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);
-  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${hubGlueTask(o.data) ? `glue-${hubGlueTask(o.data)}` : path.basename(path.resolve(o.data))}`));
+  const scratch = scratchSize(o.model);
+  const outDir = path.resolve(o.out ?? path.join('runs', `bert-${runName(o.data)}`));
   checkRunOptions(o, outDir);
   const { task, glue, train: trainSet, dev: devSets, columns, objective } = await loadGlueData(o.data, o);
   const devSet = Object.values(devSets)[0];
-  const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const loaded = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
-  const model = taskModel(loaded.model, 'text-classification', o.model, 'finetune bert');
+  // a checkpoint is read before the run folder is touched (a bad --model writes nothing); a model from scratch is
+  // built into the run folder once it is ours (and kept there: the sweep and the study retrain from it)
+  const modelDir = scratch ? path.join(outDir, SCRATCH_MODEL_DIR) : o.model;
+  let lock = scratch ? openRunFolder(outDir, o) : null;
+  if (scratch && !(o.resume && fs.existsSync(path.join(modelDir, 'config.json'))))
+    await buildScratchBert(modelDir, { size: scratch, texts: trainSet.texts, numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
+  const tokenizer = await TextTokenizer.fromPretrained(modelDir);
+  const loaded = loadPretrained(modelDir, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
+  const model = taskModel(loaded.model, 'text-classification', modelDir, 'finetune bert');
   // the default is BERT's usual 128, or fewer where the model has fewer positions
   const maxLength = o.maxLength ?? Math.min(128, maxTokens(model));
   checkMaxLength(model, maxLength);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
+  const epochs = o.epochs ?? 3;
+  const batchSize = o.batchSize ?? 32;
+  const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
   const options = {
     command: 'finetune bert' as const,
     task: 'glue' as const,
-    model: path.resolve(o.model),
-    data: hubGlueTask(o.data) ? o.data : path.resolve(o.data),
+    model: path.resolve(modelDir),
+    ...(scratch ? { scratch } : {}),
+    data: hubGlueTask(o.data) || named ? o.data : path.resolve(o.data),
     glueTask: task,
     textColumn: columns.textColumn,
     pairColumn: columns.pairColumn,
     labelColumn: columns.labelColumn,
     seed: o.seed ?? 0,
-    epochs: o.epochs ?? 3,
-    batchSize: o.batchSize ?? 32,
+    epochs,
+    batchSize,
     lr: o.lr ?? 2e-5,
     maxLength,
     optimizer: 'adamw' as const,
     weightDecay: o.weightDecay ?? 0,
-    warmupSteps: o.warmupSteps ?? 0,
+    warmupSteps: o.warmupSteps ?? (named ? Math.round(named.task.warmupFraction * epochs * stepsPerEpoch) : 0),
     schedule: 'linear' as const,
     clipNorm: 1,
     ...earlyBirdRunFields(o, slimming),
@@ -92,7 +113,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   };
   const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
-  const lock = openRunFolder(outDir, o);
+  lock ??= openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
   const { result, ticket, finalModel } = await ebTrain({
     model,
@@ -103,7 +124,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     criterion: o.criterion,
     continueWith: o.continueWith,
     rewind: o.rewind,
-    initDir: o.model,
+    initDir: modelDir,
     train: textSource(trainSet, tokenizer, maxLength),
     test: textSource(devSet, tokenizer, maxLength),
     epochs: options.epochs,

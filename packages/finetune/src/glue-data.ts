@@ -3,6 +3,7 @@ import { GLUE_TASKS, GlueTask, isRegression, readGlueParquet, readGlueTsv, TextD
 import { UsageError } from '@ebt/errors';
 import { resolveGlue } from '@ebt/hub';
 import { CLASSIFICATION, Objective, REGRESSION } from '@ebt/training';
+import { namedTextTask } from './text-tasks';
 
 const objectiveOf = (d: TextDataset): Objective => (d.labels instanceof Float32Array ? REGRESSION : CLASSIFICATION);
 
@@ -24,10 +25,17 @@ export const problemTypeOf = (objective: Objective): 'regression' | undefined =>
 export const hubGlueTask = (data: string): string | undefined => (data.startsWith('glue:') ? data.slice('glue:'.length) : undefined);
 
 /**
- * The train and evaluation sets of a text-classification run: `glue:<task>` from the hub's parquet files, or a
- * folder of GLUE-style TSVs (train.tsv and dev.tsv; MNLI: dev_matched.tsv and dev_mismatched.tsv).
+ * The train and evaluation sets of a text-classification run: a named text task (text-tasks.ts: spam-assassin),
+ * `glue:<task>` from the hub's parquet files, or a folder of GLUE-style TSVs (train.tsv and dev.tsv; MNLI:
+ * dev_matched.tsv and dev_mismatched.tsv).
  */
 export async function loadGlueData(data: string, o: { glueTask?: string } & Pick<TsvOptions, 'textColumn' | 'pairColumn' | 'labelColumn'>): Promise<GlueData> {
+  const named = namedTextTask(data);
+  if (named) {
+    if (o.glueTask) throw new UsageError(`--glue-task ${o.glueTask} cannot be used with --data ${data} (not a GLUE task).`);
+    const { train, test } = await named.task.load(named.limit);
+    return { task: undefined, glue: undefined, train, dev: { test }, columns: {}, objective: CLASSIFICATION };
+  }
   const fromHub = hubGlueTask(data);
   if (fromHub && o.glueTask && o.glueTask !== fromHub) throw new UsageError(`--glue-task ${o.glueTask} contradicts --data ${data}.`);
   const task = o.glueTask ?? fromHub;
