@@ -175,13 +175,13 @@ const noTime = (csv: string) =>
     expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${cells[1]}_\\d+`));
     // every cell came from the second array: nothing was planned and submitted afterwards
     expect(JSON.parse(fs.readFileSync(path.join(viaSlurm, 'slurm', 'jobs.json'), 'utf8')).map((j: { job: string }) => j.job)).toEqual([dense, cells[1]]);
-    // and the cells are the study's plan: the dense baseline, 50% of training, and each criterion's draw step
+    // and the cells are the study's plan: the dense baseline, 50% of training, the random-mask control, and each criterion's draw step
     const detections = JSON.parse(fs.readFileSync(path.join(viaSlurm, 'seed-1', 'detections.json'), 'utf8'));
     const draws = detections.criteria.filter((c: { drawnAt: unknown }) => c.drawnAt).map((c: { drawnAt: { step: number } }) => c.drawnAt.step);
     const rows = noTime(fs.readFileSync(path.join(viaSlurm, 'study.csv'), 'utf8'));
     const [header, ...body] = rows;
     const at = (name: string) => header.split(',').indexOf(name);
-    expect(body.map((l) => l.split(',')[at('kind')])).toEqual(['dense', 'grid', ...draws.map(() => 'draw')]);
+    expect(body.map((l) => l.split(',')[at('kind')])).toEqual(['dense', 'grid', 'random', ...draws.map(() => 'draw')]);
     expect(body.filter((l) => l.split(',')[at('kind')] === 'draw').map((l) => Number(l.split(',')[at('step')]))).toEqual(draws);
     expect(body.every((l) => Number(l.split(',')[at('accuracy')]) > 0)).toBe(true);
   }, 900_000);

@@ -75,7 +75,7 @@ describe('pretrainSmallVit', () => {
   }, 120_000);
 
   test('bad options are usage errors', async () => {
-    expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, seed-cifar10/);
+    expect(() => resolvePreset('huge')).toThrow(/Unknown preset 'huge'; use one of default, smoke, fashion-mnist, seed-cifar10/);
     await expect(pretrainSmallVit({ preset: 'smoke', epochs: 0 })).rejects.toThrow(/--epochs must be a positive integer/);
     await expect(pretrainSmallVit({ preset: 'smoke', data: 'imagenet', backend: 'cpu', out: fs.mkdtempSync(path.join(os.tmpdir(), 'x-')) })).rejects.toThrow(
       /--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' \(got 'imagenet'\)/,
