@@ -71,7 +71,7 @@ export const BERT: RunKind = {
     cmd
       .option(
         '--model <dir|id>',
-        "Hugging Face BERT folder or hub id (bert-base-uncased), or scratch:bert-tiny|bert-mini|bert-small|bert-medium (a BERT built from scratch, WordPiece vocabulary from the training split); default: scratch:bert-mini with --data spam-assassin, else the embedded tiny BERT on datasets/sst2-tiny",
+        'Hugging Face BERT folder or hub id (bert-base-uncased), or scratch:bert-tiny|bert-mini|bert-small|bert-medium (a BERT built from scratch, WordPiece vocabulary from the training split); default: scratch:bert-mini with --data spam-assassin, else the embedded tiny BERT on datasets/sst2-tiny',
       )
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option(
