@@ -43,10 +43,15 @@ export function scratchSize(model: string): BertMiniature | undefined {
 export function trainWordPiece(texts: string[], { vocabSize = 8192 }: { vocabSize?: number } = {}): string[] {
   if (!Number.isInteger(vocabSize) || vocabSize <= SPECIAL_TOKENS.length)
     throw new UsageError(`the vocabulary size must be an integer above ${SPECIAL_TOKENS.length} (got ${vocabSize}).`);
+  return learnWordPieces(bertWordCounts(texts), vocabSize, SPECIAL_TOKENS);
+}
+
+/** How often each word occurs in `texts`, the words as BERT's uncased normaliser and pre-tokeniser cut them. */
+export function bertWordCounts(texts: string[]): Map<string, number> {
   const { normalizer, preTokenizer } = bertPipeline();
   const counts = new Map<string, number>();
   for (const t of texts) for (const [word] of preTokenizer.preTokenizeString(normalizer.normalizeString(t))) counts.set(word, (counts.get(word) ?? 0) + 1);
-  return learnWordPieces(counts, vocabSize, SPECIAL_TOKENS);
+  return counts;
 }
 
 /** BERT's uncased normaliser (clean text, CJK split, accents stripped, lower case) and its pre-tokeniser. */

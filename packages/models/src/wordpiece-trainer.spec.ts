@@ -2,17 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSpamAssassin } from '@ebt/data';
+import { bertWordCounts } from './scratch-bert';
 import { learnWordPieces } from './wordpiece-trainer';
 
 const tk = require('tokenizers') as typeof import('tokenizers');
 const normalizer = tk.bertNormalizer({ lowercase: true });
 const preTokenizer = tk.bertPreTokenizer();
-
-function wordCounts(texts: string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const t of texts) for (const [w] of preTokenizer.preTokenizeString(normalizer.normalizeString(t))) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return counts;
-}
 
 /** Hugging Face's own WordPiece training of the texts (its defaults: up to 30,000 pieces), in id order. */
 function tokenizersVocab(texts: string[]): string[] {
@@ -41,7 +36,7 @@ describe('learnWordPieces', () => {
       .split('\n')
       .slice(1)
       .map((l) => l.split('\t')[0]);
-    const ours = learnWordPieces(wordCounts(texts), 30_000);
+    const ours = learnWordPieces(bertWordCounts(texts), 30_000);
     const theirs = tokenizersVocab(texts);
     expect(new Set(ours)).toEqual(new Set(theirs));
     // the alphabet's `##` characters are numbered in hash order there; the merges after them agree one by one
@@ -52,7 +47,7 @@ describe('learnWordPieces', () => {
 
   test("on real mail it agrees with each of tokenizers' trainings as closely as they agree with each other", async () => {
     const texts = (await readSpamAssassin({ limit: 60 })).map((m) => m.text);
-    const ours = learnWordPieces(wordCounts(texts), 30_000);
+    const ours = learnWordPieces(bertWordCounts(texts), 30_000);
     const runs = [tokenizersVocab(texts), tokenizersVocab(texts)];
     for (const k of [1000, 5000]) {
       const between = overlap(runs[0].slice(0, k), runs[1].slice(0, k));
