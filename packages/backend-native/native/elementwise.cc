@@ -4,6 +4,7 @@
 #include <omp.h>
 #include "kernels.h"
 #include "parallel.h"
+#include "vmath.h"
 
 namespace ebt {
 
@@ -99,12 +100,15 @@ void softmax(const float* logits, float* out, int64_t rows, int64_t cols) {
       float* __restrict y = out + r * cols;
       float max = -INFINITY;
       for (int64_t j = 0; j < cols; j++) max = std::max(max, x[j]);
-      double sum = 0;
-      for (int64_t j = 0; j < cols; j++) {
-        y[j] = std::exp(x[j] - max);
-        sum += y[j];
-      }
-      const float inv = float(1.0 / sum);
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) y[j] = expv(x[j] - max);
+      // the sum in float64, as before, in eight interleaved chains (a fixed order, so runs repeat exactly)
+      double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t j = 0;
+      for (; j + 8 <= cols; j += 8)
+        for (int k = 0; k < 8; k++) s[k] += y[j + k];
+      for (; j < cols; j++) s[0] += y[j];
+      const float inv = float(1.0 / (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))));
       for (int64_t j = 0; j < cols; j++) y[j] *= inv;
     }
   });
@@ -140,6 +144,26 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t redu
         }
       }
     });
+    return;
+  }
+  if (outer == 1 && isSum) {
+    // Column sums of a [reduced, inner] matrix (every bias's gradient): the rows are split, each part adds
+    // its rows into float64 partial sums, and the parts are added in part order (fixed: runs repeat exactly).
+    // Splitting the columns instead had every part walk all rows with a stride.
+    const int parts = parallelParts(reduced, reduced * inner);
+    std::vector<double> acc(size_t(parts * inner), 0.0);
+    parallelChunks(reduced, reduced * inner, [&](int p, int64_t lo, int64_t hi) {
+      double* __restrict a = acc.data() + p * inner;
+      for (int64_t r = lo; r < hi; r++) {
+        const float* __restrict row = x + r * inner;
+        for (int64_t i = 0; i < inner; i++) a[i] += row[i];
+      }
+    });
+    for (int64_t i = 0; i < inner; i++) {
+      double s = 0;
+      for (int p = 0; p < parts; p++) s += acc[p * inner + i];
+      out[i] = float(s * scale);
+    }
     return;
   }
   // Reduced axes in the middle or in front: accumulate whole rows of `inner` values.

@@ -6,110 +6,95 @@
 #include <omp.h>
 #include "kernels.h"
 #include "parallel.h"
+#include "vmath.h"
 
 namespace ebt {
 
-static constexpr float kSqrt1_2 = 0.70710678118654752440f;
 static constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 
+// y = x Phi(x)
 void gelu(const float* x, float* y, int64_t n) {
   parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) y[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kSqrt1_2));
+#pragma omp simd
+    for (int64_t i = lo; i < hi; i++) y[i] = x[i] * normalCdf(x[i], normalTail(x[i], gaussian(x[i])));
   });
 }
 
 // dx = dy * (Phi(x) + x phi(x))
 void geluGrad(const float* dy, const float* x, float* dx, int64_t n) {
   parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
+#pragma omp simd
     for (int64_t i = lo; i < hi; i++) {
-      const float v = x[i];
-      const float cdf = 0.5f * (1.0f + std::erf(v * kSqrt1_2));
-      dx[i] = dy[i] * (cdf + v * kInvSqrt2Pi * std::exp(-0.5f * v * v));
+      const float v = x[i], g = gaussian(v);
+      dx[i] = dy[i] * (normalCdf(v, normalTail(v, g)) + v * kInvSqrt2Pi * g);
     }
   });
 }
 
-// Rows go through the LayerNorm kernels R at a time. Each row's sums are serial chains in float64 whose
-// order must stay as it is (the results are bit-for-bit those of one row at a time); a chain waits on its
-// previous add, so interleaving the chains of R rows keeps the core busy instead.
-constexpr int R = 4;
+// Each row's mean and variance are float64 sums over its columns, as the composite ops accumulate; the sums
+// run in vector lanes (`omp simd reduction`: a fixed order for a given build, so runs repeat exactly), where
+// they were one serial chain per row.
+struct RowStats {
+  float mean, rstd;
+};
 
-// Mean and 1/sqrt(biased variance + eps) of rows x[0..n), n <= R, in double as the composite ops accumulate.
-static void rowStats(const float* const* x, int n, int64_t cols, float eps, float* mean, float* rstd) {
-  double s[R] = {0, 0, 0, 0}, m[R], v[R] = {0, 0, 0, 0};
-  for (int64_t j = 0; j < cols; j++)
-    for (int k = 0; k < n; k++) s[k] += x[k][j];
-  for (int k = 0; k < n; k++) m[k] = s[k] / double(cols);
-  for (int64_t j = 0; j < cols; j++)
-    for (int k = 0; k < n; k++) v[k] += (x[k][j] - m[k]) * (x[k][j] - m[k]);
-  for (int k = 0; k < n; k++) {
-    mean[k] = float(m[k]);
-    rstd[k] = float(1.0 / std::sqrt(v[k] / double(cols) + eps));
-  }
-}
-
-// Calls body(first row, rows in the block) for blocks of up to R rows of [lo, hi).
-template <class Body>
-static void rowBlocks(int64_t lo, int64_t hi, Body body) {
-  for (int64_t r = lo; r < hi; r += R) body(r, int(std::min<int64_t>(R, hi - r)));
+static RowStats rowStats(const float* __restrict x, int64_t cols, float eps) {
+  double s = 0, v = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t j = 0; j < cols; j++) s += x[j];
+  const double m = s / double(cols);
+#pragma omp simd reduction(+ : v)
+  for (int64_t j = 0; j < cols; j++) v += (x[j] - m) * (x[j] - m);
+  return {float(m), float(1.0 / std::sqrt(v / double(cols) + eps))};
 }
 
 void layerNorm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps) {
   parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
-    rowBlocks(lo, hi, [&](int64_t r0, int n) {
-      const float* xs[R];
-      float mean[R], rstd[R];
-      for (int k = 0; k < n; k++) xs[k] = x + (r0 + k) * cols;
-      rowStats(xs, n, cols, eps, mean, rstd);
-      for (int k = 0; k < n; k++) {
-        const float* xr = xs[k];
-        float* yr = y + (r0 + k) * cols;
-        for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean[k]) * rstd[k] * gamma[j] + beta[j];
-      }
-    });
+    for (int64_t r = lo; r < hi; r++) {
+      const float* __restrict xr = x + r * cols;
+      float* __restrict yr = y + r * cols;
+      const RowStats st = rowStats(xr, cols, eps);
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - st.mean) * st.rstd * gamma[j] + beta[j];
+    }
   });
 }
 
 // dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma; dgamma = sum_rows dy xhat; dbeta = sum_rows dy
+// (float64 partial sums per part of the rows, added in part order).
 void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
                    int64_t rows, int64_t cols, float eps) {
-  const int t = rows * cols >= kParallelMin ? int(std::min<int64_t>(threads(), rows)) : 1;
-  std::vector<double> acc(size_t(2 * cols * t), 0.0);
+  const int parts = parallelParts(rows, rows * cols);
+  std::vector<double> acc(size_t(2 * cols * parts), 0.0);
   parallelChunks(rows, rows * cols, [&](int p, int64_t lo, int64_t hi) {
-    double* dg = acc.data() + 2 * cols * p;
-    double* db = dg + cols;
-    rowBlocks(lo, hi, [&](int64_t r0, int n) {
-      const float* xs[R];
-      float mean[R], rstd[R];
-      for (int k = 0; k < n; k++) xs[k] = x + (r0 + k) * cols;
-      rowStats(xs, n, cols, eps, mean, rstd);
-      double sg[R] = {0, 0, 0, 0}, sgx[R] = {0, 0, 0, 0};
+    double* __restrict dg = acc.data() + 2 * cols * p;
+    double* __restrict db = dg + cols;
+    for (int64_t r = lo; r < hi; r++) {
+      const float* __restrict xr = x + r * cols;
+      const float* __restrict dyr = dy + r * cols;
+      float* __restrict dxr = dx + r * cols;
+      const RowStats st = rowStats(xr, cols, eps);
+      double sg = 0, sgx = 0;
+#pragma omp simd reduction(+ : sg, sgx)
       for (int64_t j = 0; j < cols; j++) {
-        for (int k = 0; k < n; k++) {
-          const float xhat = (xs[k][j] - mean[k]) * rstd[k];
-          const float g = dy[(r0 + k) * cols + j] * gamma[j];
-          sg[k] += g;
-          sgx[k] += g * xhat;
-        }
+        const float xhat = (xr[j] - st.mean) * st.rstd;
+        const float g = dyr[j] * gamma[j];
+        sg += g;
+        sgx += g * xhat;
       }
-      for (int k = 0; k < n; k++) {
-        const float* xr = xs[k];
-        const float* dyr = dy + (r0 + k) * cols;
-        float* dxr = dx + (r0 + k) * cols;
-        const float mg = float(sg[k] / double(cols)), mgx = float(sgx[k] / double(cols));
-        // independent across columns (vectorised); each column's terms still arrive in row order
-        for (int64_t j = 0; j < cols; j++) {
-          const float xhat = (xr[j] - mean[k]) * rstd[k];
-          dg[j] += dyr[j] * xhat;
-          db[j] += dyr[j];
-          dxr[j] = rstd[k] * (dyr[j] * gamma[j] - mg - xhat * mgx);
-        }
+      const float mg = float(sg / double(cols)), mgx = float(sgx / double(cols));
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) {
+        const float xhat = (xr[j] - st.mean) * st.rstd;
+        dg[j] += dyr[j] * xhat;
+        db[j] += dyr[j];
+        dxr[j] = st.rstd * (dyr[j] * gamma[j] - mg - xhat * mgx);
       }
-    });
+    }
   });
   for (int64_t j = 0; j < cols; j++) {
     double g = 0, b = 0;
-    for (int p = 0; p < t; p++) {
+    for (int p = 0; p < parts; p++) {
       g += acc[2 * cols * p + j];
       b += acc[2 * cols * p + cols + j];
     }

@@ -5,6 +5,10 @@
 
 namespace ebt {
 
+// A large product is split into this many parts per thread (fewer than the element-wise kernels' four: each
+// part packs the whole of the other operand again, which costs the weight gradients' long-k products).
+constexpr int kMatMulPartsPerThread = 2;
+
 static int numThreads = omp_get_num_procs();
 
 void setThreads(int n) {
@@ -36,7 +40,7 @@ void batchMatMul(const float* a, const float* b, float* c, int batchA, int batch
   const double flops = 2.0 * m * n * k;
   if (batch >= numThreads || numThreads == 1 || flops < 1e6) {
     // Small or many matrices: one whole product per thread.
-#pragma omp parallel for schedule(static) if (numThreads > 1 && batch > 1 && flops * batch > 1e6)
+#pragma omp parallel for schedule(dynamic, 1) if (numThreads > 1 && batch > 1 && flops * batch > 1e6)
     for (int i = 0; i < batch; i++) {
       sgemm(a + (i % batchA) * sizeA, b + (i % batchB) * sizeB, c + i * sizeC, m, n, k, transA, transB, lda, ldb, n);
     }
@@ -50,9 +54,10 @@ void batchMatMul(const float* a, const float* b, float* c, int batchA, int batch
     const bool splitRows = m >= n;
     const int side = splitRows ? m : n;
     // Parts are multiples of 16 rows/columns so that every part keeps the BLAS kernel's full tiles.
-    const int part = std::max(16, ((side + numThreads - 1) / numThreads + 15) / 16 * 16);
+    const int want = numThreads * kMatMulPartsPerThread;
+    const int part = std::max(16, ((side + want - 1) / want + 15) / 16 * 16);
     const int parts = (side + part - 1) / part;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(numThreads, parts))
     for (int p = 0; p < parts; p++) {
       const int lo = p * part, len = std::min(part, side - lo);
       if (splitRows) {

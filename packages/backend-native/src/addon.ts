@@ -112,12 +112,36 @@ export function readAddon(file: string): { addon: NativeAddon } | { reason: stri
     };
   }
   try {
-    const addon = require(file) as NativeAddon;
+    const addon = withSpinCount(() => require(file) as NativeAddon);
     const threads = Number(process.env.EBT_NATIVE_THREADS);
     if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
     return { addon };
   } catch (e) {
     return { reason: `the native addon does not load (${String(e instanceof Error ? e.message : e).split('\n')[0]})` };
+  }
+}
+
+/**
+ * How many times an idle OpenMP thread polls for work before it sleeps, unless the user set OMP_WAIT_POLICY
+ * or GOMP_SPINCOUNT. libgomp's default (300,000 polls, a few hundred microseconds) suits an idle machine and
+ * not a shared one: a waiting thread that spins holds the core the thread it waits for needs. Beside one
+ * CPU-bound process the ViT-Tiny step took 1,560-1,800 ms at the default and 1,215-1,281 ms at 1,000 polls;
+ * idle, and for the MNIST default's small kernels, the two are the same within this machine's noise.
+ */
+export const OPENMP_SPIN_COUNT = '1000';
+
+/**
+ * Runs `load` (the addon's dlopen, which loads libgomp, which reads its settings then and only then) with
+ * GOMP_SPINCOUNT set to OPENMP_SPIN_COUNT where the user set neither variable, and takes it out of the
+ * environment again, so that processes started later (PyTorch's reference in the bench) run with the user's.
+ */
+function withSpinCount<T>(load: () => T): T {
+  if (process.env.OMP_WAIT_POLICY !== undefined || process.env.GOMP_SPINCOUNT !== undefined) return load();
+  process.env.GOMP_SPINCOUNT = OPENMP_SPIN_COUNT;
+  try {
+    return load();
+  } finally {
+    delete process.env.GOMP_SPINCOUNT;
   }
 }
 

@@ -200,6 +200,9 @@ describeNative('the native backend', () => {
     for (const axis of [[0], [3], [1, 2], [0, 1], [0, 2], [1, 3], [0, 1, 2, 3]]) {
       await sameAsCpu(() => [tf.sum(x(), axis), tf.mean(x(), axis, true), tf.max(x(), axis), tf.min(x(), axis, true)]);
     }
+    // large enough to run in parallel parts: a bias's gradient (column sums, split by rows), an odd width, rows
+    const big = () => rand([4160, 193], 9).add(3);
+    await sameAsCpu(() => [tf.sum(big(), 0), tf.mean(big(), 0), tf.sum(big(), 1), tf.max(big(), 0), tf.sum(big().reshape([65, 64, 193]), 1)], 1e-6, 0);
   });
 
   test('float32 tensors cast from bool or int32 (stored as Uint8Array/Int32Array by tfjs) are read as numbers', async () => {
