@@ -346,6 +346,19 @@ describeNative('the native backend', () => {
     });
   });
 
+  test('parallel parts run in any order but add up in one: the same bits on every call', async () => {
+    await tf.setBackend('native');
+    const run = () =>
+      tf.tidy(() => {
+        const x = rand([4160, 192], 31);
+        const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          (tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: g, beta: b }, { eps: 1e-5 }) as tf.Tensor).mul(rand([4160, 192], 32)).sum();
+        return [...tf.grads(loss)([x, rand([192], 33), rand([192], 34)]), tf.sum(x, 0)].map((t) => Array.from(t.dataSync()));
+      });
+    const first = run();
+    for (let i = 0; i < 4; i++) expect(run()).toEqual(first);
+  });
+
   test('the fused Adam step equals the composite update', async () => {
     const hyper = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3, weightDecay: 0.01 };
     for (const decoupled of [false, true]) {
