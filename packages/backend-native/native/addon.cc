@@ -27,7 +27,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ebt::threads()); }
 
-// matMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB)
+// matMul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB[, bias: n floats added to every row])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   auto a = info[0].As<Napi::Float32Array>(), b = info[1].As<Napi::Float32Array>(), c = info[2].As<Napi::Float32Array>();
   const int batchA = info[3].As<Napi::Number>().Int32Value(), batchB = info[4].As<Napi::Number>().Int32Value();
@@ -35,12 +35,18 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int k = info[7].As<Napi::Number>().Int32Value();
   const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
   const int64_t batch = std::max(batchA, batchB);
+  const bool withBias = info.Length() > 10 && info[10].IsTypedArray();
+  const float* bias = withBias ? info[10].As<Napi::Float32Array>().Data() : nullptr;
+  if (withBias && int64_t(info[10].As<Napi::Float32Array>().ElementLength()) != n) {
+    fail(info.Env(), "ebt_native.matMul: the bias must have n elements");
+    return info.Env().Undefined();
+  }
   if (batchA < 1 || batchB < 1 || m < 0 || n < 0 || k < 0 || int64_t(a.ElementLength()) < int64_t(batchA) * m * k ||
       int64_t(b.ElementLength()) < int64_t(batchB) * k * n || int64_t(c.ElementLength()) < batch * m * n) {
     fail(info.Env(), "ebt_native.matMul: buffer sizes do not match the shapes");
     return info.Env().Undefined();
   }
-  ebt::batchMatMul(a.Data(), b.Data(), c.Data(), batchA, batchB, m, n, k, ta, tb);
+  ebt::batchMatMul(a.Data(), b.Data(), c.Data(), batchA, batchB, m, n, k, ta, tb, bias);
   return info.Env().Undefined();
 }
 

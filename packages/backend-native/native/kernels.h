@@ -8,9 +8,10 @@ namespace ebt {
 void setThreads(int threads);
 int threads();
 
-// c[batch, m, n] = op(a)[batch % batchA, m, k] * op(b)[batch % batchB, k, n]
+// c[batch, m, n] = op(a)[batch % batchA, m, k] * op(b)[batch % batchB, k, n] (+ bias[n] on every row, when
+// bias is not null: added by each part right after its product, while that part of c is still in cache)
 void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k,
-                 bool transA, bool transB);
+                 bool transA, bool transB, const float* bias = nullptr);
 
 // The operation enums end in a count; src/addon.ts has the same names in the same order, and its spec checks
 // the counts the addon reports (opCounts) against its own, so the two cannot drift apart by position.

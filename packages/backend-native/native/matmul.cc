@@ -27,14 +27,25 @@ static void sgemm(const float* a, const float* b, float* c, int m, int n, int k,
               lda, b, ldb, 0.0f, c, ldc);
 }
 
+// c[rows, cols] (row stride ldc) += bias[cols]
+static void addBias(float* c, const float* bias, int rows, int cols, int ldc) {
+  if (!bias) return;
+  for (int64_t i = 0; i < rows; i++) {
+    float* __restrict row = c + i * ldc;
+#pragma omp simd
+    for (int j = 0; j < cols; j++) row[j] += bias[j];
+  }
+}
+
 void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k, bool transA,
-                 bool transB) {
+                 bool transB, const float* bias) {
   const int batch = std::max(batchA, batchB);
   const int lda = transA ? m : k, ldb = transB ? k : n;
   const int64_t sizeA = int64_t(m) * k, sizeB = int64_t(k) * n, sizeC = int64_t(m) * n;
   if (m == 0 || n == 0) return;
   if (k == 0) {
     std::fill(c, c + batch * sizeC, 0.0f);
+    for (int i = 0; i < batch; i++) addBias(c + i * sizeC, bias, m, n, n);
     return;
   }
   const double flops = 2.0 * m * n * k;
@@ -43,6 +54,7 @@ void batchMatMul(const float* a, const float* b, float* c, int batchA, int batch
 #pragma omp parallel for schedule(dynamic, 1) if (numThreads > 1 && batch > 1 && flops * batch > 1e6)
     for (int i = 0; i < batch; i++) {
       sgemm(a + (i % batchA) * sizeA, b + (i % batchB) * sizeB, c + i * sizeC, m, n, k, transA, transB, lda, ldb, n);
+      addBias(c + i * sizeC, bias, m, n, n);
     }
     return;
   }
@@ -63,9 +75,11 @@ void batchMatMul(const float* a, const float* b, float* c, int batchA, int batch
       if (splitRows) {
         const float* ap = transA ? ai + lo : ai + int64_t(lo) * lda;
         sgemm(ap, bi, ci + int64_t(lo) * n, len, n, k, transA, transB, lda, ldb, n);
+        addBias(ci + int64_t(lo) * n, bias, len, n, n);
       } else {
         const float* bp = transB ? bi + int64_t(lo) * ldb : bi + lo;
         sgemm(ai, bp, ci + lo, m, len, k, transA, transB, lda, ldb, n);
+        addBias(ci + lo, bias ? bias + lo : nullptr, m, len, n);
       }
     }
   }

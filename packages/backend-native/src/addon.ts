@@ -18,6 +18,8 @@ export interface NativeAddon {
     k: number,
     transposeA: boolean,
     transposeB: boolean,
+    /** n values added to every row of the product */
+    bias?: Float32Array,
   ): void;
   binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;

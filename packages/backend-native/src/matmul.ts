@@ -2,8 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon';
 import { allFloat32, allocate, Backend, cpuKernel, KernelArgs, values } from './kernel-util';
 
-/** BatchMatMul through OpenBLAS sgemm; transposes are sgemm's flags, never materialised. */
-export function batchMatMul(args: KernelArgs): tf.TensorInfo {
+/**
+ * BatchMatMul through OpenBLAS sgemm; transposes are sgemm's flags, never materialised. A `rowBias` (n values,
+ * from _FusedMatMul) is added by the addon to each part of the product right after sgemm wrote it.
+ */
+export function batchMatMul(args: KernelArgs, rowBias?: tf.TensorInfo): tf.TensorInfo {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
   const outerA = a.shape.slice(0, -2);
@@ -27,7 +30,8 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const outShape = [...tf.backend_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
   const out = allocate(args.backend, tf.util.sizeFromShape(outShape));
   const backend = args.backend;
-  addon().matMul(values(backend, a), values(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB);
+  const bias = rowBias ? values(backend, rowBias) : undefined;
+  addon().matMul(values(backend, a), values(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB, bias);
   return backend.makeTensorInfo(outShape, 'float32', out);
 }
 
@@ -47,19 +51,29 @@ const ACTIVATION_KERNELS: Record<string, string> = {
   prelu: tf.Prelu,
 };
 
-/** _FusedMatMul: the native product, then the bias and the activation through the native backend's kernels. */
+/** A bias the addon adds row by row: float32, its only axis of more than one element the product's last. */
+function isRowBias(bias: tf.TensorInfo, n: number): boolean {
+  return bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === n && (bias.shape.at(-1) ?? 1) === n;
+}
+
+/**
+ * _FusedMatMul: the native product with a row bias added in the addon (Linear's y = x W + b), or any other bias
+ * and the activation after it through the native backend's kernels.
+ */
 export function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as FusedMatMulAttrs;
   const backend: Backend = args.backend;
   const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
     tf.getKernel(name, 'native')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
-  let y = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } });
+  const n = transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
+  const inProduct = bias !== undefined && isRowBias(bias, n) && allFloat32(a, b);
+  let y = batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } }, inProduct ? bias : undefined);
   const step = (next: tf.TensorInfo) => {
     backend.disposeIntermediateTensorInfo(y);
     y = next;
   };
-  if (bias) step(run(tf.Add, { a: y, b: bias }));
+  if (bias && !inProduct) step(run(tf.Add, { a: y, b: bias }));
   if (activation && activation !== 'linear') {
     const name = ACTIVATION_KERNELS[activation];
     if (!name) throw new Error(`Activation ${activation} has not been implemented for the native backend.`);

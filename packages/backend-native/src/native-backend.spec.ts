@@ -82,6 +82,28 @@ describeNative('the native backend', () => {
   });
 
   test.each([
+    ['one product per thread', [6, 9, 7], [6, 7, 5], false, false, [5]],
+    ['rows split across threads', [300, 64], [64, 200], false, true, [1, 200]],
+    ['columns split across threads', [20, 64], [64, 900], true, false, [900]],
+    ['no inner dimension', [4, 0], [0, 3], false, false, [3]],
+    ['a bias per row goes through Add', [300, 64], [64, 200], false, false, [300, 1]],
+    ['a full bias goes through Add', [9, 7], [7, 5], false, false, [9, 5]],
+    ['a scalar bias goes through Add', [9, 7], [7, 5], false, false, [1]],
+  ])('fused matMul bias: %s', async (_, sa, sb, ta, tb, biasShape) => {
+    const [a, b] = [rand(sa as number[], 1), rand(sb as number[], 2)];
+    const [transposeA, transposeB] = [ta as boolean, tb as boolean];
+    const [a2, b2] = [transposeA ? a.transpose(a.rank === 3 ? [0, 2, 1] : [1, 0]) : a, transposeB ? b.transpose() : b];
+    const bias = rand(biasShape as number[], 3);
+    await sameAsCpu(() => tf.fused.matMul({ a: a2, b: b2, bias, transposeA, transposeB }), 1e-5, 1e-5);
+    // in the product or after it, the same float32 additions: the same bits as matMul then add on native
+    const [fused, apart] = await on('native', () => [
+      tf.fused.matMul({ a: a2, b: b2, bias, transposeA, transposeB }).dataSync(),
+      tf.matMul(a2, b2, transposeA, transposeB).add(bias).dataSync(),
+    ]);
+    expect(Buffer.from(fused.buffer).equals(Buffer.from(apart.buffer))).toBe(true);
+  });
+
+  test.each([
     ['same shape', [4, 5, 6], [4, 5, 6]],
     ['scalar', [4, 5, 6], []],
     ['scalar first', [], [4, 5, 6]],
