@@ -50,6 +50,33 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// headMatMul(a, b, c, batch, heads, m, n, k, transposeA, transposeB, layout: Int32Array of 9, the batch stride,
+// head stride and leading dimension of a, b and c)
+Napi::Value HeadMatMul(const Napi::CallbackInfo& info) {
+  auto a = info[0].As<Napi::Float32Array>(), b = info[1].As<Napi::Float32Array>(), c = info[2].As<Napi::Float32Array>();
+  int v[5];
+  for (int i = 0; i < 5; i++) v[i] = info[3 + i].As<Napi::Number>().Int32Value();
+  const int batch = v[0], heads = v[1], m = v[2], n = v[3], k = v[4];
+  const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
+  auto layout = info[10].As<Napi::Int32Array>();
+  // the last element each operand's layout reaches must lie inside its buffer
+  auto fits = [&](size_t length, int at, int64_t rows, int64_t cols) {
+    if (batch == 0 || heads == 0 || rows == 0 || cols == 0) return true;
+    const int64_t s0 = layout[at], s1 = layout[at + 1], ld = layout[at + 2];
+    if (s0 < 0 || s1 < 0 || ld < cols) return false;
+    return (batch - 1) * s0 + (heads - 1) * s1 + (rows - 1) * ld + cols - 1 < int64_t(length);
+  };
+  if (batch < 0 || heads < 0 || m < 0 || n < 0 || k < 0 || layout.ElementLength() != 9 ||
+      !fits(a.ElementLength(), 0, ta ? k : m, ta ? m : k) || !fits(b.ElementLength(), 3, tb ? n : k, tb ? k : n) ||
+      !fits(c.ElementLength(), 6, m, n)) {
+    fail(info.Env(), "ebt_native.headMatMul: buffer sizes do not match the shapes and layout");
+    return info.Env().Undefined();
+  }
+  ebt::headMatMul({a.Data(), layout[0], layout[1], layout[2]}, {b.Data(), layout[3], layout[4], layout[5]},
+                  {c.Data(), layout[6], layout[7], layout[8]}, batch, heads, m, n, k, ta, tb);
+  return info.Env().Undefined();
+}
+
 // binary(op, a, b, out, shape, stridesA, stridesB)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
@@ -85,15 +112,30 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// softmax(x, out, rows, cols)
+// softmax(x, out, rows, cols[, scale])
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   auto x = info[0].As<Napi::Float32Array>(), out = info[1].As<Napi::Float32Array>();
   const int64_t rows = info[2].As<Napi::Number>().Int64Value(), cols = info[3].As<Napi::Number>().Int64Value();
+  const float scale = info.Length() > 4 ? info[4].As<Napi::Number>().FloatValue() : 1.0f;
   if (rows < 0 || cols < 1 || int64_t(x.ElementLength()) != rows * cols || out.ElementLength() != x.ElementLength()) {
     fail(info.Env(), "ebt_native.softmax: buffer sizes do not match the shape");
     return info.Env().Undefined();
   }
-  ebt::softmax(x.Data(), out.Data(), rows, cols);
+  ebt::softmax(x.Data(), out.Data(), rows, cols, scale);
+  return info.Env().Undefined();
+}
+
+// softmaxGrad(dy, y, dx, rows, cols, scale)
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
+  auto dy = info[0].As<Napi::Float32Array>(), y = info[1].As<Napi::Float32Array>(), dx = info[2].As<Napi::Float32Array>();
+  const int64_t rows = info[3].As<Napi::Number>().Int64Value(), cols = info[4].As<Napi::Number>().Int64Value();
+  const float scale = info[5].As<Napi::Number>().FloatValue();
+  if (rows < 0 || cols < 1 || int64_t(y.ElementLength()) != rows * cols || dy.ElementLength() != y.ElementLength() ||
+      dx.ElementLength() != y.ElementLength()) {
+    fail(info.Env(), "ebt_native.softmaxGrad: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  ebt::softmaxGrad(dy.Data(), y.Data(), dx.Data(), rows, cols, scale);
   return info.Env().Undefined();
 }
 
@@ -160,7 +202,24 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// layerNormGrad(dy, x, gamma, dx, dgamma, dbeta, cols, eps)
+// addLayerNorm(a, r, gamma, beta, sum, out, cols, eps)
+Napi::Value AddLayerNorm(const Napi::CallbackInfo& info) {
+  auto a = info[0].As<Napi::Float32Array>(), r = info[1].As<Napi::Float32Array>();
+  auto gamma = info[2].As<Napi::Float32Array>(), beta = info[3].As<Napi::Float32Array>();
+  auto sum = info[4].As<Napi::Float32Array>(), out = info[5].As<Napi::Float32Array>();
+  const int64_t cols = info[6].As<Napi::Number>().Int64Value();
+  if (cols < 1 || int64_t(a.ElementLength()) % cols != 0 || r.ElementLength() != a.ElementLength() ||
+      int64_t(gamma.ElementLength()) != cols || int64_t(beta.ElementLength()) != cols ||
+      sum.ElementLength() != a.ElementLength() || out.ElementLength() != a.ElementLength()) {
+    fail(info.Env(), "ebt_native.addLayerNorm: buffer sizes do not match the shape");
+    return info.Env().Undefined();
+  }
+  ebt::addLayerNorm(a.Data(), r.Data(), gamma.Data(), beta.Data(), sum.Data(), out.Data(),
+                    int64_t(a.ElementLength()) / cols, cols, info[7].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(dy, x, gamma, dx, dgamma, dbeta, cols, eps[, dsum: added to dx])
 Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
   auto dy = info[0].As<Napi::Float32Array>(), x = info[1].As<Napi::Float32Array>();
   auto gamma = info[2].As<Napi::Float32Array>(), dx = info[3].As<Napi::Float32Array>();
@@ -172,8 +231,14 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
     fail(info.Env(), "ebt_native.layerNormGrad: buffer sizes do not match the shape");
     return info.Env().Undefined();
   }
+  const bool withSum = info.Length() > 8 && info[8].IsTypedArray();
+  if (withSum && info[8].As<Napi::Float32Array>().ElementLength() != x.ElementLength()) {
+    fail(info.Env(), "ebt_native.layerNormGrad: dsum must be as long as x");
+    return info.Env().Undefined();
+  }
   ebt::layerNormGrad(dy.Data(), x.Data(), gamma.Data(), dx.Data(), dgamma.Data(), dbeta.Data(),
-                     int64_t(x.ElementLength()) / cols, cols, info[7].As<Napi::Number>().FloatValue());
+                     int64_t(x.ElementLength()) / cols, cols, info[7].As<Napi::Number>().FloatValue(),
+                     withSum ? info[8].As<Napi::Float32Array>().Data() : nullptr);
   return info.Env().Undefined();
 }
 
@@ -211,13 +276,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("headMatMul", Napi::Function::New(env, HeadMatMul));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("gelu", Napi::Function::New(env, Gelu));
   exports.Set("geluGrad", Napi::Function::New(env, Gelu));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("addLayerNorm", Napi::Function::New(env, AddLayerNorm));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   Napi::Object counts = Napi::Object::New(env);
   counts.Set("binary", Napi::Number::New(env, ebt::kBinaryOpCount));

@@ -93,15 +93,19 @@ void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
   }
 }
 
-void softmax(const float* logits, float* out, int64_t rows, int64_t cols) {
+void softmax(const float* logits, float* out, int64_t rows, int64_t cols, float scale) {
   parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; r++) {
       const float* __restrict x = logits + r * cols;
       float* __restrict y = out + r * cols;
-      float max = -INFINITY;
-      for (int64_t j = 0; j < cols; j++) max = std::max(max, x[j]);
+      // scaled first, rounded to float32 as x.mul(scale) rounds it: the same bits as the two ops (the row is
+      // in L1 from here on)
 #pragma omp simd
-      for (int64_t j = 0; j < cols; j++) y[j] = expv(x[j] - max);
+      for (int64_t j = 0; j < cols; j++) y[j] = scale == 1.0f ? x[j] : x[j] * scale;
+      float max = -INFINITY;
+      for (int64_t j = 0; j < cols; j++) max = std::max(max, y[j]);
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) y[j] = expv(y[j] - max);
       // the sum in float64, as before, in eight interleaved chains (a fixed order, so runs repeat exactly)
       double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
       int64_t j = 0;
@@ -110,6 +114,39 @@ void softmax(const float* logits, float* out, int64_t rows, int64_t cols) {
       for (; j < cols; j++) s[0] += y[j];
       const float inv = float(1.0 / (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))));
       for (int64_t j = 0; j < cols; j++) y[j] *= inv;
+    }
+  });
+}
+
+// tfjs's gradient of softmax, then of the scale: t = dy y; dx = (t - sum(t) y) scale, each step rounded to
+// float32 as the ops round it, and sum(t) in float64 in the four chains of reduce() below: the same bits as the
+// five ops (Multiply, Sum, Multiply, Sub, Multiply), in one pass over each row while it is in cache.
+void softmaxGrad(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols, float scale) {
+  parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
+    std::vector<float> scratch(static_cast<size_t>(cols));
+    float* __restrict sy = scratch.data();
+    for (int64_t r = lo; r < hi; r++) {
+      const float* __restrict dyr = dy + r * cols;
+      const float* __restrict yr = y + r * cols;
+      float* __restrict dxr = dx + r * cols;
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) dxr[j] = dyr[j] * yr[j];
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int64_t j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        s0 += dxr[j];
+        s1 += dxr[j + 1];
+        s2 += dxr[j + 2];
+        s3 += dxr[j + 3];
+      }
+      for (; j < cols; j++) s0 += dxr[j];
+      const float sum = float(s0 + s1 + s2 + s3);
+      // sum y stored before it is subtracted: written as one expression, GCC contracts it into a fused
+      // multiply-add (C++ is not ISO C to -ffp-contract), which rounds once where the two ops round twice
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) sy[j] = sum * yr[j];
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) dxr[j] = scale == 1.0f ? dxr[j] - sy[j] : (dxr[j] - sy[j]) * scale;
     }
   });
 }

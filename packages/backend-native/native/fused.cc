@@ -60,10 +60,31 @@ void layerNorm(const float* x, const float* gamma, const float* beta, float* y, 
   });
 }
 
+// s = a + r, then y = LayerNorm(s): a residual add and the LayerNorm after it in one pass over each row (the
+// same bits as the Add and LayerNorm kernels)
+void addLayerNorm(const float* a, const float* r, const float* gamma, const float* beta, float* s, float* y,
+                  int64_t rows, int64_t cols, float eps) {
+  parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) {
+      const float* __restrict ar = a + i * cols;
+      const float* __restrict rr = r + i * cols;
+      float* __restrict sr = s + i * cols;
+      float* __restrict yr = y + i * cols;
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) sr[j] = ar[j] + rr[j];
+      const RowStats st = rowStats(sr, cols, eps);
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) yr[j] = (sr[j] - st.mean) * st.rstd * gamma[j] + beta[j];
+    }
+  });
+}
+
 // dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma; dgamma = sum_rows dy xhat; dbeta = sum_rows dy
-// (float64 partial sums per part of the rows, added in part order).
+// (float64 partial sums per part of the rows, added in part order). With dsum (the gradient that reaches x
+// by its other path, a residual), dx += dsum in a loop of its own: in the loop above GCC would contract it into
+// a fused multiply-add, not the bits of LayerNormGrad then Add.
 void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
-                   int64_t rows, int64_t cols, float eps) {
+                   int64_t rows, int64_t cols, float eps, const float* dsum) {
   const int parts = parallelParts(rows, rows * cols);
   std::vector<double> acc(size_t(2 * cols * parts), 0.0);
   parallelChunks(rows, rows * cols, [&](int p, int64_t lo, int64_t hi) {
@@ -89,6 +110,11 @@ void layerNormGrad(const float* dy, const float* x, const float* gamma, float* d
         dg[j] += dyr[j] * xhat;
         db[j] += dyr[j];
         dxr[j] = st.rstd * (dyr[j] * gamma[j] - mg - xhat * mgx);
+      }
+      if (dsum) {
+        const float* __restrict dsr = dsum + r * cols;
+#pragma omp simd
+        for (int64_t j = 0; j < cols; j++) dxr[j] += dsr[j];
       }
     }
   });

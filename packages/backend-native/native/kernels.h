@@ -13,6 +13,22 @@ int threads();
 void batchMatMul(const float* a, const float* b, float* c, int batchA, int batchB, int m, int n, int k,
                  bool transA, bool transB, const float* bias = nullptr);
 
+// A matrix of a batch of heads: element (r, j) of head h of batch i at p[i * s0 + h * s1 + r * ld + j].
+struct StridedOperand {
+  const float* p;
+  int64_t s0, s1;
+  int ld;
+};
+struct StridedOutput {
+  float* p;
+  int64_t s0, s1;
+  int ld;
+};
+// c[i, h] = op(a[i, h]) op(b[i, h]) for every batch i and head h: attention's products on the interleaved
+// [B, T, H * d] layout
+void headMatMul(const StridedOperand& a, const StridedOperand& b, const StridedOutput& c, int batch, int heads, int m,
+                int n, int k, bool transA, bool transB);
+
 // The operation enums end in a count; src/addon.ts has the same names in the same order, and its spec checks
 // the counts the addon reports (opCounts) against its own, so the two cannot drift apart by position.
 enum BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kBinaryOpCount };
@@ -23,8 +39,10 @@ void binary(BinaryOp op, const float* a, const float* b, float* out, int rank, c
 enum UnaryOp { kExp, kLog, kSqrt, kRsqrt, kErf, kTanh, kRelu, kNeg, kSquare, kAbs, kSigmoid, kReciprocal, kStep, kUnaryOpCount };
 void unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
 
-// out[rows, cols] = softmax over each row of logits
-void softmax(const float* logits, float* out, int64_t rows, int64_t cols);
+// out[rows, cols] = softmax over each row of logits * scale
+void softmax(const float* logits, float* out, int64_t rows, int64_t cols, float scale = 1.0f);
+// dx = d softmax(x * scale) / dx given dy and y = softmax(x * scale)
+void softmaxGrad(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols, float scale);
 
 // out = x transposed; shape and srcStrides are per output axis
 void transpose(const float* x, float* out, int rank, const int32_t* shape, const int64_t* srcStrides);
@@ -39,8 +57,10 @@ namespace ebt {
 void gelu(const float* x, float* y, int64_t n);
 void geluGrad(const float* dy, const float* x, float* dx, int64_t n);
 void layerNorm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t cols, float eps);
+void addLayerNorm(const float* a, const float* r, const float* gamma, const float* beta, float* s, float* y,
+                  int64_t rows, int64_t cols, float eps);
 void layerNormGrad(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
-                   int64_t rows, int64_t cols, float eps);
+                   int64_t rows, int64_t cols, float eps, const float* dsum = nullptr);
 }  // namespace ebt
 
 namespace ebt {

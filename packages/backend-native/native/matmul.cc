@@ -85,4 +85,24 @@ void batchMatMul(const float* a, const float* b, float* c, int batchA, int batch
   }
 }
 
+// One sgemm per (batch, head), each operand found at p + i * s0 + h * s1 with its own leading dimension: the
+// heads of attention read from and written into the [B, T, H * d] layout of the projections, never transposed.
+// The products are those of batchMatMul on the transposed copies (the same sgemm on the same numbers).
+void headMatMul(const StridedOperand& a, const StridedOperand& b, const StridedOutput& c, int batch, int heads, int m,
+                int n, int k, bool transA, bool transB) {
+  if (m == 0 || n == 0 || batch == 0 || heads == 0) return;
+  const int64_t count = int64_t(batch) * heads;
+  const double flops = 2.0 * m * n * k;
+#pragma omp parallel for schedule(dynamic, 1) if (numThreads > 1 && count > 1 && flops * count > 1e6)
+  for (int64_t bh = 0; bh < count; bh++) {
+    const int64_t i = bh / heads, h = bh % heads;
+    float* ci = c.p + i * c.s0 + h * c.s1;
+    if (k == 0) {
+      for (int r = 0; r < m; r++) std::fill(ci + int64_t(r) * c.ld, ci + int64_t(r) * c.ld + n, 0.0f);
+      continue;
+    }
+    sgemm(a.p + i * a.s0 + h * a.s1, b.p + i * b.s0 + h * b.s1, ci, m, n, k, transA, transB, a.ld, b.ld, c.ld);
+  }
+}
+
 }  // namespace ebt

@@ -21,9 +21,29 @@ export interface NativeAddon {
     /** n values added to every row of the product */
     bias?: Float32Array,
   ): void;
+  /**
+   * c[i, h] = op(a[i, h]) op(b[i, h]) for batch i < batch and head h < heads; `layout` holds, for a, b and c in
+   * turn, the batch stride, the head stride and the leading dimension (row stride) of each matrix.
+   */
+  headMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    heads: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    layout: Int32Array,
+  ): void;
   binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
-  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** softmax of each row of x * scale (default 1) */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, scale?: number): void;
+  /** dx for y = softmax(x * scale), given dy and y */
+  softmaxGrad(dy: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number, scale: number): void;
   transpose(x: Float32Array, out: Float32Array, shape: Int32Array, srcStrides: Int32Array): void;
   gelu(x: Float32Array, out: Float32Array): void;
   geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
@@ -35,6 +55,19 @@ export interface NativeAddon {
     dx: Float32Array,
     dgamma: Float32Array,
     dbeta: Float32Array,
+    cols: number,
+    eps: number,
+    /** the gradient reaching x by another path (a residual): added to dx */
+    dsum?: Float32Array,
+  ): void;
+  /** sum = a + r; out = LayerNorm(sum) over rows of cols */
+  addLayerNorm(
+    a: Float32Array,
+    r: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    sum: Float32Array,
+    out: Float32Array,
     cols: number,
     eps: number,
   ): void;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon, AdamHyper } from './addon';
 import { allocate, KernelArgs, values } from './kernel-util';
+import { registerHeadGradients } from './head-matmul';
+import { batchMatMul } from './matmul';
 
 /**
  * Kernels that tfjs has no name for, with their gradients. @ebt/models calls them by name when the active
@@ -12,9 +14,14 @@ export const FUSED_GELU_GRAD = 'EbtGeluGrad';
 export const FUSED_LAYER_NORM = 'EbtLayerNorm';
 export const FUSED_LAYER_NORM_GRAD = 'EbtLayerNormGrad';
 export const FUSED_ADAM_STEP = 'EbtAdamStep';
+export const FUSED_SOFTMAX = 'EbtSoftmax';
+export const FUSED_SOFTMAX_GRAD = 'EbtSoftmaxGrad';
+export const FUSED_LINEAR = 'EbtLinear';
+export const FUSED_ADD_LAYER_NORM = 'EbtAddLayerNorm';
 
-function float32(kernel: string, ...tensors: tf.TensorInfo[]): void {
-  const bad = tensors.find((t) => t.dtype !== 'float32');
+/** every input given is float32 (an optional one may be undefined) */
+function float32(kernel: string, ...tensors: (tf.TensorInfo | undefined)[]): void {
+  const bad = tensors.find((t) => t !== undefined && t.dtype !== 'float32');
   if (bad) throw new Error(`${kernel} takes float32 tensors, got ${bad.dtype}`);
 }
 
@@ -42,18 +49,60 @@ export function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: Kernel
   return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
 }
 
-export function layerNormGrad({ inputs: { dy, x, gamma }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  float32(FUSED_LAYER_NORM_GRAD, dy, x, gamma);
+/** [sum, y] with sum = a + r and y = LayerNorm(sum): a residual add and the LayerNorm after it, one pass. */
+export function addLayerNorm({ inputs: { a, r, gamma, beta }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  float32(FUSED_ADD_LAYER_NORM, a, r, gamma, beta);
+  if (!tf.util.arraysEqual(a.shape, r.shape)) throw new Error(`${FUSED_ADD_LAYER_NORM} adds tensors of one shape, got ${a.shape} and ${r.shape}`);
+  const cols = a.shape[a.shape.length - 1];
+  const n = tf.util.sizeFromShape(a.shape);
+  const [sum, out] = [allocate(backend, n), allocate(backend, n)];
+  addon().addLayerNorm(values(backend, a), values(backend, r), values(backend, gamma), values(backend, beta), sum, out, cols, (attrs as { eps: number }).eps);
+  return [backend.makeTensorInfo(a.shape.slice(), 'float32', sum), backend.makeTensorInfo(a.shape.slice(), 'float32', out)];
+}
+
+/** dx, dgamma, dbeta of LayerNorm; an optional input `dsum` (the gradient reaching x by a residual) is added to dx. */
+export function layerNormGrad({ inputs: { dy, x, gamma, dsum }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  float32(FUSED_LAYER_NORM_GRAD, dy, x, gamma, dsum);
   const cols = x.shape[x.shape.length - 1];
   const dx = allocate(backend, tf.util.sizeFromShape(x.shape));
   const dgamma = allocate(backend, cols);
   const dbeta = allocate(backend, cols);
-  addon().layerNormGrad(values(backend, dy), values(backend, x), values(backend, gamma), dx, dgamma, dbeta, cols, (attrs as { eps: number }).eps);
+  const eps = (attrs as { eps: number }).eps;
+  addon().layerNormGrad(values(backend, dy), values(backend, x), values(backend, gamma), dx, dgamma, dbeta, cols, eps, dsum && values(backend, dsum));
   return [
     backend.makeTensorInfo(x.shape.slice(), 'float32', dx),
     backend.makeTensorInfo([cols], 'float32', dgamma),
     backend.makeTensorInfo([cols], 'float32', dbeta),
   ];
+}
+
+/** softmax(logits * scale) over the last axis (attrs: { scale }), the same bits as the two ops. */
+export function scaledSoftmax({ inputs: { logits }, backend, attrs }: KernelArgs): tf.TensorInfo {
+  float32(FUSED_SOFTMAX, logits);
+  const cols = logits.shape.at(-1) ?? 1;
+  const input = values(backend, logits);
+  const out = allocate(backend, input.length);
+  if (input.length > 0) addon().softmax(input, out, input.length / cols, cols, (attrs as { scale: number }).scale);
+  return backend.makeTensorInfo(logits.shape.slice(), 'float32', out);
+}
+
+/** The gradient of scaledSoftmax from its output y: (dy y - sum(dy y) y) scale, in one pass per row. */
+export function scaledSoftmaxGrad({ inputs: { dy, y }, backend, attrs }: KernelArgs): tf.TensorInfo {
+  float32(FUSED_SOFTMAX_GRAD, dy, y);
+  const cols = y.shape.at(-1) ?? 1;
+  const n = tf.util.sizeFromShape(y.shape);
+  const dx = allocate(backend, n);
+  if (n > 0) addon().softmaxGrad(values(backend, dy), values(backend, y), dx, n / cols, cols, (attrs as { scale: number }).scale);
+  return backend.makeTensorInfo(y.shape.slice(), 'float32', dx);
+}
+
+/** x [M, K] times weight [K, N] plus bias [N], the bias added inside the product: the bits of matMul then add. */
+export function linear({ inputs: { x, weight, bias }, backend }: KernelArgs): tf.TensorInfo {
+  float32(FUSED_LINEAR, x, weight, bias);
+  if (x.shape.length !== 2 || weight.shape.length !== 2 || bias.shape.length !== 1 || bias.shape[0] !== weight.shape[1]) {
+    throw new Error(`${FUSED_LINEAR} takes x [M, K], weight [K, N] and bias [N], got ${x.shape}, ${weight.shape} and ${bias.shape}`);
+  }
+  return batchMatMul({ inputs: { a: x, b: weight }, backend, attrs: { transposeA: false, transposeB: false } }, bias);
 }
 
 /** One Adam/AdamW update: new [param, m, v] from param, grad, m, v (attrs: AdamHyper). Not differentiable. */
@@ -68,6 +117,7 @@ export function adamStep({ inputs: { param, grad, m, v }, backend, attrs }: Kern
 /** Gradients are registered per kernel name for every backend; only 'native' has these kernels. */
 export function registerFusedGradients(): void {
   if (tf.getGradient(FUSED_GELU)) return;
+  registerHeadGradients();
   tf.registerGradient({
     kernelName: FUSED_GELU,
     inputsToSave: ['x'],
@@ -81,5 +131,33 @@ export function registerFusedGradients(): void {
       const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_LAYER_NORM_GRAD, { dy: dy as tf.Tensor, x: saved[0], gamma: saved[1] }, attrs) as tf.Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
+  });
+  tf.registerGradient({
+    kernelName: FUSED_ADD_LAYER_NORM,
+    inputsToSave: ['gamma'],
+    outputsToSave: [true, false],
+    gradFunc: (dys, [gamma, sum], attrs) => {
+      // the sum's own gradient (its use as the next residual) rides into LayerNormGrad's dx, which a and r share
+      const [dsum, dy] = dys as tf.Tensor[];
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_LAYER_NORM_GRAD, { dy, x: sum, gamma, dsum }, attrs) as tf.Tensor[];
+      return { a: () => dx, r: () => tf.reshape(dx, dx.shape), gamma: () => dgamma, beta: () => dbeta };
+    },
+  });
+  tf.registerGradient({
+    kernelName: FUSED_SOFTMAX,
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => ({
+      logits: () => tf.engine().runKernel(FUSED_SOFTMAX_GRAD, { dy: dy as tf.Tensor, y: saved[0] }, attrs) as tf.Tensor,
+    }),
+  });
+  // the gradients tfjs takes of matMul and of the bias's add, so the bits are theirs
+  tf.registerGradient({
+    kernelName: FUSED_LINEAR,
+    inputsToSave: ['x', 'weight'],
+    gradFunc: (dy, [x, weight]) => ({
+      x: () => tf.matMul(dy as tf.Tensor, weight, false, true),
+      weight: () => tf.matMul(x, dy as tf.Tensor, true, false),
+      bias: () => tf.sum(dy as tf.Tensor, 0),
+    }),
   });
 }

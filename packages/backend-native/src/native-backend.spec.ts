@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BinaryOp, loadAddon, NativeAddon, readAddon, ReduceOp, UnaryOp } from './addon';
-import { FUSED_ADAM_STEP, FUSED_GELU, FUSED_LAYER_NORM } from './fused';
+import { FUSED_ADAM_STEP, FUSED_ADD_LAYER_NORM, FUSED_GELU, FUSED_LAYER_NORM, FUSED_LINEAR, FUSED_SOFTMAX } from './fused';
+import { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES } from './head-matmul';
 import { NativeBackend, registerNativeBackend } from './native-backend';
 
 // The reference is tfjs's own cpu backend: every native kernel must agree with it to 1e-5 relative.
@@ -24,6 +25,13 @@ function expectClose(actual: number[] | Float32Array, expected: number[] | Float
     if (!(err <= atol)) worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
   }
   expect(worst).toBe(0);
+}
+
+/** Bit-equal arrays; names the first difference (toEqual's diff of a million numbers takes minutes). */
+function expectSameBits(actual: number[], expected: number[]): void {
+  expect(actual.length).toBe(expected.length);
+  const i = actual.findIndex((v, j) => !Object.is(v, expected[j]));
+  expect(i < 0 ? 'the same bits' : `first difference at ${i}: ${actual[i]} vs ${expected[i]}`).toBe('the same bits');
 }
 
 /** Runs `f` on cpu and native (same seeds) and compares every output. */
@@ -58,7 +66,8 @@ describeNative('the native backend', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName);
     const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
     expect(cpu.filter((k) => !native.has(k))).toEqual([]);
-    for (const k of [FUSED_GELU, FUSED_LAYER_NORM, FUSED_ADAM_STEP]) expect(native.has(k)).toBe(true);
+    for (const k of [FUSED_GELU, FUSED_LAYER_NORM, FUSED_ADAM_STEP, FUSED_SOFTMAX, FUSED_LINEAR, FUSED_ADD_LAYER_NORM, FUSED_HEAD_SCORES, FUSED_HEAD_CONTEXT])
+      expect(native.has(k)).toBe(true);
   });
 
   test.each([
@@ -328,6 +337,137 @@ describeNative('the native backend', () => {
     const composite = await on('cpu', () => run(false));
     const fused = await on('native', () => run(true));
     fused.forEach((values, i) => expectClose(values, composite[i], 1e-5, 2e-6));
+  });
+
+  test.each([
+    ['attention scores, scaled', [2, 3, 65, 65], 0.125],
+    ['odd rows, unscaled', [5, 7], 1],
+    ['one column, scaled', [9, 1], 3],
+    ['large enough to split across threads, scaled', [8, 3, 65, 65], 0.125],
+  ])('fused softmax (%s): the bits of x.mul(scale) then softmax on native, and the cpu backend, forward and backward', async (_, shape, scale) => {
+    const run = (fused: boolean) => {
+      const x = rand(shape as number[], 21).mul(4);
+      const upstream = rand(shape as number[], 22);
+      const f = (x: tf.Tensor) => (fused ? (tf.engine().runKernel(FUSED_SOFTMAX, { logits: x }, { scale }) as tf.Tensor) : tf.softmax(x.mul(scale as number)));
+      const loss = (x: tf.Tensor) => f(x).mul(upstream).sum();
+      return [f(x), tf.grad(loss)(x)].map((t) => Array.from(t.dataSync()));
+    };
+    const cpu = await on('cpu', () => run(false));
+    const composite = await on('native', () => run(false));
+    const fused = await on('native', () => run(true));
+    fused.forEach((values, i) => expectSameBits(values, composite[i]));
+    fused.forEach((values, i) => expectClose(values, cpu[i], 1e-5, 1e-7));
+  });
+
+  test.each([
+    ['small', [37, 19], [19, 23]],
+    ['large enough to split across threads', [300, 64], [64, 200]],
+    ['wide output split by columns', [20, 64], [64, 900]],
+  ])('fused linear (%s): the bits of matMul then add on native, and the cpu backend, forward and backward', async (_, sx, sw) => {
+    const run = (fused: boolean) => {
+      const x = rand(sx, 31);
+      const w = rand(sw, 32);
+      const b = rand([sw[1]], 33);
+      const upstream = rand([sx[0], sw[1]], 34);
+      const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+        fused ? (tf.engine().runKernel(FUSED_LINEAR, { x, weight: w, bias: b }) as tf.Tensor) : tf.matMul(x, w).add(b);
+      const loss = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).mul(upstream).sum();
+      return [f(x, w, b), ...tf.grads(loss)([x, w, b])].map((t) => Array.from(t.dataSync()));
+    };
+    const cpu = await on('cpu', () => run(false));
+    const composite = await on('native', () => run(false));
+    const fused = await on('native', () => run(true));
+    fused.forEach((values, i) => expectSameBits(values, composite[i]));
+    fused.forEach((values, i) => expectClose(values, cpu[i], 1e-5, 1e-5));
+    await tf.setBackend('native');
+    expect(() => tf.engine().runKernel(FUSED_LINEAR, { x: tf.zeros([2, 3]), weight: tf.zeros([3, 4]), bias: tf.zeros([3]) })).toThrow(/bias \[N\]/);
+  });
+
+  test.each([
+    ['the sum used again (a pre-LN residual stream)', true],
+    ['the sum unused (a post-LN layer)', false],
+  ])('fused residual add + LayerNorm, %s: the bits of Add then LayerNorm on native, and the cpu backend, forward and backward', async (_, reuse) => {
+    const run = (fused: boolean) => {
+      const [a, r] = [rand([16, 65, 48], 41), rand([16, 65, 48], 42)];
+      const [gamma, beta] = [rand([48], 43), rand([48], 44)];
+      const [up1, up2] = [rand([16, 65, 48], 45), rand([16, 65, 48], 46)];
+      const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf.engine().runKernel(FUSED_LAYER_NORM, { x, gamma: g, beta: b }, { eps: 1e-5 }) as tf.Tensor;
+      const addNorm = (a: tf.Tensor, r: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        if (fused) return tf.engine().runKernel(FUSED_ADD_LAYER_NORM, { a, r, gamma: g, beta: b }, { eps: 1e-5 }) as tf.Tensor[];
+        const sum = a.add(r);
+        return [sum, layerNorm(sum, g, b)];
+      };
+      const loss = (a: tf.Tensor, r: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const [sum, normed] = addNorm(a, r, g, b);
+        const y = normed.mul(up1).sum();
+        return reuse ? y.add(sum.mul(up2).sum()) : y;
+      };
+      return [...addNorm(a, r, gamma, beta), ...tf.grads(loss)([a, r, gamma, beta])].map((t) => Array.from(t.dataSync()));
+    };
+    const composite = await on('native', () => run(false));
+    const fused = await on('native', () => run(true));
+    fused.forEach((values, i) => expectSameBits(values, composite[i]));
+    // the cpu backend has no fused LayerNorm: its composite ops are the independent reference
+    const cpu = await on('cpu', () => {
+      const [a, r] = [rand([16, 65, 48], 41), rand([16, 65, 48], 42)];
+      const [gamma, beta] = [rand([48], 43), rand([48], 44)];
+      const sum = a.add(r);
+      const { mean, variance } = tf.moments(sum, -1, true);
+      return Array.from(
+        sum
+          .sub(mean)
+          .mul(tf.rsqrt(variance.add(1e-5)))
+          .mul(gamma)
+          .add(beta)
+          .dataSync(),
+      );
+    });
+    expectClose(fused[1], cpu, 1e-5, 2e-6);
+  });
+
+  test.each([
+    ['three heads, as ViT-Tiny', 4, 65, 65, 3, 16],
+    ['one head', 2, 9, 9, 1, 8],
+    ['keys longer than queries, odd sizes', 3, 7, 11, 5, 3],
+    ['many heads, enough products to share between threads', 8, 33, 33, 12, 8],
+  ])('attention by heads on the [B, T, H d] layout (%s): the bits of transpose + matMul, forward and backward', async (_, b, t, s, h, d) => {
+    const run = (fused: boolean) => {
+      const q = rand([b, t, h * d], 51);
+      const [k, v] = [rand([b, s, h * d], 52), rand([b, s, h * d], 53)];
+      const up = rand([b, t, h * d], 54);
+      const pT = tf.softmax(rand([b, h, s, t], 55)); // a second P, read transposed
+      const heads = (y: tf.Tensor, n: number) => y.reshape([b, n, h, d]).transpose([0, 2, 1, 3]);
+      const merge = (y: tf.Tensor, n: number) => y.transpose([0, 2, 1, 3]).reshape([b, n, h * d]);
+      const scores = (q: tf.Tensor, k: tf.Tensor) =>
+        fused ? (tf.engine().runKernel(FUSED_HEAD_SCORES, { q, k }, { heads: h }) as tf.Tensor) : tf.matMul(heads(q, t), heads(k, s), false, true);
+      const context = (p: tf.Tensor, v: tf.Tensor, transposeP: boolean) =>
+        fused ? (tf.engine().runKernel(FUSED_HEAD_CONTEXT, { p, v }, { transposeP }) as tf.Tensor) : merge(tf.matMul(p, heads(v, s), transposeP, false), t);
+      const loss = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, pT: tf.Tensor) =>
+        context(tf.softmax(scores(q, k)), v, false)
+          .add(context(pT, v, true))
+          .mul(up)
+          .sum();
+      return [scores(q, k), context(pT, v, true), ...tf.grads(loss)([q, k, v, pT])].map((y) => Array.from(y.dataSync()));
+    };
+    const composite = await on('native', () => run(false));
+    const fused = await on('native', () => run(true));
+    fused.forEach((values, i) => expectSameBits(values, composite[i]));
+    const cpu = await on('cpu', () => run(false));
+    fused.forEach((values, i) => expectClose(values, cpu[i], 1e-5, 1e-5));
+  });
+
+  test('attention by heads refuses shapes that are not [B, T, H d]', async () => {
+    await tf.setBackend('native');
+    const q = tf.zeros([2, 5, 12]);
+    expect(() => tf.engine().runKernel(FUSED_HEAD_SCORES, { q, k: tf.zeros([2, 5, 12]) }, { heads: 5 })).toThrow(/EbtHeadScores: .*H = 5/);
+    expect(() => tf.engine().runKernel(FUSED_HEAD_CONTEXT, { p: tf.zeros([2, 3, 5, 4]), v: q }, { transposeP: false })).toThrow(/EbtHeadContext/);
+    const { addon } = loadAddon() as { addon: NativeAddon };
+    // a layout that reaches past the end of a buffer is refused by the addon itself
+    const layout = Int32Array.of(60, 4, 12, 60, 4, 12, 75, 25, 5);
+    expect(() => addon.headMatMul(new Float32Array(100), new Float32Array(120), new Float32Array(150), 2, 3, 5, 5, 4, false, true, layout)).toThrow(
+      /headMatMul/,
+    );
   });
 
   test('fused gradients agree with central differences (float64 maths on the host)', async () => {

@@ -5,17 +5,26 @@ import { BufferPool } from './buffer-pool';
 import { binaryKernel, softmax, unaryKernel } from './elementwise';
 import {
   adamStep,
+  addLayerNorm,
   FUSED_ADAM_STEP,
+  FUSED_ADD_LAYER_NORM,
   FUSED_GELU,
   FUSED_GELU_GRAD,
   FUSED_LAYER_NORM,
   FUSED_LAYER_NORM_GRAD,
+  FUSED_LINEAR,
+  FUSED_SOFTMAX,
+  FUSED_SOFTMAX_GRAD,
   gelu,
   geluGrad,
   layerNorm,
   layerNormGrad,
+  linear,
   registerFusedGradients,
+  scaledSoftmax,
+  scaledSoftmaxGrad,
 } from './fused';
+import { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES, headContext, headScores } from './head-matmul';
 import { KernelArgs } from './kernel-util';
 import { concat, pad, reduceKernel, slice, splitV, tile, transpose } from './layout';
 import { batchMatMul, fusedMatMul } from './matmul';
@@ -124,6 +133,12 @@ export function registerNativeBackend(): { ok: true } | { ok: false; reason: str
     [FUSED_LAYER_NORM]: layerNorm,
     [FUSED_LAYER_NORM_GRAD]: layerNormGrad,
     [FUSED_ADAM_STEP]: adamStep,
+    [FUSED_SOFTMAX]: scaledSoftmax,
+    [FUSED_SOFTMAX_GRAD]: scaledSoftmaxGrad,
+    [FUSED_LINEAR]: linear,
+    [FUSED_ADD_LAYER_NORM]: addLayerNorm,
+    [FUSED_HEAD_SCORES]: headScores,
+    [FUSED_HEAD_CONTEXT]: headContext,
   };
   for (const [kernelName, kernelFunc] of Object.entries(fused)) {
     tf.registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as tf.KernelFunc });

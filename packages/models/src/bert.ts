@@ -104,7 +104,7 @@ export class BertSelfOutput extends Module {
   }
 
   forward(hidden: tf.Tensor3D, input: tf.Tensor3D, training: boolean): tf.Tensor3D {
-    return tf.tidy(() => this.LayerNorm.forward(dropout(this.dense.forward(hidden), this.dropoutProb, training).add(input)) as tf.Tensor3D);
+    return tf.tidy(() => this.LayerNorm.forwardAdd(dropout(this.dense.forward(hidden), this.dropoutProb, training), input).normed as tf.Tensor3D);
   }
 }
 

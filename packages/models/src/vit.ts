@@ -165,8 +165,23 @@ export class ViTOutput extends Module {
   }
 
   forward(hidden: tf.Tensor3D, input: tf.Tensor3D, training: boolean): tf.Tensor3D {
-    return tf.tidy(() => dropout(this.dense.forward(hidden), this.dropoutProb, training).add(input) as tf.Tensor3D);
+    return tf.tidy(() => this.project(hidden, training).add(input) as tf.Tensor3D);
   }
+
+  /** dropout(dense(hidden)), the residual left to the caller */
+  project(hidden: tf.Tensor3D, training: boolean): tf.Tensor3D {
+    return tf.tidy(() => dropout(this.dense.forward(hidden), this.dropoutProb, training) as tf.Tensor3D);
+  }
+}
+
+/**
+ * The residual stream with its last add not yet taken: the hidden state is branch + stream. A pre-LN layer
+ * takes that add together with its first LayerNorm (LayerNorm.forwardAdd: one kernel where the backend has it).
+ */
+export interface PendingResidual {
+  branch: tf.Tensor3D;
+  /** null: the hidden state is branch alone */
+  stream: tf.Tensor3D | null;
 }
 
 /** Pre-LN encoder layer: x = x + Attn(LN(x)); x = x + FFN(LN(x)). */
@@ -188,8 +203,19 @@ export class ViTLayer extends Module {
 
   forward(x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
-      const h = this.attention.forward(this.layernorm_before.forward(x) as tf.Tensor3D, training).add(x) as tf.Tensor3D;
-      return this.output.forward(this.intermediate.forward(this.layernorm_after.forward(h)) as tf.Tensor3D, h, training);
+      const { branch, stream } = this.forwardPending({ branch: x, stream: null }, training);
+      return branch.add(stream);
+    });
+  }
+
+  /** The layer on a hidden state whose last residual add is pending; returns its own output the same way. */
+  forwardPending(input: PendingResidual, training: boolean): { branch: tf.Tensor3D; stream: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const before = this.layernorm_before.forwardAdd(input.branch, input.stream);
+      const attention = this.attention.forward(before.normed as tf.Tensor3D, training);
+      const after = this.layernorm_after.forwardAdd(attention, before.sum);
+      const ffn = this.output.project(this.intermediate.forward(after.normed) as tf.Tensor3D, training);
+      return { branch: ffn, stream: after.sum as tf.Tensor3D };
     });
   }
 }
@@ -222,9 +248,9 @@ export class ViTModel extends Module {
   /** pixels [B, C, H, W] -> last hidden state [B, N + 1, D] after the final LayerNorm */
   forward(pixels: tf.Tensor4D, training = false): tf.Tensor3D {
     return tf.tidy(() => {
-      let h = this.embeddings.forward(pixels, training);
-      for (const layer of this.encoder.layer) h = layer.forward(h, training);
-      return this.layernorm.forward(h) as tf.Tensor3D;
+      let h: PendingResidual = { branch: this.embeddings.forward(pixels, training), stream: null };
+      for (const layer of this.encoder.layer) h = layer.forwardPending(h, training);
+      return this.layernorm.forwardAdd(h.branch, h.stream).normed as tf.Tensor3D;
     });
   }
 }
