@@ -1,11 +1,12 @@
 /**
  * The matrix-product bound of a training step: every product the step runs, as the backend's kernels see
- * them (recorded by wrapping BatchMatMul and _FusedMatMul for one step), each timed alone on the same
+ * them (recorded by wrapping every kernel of @ebt/backend-native's PRODUCT_KERNELS for one step), each timed alone on the same
  * backend at its best of a few repetitions. Their sum is what the step would take if it did nothing but its
  * products at the machine's sgemm rate on those very shapes; `step / bound` says how far the rest (element-
  * wise kernels, reductions, layout, dispatch) keeps the step from that.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PRODUCT_KERNELS } from '@ebt/backend-native';
 
 /** One product shape: batch x [m, k] @ [k, n] (after the transposes), and how often the step runs it. */
 export interface Product {
@@ -29,30 +30,21 @@ export interface ProductBound {
   gflopsPerSecond: number;
 }
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul'];
-
-/** The products one call of `step` runs on the current backend. */
+/** The products one call of `step` runs on the current backend (every kernel of PRODUCT_KERNELS it has). */
 export async function recordProducts(step: () => Promise<void>): Promise<Product[]> {
   const backend = tf.getBackend();
   const seen = new Map<string, Product>();
-  const originals = KERNELS.map((name) => tf.getKernel(name, backend)).filter((k): k is tf.KernelConfig => k !== undefined);
+  const originals = Object.keys(PRODUCT_KERNELS)
+    .map((name) => tf.getKernel(name, backend))
+    .filter((k): k is tf.KernelConfig => k !== undefined);
   for (const config of originals) {
     tf.unregisterKernel(config.kernelName, backend);
     tf.registerKernel({
       ...config,
       kernelFunc: (args) => {
-        const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-        const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
-        const [ra, ca] = a.shape.slice(-2);
-        const [rb, cb] = b.shape.slice(-2);
-        const [m, k] = transposeA ? [ca, ra] : [ra, ca];
-        const n = transposeB ? rb : cb;
-        const batch = Math.max(
-          a.shape.slice(0, -2).reduce((x, y) => x * y, 1),
-          b.shape.slice(0, -2).reduce((x, y) => x * y, 1),
-        );
-        const key = [config.kernelName, batch, m, k, n, transposeA, transposeB, a.shape.length, b.shape.length].join(',');
-        const p = seen.get(key) ?? { kernel: config.kernelName, batch, m, k, n, transposeA, transposeB, count: 0 };
+        const shape = PRODUCT_KERNELS[config.kernelName](args.inputs as Record<string, tf.TensorInfo>, args.attrs ?? {});
+        const key = [config.kernelName, shape.batch, shape.m, shape.k, shape.n, shape.transposeA, shape.transposeB].join(',');
+        const p = seen.get(key) ?? { kernel: config.kernelName, ...shape, count: 0 };
         p.count++;
         seen.set(key, p);
         return config.kernelFunc(args);

@@ -14,3 +14,5 @@ export {
   registerFusedGradients,
 } from './fused';
 export { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES } from './head-matmul';
+export { PRODUCT_KERNELS } from './products';
+export type { ProductShape } from './products';

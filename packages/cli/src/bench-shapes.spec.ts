@@ -51,4 +51,24 @@ describe("the train-step bench's matrix-product bound", () => {
     // the kernels are restored: a product after recording is not counted anywhere
     expect(tf.matMul(a, b, false, true).shape).toEqual([2, 4]);
   });
+
+  test("the native backend's fused products (linear, attention by heads) count the FLOPs of the cpu backend's matMuls", async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { initBackend } = await import('@ebt/backend');
+    const { Initializer, SelfAttention } = await import('@ebt/models');
+    const flops = async (backend: string) => {
+      await initBackend({ backend, log: null });
+      const attention = new SelfAttention(12, 3, 4, new Initializer(1));
+      const x = tf.randomNormal([2, 5, 12], 0, 1, 'float32', 2) as import('@tensorflow/tfjs').Tensor3D;
+      const params = attention.namedParameters().map(([, v]) => v);
+      const step = async () => tf.dispose(tf.variableGrads(() => attention.forward(x, null).square().sum() as import('@tensorflow/tfjs').Scalar, params));
+      const products = await bound.recordProducts(step);
+      return { kernels: new Set(products.map((p) => p.kernel)), flops: products.reduce((s, p) => s + 2 * p.batch * p.m * p.k * p.n * p.count, 0) };
+    };
+    const cpu = await flops('cpu');
+    const native = await flops('native');
+    expect([...native.kernels]).toEqual(expect.arrayContaining(['EbtLinear', 'EbtHeadScores', 'EbtHeadContext']));
+    expect(native.flops).toBe(cpu.flops);
+    expect(cpu.flops).toBeGreaterThan(0);
+  });
 });
