@@ -58,7 +58,7 @@ describe("the train-step bench's matrix-product bound", () => {
     const { Initializer, SelfAttention } = await import('@ebt/models');
     const flops = async (backend: string) => {
       await initBackend({ backend, log: null });
-      const attention = new SelfAttention(12, 3, 4, new Initializer(1));
+      const attention = new SelfAttention(12, 3, 4, new Initializer(1, 0.02));
       const x = tf.randomNormal([2, 5, 12], 0, 1, 'float32', 2) as import('@tensorflow/tfjs').Tensor3D;
       const params = attention.namedParameters().map(([, v]) => v);
       const step = async () => tf.dispose(tf.variableGrads(() => attention.forward(x, null).square().sum() as import('@tensorflow/tfjs').Scalar, params));
