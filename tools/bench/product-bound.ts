@@ -6,17 +6,11 @@
  * wise kernels, reductions, layout, dispatch) keeps the step from that.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PRODUCT_KERNELS } from '@ebt/backend-native';
+import { PRODUCT_KERNELS, ProductShape } from '@ebt/backend-native';
 
-/** One product shape: batch x [m, k] @ [k, n] (after the transposes), and how often the step runs it. */
-export interface Product {
+/** One product shape (batch x [m, k] @ [k, n] after the transposes), the kernel that ran it, and how often. */
+export interface Product extends ProductShape {
   kernel: string;
-  batch: number;
-  m: number;
-  k: number;
-  n: number;
-  transposeA: boolean;
-  transposeB: boolean;
   count: number;
 }
 

@@ -54,9 +54,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 // head stride and leading dimension of a, b and c)
 Napi::Value HeadMatMul(const Napi::CallbackInfo& info) {
   auto a = info[0].As<Napi::Float32Array>(), b = info[1].As<Napi::Float32Array>(), c = info[2].As<Napi::Float32Array>();
-  int v[5];
-  for (int i = 0; i < 5; i++) v[i] = info[3 + i].As<Napi::Number>().Int32Value();
-  const int batch = v[0], heads = v[1], m = v[2], n = v[3], k = v[4];
+  auto int32 = [&](int i) { return info[i].As<Napi::Number>().Int32Value(); };
+  const int batch = int32(3), heads = int32(4), m = int32(5), n = int32(6), k = int32(7);
   const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
   auto layout = info[10].As<Napi::Int32Array>();
   // the last element each operand's layout reaches must lie inside its buffer

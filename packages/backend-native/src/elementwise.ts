@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon, BinaryOp, UnaryOp } from './addon';
-import { allFloat32, allocate, collapse, cpuKernel, KernelArgs, stridesOf, values } from './kernel-util';
+import { allFloat32, allocate, Backend, collapse, cpuKernel, KernelArgs, stridesOf, values } from './kernel-util';
 
 /** A broadcasting float32 binary kernel; other dtypes go to the cpu backend's kernel of the same name. */
 export function binaryKernel(name: string, op: BinaryOp) {
@@ -43,10 +43,14 @@ export function softmax(args: KernelArgs): tf.TensorInfo {
   const { dim } = args.attrs as unknown as tf.SoftmaxAttrs;
   const rank = logits.shape.length;
   if (!allFloat32(logits) || rank === 0 || (dim !== -1 && dim !== rank - 1)) return cpuKernel(tf.Softmax)(args) as tf.TensorInfo;
-  const backend = args.backend;
+  return softmaxRows(args.backend, logits, 1);
+}
+
+/** softmax(logits * scale) over the last axis of float32 logits (the Softmax kernel, and EbtSoftmax's). */
+export function softmaxRows(backend: Backend, logits: tf.TensorInfo, scale: number): tf.TensorInfo {
   const input = values(backend, logits);
-  const out = allocate(args.backend, input.length);
-  const cols = logits.shape[rank - 1];
-  if (cols > 0) addon().softmax(input, out, input.length / cols, cols);
+  const out = allocate(backend, input.length);
+  const cols = logits.shape.at(-1) ?? 1;
+  if (cols > 0 && input.length > 0) addon().softmax(input, out, input.length / cols, cols, scale);
   return backend.makeTensorInfo(logits.shape.slice(), 'float32', out);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon, AdamHyper } from './addon';
-import { allocate, KernelArgs, values } from './kernel-util';
+import { allocate, KernelArgs, requireFloat32, values } from './kernel-util';
+import { softmaxRows } from './elementwise';
 import { registerHeadGradients } from './head-matmul';
 import { batchMatMul } from './matmul';
 
@@ -19,22 +20,16 @@ export const FUSED_SOFTMAX_GRAD = 'EbtSoftmaxGrad';
 export const FUSED_LINEAR = 'EbtLinear';
 export const FUSED_ADD_LAYER_NORM = 'EbtAddLayerNorm';
 
-/** every input given is float32 (an optional one may be undefined) */
-function float32(kernel: string, ...tensors: (tf.TensorInfo | undefined)[]): void {
-  const bad = tensors.find((t) => t !== undefined && t.dtype !== 'float32');
-  if (bad) throw new Error(`${kernel} takes float32 tensors, got ${bad.dtype}`);
-}
-
 /** 0.5 x (1 + erf(x / sqrt 2)) */
 export function gelu({ inputs: { x }, backend }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_GELU, x);
+  requireFloat32(FUSED_GELU, x);
   const out = allocate(backend, tf.util.sizeFromShape(x.shape));
   addon().gelu(values(backend, x), out);
   return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
 }
 
 export function geluGrad({ inputs: { dy, x }, backend }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_GELU_GRAD, dy, x);
+  requireFloat32(FUSED_GELU_GRAD, dy, x);
   const out = allocate(backend, tf.util.sizeFromShape(x.shape));
   addon().geluGrad(values(backend, dy), values(backend, x), out);
   return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
@@ -42,7 +37,7 @@ export function geluGrad({ inputs: { dy, x }, backend }: KernelArgs): tf.TensorI
 
 /** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, biased variance. */
 export function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_LAYER_NORM, x, gamma, beta);
+  requireFloat32(FUSED_LAYER_NORM, x, gamma, beta);
   const cols = x.shape[x.shape.length - 1];
   const out = allocate(backend, tf.util.sizeFromShape(x.shape));
   addon().layerNorm(values(backend, x), values(backend, gamma), values(backend, beta), out, cols, (attrs as { eps: number }).eps);
@@ -51,7 +46,7 @@ export function layerNorm({ inputs: { x, gamma, beta }, backend, attrs }: Kernel
 
 /** [sum, y] with sum = a + r and y = LayerNorm(sum): a residual add and the LayerNorm after it, one pass. */
 export function addLayerNorm({ inputs: { a, r, gamma, beta }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  float32(FUSED_ADD_LAYER_NORM, a, r, gamma, beta);
+  requireFloat32(FUSED_ADD_LAYER_NORM, a, r, gamma, beta);
   if (!tf.util.arraysEqual(a.shape, r.shape)) throw new Error(`${FUSED_ADD_LAYER_NORM} adds tensors of one shape, got ${a.shape} and ${r.shape}`);
   const cols = a.shape[a.shape.length - 1];
   const n = tf.util.sizeFromShape(a.shape);
@@ -62,7 +57,7 @@ export function addLayerNorm({ inputs: { a, r, gamma, beta }, backend, attrs }: 
 
 /** dx, dgamma, dbeta of LayerNorm; an optional input `dsum` (the gradient reaching x by a residual) is added to dx. */
 export function layerNormGrad({ inputs: { dy, x, gamma, dsum }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  float32(FUSED_LAYER_NORM_GRAD, dy, x, gamma, dsum);
+  requireFloat32(FUSED_LAYER_NORM_GRAD, dy, x, gamma, dsum);
   const cols = x.shape[x.shape.length - 1];
   const dx = allocate(backend, tf.util.sizeFromShape(x.shape));
   const dgamma = allocate(backend, cols);
@@ -78,17 +73,13 @@ export function layerNormGrad({ inputs: { dy, x, gamma, dsum }, backend, attrs }
 
 /** softmax(logits * scale) over the last axis (attrs: { scale }), the same bits as the two ops. */
 export function scaledSoftmax({ inputs: { logits }, backend, attrs }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_SOFTMAX, logits);
-  const cols = logits.shape.at(-1) ?? 1;
-  const input = values(backend, logits);
-  const out = allocate(backend, input.length);
-  if (input.length > 0) addon().softmax(input, out, input.length / cols, cols, (attrs as { scale: number }).scale);
-  return backend.makeTensorInfo(logits.shape.slice(), 'float32', out);
+  requireFloat32(FUSED_SOFTMAX, logits);
+  return softmaxRows(backend, logits, (attrs as { scale: number }).scale);
 }
 
 /** The gradient of scaledSoftmax from its output y: (dy y - sum(dy y) y) scale, in one pass per row. */
 export function scaledSoftmaxGrad({ inputs: { dy, y }, backend, attrs }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_SOFTMAX_GRAD, dy, y);
+  requireFloat32(FUSED_SOFTMAX_GRAD, dy, y);
   const cols = y.shape.at(-1) ?? 1;
   const n = tf.util.sizeFromShape(y.shape);
   const dx = allocate(backend, n);
@@ -98,7 +89,7 @@ export function scaledSoftmaxGrad({ inputs: { dy, y }, backend, attrs }: KernelA
 
 /** x [M, K] times weight [K, N] plus bias [N], the bias added inside the product: the bits of matMul then add. */
 export function linear({ inputs: { x, weight, bias }, backend }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_LINEAR, x, weight, bias);
+  requireFloat32(FUSED_LINEAR, x, weight, bias);
   if (x.shape.length !== 2 || weight.shape.length !== 2 || bias.shape.length !== 1 || bias.shape[0] !== weight.shape[1]) {
     throw new Error(`${FUSED_LINEAR} takes x [M, K], weight [K, N] and bias [N], got ${x.shape}, ${weight.shape} and ${bias.shape}`);
   }
@@ -107,7 +98,7 @@ export function linear({ inputs: { x, weight, bias }, backend }: KernelArgs): tf
 
 /** One Adam/AdamW update: new [param, m, v] from param, grad, m, v (attrs: AdamHyper). Not differentiable. */
 export function adamStep({ inputs: { param, grad, m, v }, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  float32(FUSED_ADAM_STEP, param, grad, m, v);
+  requireFloat32(FUSED_ADAM_STEP, param, grad, m, v);
   const n = tf.util.sizeFromShape(param.shape);
   const [pOut, mOut, vOut] = [allocate(backend, n), allocate(backend, n), allocate(backend, n)];
   addon().adamStep(values(backend, param), values(backend, grad), values(backend, m), values(backend, v), pOut, mOut, vOut, attrs as unknown as AdamHyper);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addon } from './addon';
-import { allocate, KernelArgs, values } from './kernel-util';
+import { allocate, KernelArgs, requireFloat32, values } from './kernel-util';
 
 /**
  * Attention's two products per head, on the interleaved [B, T, H * d] layout of the query/key/value projections
@@ -15,13 +15,9 @@ function fail(kernel: string, message: string): never {
   throw new Error(`${kernel}: ${message}`);
 }
 
-function float32(kernel: string, ...tensors: tf.TensorInfo[]): void {
-  for (const t of tensors) if (t.dtype !== 'float32') fail(kernel, `takes float32 tensors, got ${t.dtype}`);
-}
-
 /** scores [B, H, T, S] = Q_h K_h^T, from q [B, T, H d] and k [B, S, H d] (attrs: { heads: H }) */
 export function headScores({ inputs: { q, k }, backend, attrs }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_HEAD_SCORES, q, k);
+  requireFloat32(FUSED_HEAD_SCORES, q, k);
   const heads = (attrs as { heads: number }).heads;
   if (q.shape.length !== 3 || k.shape.length !== 3) fail(FUSED_HEAD_SCORES, `takes q and k of rank 3, got ${q.shape} and ${k.shape}`);
   const [batch, t, width] = q.shape;
@@ -41,7 +37,7 @@ export function headScores({ inputs: { q, k }, backend, attrs }: KernelArgs): tf
  * p [B, H, S, T].
  */
 export function headContext({ inputs: { p, v }, backend, attrs }: KernelArgs): tf.TensorInfo {
-  float32(FUSED_HEAD_CONTEXT, p, v);
+  requireFloat32(FUSED_HEAD_CONTEXT, p, v);
   const transposeP = (attrs as { transposeP: boolean }).transposeP;
   if (p.shape.length !== 4 || v.shape.length !== 3) fail(FUSED_HEAD_CONTEXT, `takes p of rank 4 and v of rank 3, got ${p.shape} and ${v.shape}`);
   const [batch, heads, rows, cols] = p.shape;

@@ -19,6 +19,12 @@ export function allocate(backend: Backend, length: number): Float32Array {
   return pool ? pool.allocate(length) : new Float32Array(length);
 }
 
+/** Refuses, naming the kernel, an input that is not float32 (an optional input may be undefined). */
+export function requireFloat32(kernel: string, ...tensors: (tf.TensorInfo | undefined)[]): void {
+  const bad = tensors.find((t) => t !== undefined && t.dtype !== 'float32');
+  if (bad) throw new Error(`${kernel} takes float32 tensors, got ${bad.dtype}`);
+}
+
 export function allFloat32(...tensors: (tf.TensorInfo | undefined)[]): boolean {
   return tensors.every((t) => t === undefined || t.dtype === 'float32');
 }

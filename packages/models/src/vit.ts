@@ -151,7 +151,7 @@ export class ViTAttention extends Module {
   }
 }
 
-/** dropout(dense(hidden)) + input: the FFN's output projection and the layer's second residual. */
+/** dropout(dense(hidden)): the FFN's output projection; the second residual is the layer's (ViTLayer.forwardPending). */
 export class ViTOutput extends Module {
   dense: Linear;
   constructor(
@@ -164,12 +164,7 @@ export class ViTOutput extends Module {
     this.dense = new Linear(intermediate, hidden, init);
   }
 
-  forward(hidden: tf.Tensor3D, input: tf.Tensor3D, training: boolean): tf.Tensor3D {
-    return tf.tidy(() => this.project(hidden, training).add(input) as tf.Tensor3D);
-  }
-
-  /** dropout(dense(hidden)), the residual left to the caller */
-  project(hidden: tf.Tensor3D, training: boolean): tf.Tensor3D {
+  forward(hidden: tf.Tensor3D, training: boolean): tf.Tensor3D {
     return tf.tidy(() => dropout(this.dense.forward(hidden), this.dropoutProb, training) as tf.Tensor3D);
   }
 }
@@ -214,7 +209,7 @@ export class ViTLayer extends Module {
       const before = this.layernorm_before.forwardAdd(input.branch, input.stream);
       const attention = this.attention.forward(before.normed as tf.Tensor3D, training);
       const after = this.layernorm_after.forwardAdd(attention, before.sum);
-      const ffn = this.output.project(this.intermediate.forward(after.normed) as tf.Tensor3D, training);
+      const ffn = this.output.forward(this.intermediate.forward(after.normed) as tf.Tensor3D, training);
       return { branch: ffn, stream: after.sum as tf.Tensor3D };
     });
   }
