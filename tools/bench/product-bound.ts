@@ -24,35 +24,41 @@ export interface ProductBound {
   gflopsPerSecond: number;
 }
 
-/** The products one call of `step` runs on the current backend (every kernel of PRODUCT_KERNELS it has). */
-export async function recordProducts(step: () => Promise<void>): Promise<Product[]> {
+/**
+ * Runs `body` with each of the current backend's kernels named in `names` replaced by `wrap(config)`, and
+ * the originals put back after it, however it ends.
+ */
+export async function withWrappedKernels<T>(names: string[], wrap: (config: tf.KernelConfig) => tf.KernelFunc, body: () => Promise<T>): Promise<T> {
   const backend = tf.getBackend();
-  const seen = new Map<string, Product>();
-  const originals = Object.keys(PRODUCT_KERNELS)
-    .map((name) => tf.getKernel(name, backend))
-    .filter((k): k is tf.KernelConfig => k !== undefined);
+  const originals = names.map((name) => tf.getKernel(name, backend)).filter((k): k is tf.KernelConfig => k !== undefined);
   for (const config of originals) {
     tf.unregisterKernel(config.kernelName, backend);
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        const shape = PRODUCT_KERNELS[config.kernelName](args.inputs as Record<string, tf.TensorInfo>, args.attrs ?? {});
-        const key = [config.kernelName, shape.batch, shape.m, shape.k, shape.n, shape.transposeA, shape.transposeB].join(',');
-        const p = seen.get(key) ?? { kernel: config.kernelName, ...shape, count: 0 };
-        p.count++;
-        seen.set(key, p);
-        return config.kernelFunc(args);
-      },
-    });
+    tf.registerKernel({ ...config, kernelFunc: wrap(config) });
   }
   try {
-    await step();
+    return await body();
   } finally {
     for (const config of originals) {
       tf.unregisterKernel(config.kernelName, backend);
       tf.registerKernel(config);
     }
   }
+}
+
+/** The products one call of `step` runs on the current backend (every kernel of PRODUCT_KERNELS it has). */
+export async function recordProducts(step: () => Promise<void>): Promise<Product[]> {
+  const seen = new Map<string, Product>();
+  const record =
+    (config: tf.KernelConfig): tf.KernelFunc =>
+    (args) => {
+      const shape = PRODUCT_KERNELS[config.kernelName](args.inputs as Record<string, tf.TensorInfo>, args.attrs ?? {});
+      const key = [config.kernelName, shape.batch, shape.m, shape.k, shape.n, shape.transposeA, shape.transposeB].join(',');
+      const p = seen.get(key) ?? { kernel: config.kernelName, ...shape, count: 0 };
+      p.count++;
+      seen.set(key, p);
+      return config.kernelFunc(args);
+    };
+  await withWrappedKernels(Object.keys(PRODUCT_KERNELS), record, step);
   return [...seen.values()];
 }
 

@@ -11,6 +11,7 @@ import { headsPerLayer, intermediateSizes, ViTForImageClassification } from '@eb
 import { toOnnx } from '@ebt/onnx';
 import { countFlops, pruneModel } from '@ebt/pruning';
 import { mulberry32 } from './random';
+import { StepBreakdown, stepBreakdown } from './step-breakdown';
 import { trainStep, vitTinyConfig } from './train-step';
 
 export const PRUNE_CASES: ReadonlyArray<{ name: string; heads: [number, MaskScope]; ffn: [number, MaskScope] }> = [
@@ -28,7 +29,8 @@ export interface PrunedBench {
   backend: string;
   runtime: 'tfjs' | 'onnx';
   rounds: number;
-  dense: { trainMs: number | null; forwardMs: number; flops: number };
+  /** one more training step of each model with every kernel call timed (null in onnxruntime) */
+  dense: { trainMs: number | null; forwardMs: number; flops: number; trainBreakdown: StepBreakdown | null };
   cases: Array<{
     name: string;
     heads: number[];
@@ -39,6 +41,9 @@ export interface PrunedBench {
     efficiency: number | null;
     train: Timing | null;
     forward: Timing;
+    trainBreakdown: StepBreakdown | null;
+    /** the efficiency of the training step's product kernels alone: how well what FLOPs count falls with them */
+    productsEfficiency: number | null;
   }>;
 }
 
@@ -82,6 +87,7 @@ export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' |
 
   let trainMs: number[] | null = null;
   let forwardMs: number[];
+  let breakdowns: StepBreakdown[] | null = null;
   if (runtime === 'onnx') {
     forwardMs = await onnxForward(models, rounds);
   } else {
@@ -94,6 +100,8 @@ export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' |
       steps.map((s) => s.forward),
       rounds,
     );
+    breakdowns = [];
+    for (const s of steps) breakdowns.push(await stepBreakdown(s.step));
     steps.forEach((s) => s.dispose());
   }
   const timing = (ms: number[], i: number): Timing => {
@@ -112,6 +120,8 @@ export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' |
       efficiency: train?.efficiency ?? null,
       train,
       forward: timing(forwardMs, i),
+      trainBreakdown: breakdowns?.[i] ?? null,
+      productsEfficiency: breakdowns ? efficiency(breakdowns[0].productsMs / breakdowns[i].productsMs, flops[i] / flops[0]) : null,
     };
   });
   models.forEach((m) => m.dispose());
@@ -119,7 +129,7 @@ export async function benchPruned(options: { rounds?: number; runtime?: 'tfjs' |
     backend: runtime === 'onnx' ? 'onnxruntime-node (cpu)' : tf.getBackend(),
     runtime,
     rounds,
-    dense: { trainMs: trainMs?.[0] ?? null, forwardMs: forwardMs[0], flops: flops[0] },
+    dense: { trainMs: trainMs?.[0] ?? null, forwardMs: forwardMs[0], flops: flops[0], trainBreakdown: breakdowns?.[0] ?? null },
     cases,
   };
 }

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterReport } from '@ebt/backend-webgpu';
 import { BERT_DEFAULTS, modelFromConfig, modelTypeOf, numLabels, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig } from '@ebt/models';
 import { countFlops, flopTokens } from '@ebt/pruning';
-import { productBound, recordProducts } from './product-bound';
+import { Product, ProductBound, productBound, recordProducts } from './product-bound';
+import { StepBreakdown, stepBreakdown } from './step-breakdown';
 import { Slimming } from '@ebt/slimming';
 import { Adam, crossEntropy } from '@ebt/training';
 
@@ -41,10 +42,19 @@ export interface TrainStepBench {
   /** why there is no reference, when there is none */
   noReference?: string;
   steps: number;
-  /** the step's matrix products timed alone on this backend (product-bound.ts): what the step would take doing only them */
-  bound: { ms: number; gflop: number; gflopsPerSecond: number; products: number };
-  /** msPerStep / bound.ms */
+  /**
+   * the step's matrix products timed alone on this backend (product-bound.ts): what the step would take doing
+   * only them; timed after each of `rounds` parts of the timed steps, and this is the median round's
+   */
+  bound: { ms: number; gflop: number; gflopsPerSecond: number; products: number; rounds: number };
+  /** the median round's ms per step / its bound.ms */
   boundRatio: number;
+  /**
+   * One more step with every kernel call timed (step-breakdown.ts), and its products' time against the bound:
+   * what keeps boundRatio above 1 - products slower in the step than alone (cold caches), the other kernels,
+   * and tfjs's engine outside the kernels.
+   */
+  breakdown: StepBreakdown & { productsToBound: number };
   /** CPU-bound processes that ran beside it (--load) */
   load: number;
 }
@@ -177,6 +187,8 @@ export interface BenchOptions {
   adapter?: AdapterReport;
   /** CPU-bound processes to run beside the benchmark (default 0) */
   load?: number;
+  /** parts the timed steps are split into, each followed by the bound timed again (default 3, at most `steps`) */
+  rounds?: number;
 }
 
 /** `n` processes that spin on a core each until stopped: the other jobs of a shared machine. */
@@ -200,12 +212,10 @@ async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBenc
   const { step, dispose, model, batch, tokens } = shapeTrainStep(shape, options.batch);
   const flops = stepFlops(model, batch, tokens);
   await step(); // warm-up: kernels compile, buffers settle
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < steps; i++) await step();
-  const msPerStep = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
-  const products = await productBound(await recordProducts(step));
+  const { msPerStep, boundRatio, bound } = await boundRounds(step, await recordProducts(step), steps, options.rounds ?? 3);
+  await step(); // after the bound's own tensors: the timed step starts as every step of a run does
+  const timed = await stepBreakdown(step);
   dispose();
-  const bound = { ms: products.ms, gflop: products.gflop, gflopsPerSecond: products.gflopsPerSecond, products: products.products.length };
   const tflops = (ms: number) => flops / (ms / 1000) / 1e12;
   const onGpu = options.adapter !== undefined;
   const found =
@@ -224,12 +234,41 @@ async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBenc
     tflopsPerSecond: tflops(msPerStep),
     steps,
     bound,
-    boundRatio: msPerStep / bound.ms,
+    boundRatio,
+    breakdown: { ...timed, productsToBound: timed.productsMs / bound.ms },
   };
   if ('none' in found) return { ...base, reference: null, ratio: null, tf32: null, noReference: found.none };
   const reference = { ...found.reference, tflopsPerSecond: tflops(found.reference.msPerStep) };
   const tf32 = found.tf32 ? { ...found.tf32, ratio: msPerStep / found.tf32.msPerStep } : null;
   return { ...base, reference, ratio: msPerStep / reference.msPerStep, tf32 };
+}
+
+/**
+ * The timed steps in `rounds` parts, each followed by the products timed alone again: on a machine whose
+ * speed drifts (a shared VM's sgemm rate moved 88-136 GFLOP/s between runs minutes apart), a step and a bound
+ * timed seconds apart are comparable where one of each per run is not. boundRatio is the median round's;
+ * msPerStep is over all timed steps.
+ */
+export async function boundRounds(step: () => Promise<void>, products: Product[], steps: number, rounds: number) {
+  const n = Math.max(1, Math.min(rounds, steps));
+  let totalMs = 0;
+  const samples: Array<{ msPerStep: number; bound: ProductBound }> = [];
+  for (let r = 0; r < n; r++) {
+    const count = Math.floor((steps * (r + 1)) / n) - Math.floor((steps * r) / n);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) await step();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    totalMs += ms;
+    samples.push({ msPerStep: ms / count, bound: await productBound(products) });
+  }
+  samples.sort((a, b) => a.msPerStep / a.bound.ms - b.msPerStep / b.bound.ms);
+  const median = samples[Math.floor((samples.length - 1) / 2)];
+  const b = median.bound;
+  return {
+    msPerStep: totalMs / steps,
+    boundRatio: median.msPerStep / b.ms,
+    bound: { ms: b.ms, gflop: b.gflop, gflopsPerSecond: b.gflopsPerSecond, products: b.products.length, rounds: n },
+  };
 }
 
 type Found =

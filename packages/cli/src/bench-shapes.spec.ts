@@ -72,3 +72,48 @@ describe("the train-step bench's matrix-product bound", () => {
     expect(cpu.flops).toBeGreaterThan(0);
   });
 });
+
+test('the timed steps are split into rounds, each followed by the bound, and the ratio is the median round', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { initBackend } = await import('@ebt/backend');
+  await initBackend({ backend: 'cpu', log: null });
+  const a = tf.ones([64, 64]);
+  const products = [{ kernel: tf.BatchMatMul, batch: 1, m: 64, k: 64, n: 64, transposeA: false, transposeB: false, count: 1 }];
+  let calls = 0;
+  const step = async () => {
+    calls++;
+    tf.dispose(tf.matMul(a, a));
+  };
+  const r = await bench.boundRounds(step, products, 7, 3);
+  expect([calls, r.bound.rounds, r.bound.products]).toEqual([7, 3, 1]);
+  expect(r.boundRatio).toBeGreaterThan(0);
+  calls = 0;
+  expect((await bench.boundRounds(step, products, 2, 10)).bound.rounds).toBe(2); // never more rounds than steps
+  expect(calls).toBe(2);
+  a.dispose();
+});
+
+describe("the train-step bench's per-kernel breakdown", () => {
+  const breakdown = require(path.resolve(__dirname, '../../../tools/bench/step-breakdown.ts')) as typeof import('../../../tools/bench/step-breakdown');
+
+  test("counts the kernel calls tfjs's profiler sees, splits their time into products and the rest, and puts the kernels back", async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { initBackend } = await import('@ebt/backend');
+    await initBackend({ backend: 'cpu', log: null });
+    const a = tf.randomNormal([256, 256], 0, 1, 'float32', 1);
+    const w = tf.variable(tf.randomNormal([256, 256], 0, 1, 'float32', 2));
+    const step = async () => tf.dispose(tf.variableGrads(() => tf.matMul(a, w).relu().sum() as import('@tensorflow/tfjs').Scalar, [w]));
+    await step();
+    const matMul = tf.getKernel(tf.BatchMatMul, 'cpu');
+    const profiled = await tf.profile(step);
+    const b = await breakdown.stepBreakdown(step);
+    expect(b.kernelCalls).toBe(profiled.kernels.length);
+    // two 256^3 products (forward, weight gradient) against a relu, a sum and their gradients
+    expect(b.productsMs).toBeGreaterThan(b.otherKernelsMs);
+    expect(b.otherKernelsMs).toBeGreaterThan(0);
+    expect(b.productsMs + b.otherKernelsMs).toBeLessThanOrEqual(b.ms);
+    expect(b.outsideKernelsMs).toBeCloseTo(b.ms - b.productsMs - b.otherKernelsMs, 9);
+    expect(tf.getKernel(tf.BatchMatMul, 'cpu')).toBe(matMul);
+    tf.dispose([a, w]);
+  });
+});

@@ -84,6 +84,7 @@ describe('ebt', () => {
       [['bench', 'pruned', '--rounds', '0'], undefined, /--rounds must be at least 1 \(got 0\)/],
       [['bench', 'train-step', '--shape', 'gpt2'], undefined, /--shape must be one of vit-tiny, bert-base, vit-base/],
       [['bench', 'train-step', '--batch', '0'], undefined, /--batch must be at least 1 \(got 0\)/],
+      [['bench', 'train-step', '--rounds', 'x'], undefined, /--rounds/],
       [['pretrain', 'small-vit', '--epochs', 'two'], undefined, /--epochs must be a non-negative integer/],
       [
         ['pretrain', 'small-vit', '--data', 'cifar10:/no/such/dir', '--backend', 'cpu', '--out', os.tmpdir() + '/ebt-bad-data'],

@@ -47,6 +47,7 @@ export function benchCommand(): Command {
     )
     .option('--batch <n>', "examples per step (default: the shape's)")
     .option('--steps <n>', 'timed steps after one warm-up step', '3')
+    .option('--rounds <n>', 'parts the timed steps are split into, each followed by the bound timed again (bound ratio: the median part)', '3')
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the PyTorch run')
     .option('--load <n>', 'run n CPU-bound processes beside the benchmark (ebt and PyTorch alike): a shared machine', '0')
@@ -57,8 +58,18 @@ export function benchCommand(): Command {
       if (steps < 1) throw new UsageError(`--steps must be at least 1 (got ${steps}).`);
       const batch = o.batch === undefined ? undefined : parseInteger(o.batch, '--batch');
       if (batch !== undefined && batch < 1) throw new UsageError(`--batch must be at least 1 (got ${batch}).`);
+      const rounds = parseInteger(o.rounds, '--rounds');
+      if (rounds < 1) throw new UsageError(`--rounds must be at least 1 (got ${rounds}).`);
       const choice = await initBackend({ backend: o.backend, log: o.json ? null : undefined });
-      const r = await bench.benchTrainStep({ shape, steps, batch, reference: o.reference, adapter: choice.adapter, load: parseInteger(o.load, '--load') });
+      const r = await bench.benchTrainStep({
+        shape,
+        steps,
+        batch,
+        reference: o.reference,
+        adapter: choice.adapter,
+        load: parseInteger(o.load, '--load'),
+        rounds,
+      });
       if (o.json) printJson(r);
       else process.stdout.write(formatTrainStep(r));
     });
@@ -82,11 +93,13 @@ export function benchCommand(): Command {
         process.stdout.write(
           `${r.backend}: dense train step ${r.dense.trainMs === null ? '-' : r.dense.trainMs.toFixed(0) + ' ms'}, forward ${r.dense.forwardMs.toFixed(0)} ms\n`,
         );
+        if (r.dense.trainBreakdown) process.stdout.write(`  ${stepParts(r.dense.trainBreakdown)}\n`);
         for (const c of r.cases) {
           const train = c.train ? `train ${ms(c.train)} (speed-up ${c.train.speedup.toFixed(2)}, efficiency ${c.train.efficiency.toFixed(2)}); ` : '';
           process.stdout.write(
             `${c.name}: FLOPs x${c.flopRatio.toFixed(3)}; ${train}forward ${ms(c.forward)} (speed-up ${c.forward.speedup.toFixed(2)}, efficiency ${c.forward.efficiency.toFixed(2)})\n`,
           );
+          if (c.trainBreakdown) process.stdout.write(`  ${stepParts(c.trainBreakdown)}; products alone: efficiency ${c.productsEfficiency!.toFixed(2)}\n`);
         }
       }
     });
@@ -116,11 +129,22 @@ export function benchCommand(): Command {
   return cmd;
 }
 
+/** A timed step's three parts in one line. */
+function stepParts(b: import('../../../../tools/bench/step-breakdown').StepBreakdown): string {
+  return `step parts: products ${b.productsMs.toFixed(0)} ms, other kernels ${b.otherKernelsMs.toFixed(0)} ms, outside kernels ${b.outsideKernelsMs.toFixed(0)} ms (${b.kernelCalls} calls)`;
+}
+
+function formatBreakdown(b: import('../../../../tools/bench/step-breakdown').StepBreakdown, boundMs: number): string {
+  const of = (ms: number) => `${ms.toFixed(0)} ms (${(ms / boundMs).toFixed(2)} x bound)`;
+  return `one step of ${b.ms.toFixed(0)} ms, each of its ${b.kernelCalls} kernel calls timed: products ${of(b.productsMs)}, other kernels ${of(b.otherKernelsMs)}, outside kernels ${of(b.outsideKernelsMs)}`;
+}
+
 function formatTrainStep(r: import('../../../../tools/bench/train-step').TrainStepBench): string {
   const on = r.adapter ? ` on ${[r.adapter.vendor, r.adapter.device || r.adapter.description].filter(Boolean).join(' ')}` : '';
   const lines = [
     `ebt (${r.backend}${on}), ${r.shape}, batch ${r.batch} x ${r.tokens} tokens: ${r.msPerStep.toFixed(1)} ms/step, ${r.tflopsPerSecond.toFixed(2)} TFLOP/s`,
-    `bound: the step's ${r.bound.products} product shapes (${r.bound.gflop.toFixed(1)} GFLOP) alone take ${r.bound.ms.toFixed(1)} ms (${r.bound.gflopsPerSecond.toFixed(0)} GFLOP/s); bound ratio ${r.boundRatio.toFixed(2)}`,
+    `bound: the step's ${r.bound.products} product shapes (${r.bound.gflop.toFixed(1)} GFLOP) alone take ${r.bound.ms.toFixed(1)} ms (${r.bound.gflopsPerSecond.toFixed(0)} GFLOP/s); bound ratio ${r.boundRatio.toFixed(2)} (the median of ${r.bound.rounds} rounds)`,
+    formatBreakdown(r.breakdown, r.bound.ms),
   ];
   if (!r.reference) lines.push(`no reference: ${r.noReference}`);
   else {
