@@ -62,27 +62,50 @@ export async function recordProducts(step: () => Promise<void>): Promise<Product
   return [...seen.values()];
 }
 
-/** Each product timed alone (best of `repeats` after a warm-up), times its count, summed. */
-export async function productBound(products: Product[], repeats = 3): Promise<ProductBound> {
-  let ms = 0;
-  let gflop = 0;
-  for (const p of products) {
+/**
+ * Times the products alone, again and again, on inputs made once: random tensors made for every timing left
+ * garbage (and evicted caches) that the next timed step paid for.
+ */
+export interface BoundTimer {
+  /** each product timed alone (best of `repeats` after a warm-up), times its count, summed */
+  time(repeats?: number): Promise<ProductBound>;
+  dispose(): void;
+}
+
+export function boundTimer(products: Product[]): BoundTimer {
+  const inputs = products.map((p) => {
     const aShape: [number, number, number] = p.transposeA ? [p.batch, p.k, p.m] : [p.batch, p.m, p.k];
     const bShape: [number, number, number] = p.transposeB ? [p.batch, p.n, p.k] : [p.batch, p.k, p.n];
-    const a = tf.randomNormal(aShape, 0, 1, 'float32', 1) as tf.Tensor3D;
-    const b = tf.randomNormal(bShape, 0, 1, 'float32', 2) as tf.Tensor3D;
-    let best = Infinity;
-    for (let r = 0; r <= repeats; r++) {
-      const t0 = process.hrtime.bigint();
-      const c = tf.matMul(a, b, p.transposeA, p.transposeB);
-      await c.data();
-      const t = Number(process.hrtime.bigint() - t0) / 1e6;
-      c.dispose();
-      if (r > 0) best = Math.min(best, t); // the first run warms caches and kernels
+    return [tf.randomNormal(aShape, 0, 1, 'float32', 1), tf.randomNormal(bShape, 0, 1, 'float32', 2)] as [tf.Tensor3D, tf.Tensor3D];
+  });
+  const time = async (repeats = 3): Promise<ProductBound> => {
+    let ms = 0;
+    let gflop = 0;
+    for (const [i, p] of products.entries()) {
+      const [a, b] = inputs[i];
+      let best = Infinity;
+      for (let r = 0; r <= repeats; r++) {
+        const t0 = process.hrtime.bigint();
+        const c = tf.matMul(a, b, p.transposeA, p.transposeB);
+        await c.data();
+        const t = Number(process.hrtime.bigint() - t0) / 1e6;
+        c.dispose();
+        if (r > 0) best = Math.min(best, t); // the first run warms caches and kernels
+      }
+      ms += best * p.count;
+      gflop += (2 * p.batch * p.m * p.k * p.n * p.count) / 1e9;
     }
-    tf.dispose([a, b]);
-    ms += best * p.count;
-    gflop += (2 * p.batch * p.m * p.k * p.n * p.count) / 1e9;
+    return { products, gflop, ms, gflopsPerSecond: gflop / (ms / 1000) };
+  };
+  return { time, dispose: () => tf.dispose(inputs.flat()) };
+}
+
+/** Each product timed alone (best of `repeats` after a warm-up), times its count, summed. */
+export async function productBound(products: Product[], repeats = 3): Promise<ProductBound> {
+  const timer = boundTimer(products);
+  try {
+    return await timer.time(repeats);
+  } finally {
+    timer.dispose();
   }
-  return { products, gflop, ms, gflopsPerSecond: gflop / (ms / 1000) };
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterReport } from '@ebt/backend-webgpu';
 import { BERT_DEFAULTS, modelFromConfig, modelTypeOf, numLabels, parseConfig, PretrainedModel, VIT_DEFAULTS, ViTConfig } from '@ebt/models';
 import { countFlops, flopTokens } from '@ebt/pruning';
-import { Product, ProductBound, productBound, recordProducts } from './product-bound';
+import { boundTimer, Product, ProductBound, recordProducts } from './product-bound';
 import { StepBreakdown, stepBreakdown } from './step-breakdown';
 import { Slimming } from '@ebt/slimming';
 import { Adam, crossEntropy } from '@ebt/training';
@@ -46,7 +46,7 @@ export interface TrainStepBench {
    * the step's matrix products timed alone on this backend (product-bound.ts): what the step would take doing
    * only them; timed after each of `rounds` parts of the timed steps, and this is the median round's
    */
-  bound: { ms: number; gflop: number; gflopsPerSecond: number; products: number; rounds: number };
+  bound: { ms: number; gflop: number; gflopsPerSecond: number; products: number; rounds: number; roundRatios: number[] };
   /** the median round's ms per step / its bound.ms */
   boundRatio: number;
   /**
@@ -187,7 +187,7 @@ export interface BenchOptions {
   adapter?: AdapterReport;
   /** CPU-bound processes to run beside the benchmark (default 0) */
   load?: number;
-  /** parts the timed steps are split into, each followed by the bound timed again (default 3, at most `steps`) */
+  /** parts the timed steps are split into, each followed by the bound timed again (default: one per step; at most `steps`) */
   rounds?: number;
 }
 
@@ -212,8 +212,7 @@ async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBenc
   const { step, dispose, model, batch, tokens } = shapeTrainStep(shape, options.batch);
   const flops = stepFlops(model, batch, tokens);
   await step(); // warm-up: kernels compile, buffers settle
-  const { msPerStep, boundRatio, bound } = await boundRounds(step, await recordProducts(step), steps, options.rounds ?? 3);
-  await step(); // after the bound's own tensors: the timed step starts as every step of a run does
+  const { msPerStep, boundRatio, bound } = await boundRounds(step, await recordProducts(step), steps, options.rounds ?? steps);
   const timed = await stepBreakdown(step);
   dispose();
   const tflops = (ms: number) => flops / (ms / 1000) / 1e12;
@@ -244,30 +243,37 @@ async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBenc
 }
 
 /**
- * The timed steps in `rounds` parts, each followed by the products timed alone again: on a machine whose
- * speed drifts (a shared VM's sgemm rate moved 88-136 GFLOP/s between runs minutes apart), a step and a bound
- * timed seconds apart are comparable where one of each per run is not. boundRatio is the median round's;
- * msPerStep is over all timed steps.
+ * The timed steps in `rounds` parts, each followed by the products timed alone again and one untimed step
+ * (so that no timed step starts on the bound's caches): on a machine whose speed drifts (a shared VM's sgemm
+ * rate moved 60-136 GFLOP/s between runs, and by a third within one run), a step and a bound timed seconds
+ * apart are comparable where one of each per run is not. boundRatio is the median round's; msPerStep is over
+ * all timed steps.
  */
 export async function boundRounds(step: () => Promise<void>, products: Product[], steps: number, rounds: number) {
   const n = Math.max(1, Math.min(rounds, steps));
+  const timer = boundTimer(products);
   let totalMs = 0;
   const samples: Array<{ msPerStep: number; bound: ProductBound }> = [];
-  for (let r = 0; r < n; r++) {
-    const count = Math.floor((steps * (r + 1)) / n) - Math.floor((steps * r) / n);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < count; i++) await step();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    totalMs += ms;
-    samples.push({ msPerStep: ms / count, bound: await productBound(products) });
+  try {
+    for (let r = 0; r < n; r++) {
+      const count = Math.floor((steps * (r + 1)) / n) - Math.floor((steps * r) / n);
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) await step();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      totalMs += ms;
+      samples.push({ msPerStep: ms / count, bound: await timer.time() });
+      await step();
+    }
+  } finally {
+    timer.dispose();
   }
-  samples.sort((a, b) => a.msPerStep / a.bound.ms - b.msPerStep / b.bound.ms);
-  const median = samples[Math.floor((samples.length - 1) / 2)];
-  const b = median.bound;
+  const ratios = samples.map((x) => x.msPerStep / x.bound.ms);
+  const median = [...ratios.keys()].sort((i, j) => ratios[i] - ratios[j])[Math.floor((n - 1) / 2)];
+  const b = samples[median].bound;
   return {
     msPerStep: totalMs / steps,
-    boundRatio: median.msPerStep / b.ms,
-    bound: { ms: b.ms, gflop: b.gflop, gflopsPerSecond: b.gflopsPerSecond, products: b.products.length, rounds: n },
+    boundRatio: ratios[median],
+    bound: { ms: b.ms, gflop: b.gflop, gflopsPerSecond: b.gflopsPerSecond, products: b.products.length, rounds: n, roundRatios: ratios },
   };
 }
 

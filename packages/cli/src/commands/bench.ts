@@ -47,7 +47,10 @@ export function benchCommand(): Command {
     )
     .option('--batch <n>', "examples per step (default: the shape's)")
     .option('--steps <n>', 'timed steps after one warm-up step', '3')
-    .option('--rounds <n>', 'parts the timed steps are split into, each followed by the bound timed again (bound ratio: the median part)', '3')
+    .option(
+      '--rounds <n>',
+      'parts the timed steps are split into, each followed by the bound timed again (default: one per step; bound ratio: the median part)',
+    )
     .option('--json', 'machine-readable output', false)
     .option('--no-reference', 'skip the PyTorch run')
     .option('--load <n>', 'run n CPU-bound processes beside the benchmark (ebt and PyTorch alike): a shared machine', '0')
@@ -58,8 +61,8 @@ export function benchCommand(): Command {
       if (steps < 1) throw new UsageError(`--steps must be at least 1 (got ${steps}).`);
       const batch = o.batch === undefined ? undefined : parseInteger(o.batch, '--batch');
       if (batch !== undefined && batch < 1) throw new UsageError(`--batch must be at least 1 (got ${batch}).`);
-      const rounds = parseInteger(o.rounds, '--rounds');
-      if (rounds < 1) throw new UsageError(`--rounds must be at least 1 (got ${rounds}).`);
+      const rounds = o.rounds === undefined ? undefined : parseInteger(o.rounds, '--rounds');
+      if (rounds !== undefined && rounds < 1) throw new UsageError(`--rounds must be at least 1 (got ${rounds}).`);
       const choice = await initBackend({ backend: o.backend, log: o.json ? null : undefined });
       const r = await bench.benchTrainStep({
         shape,
