@@ -260,6 +260,36 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamSteps(tensors, hyper, weightDecays): tensors[i] = [p, g, m, v, pOut, mOut, vOut] of one parameter
+Napi::Value AdamSteps(const Napi::CallbackInfo& info) {
+  auto list = info[0].As<Napi::Array>();
+  auto decays = info[2].As<Napi::Float32Array>();
+  if (decays.ElementLength() != list.Length()) {
+    fail(info.Env(), "ebt_native.adamSteps: one weight decay per tensor");
+    return info.Env().Undefined();
+  }
+  std::vector<ebt::AdamTensor> tensors;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    auto row = list.Get(i).As<Napi::Array>();
+    std::vector<Napi::Float32Array> a;
+    for (uint32_t k = 0; k < 7; k++) a.push_back(row.Get(k).As<Napi::Float32Array>());
+    for (auto& t : a) {
+      if (t.ElementLength() != a[0].ElementLength()) {
+        fail(info.Env(), "ebt_native.adamSteps: buffer sizes differ");
+        return info.Env().Undefined();
+      }
+    }
+    tensors.push_back({a[0].Data(), a[1].Data(), a[2].Data(), a[3].Data(), a[4].Data(), a[5].Data(), a[6].Data(),
+                       int64_t(a[0].ElementLength()), decays[i]});
+  }
+  auto o = info[1].As<Napi::Object>();
+  auto num = [&](const char* key) { return o.Get(key).As<Napi::Number>().FloatValue(); };
+  const ebt::AdamHyper h{num("lr"), num("beta1"), num("beta2"), num("eps"), num("bc1"), num("bc2"), 0.0f,
+                         o.Get("decoupled").As<Napi::Boolean>().Value()};
+  ebt::adamSteps(tensors, h);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #ifdef __GLIBC__
   // Every kernel returns a fresh Float32Array of up to a few MB. With glibc's defaults each one is a new mmap,
@@ -286,6 +316,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("addLayerNorm", Napi::Function::New(env, AddLayerNorm));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
+  exports.Set("adamSteps", Napi::Function::New(env, AdamSteps));
   Napi::Object counts = Napi::Object::New(env);
   counts.Set("binary", Napi::Number::New(env, ebt::kBinaryOpCount));
   counts.Set("unary", Napi::Number::New(env, ebt::kUnaryOpCount));

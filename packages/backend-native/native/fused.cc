@@ -163,24 +163,55 @@ void layerNormGrad(const float* dy, const float* x, const float* gamma, float* d
 
 namespace ebt {
 
-// One Adam/AdamW update of a parameter tensor, as the composite in @ebt/training computes it.
+// One Adam/AdamW update of elements [lo, hi) of a parameter tensor, as the composite in @ebt/training computes it.
+static void adamRange(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut,
+                      float* vOut, int64_t lo, int64_t hi, const AdamHyper& h, float weightDecay) {
+  const float c1 = 1.0f - h.beta1, c2 = 1.0f - h.beta2, sqrtBc2 = std::sqrt(h.bc2), stepSize = h.lr / h.bc1;
+  const float coupled = h.decoupled ? 0.0f : weightDecay, decoupled = h.decoupled ? h.lr * weightDecay : 0.0f;
+  for (int64_t i = lo; i < hi; i++) {
+    const float gi = coupled > 0.0f ? g[i] + p[i] * coupled : g[i];
+    const float mi = m[i] * h.beta1 + gi * c1;
+    const float vi = v[i] * h.beta2 + gi * gi * c2;
+    const float denom = std::sqrt(vi) / sqrtBc2 + h.eps;
+    float next = p[i] - mi / denom * stepSize;
+    if (decoupled > 0.0f) next -= p[i] * decoupled;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    pOut[i] = next;
+  }
+}
+
 void adamStep(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
               int64_t n, const AdamHyper& h) {
-  const float c1 = 1.0f - h.beta1, c2 = 1.0f - h.beta2, sqrtBc2 = std::sqrt(h.bc2), stepSize = h.lr / h.bc1;
-  const float coupled = h.decoupled ? 0.0f : h.weightDecay, decoupled = h.decoupled ? h.lr * h.weightDecay : 0.0f;
-  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      const float gi = coupled > 0.0f ? g[i] + p[i] * coupled : g[i];
-      const float mi = m[i] * h.beta1 + gi * c1;
-      const float vi = v[i] * h.beta2 + gi * gi * c2;
-      const float denom = std::sqrt(vi) / sqrtBc2 + h.eps;
-      float next = p[i] - mi / denom * stepSize;
-      if (decoupled > 0.0f) next -= p[i] * decoupled;
-      mOut[i] = mi;
-      vOut[i] = vi;
-      pOut[i] = next;
-    }
-  });
+  parallelChunks(n, n, [&](int, int64_t lo, int64_t hi) { adamRange(p, g, m, v, pOut, mOut, vOut, lo, hi, h, h.weightDecay); });
+}
+
+// A step over every parameter of a model was ~100 calls, most of them on tensors too small for a parallel
+// region of their own (biases, LayerNorms), each paying one anyway; here the tensors are cut into chunks of at
+// most kAdamChunk elements and all chunks share one region. Elementwise, so the bits are adamStep's.
+void adamSteps(const std::vector<AdamTensor>& tensors, const AdamHyper& h) {
+  constexpr int64_t kAdamChunk = 1 << 14;
+  struct Chunk {
+    const AdamTensor* t;
+    int64_t lo, hi;
+  };
+  std::vector<Chunk> chunks;
+  int64_t total = 0;
+  for (const AdamTensor& t : tensors) {
+    for (int64_t lo = 0; lo < t.n; lo += kAdamChunk) chunks.push_back({&t, lo, std::min(t.n, lo + kAdamChunk)});
+    total += t.n;
+  }
+  const int64_t count = int64_t(chunks.size());
+  const auto run = [&](int64_t c) {
+    const AdamTensor& t = *chunks[c].t;
+    adamRange(t.p, t.g, t.m, t.v, t.pOut, t.mOut, t.vOut, chunks[c].lo, chunks[c].hi, h, t.weightDecay);
+  };
+  if (parallelParts(count, total) <= 1) {
+    for (int64_t c = 0; c < count; c++) run(c);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t c = 0; c < count; c++) run(c);
 }
 
 }  // namespace ebt

@@ -1,6 +1,7 @@
 // The kernels of the native backend. Row-major float32 buffers owned by the tfjs cpu backend; nothing here
 // allocates tensors. Parallel loops use OpenMP; OpenBLAS runs single-threaded inside them (see matmul.cc).
 #pragma once
+#include <vector>
 #include <cstdint>
 
 namespace ebt {
@@ -70,4 +71,14 @@ struct AdamHyper {
 };
 void adamStep(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
               int64_t n, const AdamHyper& h);
+// One parameter tensor of a multi-tensor step: its buffers, length and weight decay.
+struct AdamTensor {
+  const float *p, *g, *m, *v;
+  float *pOut, *mOut, *vOut;
+  int64_t n;
+  float weightDecay;
+};
+// The update of adamStep for every tensor (h.weightDecay is ignored: each tensor has its own), in one parallel
+// region over chunks of all of them.
+void adamSteps(const std::vector<AdamTensor>& tensors, const AdamHyper& h);
 }  // namespace ebt

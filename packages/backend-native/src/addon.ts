@@ -81,6 +81,8 @@ export interface NativeAddon {
     vOut: Float32Array,
     hyper: AdamHyper,
   ): void;
+  /** adamStep for many tensors in one call: each row is [p, g, m, v, pOut, mOut, vOut]; hyper.weightDecay is replaced by weightDecays[i] */
+  adamSteps(tensors: Float32Array[][], hyper: AdamHyper, weightDecays: Float32Array): void;
   reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
 }
 

@@ -15,6 +15,7 @@ export const FUSED_GELU_GRAD = 'EbtGeluGrad';
 export const FUSED_LAYER_NORM = 'EbtLayerNorm';
 export const FUSED_LAYER_NORM_GRAD = 'EbtLayerNormGrad';
 export const FUSED_ADAM_STEP = 'EbtAdamStep';
+export const FUSED_ADAM_STEPS = 'EbtAdamSteps';
 export const FUSED_SOFTMAX = 'EbtSoftmax';
 export const FUSED_SOFTMAX_GRAD = 'EbtSoftmaxGrad';
 export const FUSED_LINEAR = 'EbtLinear';
@@ -103,6 +104,29 @@ export function adamStep({ inputs: { param, grad, m, v }, backend, attrs }: Kern
   const [pOut, mOut, vOut] = [allocate(backend, n), allocate(backend, n), allocate(backend, n)];
   addon().adamStep(values(backend, param), values(backend, grad), values(backend, m), values(backend, v), pOut, mOut, vOut, attrs as unknown as AdamHyper);
   return [pOut, mOut, vOut].map((out) => backend.makeTensorInfo(param.shape.slice(), 'float32', out));
+}
+
+/**
+ * FUSED_ADAM_STEP for every parameter of a model in one call: inputs param0, grad0, m0, v0, param1, ...;
+ * attrs AdamHyper with weightDecays[i] for tensor i; outputs [param0, m0, v0, param1, ...] (new values). The
+ * bits of one FUSED_ADAM_STEP per tensor, without ~100 calls and parallel regions per step. Not differentiable.
+ */
+export function adamSteps({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { weightDecays, ...hyper } = attrs as unknown as AdamHyper & { weightDecays: number[] };
+  const rows: Float32Array[][] = [];
+  const outputs: tf.TensorInfo[] = [];
+  for (let i = 0; i < weightDecays.length; i++) {
+    const [param, grad, m, v] = ['param', 'grad', 'm', 'v'].map((name) => inputs[`${name}${i}`]);
+    if (!param || !grad || !m || !v)
+      throw new Error(`${FUSED_ADAM_STEPS}: weightDecays names ${weightDecays.length} tensors, but param${i}, grad${i}, m${i} or v${i} is missing`);
+    requireFloat32(FUSED_ADAM_STEPS, param, grad, m, v);
+    const n = tf.util.sizeFromShape(param.shape);
+    const out = [allocate(backend, n), allocate(backend, n), allocate(backend, n)];
+    rows.push([values(backend, param), values(backend, grad), values(backend, m), values(backend, v), ...out]);
+    outputs.push(...out.map((o) => backend.makeTensorInfo(param.shape.slice(), 'float32', o)));
+  }
+  addon().adamSteps(rows, { ...hyper, weightDecay: 0 }, Float32Array.from(weightDecays));
+  return outputs;
 }
 
 /** Gradients are registered per kernel name for every backend; only 'native' has these kernels. */

@@ -3,6 +3,7 @@ export { ADDON_PATH, loadAddon, readAddon } from './addon';
 export type { AdamHyper, NativeAddon } from './addon';
 export {
   FUSED_ADAM_STEP,
+  FUSED_ADAM_STEPS,
   FUSED_ADD_LAYER_NORM,
   FUSED_GELU,
   FUSED_GELU_GRAD,

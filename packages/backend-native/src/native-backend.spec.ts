@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BinaryOp, loadAddon, NativeAddon, readAddon, ReduceOp, UnaryOp } from './addon';
-import { FUSED_ADAM_STEP, FUSED_ADD_LAYER_NORM, FUSED_GELU, FUSED_LAYER_NORM, FUSED_LINEAR, FUSED_SOFTMAX } from './fused';
+import { FUSED_ADAM_STEP, FUSED_ADAM_STEPS, FUSED_ADD_LAYER_NORM, FUSED_GELU, FUSED_LAYER_NORM, FUSED_LINEAR, FUSED_SOFTMAX } from './fused';
 import { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES } from './head-matmul';
 import { NativeBackend, registerNativeBackend } from './native-backend';
 
@@ -66,7 +66,17 @@ describeNative('the native backend', () => {
     const cpu = tf.getKernelsForBackend('cpu').map((k) => k.kernelName);
     const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
     expect(cpu.filter((k) => !native.has(k))).toEqual([]);
-    for (const k of [FUSED_GELU, FUSED_LAYER_NORM, FUSED_ADAM_STEP, FUSED_SOFTMAX, FUSED_LINEAR, FUSED_ADD_LAYER_NORM, FUSED_HEAD_SCORES, FUSED_HEAD_CONTEXT])
+    for (const k of [
+      FUSED_GELU,
+      FUSED_LAYER_NORM,
+      FUSED_ADAM_STEP,
+      FUSED_ADAM_STEPS,
+      FUSED_SOFTMAX,
+      FUSED_LINEAR,
+      FUSED_ADD_LAYER_NORM,
+      FUSED_HEAD_SCORES,
+      FUSED_HEAD_CONTEXT,
+    ])
       expect(native.has(k)).toBe(true);
   });
 
@@ -546,6 +556,31 @@ describeNative('the native backend', () => {
         ).map((t) => Array.from(t.dataSync())),
       );
       fused.forEach((values, i) => expectClose(values, composite[i], 1e-5, 1e-7));
+    }
+  });
+
+  test('the multi-tensor Adam step gives the bits of one fused step per tensor', async () => {
+    const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 5, bc2: 1 - 0.999 ** 5 };
+    // sizes across the 16,384-element chunks, a scalar, and tensors too small for a parallel region of their own
+    const shapes = [[1], [7], [192], [192, 192], [16385], [3, 37, 41], [384, 192]];
+    const weightDecays = shapes.map((_, i) => (i % 3 === 0 ? 0 : 0.05 * i));
+    for (const decoupled of [false, true]) {
+      await tf.setBackend('native');
+      const tensors = shapes.map((shape, i) => [
+        rand(shape, 10 * i + 1),
+        rand(shape, 10 * i + 2),
+        rand(shape, 10 * i + 3).mul(0.1),
+        rand(shape, 10 * i + 4).square(),
+      ]);
+      const one = tensors.flatMap(
+        ([param, grad, m, v], i) =>
+          tf.engine().runKernel(FUSED_ADAM_STEP, { param, grad, m, v }, { ...hyper, weightDecay: weightDecays[i], decoupled }) as tf.Tensor[],
+      );
+      const inputs = Object.fromEntries(tensors.flatMap((t, i) => ['param', 'grad', 'm', 'v'].map((name, k) => [`${name}${i}`, t[k]])));
+      const all = tf.engine().runKernel(FUSED_ADAM_STEPS, inputs, { ...hyper, weightDecays, decoupled }) as tf.Tensor[];
+      expect(all.map((t) => t.shape)).toEqual(one.map((t) => t.shape));
+      all.forEach((t, i) => expectSameBits(Array.from(t.dataSync()), Array.from(one[i].dataSync())));
+      tf.dispose([...tensors.flat(), ...one, ...all]);
     }
   });
 

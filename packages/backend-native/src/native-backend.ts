@@ -5,8 +5,10 @@ import { BufferPool } from './buffer-pool';
 import { binaryKernel, softmax, unaryKernel } from './elementwise';
 import {
   adamStep,
+  adamSteps,
   addLayerNorm,
   FUSED_ADAM_STEP,
+  FUSED_ADAM_STEPS,
   FUSED_ADD_LAYER_NORM,
   FUSED_GELU,
   FUSED_GELU_GRAD,
@@ -133,6 +135,7 @@ export function registerNativeBackend(): { ok: true } | { ok: false; reason: str
     [FUSED_LAYER_NORM]: layerNorm,
     [FUSED_LAYER_NORM_GRAD]: layerNormGrad,
     [FUSED_ADAM_STEP]: adamStep,
+    [FUSED_ADAM_STEPS]: adamSteps,
     [FUSED_SOFTMAX]: scaledSoftmax,
     [FUSED_SOFTMAX_GRAD]: scaledSoftmaxGrad,
     [FUSED_LINEAR]: linear,

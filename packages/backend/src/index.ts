@@ -1,6 +1,7 @@
 // the names of the kernels the native backend adds; models and the optimizer call them by these names
 export {
   FUSED_ADAM_STEP,
+  FUSED_ADAM_STEPS,
   FUSED_ADD_LAYER_NORM,
   FUSED_GELU,
   FUSED_HEAD_CONTEXT,

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { FUSED_ADAM_STEP } from '@ebt/backend';
+import { FUSED_ADAM_STEP, FUSED_ADAM_STEPS } from '@ebt/backend';
 
 export interface OptimizerOptions {
   kind: 'adam' | 'adamw';
@@ -54,38 +54,40 @@ export class Adam {
   /** One update with learning rate `lr`; `grads` by parameter name. */
   step(grads: Record<string, tf.Tensor>, lr: number): void {
     this.t += 1;
-    const bc1 = 1 - this.beta1 ** this.t;
-    const bc2 = 1 - this.beta2 ** this.t;
-    const fused = tf.getKernel(FUSED_ADAM_STEP, tf.getBackend()) !== undefined;
+    const hyper = {
+      lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      bc1: 1 - this.beta1 ** this.t,
+      bc2: 1 - this.beta2 ** this.t,
+      decoupled: this.options.kind === 'adamw',
+    };
+    const backend = tf.getBackend();
+    const fused = tf.getKernel(FUSED_ADAM_STEP, backend) !== undefined;
+    const all = tf.getKernel(FUSED_ADAM_STEPS, backend) !== undefined;
+    const updates = this.params.filter((p) => grads[p.name]).map((p) => ({ p, g: grads[p.name], wd: p.decay ? this.weightDecay : 0 }));
     tf.tidy(() => {
-      for (const p of this.params) {
-        let g = grads[p.name];
-        if (!g) continue;
-        const wd = p.decay ? this.weightDecay : 0;
-        if (fused && g.dtype === 'float32') {
-          this.fusedStep(p, g, {
-            lr,
-            beta1: this.beta1,
-            beta2: this.beta2,
-            eps: this.eps,
-            bc1,
-            bc2,
-            weightDecay: wd,
-            decoupled: this.options.kind === 'adamw',
-          });
-          continue;
-        }
-        if (wd > 0 && this.options.kind === 'adam') g = g.add(p.variable.mul(wd));
-        const m = this.m.get(p.name)!;
-        const v = this.v.get(p.name)!;
-        m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
-        v.assign(v.mul(this.beta2).add(g.square().mul(1 - this.beta2)));
-        const denom = v.sqrt().div(Math.sqrt(bc2)).add(this.eps);
-        let next = p.variable.sub(m.div(denom).mul(lr / bc1));
-        if (wd > 0 && this.options.kind === 'adamw') next = next.sub(p.variable.mul(lr * wd));
-        p.variable.assign(next);
-      }
+      const plain = updates.filter((u) => !fused || u.g.dtype !== 'float32');
+      const kernel = updates.filter((u) => fused && u.g.dtype === 'float32');
+      if (all && kernel.length > 0) this.stepAll(kernel, hyper);
+      else for (const u of kernel) this.fusedStep(u.p, u.g, { ...hyper, weightDecay: u.wd });
+      for (const u of plain) this.compositeStep(u.p, u.g, u.wd, hyper);
     });
+  }
+
+  /** The update in ordinary ops (any backend). */
+  private compositeStep(p: TrainableParameter, grad: tf.Tensor, wd: number, h: { lr: number; bc1: number; bc2: number }): void {
+    let g = grad;
+    if (wd > 0 && this.options.kind === 'adam') g = g.add(p.variable.mul(wd));
+    const m = this.m.get(p.name)!;
+    const v = this.v.get(p.name)!;
+    m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
+    v.assign(v.mul(this.beta2).add(g.square().mul(1 - this.beta2)));
+    const denom = v.sqrt().div(Math.sqrt(h.bc2)).add(this.eps);
+    let next = p.variable.sub(m.div(denom).mul(h.lr / h.bc1));
+    if (wd > 0 && this.options.kind === 'adamw') next = next.sub(p.variable.mul(h.lr * wd));
+    p.variable.assign(next);
   }
 
   /** The same update as one kernel of a backend that has it (@ebt/backend-native): 1 pass instead of ~12. */
@@ -96,6 +98,24 @@ export class Adam {
     p.variable.assign(next);
     m.assign(nextM);
     v.assign(nextV);
+  }
+
+  /** fusedStep for every parameter in one kernel call (@ebt/backend-native: the same bits, one parallel region). */
+  private stepAll(updates: Array<{ p: TrainableParameter; g: tf.Tensor; wd: number }>, attrs: Record<string, number | boolean>): void {
+    const inputs: Record<string, tf.Tensor> = {};
+    updates.forEach(({ p, g }, i) => {
+      inputs[`param${i}`] = p.variable;
+      inputs[`grad${i}`] = g;
+      inputs[`m${i}`] = this.m.get(p.name)!;
+      inputs[`v${i}`] = this.v.get(p.name)!;
+    });
+    const weightDecays = updates.map((u) => u.wd);
+    const out = tf.engine().runKernel(FUSED_ADAM_STEPS, inputs, { ...attrs, weightDecays }) as tf.Tensor[];
+    updates.forEach(({ p }, i) => {
+      p.variable.assign(out[3 * i]);
+      this.m.get(p.name)!.assign(out[3 * i + 1]);
+      this.v.get(p.name)!.assign(out[3 * i + 2]);
+    });
   }
 
   /** The moments, named for a checkpoint. */
