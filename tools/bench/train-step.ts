@@ -246,8 +246,8 @@ async function timedTrainStep(options: BenchOptions): Promise<Omit<TrainStepBenc
  * The timed steps in `rounds` parts, each followed by the products timed alone again and one untimed step
  * (so that no timed step starts on the bound's caches): on a machine whose speed drifts (a shared VM's sgemm
  * rate moved 60-136 GFLOP/s between runs, and by a third within one run), a step and a bound timed seconds
- * apart are comparable where one of each per run is not. boundRatio is the median round's; msPerStep is over
- * all timed steps.
+ * apart are comparable where one of each per run is not. boundRatio is the median round's (of an even count of
+ * rounds, the higher middle one); msPerStep is over all timed steps.
  */
 export async function boundRounds(step: () => Promise<void>, products: Product[], steps: number, rounds: number) {
   const n = Math.max(1, Math.min(rounds, steps));
@@ -268,7 +268,7 @@ export async function boundRounds(step: () => Promise<void>, products: Product[]
     timer.dispose();
   }
   const ratios = samples.map((x) => x.msPerStep / x.bound.ms);
-  const median = [...ratios.keys()].sort((i, j) => ratios[i] - ratios[j])[Math.floor((n - 1) / 2)];
+  const median = [...ratios.keys()].sort((i, j) => ratios[i] - ratios[j])[Math.floor(n / 2)]; // of an even count, the higher middle one
   const b = samples[median].bound;
   return {
     msPerStep: totalMs / steps,

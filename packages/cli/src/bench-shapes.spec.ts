@@ -88,6 +88,8 @@ test('the timed steps are split into rounds, each followed by the bound and an u
   expect([calls, r.bound.rounds, r.bound.products]).toEqual([7 + 3, 3, 1]);
   expect(r.bound.roundRatios).toHaveLength(3);
   expect(r.boundRatio).toBe([...r.bound.roundRatios].sort((x, y) => x - y)[1]);
+  const even = await bench.boundRounds(step, products, 4, 4);
+  expect(even.boundRatio).toBe([...even.bound.roundRatios].sort((x, y) => x - y)[2]); // the higher middle one
   calls = 0;
   expect((await bench.boundRounds(step, products, 2, 10)).bound.rounds).toBe(2); // never more rounds than steps
   expect(calls).toBe(2 + 2);
