@@ -241,22 +241,33 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamStep(p, g, m, v, pOut, mOut, vOut, {lr, beta1, beta2, eps, bc1, bc2, weightDecay, decoupled})
-Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  std::vector<Napi::Float32Array> a;
-  for (int i = 0; i < 7; i++) a.push_back(info[i].As<Napi::Float32Array>());
-  for (auto& t : a) {
-    if (t.ElementLength() != a[0].ElementLength()) {
-      fail(info.Env(), "ebt_native.adamStep: buffer sizes differ");
-      return info.Env().Undefined();
-    }
-  }
-  auto o = info[7].As<Napi::Object>();
+// {lr, beta1, beta2, eps, bc1, bc2, weightDecay, decoupled}
+ebt::AdamHyper adamHyper(const Napi::Object& o) {
   auto num = [&](const char* key) { return o.Get(key).As<Napi::Number>().FloatValue(); };
-  const ebt::AdamHyper h{num("lr"), num("beta1"), num("beta2"), num("eps"), num("bc1"), num("bc2"), num("weightDecay"),
-                         o.Get("decoupled").As<Napi::Boolean>().Value()};
-  ebt::adamStep(a[0].Data(), a[1].Data(), a[2].Data(), a[3].Data(), a[4].Data(), a[5].Data(), a[6].Data(),
-                int64_t(a[0].ElementLength()), h);
+  return {num("lr"), num("beta1"), num("beta2"), num("eps"), num("bc1"), num("bc2"), num("weightDecay"),
+          o.Get("decoupled").As<Napi::Boolean>().Value()};
+}
+
+// The seven buffers [p, g, m, v, pOut, mOut, vOut] of one parameter, get(0) to get(6); false (an exception
+// thrown, `message`) unless all are as long as p.
+template <class Get>
+bool adamBuffers(const Napi::Env& env, Get get, float weightDecay, const char* message, ebt::AdamTensor& t) {
+  Napi::Float32Array a[7];
+  for (int k = 0; k < 7; k++) a[k] = get(k).template As<Napi::Float32Array>();
+  for (auto& x : a)
+    if (x.ElementLength() != a[0].ElementLength()) return fail(env, message);
+  t = {a[0].Data(), a[1].Data(), a[2].Data(), a[3].Data(), a[4].Data(), a[5].Data(), a[6].Data(),
+       int64_t(a[0].ElementLength()), weightDecay};
+  return true;
+}
+
+// adamStep(p, g, m, v, pOut, mOut, vOut, hyper)
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  const ebt::AdamHyper h = adamHyper(info[7].As<Napi::Object>());
+  ebt::AdamTensor t;
+  if (!adamBuffers(info.Env(), [&](int k) { return info[k]; }, h.weightDecay, "ebt_native.adamStep: buffer sizes differ", t))
+    return info.Env().Undefined();
+  ebt::adamStep(t.p, t.g, t.m, t.v, t.pOut, t.mOut, t.vOut, t.n, h);
   return info.Env().Undefined();
 }
 
@@ -268,25 +279,13 @@ Napi::Value AdamSteps(const Napi::CallbackInfo& info) {
     fail(info.Env(), "ebt_native.adamSteps: one weight decay per tensor");
     return info.Env().Undefined();
   }
-  std::vector<ebt::AdamTensor> tensors;
+  std::vector<ebt::AdamTensor> tensors(list.Length());
   for (uint32_t i = 0; i < list.Length(); i++) {
     auto row = list.Get(i).As<Napi::Array>();
-    std::vector<Napi::Float32Array> a;
-    for (uint32_t k = 0; k < 7; k++) a.push_back(row.Get(k).As<Napi::Float32Array>());
-    for (auto& t : a) {
-      if (t.ElementLength() != a[0].ElementLength()) {
-        fail(info.Env(), "ebt_native.adamSteps: buffer sizes differ");
-        return info.Env().Undefined();
-      }
-    }
-    tensors.push_back({a[0].Data(), a[1].Data(), a[2].Data(), a[3].Data(), a[4].Data(), a[5].Data(), a[6].Data(),
-                       int64_t(a[0].ElementLength()), decays[i]});
+    if (!adamBuffers(info.Env(), [&](int k) { return row.Get(uint32_t(k)); }, decays[i], "ebt_native.adamSteps: buffer sizes differ", tensors[i]))
+      return info.Env().Undefined();
   }
-  auto o = info[1].As<Napi::Object>();
-  auto num = [&](const char* key) { return o.Get(key).As<Napi::Number>().FloatValue(); };
-  const ebt::AdamHyper h{num("lr"), num("beta1"), num("beta2"), num("eps"), num("bc1"), num("bc2"), 0.0f,
-                         o.Get("decoupled").As<Napi::Boolean>().Value()};
-  ebt::adamSteps(tensors, h);
+  ebt::adamSteps(tensors, adamHyper(info[1].As<Napi::Object>()));
   return info.Env().Undefined();
 }
 

@@ -118,8 +118,24 @@ void softmax(const float* logits, float* out, int64_t rows, int64_t cols, float 
   });
 }
 
+// The float64 sum of x[0, n) in four interleaved chains (tfjs's cpu backend sums in float64; four accumulators
+// for the vector units), added as ((s0 + s1) + s2) + s3: the order of every row sum of reduce() and of
+// softmaxGrad, which must give reduce's bits.
+static double sumFourChains(const float* __restrict x, int64_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += x[j];
+    s1 += x[j + 1];
+    s2 += x[j + 2];
+    s3 += x[j + 3];
+  }
+  for (; j < n; j++) s0 += x[j];
+  return s0 + s1 + s2 + s3;
+}
+
 // tfjs's gradient of softmax, then of the scale: t = dy y; dx = (t - sum(t) y) scale, each step rounded to
-// float32 as the ops round it, and sum(t) in float64 in the four chains of reduce() below: the same bits as the
+// float32 as the ops round it, and sum(t) in float64 as reduce() sums (sumFourChains): the same bits as the
 // five ops (Multiply, Sum, Multiply, Sub, Multiply), in one pass over each row while it is in cache.
 void softmaxGrad(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols, float scale) {
   parallelChunks(rows, rows * cols, [&](int, int64_t lo, int64_t hi) {
@@ -131,16 +147,7 @@ void softmaxGrad(const float* dy, const float* y, float* dx, int64_t rows, int64
       float* __restrict dxr = dx + r * cols;
 #pragma omp simd
       for (int64_t j = 0; j < cols; j++) dxr[j] = dyr[j] * yr[j];
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int64_t j = 0;
-      for (; j + 4 <= cols; j += 4) {
-        s0 += dxr[j];
-        s1 += dxr[j + 1];
-        s2 += dxr[j + 2];
-        s3 += dxr[j + 3];
-      }
-      for (; j < cols; j++) s0 += dxr[j];
-      const float sum = float(s0 + s1 + s2 + s3);
+      const float sum = float(sumFourChains(dxr, cols));
       // sum y stored before it is subtracted: written as one expression, GCC contracts it into a fused
       // multiply-add (C++ is not ISO C to -ffp-contract), which rounds once where the two ops round twice
 #pragma omp simd
@@ -159,17 +166,7 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t redu
       for (int64_t o = lo; o < hi; o++) {
         const float* __restrict row = x + o * reduced;
         if (isSum) {
-          // tfjs's cpu backend sums in float64; so do we (four accumulators for the vector units)
-          double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          int64_t r = 0;
-          for (; r + 4 <= reduced; r += 4) {
-            s0 += row[r];
-            s1 += row[r + 1];
-            s2 += row[r + 2];
-            s3 += row[r + 3];
-          }
-          for (; r < reduced; r++) s0 += row[r];
-          out[o] = float((s0 + s1 + s2 + s3) * scale);
+          out[o] = float(sumFourChains(row, reduced) * scale);
         } else {
           float m = row[0];
           for (int64_t r = 1; r < reduced; r++) {

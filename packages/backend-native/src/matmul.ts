@@ -6,22 +6,29 @@ import { allFloat32, allocate, Backend, cpuKernel, KernelArgs, values } from './
  * BatchMatMul through OpenBLAS sgemm; transposes are sgemm's flags, never materialised. A `rowBias` (n values,
  * from _FusedMatMul) is added by the addon to each part of the product right after sgemm wrote it.
  */
+/** The product a [..., m, k] (op: transposed if asked) times b [..., k, n]: its batch sizes and sides; kB is b's k. */
+export function productDims(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
+  const [ra, rb] = [aShape.length, bShape.length];
+  return {
+    batchA: tf.util.sizeFromShape(aShape.slice(0, -2)),
+    batchB: tf.util.sizeFromShape(bShape.slice(0, -2)),
+    m: transposeA ? aShape[ra - 1] : aShape[ra - 2],
+    k: transposeA ? aShape[ra - 2] : aShape[ra - 1],
+    kB: transposeB ? bShape[rb - 1] : bShape[rb - 2],
+    n: transposeB ? bShape[rb - 2] : bShape[rb - 1],
+  };
+}
+
 export function batchMatMul(args: KernelArgs, rowBias?: tf.TensorInfo): tf.TensorInfo {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
-  const batchA = tf.util.sizeFromShape(outerA);
-  const batchB = tf.util.sizeFromShape(outerB);
+  const { batchA, batchB, m, k, kB, n } = productDims(a.shape, b.shape, transposeA, transposeB);
   // tfjs flattens the batch axes; only equal batches or a batch of one broadcast correctly that way.
   if (!allFloat32(a, b) || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
     return cpuKernel(tf.BatchMatMul)(args) as tf.TensorInfo;
   }
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (k !== kB) {
     throw new Error(
       `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_LINEAR } from './fused';
 import { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES } from './head-matmul';
+import { productDims } from './matmul';
 
 /** The matrix product a kernel call runs: batch x op(A) [m, k] times op(B) [k, n]. */
 export interface ProductShape {
@@ -15,15 +16,11 @@ export interface ProductShape {
 type Inputs = Record<string, tf.TensorInfo>;
 type Describe = (inputs: Inputs, attrs: tf.NamedAttrMap) => ProductShape;
 
-const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
-
 /** tfjs's BatchMatMul and _FusedMatMul: a [..., m, k] (or [..., k, m] transposed) times b */
 function matMul({ a, b }: Inputs, attrs: tf.NamedAttrMap): ProductShape {
   const { transposeA = false, transposeB = false } = attrs as { transposeA?: boolean; transposeB?: boolean };
-  const [ra, ca] = a.shape.slice(-2);
-  const [rb, cb] = b.shape.slice(-2);
-  const [m, k] = transposeA ? [ca, ra] : [ra, ca];
-  return { batch: Math.max(size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))), m, k, n: transposeB ? rb : cb, transposeA, transposeB };
+  const { batchA, batchB, m, k, n } = productDims(a.shape, b.shape, transposeA, transposeB);
+  return { batch: Math.max(batchA, batchB), m, k, n, transposeA, transposeB };
 }
 
 /**

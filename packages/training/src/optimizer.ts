@@ -68,8 +68,9 @@ export class Adam {
     const all = tf.getKernel(FUSED_ADAM_STEPS, backend) !== undefined;
     const updates = this.params.filter((p) => grads[p.name]).map((p) => ({ p, g: grads[p.name], wd: p.decay ? this.weightDecay : 0 }));
     tf.tidy(() => {
-      const plain = updates.filter((u) => !fused || u.g.dtype !== 'float32');
-      const kernel = updates.filter((u) => fused && u.g.dtype === 'float32');
+      const byKernel = (u: (typeof updates)[number]) => fused && u.g.dtype === 'float32';
+      const kernel = updates.filter(byKernel);
+      const plain = updates.filter((u) => !byKernel(u));
       if (all && kernel.length > 0) this.stepAll(kernel, hyper);
       else for (const u of kernel) this.fusedStep(u.p, u.g, { ...hyper, weightDecay: u.wd });
       for (const u of plain) this.compositeStep(u.p, u.g, u.wd, hyper);
