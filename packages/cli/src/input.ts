@@ -41,26 +41,4 @@ export function parseSeries(text: string, file: string): number[] {
   return out;
 }
 
-export function parseInteger(value: string, flag: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a non-negative integer (got '${value}').`);
-  return Number(value);
-}
-
-export function parseNumber(value: string, flag: string): number {
-  const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${flag} must be a number (got '${value}').`);
-  return v;
-}
-
-export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
-  return value as T;
-}
-
-/** The items of a comma-separated flag value, trimmed, empty ones dropped. */
-export function splitList(value: string): string[] {
-  return String(value)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+export { oneOf, parseInteger, parseNumber, splitList } from '@ebt/experiment';

@@ -1,6 +1,6 @@
 /**
  * One task of a study's deferred stage (Slurm): `study-slot @SPEC#K` plans slot K of the study from the
- * finished dense runs (spec: StudySlotSpec) and retrains that cell with the app's cell runner, in a child
+ * finished dense runs (spec: StudySlotSpec) and retrains that cell with the retrain runner, in a child
  * process; an empty slot (a criterion that did not draw, a draw on a grid point) or a cell already done
  * exits 0 at once.
  */
@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { parseTaskArgument, runnerArgs } from './executor';
 import { studySlotCell } from './study';
 import { readStudySlots } from './study-slots-file';
+import { RETRAIN_RUNNER } from './runners';
 
 function main(arg: string): number {
   const task = parseTaskArgument(arg);
@@ -17,7 +18,7 @@ function main(arg: string): number {
   const spec = readStudySlots(task.file);
   const cell = studySlotCell(spec, task.index);
   if (!cell || fs.existsSync(cell.file)) return 0;
-  const r = spawnSync(process.execPath, [...runnerArgs(spec.cellRunner), JSON.stringify(cell)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...runnerArgs(RETRAIN_RUNNER), JSON.stringify(cell)], { stdio: 'inherit' });
   return r.status ?? 1;
 }
 

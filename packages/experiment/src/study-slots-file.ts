@@ -15,8 +15,8 @@ const studySlotsSchema = z.object({
   seeds: z.array(z.number().int()).min(1),
   /** the dense baseline, then every prune point (each fraction, each criterion's draw) x ratio */
   slotsPerSeed: z.number().int().positive(),
-  /** the app's cell runner (a module path) */
-  cellRunner: z.string().min(1),
+  /** the run kind's module (RunKind.module) */
+  kind: z.string().min(1),
   fractions: z.array(z.number().min(0).max(1)),
   ratios: z.array(z.object({ heads: ratio, ffn: ratio })).min(1),
   retrainEpochs: z.number().int().positive().optional(),

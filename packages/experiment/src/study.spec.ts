@@ -124,7 +124,7 @@ describe("the study's verdicts", () => {
 
 test("a seed's cells: dense, each fraction x ratio, the random control x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
   const s = seedRun([drawAt('a', points[6]), drawAt('b', points[3])]); // a draws at step 80, which is also fraction 0.8's point
-  const { cells, rows } = planSeedCells('/study', s, { fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
+  const { cells, rows } = planSeedCells('/study', s, { kind: 'k', fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
   expect(rows.map((r) => [r.kind, r.criterion, r.step])).toEqual([
     ['dense', null, null],
     ['grid', null, 30],
@@ -156,7 +156,7 @@ describe('the random-mask control', () => {
     const kept = (m: Uint8Array[]) => m.map((x) => x.reduce((a, b) => a + b, 0));
     const cellOf = (seed: number) => {
       const c = randomCoefficients(like, seed, half);
-      return cellMasks({ runDir: '', at: 0, step: null, ratioHeads: 0.5, ratioFfn: 0.5, retrainEpochs: 1, file: '', ...c })!;
+      return cellMasks({ kind: 'k', runDir: '', at: 0, step: null, ratioHeads: 0.5, ratioFfn: 0.5, retrainEpochs: 1, file: '', ...c })!;
     };
     const masks = [1, 2, 3, 4, 5, 6].map(cellOf);
     for (const m of masks) {
@@ -235,7 +235,7 @@ describe('one criterion per ratio pair', () => {
 
   test("each draw is pruned at its own pair only, and judged by that pair's masks", () => {
     const s = seedRun([drawAt('a', points[3]), drawAt('a', points[1], quarter, quarterOptions)]);
-    const { rows } = planSeedCells('/study', s, { fractions: [0.8], ratios: [half, quarter], retrainEpochs: 2 });
+    const { rows } = planSeedCells('/study', s, { kind: 'k', fractions: [0.8], ratios: [half, quarter], retrainEpochs: 2 });
     expect(rows.map((r) => [r.kind, r.criterion, r.step, r.ratio && `${r.ratio.heads}:${r.ratio.ffn}`])).toEqual([
       ['dense', null, null, null],
       ['grid', null, 80, '0.5:0.5'],

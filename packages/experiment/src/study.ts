@@ -23,6 +23,7 @@ import { MetricName, readCellRow, SweepRow } from './cell-file';
 import { StudySlotSpec, writeStudySlots } from './study-slots-file';
 import { checkRetrainOptions, nearestPoint, pruneCell, SweepCell } from './sweep';
 import { RatioPair, ratioKey } from './ratios';
+import { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
 import { MeanSd, meanSd } from './mean-sd';
 import { criterionStatistics, CriterionStatistics, pointsPerUnit, seedRow, vsLatestGrid } from './study-statistics';
 import type { PairedDifference } from '@ebt/intervals';
@@ -44,16 +45,16 @@ export interface StudyRunCell {
   file: string;
   outDir: string;
   seed: number;
-  /** the app's run options (flags), the same for every seed */
+  /** the run kind's module (RunKind.module) */
+  kind: string;
+  /** the kind's run options (flags), the same for every seed */
   options: Record<string, unknown>;
 }
 
 export interface StudyOptions {
   seeds: number[];
-  /** the app module that runs one StudyRunCell */
-  runRunner: string;
-  /** the app module that retrains a SweepCell of these runs */
-  cellRunner: string;
+  /** the run kind, by its module (RunKind.module): each seed's dense run and every cell go through it */
+  kind: string;
   runOptions: Record<string, unknown>;
   atFractions?: number[];
   ratios?: RatioPair[];
@@ -217,6 +218,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
     file: path.join(seedDir(dir, seed), 'dense-run.json'),
     outDir: seedDir(dir, seed),
     seed,
+    kind: o.kind,
     options: o.runOptions,
   }));
   const runsTodo = runs.filter((r) => !fs.existsSync(r.file));
@@ -225,19 +227,19 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   // stage 2: prune-and-retrain cells at the grid's fractions and at each draw. An executor that can queue
   // work behind work (Slurm) gets it with stage 1, as tasks that plan their own cell once the dense runs are
   // done; then, and with the local executor, the cells left without a result are planned here and run.
-  const plan = { fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend };
-  const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), cellRunner: o.cellRunner, ...plan };
+  const plan = { kind: o.kind, fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend };
+  const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), ...plan };
   const specFile = path.join(dir, 'study-slots.json');
   fs.mkdirSync(path.join(dir, 'cells'), { recursive: true });
   if (runsTodo.length > 0) writeStudySlots(specFile, spec);
-  const stage1 = await o.executor.run(runsTodo, o.runRunner, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
+  const stage1 = await o.executor.run(runsTodo, STUDY_RUN_RUNNER, { tasks: o.seeds.length * spec.slotsPerSeed, runner: STUDY_SLOT_RUNNER, spec: specFile });
   if (!stage1.done) return { submitted: { jobs: stage1.jobs, note: stage1.note } };
   const seedRuns = o.seeds.map((seed) => loadSeedRun(seedDir(dir, seed), seed, ratios));
   const planned = seedRuns.map((s) => planSeedCells(dir, s, plan));
   const cells = new Map(planned.flatMap((p) => p.cells).map((c) => [c.file, c]));
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   o.log?.(`ebt study: ${cells.size} prune-and-retrain cells, ${cells.size - todo.length} already done`);
-  const stage2 = await o.executor.run(todo, o.cellRunner);
+  const stage2 = await o.executor.run(todo, RETRAIN_RUNNER);
   if (!stage2.done) return { submitted: { jobs: stage2.jobs, note: stage2.note } };
 
   // stage 3: rows, verdicts, files
@@ -270,6 +272,8 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
 }
 
 interface CellPlanOptions {
+  /** the run kind's module */
+  kind: string;
   fractions: number[];
   ratios: RatioPair[];
   retrainEpochs?: number;
@@ -309,7 +313,7 @@ interface PlannedRow {
 export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
   const cellsDir = path.join(dir, 'cells');
   const epochs = o.retrainEpochs ?? s.run.options.epochs;
-  const base = { runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
+  const base = { kind: o.kind, runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
   const cells = new Map<string, SweepCell>();
   const rows: PlannedRow[] = [];
   const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);

@@ -33,7 +33,7 @@ describe('sweep planning', () => {
   });
 
   test("a prune cell carries the point's coefficients; its masks keep the largest, heads layerwise and FFN global", () => {
-    const cell = pruneCell({ runDir: '/r', retrainEpochs: 2 }, point(20, 1), { heads: 0.5, ffn: 1 / 3 }, '/r/sweep/cells/x.json');
+    const cell = pruneCell({ kind: 'k', runDir: '/r', retrainEpochs: 2 }, point(20, 1), { heads: 0.5, ffn: 1 / 3 }, '/r/sweep/cells/x.json');
     expect(cell).toMatchObject({ at: 1, step: 20, ratioHeads: 0.5, ratioFfn: 1 / 3, heads: [[1, 2]], ffn: [[3, 2, 1]] });
     const masks = cellMasks(cell)!;
     expect(masks.heads.map((m) => Array.from(m))).toEqual([[0, 1]]);
@@ -45,7 +45,7 @@ describe('sweep planning', () => {
 describe('cell and sweep files', () => {
   test("a cell's row: every metric as a column, the score by the headline one, read back through its schema", () => {
     const dir = tmp();
-    const cell: SweepCell = { runDir: dir, at: 2, step: 40, ratioHeads: 0.3, ratioFfn: 0.3, retrainEpochs: 3, file: path.join(dir, 'c.json') };
+    const cell: SweepCell = { kind: 'k', runDir: dir, at: 2, step: 40, ratioHeads: 0.3, ratioFfn: 0.3, retrainEpochs: 3, file: path.join(dir, 'c.json') };
     writeCell(cell, { ...scoredResult(81.5, 1000, 5e6, 'f1'), metrics: { f1: 81.5, exact_match: 72 }, seconds: 12 });
     expect(readCellRow(cell.file)).toEqual({
       kind: 'ticket',

@@ -19,10 +19,13 @@ import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
 
 import { RatioPair, ratioKey } from './ratios';
+import { RETRAIN_RUNNER } from './runners';
 export type { RatioPair };
 
 /** What a worker process gets (as JSON in argv[2]): one retraining to do and the file to write. */
 export interface SweepCell {
+  /** the run kind's module (RunKind.module): the retrain runner asks it how to retrain */
+  kind: string;
   runDir: string;
   /** 'dense' for the unpruned baseline, else the number of completed epochs whose last point gives the masks */
   at: number | 'dense';
@@ -37,8 +40,8 @@ export interface SweepCell {
 }
 
 export interface SweepOptions {
-  /** the module a worker runs for one cell (node RUNNER CELL_JSON; see runnerArgs) */
-  runner: string;
+  /** the run's kind, by its module (RunKind.module): the retrain runner loads it to retrain each cell */
+  kind: string;
   /** the initial weights the tickets are retrained from (Hugging Face folder) */
   initDir: string;
   /** completed-epoch counts to prune at, or 'all' */
@@ -60,7 +63,7 @@ export interface SweepOptions {
 
 /** The cell that retrains the initial weights pruned by `point`'s masks at `ratio`. */
 export function pruneCell(
-  base: Pick<SweepCell, 'runDir' | 'retrainEpochs' | 'backend'>,
+  base: Pick<SweepCell, 'kind' | 'runDir' | 'retrainEpochs' | 'backend'>,
   point: { step: number; epoch: number; heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] },
   ratio: RatioPair,
   file: string,
@@ -174,13 +177,13 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
   const plan: Array<{ file: string; source: SweepRow['source']; at: number | null; criterion: string | null; step: number | null }> = [];
   if (o.dense ?? true) {
     const file = path.join(cellsDir, `dense-e${retrainEpochs}.json`);
-    cells.set(file, { runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file });
+    cells.set(file, { kind: o.kind, runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file });
     plan.push({ file, source: null, at: null, criterion: null, step: null });
   }
   for (const { source, at: a, criterion, point, ratios } of prunePoints) {
     for (const r of ratios) {
       const file = path.join(cellsDir, `step${point.step}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`);
-      if (!cells.has(file)) cells.set(file, pruneCell({ runDir, retrainEpochs, backend: o.backend }, point, r, file));
+      if (!cells.has(file)) cells.set(file, pruneCell({ kind: o.kind, runDir, retrainEpochs, backend: o.backend }, point, r, file));
       plan.push({ file, source, at: a, criterion, step: point.step });
     }
   }
@@ -189,7 +192,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
   const executor = o.executor ?? localExecutor({ log: o.log });
   o.log?.(`ebt sweep: ${cells.size} cells, ${cells.size - todo.length} already done, ${executor.describe()}`);
   const { csv, arrow } = sweepResultFiles(runDir);
-  const outcome = await executor.run(todo, o.runner);
+  const outcome = await executor.run(todo, RETRAIN_RUNNER);
   if (!outcome.done) return { rows: [], csv, arrow, skipped, submitted: { jobs: outcome.jobs, note: outcome.note } };
   const rows: SweepRow[] = plan.map((p) => {
     const result = readCellRow(p.file);

@@ -39,9 +39,9 @@ describe('finetune bert', () => {
     expect(snaps[0].snapshot.ffn.map((h) => h.length)).toEqual([64, 64]);
     // its tickets retrain through the fine-tuning cell runner and are scored by accuracy
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const { BERT } = require('./index') as typeof import('./index');
     const s = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: BERT.module,
       initDir: tinyBertFolder(),
       at: [6],
       ratios: [{ heads: 0.5, ffn: 0.5 }],
@@ -73,9 +73,9 @@ describe('finetune bert', () => {
     expect(result.finalTest!.score).toBeGreaterThan(0.8);
     // a ticket drawn from its trajectory prunes and retrains through the cell runner
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const { BERT } = require('./index') as typeof import('./index');
     const s = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: BERT.module,
       initDir: tinyBertFolder('hf-tiny-roberta'),
       at: [6],
       ratios: [{ heads: 0.5, ffn: 0.5 }],
@@ -170,9 +170,9 @@ describe('finetune bert', () => {
     // metrics.csv's score column is the trainer's Pearson from summed tallies: the same r as scipy-checked pearson() on the predictions
     expect(r.result.finalTest!.score).toBeCloseTo(evaluation.metrics.validation.pearson, 5);
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const { BERT } = require('./index') as typeof import('./index');
     const s = await sweep(r.outDir, {
-      runner: CELL_RUNNER,
+      kind: BERT.module,
       initDir: tinyBertFolder(),
       at: [6],
       ratios: [{ heads: 0.5, ffn: 0.5 }],
@@ -232,9 +232,9 @@ describe('finetune vit', () => {
     expect(fs.existsSync(path.join(out, 'checkpoints', 'last.safetensors'))).toBe(true);
     // a ViT run's tickets retrain through the fine-tuning cell runner too
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const { VIT } = require('./index') as typeof import('./index');
     const s = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: VIT.module,
       initDir: path.join(fixtures, 'hf-tiny-vit'),
       at: [1],
       ratios: [{ heads: 0.5, ffn: 0.5 }],
@@ -294,9 +294,9 @@ describe('finetune bert --task squad', () => {
     expect(run.options).toMatchObject({ task: 'squad', docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 });
     // the sweep retrains tickets of this run too, scoring them with EM/F1
     const { localExecutor, sweep } = require('@ebt/experiment') as typeof import('@ebt/experiment');
-    const { CELL_RUNNER } = require('./index') as typeof import('./index');
+    const { BERT } = require('./index') as typeof import('./index');
     const s = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: BERT.module,
       initDir: run.options.model,
       at: [0],
       ratios: [{ heads: 0.5, ffn: 0.5 }],

@@ -12,8 +12,9 @@ import { Intermediate } from './feed-forward';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { dropout } from './dropout';
-import { architecture, headCounts, ModelTask, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
+import { architecture, headCounts, MaskedLanguageModel, ModelTask, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
 import { Initializer, Module, variable } from './module';
+import { ConfigError } from './errors';
 
 /** transformers' BertConfig() defaults (bert-base-uncased). */
 export const BERT_DEFAULTS: Omit<BertConfig, 'model_type'> = {
@@ -289,17 +290,107 @@ export class BertForQuestionAnswering extends Module implements QuestionAnswerer
   }
 }
 
+/** transformers' BertPredictionHeadTransform: dense, activation, LayerNorm on every token. */
+export class BertPredictionHeadTransform extends Module {
+  dense: Linear;
+  LayerNorm: LayerNorm;
+  constructor(
+    private readonly config: BertConfig,
+    init: Initializer,
+  ) {
+    super();
+    this.dense = new Linear(config.hidden_size, config.hidden_size, init);
+    this.LayerNorm = new LayerNorm(config.hidden_size, config.layer_norm_eps);
+  }
+  forward(h: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => this.LayerNorm.forward(activation(this.config.hidden_act)(this.dense.forward(h))) as tf.Tensor3D);
+  }
+}
+
+/**
+ * transformers' BertLMPredictionHead: the transform, then the decoder - tied to the word embeddings, as
+ * `tie_word_embeddings` (true by default) makes it, so the checkpoint holds no `decoder.weight` - and a bias
+ * per vocabulary entry (`cls.predictions.bias`).
+ */
+export class BertLMPredictionHead extends Module {
+  transform: BertPredictionHeadTransform;
+  bias: tf.Variable;
+  constructor(config: BertConfig, init: Initializer) {
+    super();
+    this.transform = new BertPredictionHeadTransform(config, init);
+    this.bias = variable(tf.zeros([config.vocab_size]), 'bias');
+  }
+  /** [B, T, D] -> [B, T, V] through the word embeddings [V, D] */
+  forward(h: tf.Tensor3D, wordEmbeddings: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, t, d] = h.shape;
+      const x = this.transform.forward(h).reshape([b * t, d]) as tf.Tensor2D;
+      return tf.matMul(x, wordEmbeddings, false, true).add(this.bias).reshape([b, t, -1]) as tf.Tensor3D;
+    });
+  }
+}
+
+/** transformers' BertOnlyMLMHead, kept for its parameter names (`cls.predictions.*`). */
+export class BertOnlyMLMHead extends Module {
+  predictions: BertLMPredictionHead;
+  constructor(config: BertConfig, init: Initializer) {
+    super();
+    this.predictions = new BertLMPredictionHead(config, init);
+  }
+}
+
+/** Masked-language modelling (BERT's pretraining objective without next-sentence prediction): vocabulary logits at every token. */
+export class BertForMaskedLM extends Module implements MaskedLanguageModel {
+  bert: BertModel;
+  cls: BertOnlyMLMHead;
+  readonly task = 'fill-mask';
+
+  get architecture(): string {
+    return 'BertForMaskedLM';
+  }
+
+  get basePrefix(): string {
+    return 'bert';
+  }
+
+  encoderLayers(): EncoderLayerHandles[] {
+    return this.bert.encoder.encoderLayers();
+  }
+
+  constructor(
+    readonly config: BertConfig,
+    options: { seed?: number } = {},
+  ) {
+    super();
+    if (config.tie_word_embeddings === false)
+      throw new ConfigError("config.json: field 'tie_word_embeddings' is false; ebt's BertForMaskedLM ties the decoder to the word embeddings.");
+    const init = new Initializer(options.seed, config.initializer_range);
+    this.bert = new BertModel(config, init, false);
+    this.cls = new BertOnlyMLMHead(config, init);
+  }
+
+  forward(inputs: TextInputs, training = false): { logits: tf.Tensor3D; lastHiddenState: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const { lastHiddenState } = this.bert.forward(inputs, training);
+      const logits = this.cls.predictions.forward(lastHiddenState, this.bert.embeddings.word_embeddings.weight as tf.Tensor2D);
+      return { logits, lastHiddenState };
+    });
+  }
+}
+
 /**
  * Parameters and FLOPs of a BERT-like text model outside its encoder: the embeddings (words, positions,
  * segments, LayerNorm), then, for classification, a D x D dense layer on the first token (BERT's pooler,
- * RoBERTa's classifier.dense) before the head; QA has no such layer and its head reads every token.
+ * RoBERTa's classifier.dense) before the head; QA and masked-LM have no such layer and their heads read every
+ * token.
  */
 export function textOuterCounts(task: ModelTask, config: TransformerConfig, tokens: number): { parameters: number; flops: number } {
   const c = config as BertConfig;
   const D = c.hidden_size;
   const embeddings = (c.vocab_size + c.max_position_embeddings + c.type_vocab_size) * D + 2 * D;
-  const head = headCounts(task, D, numLabels(c), tokens);
-  const dense = task === 'question-answering' ? { parameters: 0, flops: 0 } : { parameters: D * D + D, flops: 2 * D * D };
+  const head = headCounts(task, D, task === 'fill-mask' ? c.vocab_size : numLabels(c), tokens);
+  const pooled = task === 'text-classification';
+  const dense = pooled ? { parameters: D * D + D, flops: 2 * D * D } : { parameters: 0, flops: 0 };
   return { parameters: embeddings + dense.parameters + head.parameters, flops: dense.flops + head.flops };
 }
 
@@ -310,6 +401,7 @@ export const BERT: ModelType = {
   architectures: {
     BertForSequenceClassification: architecture('text-classification', (c, o) => new BertForSequenceClassification(c as BertConfig, o)),
     BertForQuestionAnswering: architecture('question-answering', (c, o) => new BertForQuestionAnswering(c as BertConfig, o)),
+    BertForMaskedLM: architecture('fill-mask', (c, o) => new BertForMaskedLM(c as BertConfig, o)),
   },
   input: (c) => {
     const b = c as BertConfig;

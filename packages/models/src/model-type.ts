@@ -17,7 +17,7 @@ export interface TextInputs {
 }
 
 /** What a task model is for, in transformers' pipeline names. */
-export type ModelTask = 'text-classification' | 'question-answering' | 'image-classification';
+export type ModelTask = 'text-classification' | 'question-answering' | 'image-classification' | 'fill-mask';
 
 interface TaskModel extends Module, ModelIdentity {
   readonly config: TransformerConfig;
@@ -41,8 +41,15 @@ export interface ImageClassifier extends TaskModel {
   forward(pixelValues: tf.Tensor4D, training?: boolean): { logits: tf.Tensor2D; lastHiddenState: tf.Tensor3D };
 }
 
+/** A masked language model (BertForMaskedLM): a score for every vocabulary entry at every position. */
+export interface MaskedLanguageModel extends TaskModel {
+  readonly task: 'fill-mask';
+  /** vocabulary logits [B, T, V] */
+  forward(inputs: TextInputs, training?: boolean): { logits: tf.Tensor3D; lastHiddenState: tf.Tensor3D };
+}
+
 /** Any task model ebt loads, trains, slims, prunes and exports; `task` tells them apart. */
-export type PretrainedModel = TextClassifier | QuestionAnswerer | ImageClassifier;
+export type PretrainedModel = TextClassifier | QuestionAnswerer | ImageClassifier | MaskedLanguageModel;
 
 /** What a model reads: token ids below `vocabSize`, at most `maxLength` per row; or pixels [N, channels, imageSize, imageSize]. */
 export type InputSpec =
@@ -85,5 +92,8 @@ export interface ModelType {
 /** A task model's head: parameters and FLOPs of a classifier on one vector, or of a span head on every token. */
 export function headCounts(task: ModelTask, hidden: number, labels: number, tokens: number): { parameters: number; flops: number } {
   if (task === 'question-answering') return { parameters: hidden * 2 + 2, flops: 2 * tokens * hidden * 2 };
+  // the masked-LM head: a D x D transform and its LayerNorm, the decoder tied to the word embeddings (no
+  // parameters of its own) and a bias per vocabulary entry (`labels` here), at every token
+  if (task === 'fill-mask') return { parameters: hidden * hidden + 3 * hidden + labels, flops: 2 * tokens * hidden * (hidden + labels) };
   return { parameters: hidden * labels + labels, flops: 2 * hidden * labels };
 }

@@ -49,7 +49,7 @@ function ebtOutputs(model: PretrainedModel, feeds: Feeds): Record<string, number
       const r = model.forward(inputs);
       return { start_logits: r.startLogits.arraySync(), end_logits: r.endLogits.arraySync() };
     }
-    return { logits: model.forward(inputs).logits.arraySync() };
+    return { logits: model.forward(inputs).logits.arraySync() as number[][] };
   });
 }
 

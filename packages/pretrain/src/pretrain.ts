@@ -63,6 +63,9 @@ export async function loadData(spec: string): Promise<{ train: ImageDataset; tes
   throw new UsageError(`--data must be 'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'cifar10' or 'cifar10:DIR' (got '${spec}').`);
 }
 
+/** Training images of CIFAR-10 are padded by 4 and cropped at random (with a flip); the others are used as they are. */
+export const cropPadding = (data: string) => (data.startsWith('cifar10') ? 4 : 0);
+
 export async function pretrainSmallVit(
   o: PretrainOptions,
 ): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; report: string | null; sweep: Awaited<ReturnType<typeof sweep>> | null }> {
@@ -129,7 +132,7 @@ export async function pretrainSmallVit(
     continueWith: options.continueWith,
     rewind: options.rewind,
     initDir: path.join(outDir, 'init'),
-    train: imageSource(trainSet, { cropPadding: dataSpec.startsWith('cifar10') ? 4 : 0 }),
+    train: imageSource(trainSet, { cropPadding: cropPadding(dataSpec) }),
     test: imageSource(testSet),
     epochs,
     batchSize,
@@ -137,7 +140,7 @@ export async function pretrainSmallVit(
     schedule: { lr, warmupSteps: options.warmupSteps, decay: 'cosine', minLr: preset.minLr },
     labelSmoothing: preset.labelSmoothing,
     seed,
-    augment: dataSpec.startsWith('cifar10'),
+    augment: cropPadding(dataSpec) > 0,
     outDir,
     recordEvery: options.recordEvery,
     resume: o.resume,
@@ -150,7 +153,7 @@ export async function pretrainSmallVit(
     sweepResult = await sweep(outDir, {
       ...preset.sweep,
       ratios,
-      runner: require.resolve('./sweep-cell'),
+      kind: require.resolve('./small-vit-kind'),
       initDir: path.join(outDir, 'init'),
       backend: o.backend,
       log,

@@ -29,6 +29,7 @@ function forwardLogits(model: PretrainedModel, name: string, training = false): 
   const x = referenceInput(name);
   if (model.task === 'image-classification') return model.forward(x as tf.Tensor4D, training).logits;
   if (model.task === 'text-classification') return model.forward(x as TextInputs, training).logits;
+  if (model.task === 'fill-mask') return model.forward(x as TextInputs, training).logits.reshape([-1, model.config.vocab_size as number]) as tf.Tensor2D;
   throw new Error(`no logits for ${model.architecture}`);
 }
 
@@ -56,7 +57,7 @@ const coefficients = {
   ffn: [Float32Array.from({ length: 64 }, (_, j) => 1 - j / 100), Float32Array.from({ length: 64 }, (_, j) => 0.5 + j / 200)],
 };
 
-describe.each(['hf-tiny-bert', 'hf-tiny-roberta', 'hf-tiny-vit'])('pruneModel on %s', (name) => {
+describe.each(['hf-tiny-bert', 'hf-tiny-roberta', 'hf-tiny-vit', 'hf-tiny-bert-mlm'])('pruneModel on %s', (name) => {
   test('the pruned model computes what the masked model computes (coefficients folded), to 1e-5', () => {
     const { model } = loadPretrained(path.join(fixtures, name), { log: null });
     hook(model, maskedCoefficients(masks, coefficients));
@@ -133,6 +134,10 @@ describe('counts against published numbers', () => {
     expect(countParameters(parseConfig({ model_type: 'vit', ...VIT_DEFAULTS, id2label }))).toBe(86_567_656);
   });
 
+  test('bert-base-uncased as BertForMaskedLM: 109,514,298 parameters (no pooler; the decoder tied to the word embeddings)', () => {
+    expect(countParameters(parseConfig({ model_type: 'bert', ...BERT_DEFAULTS, architectures: ['BertForMaskedLM'] }))).toBe(109_514_298);
+  });
+
   test("roberta-base's config.json with a 2-label head: 124,647,170 parameters (no pooler; classifier.dense + out_proj)", () => {
     const robertaBase = { model_type: 'roberta', vocab_size: 50265, max_position_embeddings: 514, type_vocab_size: 1, layer_norm_eps: 1e-5, num_labels: 2 };
     expect(countParameters(parseConfig(robertaBase))).toBe(124_647_170);
@@ -173,6 +178,16 @@ function safetensorsElements(file: string): number {
     .filter(([k]) => k !== '__metadata__')
     .reduce((s, [, v]) => s + (v as { shape: number[] }).shape.reduce((a, b) => a * b, 1), 0);
 }
+
+test("BertForMaskedLM: the checkpoint's own size (no decoder weight of its own), and a head that reads every token", () => {
+  const dir = path.join(fixtures, 'hf-tiny-bert-mlm');
+  const { model } = loadPretrained(dir, { log: null });
+  expect(countParameters(model.config)).toBe(safetensorsElements(path.join(dir, 'model.safetensors')));
+  const D = model.config.hidden_size;
+  const V = model.config.vocab_size as number;
+  const body = (T: number) => countFlops({ ...model.config, architectures: ['BertForQuestionAnswering'] }, T) - 2 * T * D * 2;
+  expect(countFlops(model.config, 10) - body(10)).toBe(2 * 10 * D * (D + V));
+});
 
 test('BertForQuestionAnswering: no pooler and a per-token qa_outputs, in parameters and FLOPs', () => {
   const dir = path.join(fixtures, 'hf-tiny-bert-qa');

@@ -39,7 +39,7 @@ function inputs(model: PretrainedModel): { x: tf.Tensor | Record<string, tf.Tens
 
 function logitsOf(model: PretrainedModel, x: tf.Tensor | Record<string, tf.Tensor>): tf.Tensor2D {
   if (model.task === 'image-classification') return model.forward(x as tf.Tensor4D, true).logits;
-  if (model.task === 'question-answering') throw new Error('no logits for a QA model');
+  if (model.task === 'question-answering' || model.task === 'fill-mask') throw new Error(`no classification logits for a ${model.task} model`);
   const { inputIds, attentionMask } = x as Record<string, tf.Tensor2D>;
   return model.forward({ inputIds, attentionMask }, true).logits;
 }

@@ -11,7 +11,7 @@ import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 
 export function studyCommand(): Command {
   const cmd = new Command('study');
-  for (const kind of Object.values(RUN_KINDS)) {
+  for (const kind of RUN_KINDS) {
     const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true), {
       help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
       default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
@@ -27,14 +27,13 @@ export function studyCommand(): Command {
           : splitList(o.seedList).map((s) => parseInteger(s, '--seed-list'));
       if (seeds.length === 0) throw new UsageError('--seeds must be at least 1.');
       const { seed: _seed, ...training } = parseTrainingFlags(o);
-      const parsed: Record<string, unknown> & { model?: string } = { kind: kind.name, ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
+      const parsed: Record<string, unknown> & { model?: string } = { ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
       const runOptions = await resolveModelFlag(parsed, o.revision);
       const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
       const dir = path.resolve(o.out);
       const r = await study(dir, {
         seeds,
-        runRunner: kind.runRunner,
-        cellRunner: kind.cellRunner,
+        kind: kind.module,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
         atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
         ratios: parsed.ratios as RatioPair[],

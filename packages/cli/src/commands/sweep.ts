@@ -3,7 +3,7 @@ import { parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
-import { cellRunnerFor, initDirOf } from './run-kinds';
+import { kindOf } from './run-kinds';
 
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
@@ -19,7 +19,8 @@ export function sweepCommand(): Command {
   executorFlags(cmd);
   return cmd.action(async (dir: string, o) => {
     const run = readManifest(dir);
-    const kind = { runner: cellRunnerFor(run), initDir: initDirOf(dir, run) };
+    const runKind = kindOf(run, dir);
+    const kind = { kind: runKind.module, initDir: runKind.initDir(dir, run) };
     const atFractions =
       o.atFractions === undefined
         ? undefined

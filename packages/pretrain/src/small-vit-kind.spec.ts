@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as aq from 'arquero';
 import { localExecutor, sweep } from '@ebt/experiment';
-import { pretrainSmallVit, CELL_RUNNER } from './index';
+import { pretrainSmallVit, SMALL_VIT } from './index';
 
 describe('sweep', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-sweep-'));
@@ -13,7 +13,7 @@ describe('sweep', () => {
     // a dense slimming run (the criteria never act with --continue dense), one smoke epoch
     await pretrainSmallVit({ preset: 'smoke', epochs: 1, backend: 'wasm', out, progress: false, continueWith: 'dense', sweep: false });
     const first = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: SMALL_VIT.module,
       initDir: path.join(out, 'init'),
       at: [0, 1],
       ratios: half,
@@ -40,7 +40,7 @@ describe('sweep', () => {
     const cellFiles = fs.readdirSync(path.join(out, 'sweep', 'cells'));
     const mtimes = cellFiles.map((f) => fs.statSync(path.join(out, 'sweep', 'cells', f)).mtimeMs);
     const again = await sweep(out, {
-      runner: CELL_RUNNER,
+      kind: SMALL_VIT.module,
       initDir: path.join(out, 'init'),
       at: [0, 1],
       ratios: half,
@@ -52,7 +52,7 @@ describe('sweep', () => {
   }, 180_000);
 
   test('refuses a folder that is not a run, ratios out of range, and a retraining of 0 epochs', async () => {
-    const options = { runner: CELL_RUNNER, initDir: path.join(out, 'init'), at: [1] };
+    const options = { kind: SMALL_VIT.module, initDir: path.join(out, 'init'), at: [1] };
     await expect(sweep(fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), { ...options, ratios: half })).rejects.toThrow(/not a run folder/);
     await expect(sweep(out, { ...options, ratios: [{ heads: 0.3, ffn: 1.2 }] })).rejects.toThrow('--ratios must lie in [0, 1) (got 0.3:1.2).');
     await expect(sweep(out, { ...options, ratios: half, retrainEpochs: 0 })).rejects.toThrow('--retrain-epochs must be a positive integer (got 0).');

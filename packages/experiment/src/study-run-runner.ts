@@ -1,20 +1,19 @@
 /**
- * One dense run of `ebt study small-vit`, in a worker process: slimming pretraining of one seed with both
- * criteria watching and the model kept dense after their draws (the study prunes at the draws itself), resumed
- * when an earlier attempt left a checkpoint. argv[2]: the StudyRunCell(s), as @ebt/experiment's runCellFromArgv.
+ * One dense run of `ebt study KIND`, in a worker process: the kind's run for one seed, with both criteria
+ * watching and the model kept dense after their draws (the study prunes at the draws itself), resumed when an
+ * earlier attempt left a checkpoint. argv[2]: the StudyRunCell(s), as runCellFromArgv.
  */
-import { writeFileAtomic } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCellFromArgv, StudyRunCell } from '@ebt/experiment';
-
-import { pretrainSmallVit, PretrainOptions } from './pretrain';
+import { writeFileAtomic } from '@ebt/files';
+import { runCellFromArgv } from './executor';
+import { loadKind } from './run-kind';
+import type { StudyRunCell } from './study';
 
 export async function runStudyRun(cell: StudyRunCell): Promise<void> {
   const resume = fs.existsSync(path.join(cell.outDir, 'checkpoints', 'last.safetensors'));
-  const options = cell.options as PretrainOptions;
-  const { result } = await pretrainSmallVit({
-    ...options,
+  const { result } = await loadKind(cell.kind).run({
+    ...cell.options,
     seed: cell.seed,
     out: cell.outDir,
     continueWith: 'dense',

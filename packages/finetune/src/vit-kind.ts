@@ -1,0 +1,50 @@
+/** The run kind `finetune vit`: its flags, its dense run (finetune-vit.ts) and how its tickets are retrained. */
+import * as tf from '@tensorflow/tfjs';
+import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
+import { ImageClassifier, loadPretrained } from '@ebt/models';
+import { countFlops, countParameters } from '@ebt/pruning';
+import { finetuneVit, FinetuneVitOptions, loadVitData, vitSources } from './finetune-vit';
+import { imageInput } from './task-model';
+
+export const runKind: RunKind<FinetuneVitOptions> = {
+  name: 'vit',
+  command: 'finetune vit',
+  description:
+    "ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
+  module: __filename,
+  flags: (cmd) =>
+    cmd
+      .option('--model <dir|id>', 'Hugging Face ViT folder or hub id (google/vit-base-patch16-224-in21k); default: the embedded tiny ViT')
+      .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
+      .option(
+        '--data <spec>',
+        "'cifar10' (the hub's uoft-cs/cifar10), 'cifar10:DIR' (binary batches), 'fashion-mnist', 'fashion-mnist:DIR' or 'mnist'",
+        'mnist',
+      )
+      .option('--limit <n>', 'use only the first n training and test images'),
+  parse: (o) => ({ model: o.model, data: o.data, limit: optionalInteger(o.limit, '--limit') }),
+  run: async (options) => ({ ...(await finetuneVit(options)), notes: [] }),
+  initDir: (_runDir, run) => (run.options as { model: string }).model,
+  retrain: async (_runDir, run) => {
+    const o = run.options;
+    if (o.command !== 'finetune vit') throw new Error(`not a ViT fine-tuning run: ${o.command}`);
+    const data = await loadVitData(o.data);
+    const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed, log: null });
+    return {
+      model,
+      setup: (m) => {
+        const sources = vitSources(o.data, data, o.limit ?? undefined, imageInput(m as ImageClassifier), o.model);
+        return {
+          forward: (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
+          train: sources.train,
+          test: sources.test,
+          augment: sources.augment,
+          batchSize: o.batchSize,
+          optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+          schedule: { lr: o.lr, decay: 'linear' },
+        };
+      },
+      score: async (m, r) => scoredResult(r.finalTest?.score ?? null, countParameters(m.config), countFlops(m.config)),
+    };
+  },
+};
