@@ -41,3 +41,9 @@ export {
   SPAM_ASSASSIN_LABELS,
 } from './spam-assassin';
 export type { SpamAssassinGroup, SpamAssassinMessage, SpamAssassinOptions } from './spam-assassin';
+export { brownDir, readBrown, splitBrown, untag } from './brown';
+export type { CorpusText } from './brown';
+export { checkCorpusSpec, loadTextCorpus, TEXT_CORPORA } from './text-corpus';
+export type { TextCorpus } from './text-corpus';
+export { CLASSES_KEY, needsNewHead, parseClassSubset, selectClasses } from './class-subset';
+export type { ClassSubset } from './class-subset';

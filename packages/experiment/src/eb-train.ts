@@ -46,6 +46,8 @@ export interface EbTrainResult {
   result: TrainResult;
   /** the model training ended with: the pruned ticket after an EB-train draw, else the model given */
   finalModel: PretrainedModel;
+  /** finalModel's slimming coefficients (folded into its weights by saveDenseModel) */
+  finalSlimming: Slimming;
   ticket: TicketInfo | null;
   /** the rewind-init training of the ticket, when asked for */
   ticketTraining?: TrainResult;
@@ -115,7 +117,7 @@ export async function ebTrain(o: EbTrainOptions): Promise<EbTrainResult> {
   const learning = learningVerdict(end.result.state.metrics, o.chance ?? null);
   if (fs.existsSync(manifestFile(o.outDir))) recordLearning(o.outDir, learning); // a library caller may keep no run.json
   if (!learning.learned) run.log(`ebt: warning: this run did not learn (${learning.reasons.join('; ')}); its draws are not results.`);
-  return { result: end.result, finalModel: end.model, ticket: end.ticket, ticketTraining, learning };
+  return { result: end.result, finalModel: end.model, finalSlimming: end.slimming, ticket: end.ticket, ticketTraining, learning };
 }
 
 function resolveRun(o: EbTrainOptions): Run {

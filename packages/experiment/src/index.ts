@@ -1,6 +1,6 @@
 export { ManifestError, MANIFEST_FORMAT, manifestFile, manifestSchema, readManifest, runOptionsSchema, writeManifest } from './manifest';
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
-export { checkPositive, checkRunOptions, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
+export { checkPositive, checkRunOptions, checkSaveModel, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
 export type { EarlyBirdRunOptions, RunOptions, Watch } from './run-options';
 export { DEFAULT_WATCH_RATIO, ratioKey } from './ratios';
 export type { CriterionName } from '@ebt/eb-criteria';
@@ -18,6 +18,8 @@ export { CellFileError, METRIC_NAMES, readCellRow, writeCellRow } from './cell-f
 export type { CellResult, MetricName, SweepRow } from './cell-file';
 export { readSweepResults, SweepResultsError, writeSweepResults } from './sweep-results-file';
 export { loadKind } from './run-kind';
+export { MODEL_FOLDER_FILES, saveDenseModel } from './save-model';
+export type { SaveModelOptions } from './save-model';
 export { oneOf, optionalInteger, parseInteger, parseNumber, splitList } from './flag-values';
 export type { FlagTarget, KindRun, KindRunOptions, RetrainTask, RunKind } from './run-kind';
 export { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';

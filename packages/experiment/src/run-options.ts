@@ -17,7 +17,9 @@ import {
 import { UsageError } from '@ebt/errors';
 import { LAMBDA_DEFAULT } from '@ebt/slimming';
 import { RECORD_EVERY } from '@ebt/training';
+import * as fs from 'node:fs';
 import { checkRunFolder } from './run-folder';
+import { MODEL_FOLDER_FILES } from './save-model';
 import { DEFAULT_WATCH_RATIO, RatioPair, ratioKey } from './ratios';
 
 export interface RunOptions {
@@ -32,6 +34,8 @@ export interface RunOptions {
   /** clear an existing run folder and start anew */
   overwrite?: boolean;
   recordEvery?: number;
+  /** write the model training ended with here, as a Hugging Face folder (save-model.ts) */
+  saveModel?: string;
   lambdaHeads?: number;
   lambdaFfn?: number;
   progress?: boolean;
@@ -124,7 +128,9 @@ export function earlyBirdRunFields(o: RunOptions & EarlyBirdRunOptions, slimming
     lambdaFfn: slimming.lambdaFfn,
     recordEvery: o.recordEvery ?? RUN_DEFAULTS.recordEvery,
     criterion: o.criterion ?? RUN_DEFAULTS.criterion,
-    continueWith: o.continueWith ?? RUN_DEFAULTS.continueWith,
+    // without an L1 penalty nothing is slimmed: the criteria still watch and draw, but the run stays dense
+    // (pretraining plainly, `--lambda-heads 0 --lambda-ffn 0`) unless --continue says otherwise
+    continueWith: o.continueWith ?? (slimming.lambdaHeads === 0 && slimming.lambdaFfn === 0 ? 'dense' : RUN_DEFAULTS.continueWith),
     rewind: o.rewind ?? RUN_DEFAULTS.rewind,
   };
 }
@@ -135,11 +141,21 @@ export function checkPositive(flag: string, v: number | undefined, integer = fal
     throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${v}).`);
 }
 
-/** The checks every app makes before it starts: positive numbers, and a run to resume. */
+/** --save-model names a folder to (over)write: not a file, and not a folder that holds something other than a model. */
+export function checkSaveModel(dir: string | undefined): void {
+  if (dir === undefined) return;
+  if (!fs.existsSync(dir)) return;
+  if (!fs.statSync(dir).isDirectory()) throw new UsageError(`--save-model ${dir}: it is a file, not a folder.`);
+  const foreign = fs.readdirSync(dir).filter((f) => !MODEL_FOLDER_FILES.includes(f));
+  if (foreign.length > 0) throw new UsageError(`--save-model ${dir}: the folder holds ${foreign[0]}, which is not a model file; name a new or a model folder.`);
+}
+
+/** The checks every app makes before it starts: positive numbers, a folder to save the model in, and a run to resume. */
 export function checkRunOptions(o: RunOptions, outDir: string): void {
   checkPositive('--epochs', o.epochs, true);
   checkPositive('--batch-size', o.batchSize, true);
   checkPositive('--lr', o.lr);
   checkPositive('--record-every', o.recordEvery, true);
+  checkSaveModel(o.saveModel);
   checkRunFolder(outDir, o);
 }

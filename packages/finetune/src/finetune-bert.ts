@@ -27,6 +27,7 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  saveDenseModel,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
@@ -115,14 +116,14 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const manifest: ManifestOptions = { ...options, ...recorded };
   lock ??= openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
-  const { result, ticket, finalModel } = await ebTrain({
+  const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore(objective.metric, trainSet.numClasses),
     forwardOf: (m) => (x, training) => (m as TextClassifier).forward(x as never, training).logits,
     slimming,
     watches,
     criterion: o.criterion,
-    continueWith: o.continueWith,
+    continueWith: options.continueWith,
     rewind: o.rewind,
     initDir: modelDir,
     train: textSource(trainSet, tokenizer, maxLength),
@@ -145,6 +146,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     glueEval = { task, metrics: await glueEvaluation(task, finalModel as TextClassifier, splits, options.batchSize) };
     writeFileAtomic(path.join(outDir, 'glue-eval.json'), JSON.stringify(glueEval, null, 1) + '\n');
   }
+  if (o.saveModel) await saveDenseModel(o.saveModel, finalModel, finalSlimming, { inputsFrom: modelDir });
   lock.release();
   return { outDir, result, ticket, glue: glueEval };
 }

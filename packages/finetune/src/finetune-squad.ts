@@ -26,6 +26,7 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  saveDenseModel,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
@@ -174,6 +175,7 @@ export async function finetuneSquad(
   const metrics = squadMetrics(devExamples, predictions);
   writeFileAtomic(path.join(outDir, 'predictions.json'), JSON.stringify(Object.fromEntries(predictions), null, 1) + '\n');
   writeFileAtomic(path.join(outDir, 'squad-eval.json'), JSON.stringify({ exact_match: metrics.exactMatch, f1: metrics.f1, count: metrics.count }) + '\n');
+  if (o.saveModel) await saveDenseModel(o.saveModel, run.finalModel, run.finalSlimming, { inputsFrom: o.model });
   lock.release();
   return { outDir, result: run.result, ticket: run.ticket, exactMatch: metrics.exactMatch, f1: metrics.f1 };
 }

@@ -18,12 +18,16 @@ import {
   loadCifar10Parquet,
   loadFashionMnist,
   loadFashionMnistParquet,
+  CLASSES_KEY,
   loadMnist,
+  needsNewHead,
+  parseClassSubset,
   randomCropFlip,
+  selectClasses,
   takeFirst,
 } from '@ebt/data';
 import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
-import { ImageClassifier, loadPretrained } from '@ebt/models';
+import { ImageClassifier, loadPretrained, readConfig } from '@ebt/models';
 import { imageInput, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -40,6 +44,8 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  RUN_DEFAULTS,
+  saveDenseModel,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 
@@ -93,10 +99,32 @@ interface VitData {
   test: ImageDataset;
   /** the data set's own normalisation, undone before the model's */
   undo: { mean: number[]; std: number[] } | null;
+  /** the classes of a transfer task (`:classes=LIST`), null for all */
+  classes: number[] | null;
 }
 
-/** The images of a ViT run's --data spec. */
+/** The images of a ViT run's --data spec (a transfer task's classes: `:classes=LIST:per-class=N`, @ebt/data's class-subset.ts). */
 export async function loadVitData(spec: string): Promise<VitData> {
+  const subset = parseClassSubset(spec);
+  const data = await loadImages(subset.base);
+  return { ...data, train: selectClasses(data.train, subset, spec, true), test: selectClasses(data.test, subset, spec, false), classes: subset.classes };
+}
+
+/**
+ * A ViT checkpoint loaded for a run's images: a new head (as transformers' ignore_mismatched_sizes) when the
+ * checkpoint's head was trained on other classes than the run's (config.json's ebt_classes), or has another size.
+ */
+export function loadVitModel(modelDir: string, data: VitData, seed: number, log?: null) {
+  const newHead = needsNewHead(readConfig(modelDir)[CLASSES_KEY], data.classes);
+  if (newHead && log !== null) process.stderr.write(`ebt: '${modelDir}' was trained on other classes than --data's: its classifier starts anew.\n`);
+  const loaded = loadPretrained(modelDir, { numLabels: data.train.numClasses, seed, newHead, log });
+  const config = loaded.model.config as Record<string, unknown>;
+  if (data.classes) config[CLASSES_KEY] = data.classes;
+  else delete config[CLASSES_KEY];
+  return loaded;
+}
+
+async function loadImages(spec: string): Promise<Omit<VitData, 'classes'>> {
   const undo = { mean: CIFAR10_MEAN, std: CIFAR10_STD };
   if (spec === 'mnist') return { ...loadMnist(), undo: null };
   const fashion = fashionMnistSource(spec);
@@ -135,7 +163,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   checkRunOptions(o, outDir);
   const data = await loadVitData(spec);
   const backend = await initBackend({ backend: o.backend });
-  const loaded = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed ?? 0 });
+  const loaded = loadVitModel(o.model, data, o.seed ?? RUN_DEFAULTS.seed);
   const model = taskModel(loaded.model, 'image-classification', o.model, 'finetune vit');
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
   const norm = readNormalisation(o.model);
@@ -160,14 +188,14 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
   writeManifest(outDir, manifest, backend, Boolean(o.resume));
-  const { result, ticket } = await ebTrain({
+  const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore('accuracy', data.train.numClasses),
     forwardOf: (m) => (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
     slimming,
     watches,
     criterion: o.criterion,
-    continueWith: o.continueWith,
+    continueWith: options.continueWith,
     rewind: o.rewind,
     initDir: o.model,
     train: sources.train,
@@ -183,6 +211,8 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     resume: o.resume,
     progress: o.progress,
   });
+  if (o.saveModel)
+    await saveDenseModel(o.saveModel, finalModel, finalSlimming, { inputsFrom: o.model, preprocessor: { size: options.imageSize, ...norm } });
   lock.release();
   return { outDir, result, ticket };
 }

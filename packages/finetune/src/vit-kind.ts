@@ -1,9 +1,9 @@
 /** The run kind `finetune vit`: its flags, its dense run (finetune-vit.ts) and how its tickets are retrained. */
 import * as tf from '@tensorflow/tfjs';
 import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
-import { ImageClassifier, loadPretrained } from '@ebt/models';
+import { ImageClassifier } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
-import { finetuneVit, FinetuneVitOptions, loadVitData, vitSources } from './finetune-vit';
+import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, vitSources } from './finetune-vit';
 import { imageInput } from './task-model';
 
 export const runKind: RunKind<FinetuneVitOptions> = {
@@ -29,7 +29,7 @@ export const runKind: RunKind<FinetuneVitOptions> = {
     const o = run.options;
     if (o.command !== 'finetune vit') throw new Error(`not a ViT fine-tuning run: ${o.command}`);
     const data = await loadVitData(o.data);
-    const { model } = loadPretrained(o.model, { numLabels: data.train.numClasses, seed: o.seed, log: null });
+    const { model } = loadVitModel(o.model, data, o.seed, null);
     return {
       model,
       setup: (m) => {

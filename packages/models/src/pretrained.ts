@@ -31,6 +31,8 @@ export interface LoadOptions {
   problemType?: 'regression';
   /** build the model type's head for this task whatever config.json's architectures say (e.g. QA from a bert-base checkpoint) */
   task?: ModelTask;
+  /** a new classification head (classifier.*) even where the checkpoint's fits: the task's classes are others than the checkpoint's */
+  newHead?: boolean;
 }
 
 /** Loads DIR (config.json + model.safetensors) into the matching model class. */
@@ -46,6 +48,7 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   }
   const { tensors, buffers, file: weights } = readWeights(dir);
   const model = modelFromConfig(config, options.seed);
+  if (options.newHead) for (const key of [...tensors.keys()]) if (key.startsWith('classifier.')) tensors.delete(key);
   const report = loadState(model, tensors, weights);
   const write = options.log === undefined ? (l: string) => process.stderr.write(l + '\n') : options.log;
   if (buffers.length)

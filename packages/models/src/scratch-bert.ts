@@ -79,6 +79,8 @@ export interface ScratchBertOptions {
   texts: string[];
   numLabels: number;
   seed: number;
+  /** the task model (default BertForSequenceClassification; BertForMaskedLM for pretraining) */
+  architecture?: 'BertForSequenceClassification' | 'BertForMaskedLM';
   vocabSize?: number;
   /** position embeddings (default 512, BERT's) */
   maxPositions?: number;
@@ -91,7 +93,7 @@ export async function buildScratchBert(dir: string, o: ScratchBertOptions): Prom
   const config: BertConfig = {
     ...BERT_DEFAULTS,
     model_type: 'bert',
-    architectures: ['BertForSequenceClassification'],
+    architectures: [o.architecture ?? 'BertForSequenceClassification'],
     vocab_size: vocab.length,
     num_hidden_layers,
     hidden_size,

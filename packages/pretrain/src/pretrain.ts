@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { fashionMnistSource, ImageDataset, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadFashionMnistParquet, loadMnist, takeFirst } from '@ebt/data';
+import { CIFAR10_MEAN, CIFAR10_STD, CLASSES_KEY, fashionMnistSource, ImageDataset, parseClassSubset, selectClasses, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadFashionMnistParquet, loadMnist, takeFirst } from '@ebt/data';
 import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
@@ -21,6 +21,7 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  saveDenseModel,
 } from '@ebt/experiment';
 import { hasCheckpoint, imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
@@ -52,9 +53,16 @@ export function resolvePreset(name: string | undefined): SmallVitPreset {
 
 /**
  * --data: the embedded MNIST, Fashion-MNIST's IDX files (`fashion-mnist`: Debian's folder, `fashion-mnist:DIR`),
- * CIFAR-10 from the hub's uoft-cs/cifar10 (`cifar10`), or the binary batches in DIR (`cifar10:DIR`).
+ * CIFAR-10 from the hub's uoft-cs/cifar10 (`cifar10`), or the binary batches in DIR (`cifar10:DIR`); any of them
+ * followed by `:classes=LIST` and `:per-class=N` (a transfer task: @ebt/data's class-subset.ts).
  */
-export async function loadData(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
+export async function loadData(spec: string): Promise<{ train: ImageDataset; test: ImageDataset; classes: number[] | null }> {
+  const subset = parseClassSubset(spec);
+  const data = await loadImages(subset.base);
+  return { train: selectClasses(data.train, subset, spec, true), test: selectClasses(data.test, subset, spec, false), classes: subset.classes };
+}
+
+async function loadImages(spec: string): Promise<{ train: ImageDataset; test: ImageDataset }> {
   if (spec === 'mnist') return loadMnist();
   const fashion = fashionMnistSource(spec);
   if (fashion) return 'dir' in fashion ? loadFashionMnist(fashion.dir) : loadFashionMnistParquet(await resolveFashionMnist());
@@ -89,6 +97,7 @@ export async function pretrainSmallVit(
     hidden_act: 'gelu',
     id2label: Object.fromEntries(Array.from({ length: trainSet.numClasses }, (_, i) => [String(i), String(i)])),
     label2id: Object.fromEntries(Array.from({ length: trainSet.numClasses }, (_, i) => [String(i), i])),
+    ...(data.classes ? { [CLASSES_KEY]: data.classes } : {}),
   }) as ViTConfig;
   const model = new ViTForImageClassification(config, { seed });
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads ?? preset.lambdaHeads, lambdaFfn: o.lambdaFfn ?? preset.lambdaFfn });
@@ -122,7 +131,7 @@ export async function pretrainSmallVit(
   // the initial weights, for --rewind init and the sweep; written again when a run is resumed before its
   // first checkpoint (they may be cut short; the seed makes them the same)
   if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) await savePretrained(model, path.join(outDir, 'init'));
-  const { result, ticket } = await ebTrain({
+  const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore('accuracy', trainSet.numClasses),
     slimming,
@@ -146,6 +155,12 @@ export async function pretrainSmallVit(
     resume: o.resume,
     progress: o.progress,
   });
+  if (o.saveModel) {
+    const normalised = dataSpec.startsWith('cifar10');
+    const mean = normalised ? CIFAR10_MEAN : new Array(channels).fill(0);
+    const std = normalised ? CIFAR10_STD : new Array(channels).fill(1);
+    await saveDenseModel(o.saveModel, finalModel, finalSlimming, { preprocessor: { size, mean, std } });
+  }
   let sweepResult: Awaited<ReturnType<typeof sweep>> | null = null;
   if (o.sweep ?? true) {
     const log = o.progress === false ? undefined : (l: string) => process.stderr.write(l + '\n');

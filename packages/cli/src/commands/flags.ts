@@ -1,5 +1,6 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import {
   CRITERION_NAMES,
@@ -43,7 +44,8 @@ export function trainingFlags(cmd: Command, forStudy = false): Command {
   return cmd
     .option('--out <dir>', 'run folder')
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
-    .option('--overwrite', 'clear --out if it holds a run, and start anew', false);
+    .option('--overwrite', 'clear --out if it holds a run, and start anew', false)
+    .option('--save-model <dir>', 'write the model training ended with to DIR as a Hugging Face folder (coefficients folded in, with its tokenizer or preprocessor files)');
 }
 
 const optional = <T>(v: unknown, parse: (s: string) => T) => (v === undefined ? undefined : parse(v as string));
@@ -61,6 +63,7 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
     out: o.out as string | undefined,
     resume: Boolean(o.resume),
     overwrite: Boolean(o.overwrite),
+    saveModel: o.saveModel === undefined ? undefined : path.resolve(o.saveModel as string),
   };
 }
 
@@ -126,7 +129,7 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
 export function earlyBirdFlags(cmd: Command, ratios?: { help: string; default: string }): Command {
   cmd
     .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', RUN_DEFAULTS.criterion)
-    .option('--continue <what>', 'after the draw: pruned (EB-train) or dense', RUN_DEFAULTS.continueWith)
+    .option('--continue <what>', `after the draw: pruned (EB-train) or dense (default: ${RUN_DEFAULTS.continueWith}; dense when --lambda-heads and --lambda-ffn are both 0)`)
     .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
     .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`)
     .option(
@@ -140,7 +143,7 @@ export function earlyBirdFlags(cmd: Command, ratios?: { help: string; default: s
 export function parseEarlyBirdFlags(o: Record<string, unknown>) {
   return {
     criterion: oneOf(o.criterion as string, CRITERION_NAMES, '--criterion'),
-    continueWith: oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
+    continueWith: o.continue === undefined ? undefined : oneOf(o.continue as string, ['pruned', 'dense'] as const, '--continue'),
     rewind: oneOf(o.rewind as string, ['none', 'init'] as const, '--rewind'),
     maskDistance: parseCriterionFlags(o, MASK_DISTANCE, 'training') as MaskDistanceOptions,
     windows: o.windows === undefined ? undefined : oneOf(o.windows as string, Object.keys(WINDOW_PRESETS) as WindowPresetName[], '--windows'),
