@@ -40,19 +40,22 @@ describe('ebt infer', () => {
     }
   });
 
-  test.each(['cpu', 'wasm'])("a masked-LM model prints vocabulary logits [batch, tokens, vocab] matching PyTorch's where attention_mask is 1 (%s)", (backend) => {
-    const dir = path.join(fixtures, 'hf-tiny-bert-mlm');
-    const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
-    const r = runCli(['infer', '--model', dir, '--input', path.join(dir, 'reference.json'), '--backend', backend]);
-    expect(r.status).toBe(0);
-    const logits = JSON.parse(r.stdout).logits as number[][][];
-    const want = ref.expected.logits as number[][][];
-    expect([logits.length, logits[0].length, logits[0][0].length]).toEqual([3, 12, 120]);
-    const mask = ref.input.attention_mask as number[][];
-    let worst = 0;
-    logits.forEach((row, b) => row.forEach((v, t) => mask[b][t] && v.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - want[b][t][k]))))));
-    expect(worst).toBeLessThan(ref.tolerance.abs);
-  });
+  test.each(['cpu', 'wasm'])(
+    "a masked-LM model prints vocabulary logits [batch, tokens, vocab] matching PyTorch's where attention_mask is 1 (%s)",
+    (backend) => {
+      const dir = path.join(fixtures, 'hf-tiny-bert-mlm');
+      const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
+      const r = runCli(['infer', '--model', dir, '--input', path.join(dir, 'reference.json'), '--backend', backend]);
+      expect(r.status).toBe(0);
+      const logits = JSON.parse(r.stdout).logits as number[][][];
+      const want = ref.expected.logits as number[][][];
+      expect([logits.length, logits[0].length, logits[0][0].length]).toEqual([3, 12, 120]);
+      const mask = ref.input.attention_mask as number[][];
+      let worst = 0;
+      logits.forEach((row, b) => row.forEach((v, t) => mask[b][t] && v.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - want[b][t][k]))))));
+      expect(worst).toBeLessThan(ref.tolerance.abs);
+    },
+  );
 
   test('bad input exits 2 naming the field', () => {
     const bert = path.join(fixtures, 'hf-tiny-bert');

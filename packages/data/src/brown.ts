@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './errors';
+import type { TextDataset } from './glue';
 
 /** One text of a corpus: its id, its label (a genre; null where the corpus has none) and its sentences or lines. */
 export interface CorpusText {
@@ -69,4 +70,76 @@ export function splitBrown(texts: CorpusText[]): { train: CorpusText[]; test: Co
     if (k % 10 === 5) test.add(t.id);
   }
   return { train: texts.filter((t) => !test.has(t.id)), test: texts.filter((t) => test.has(t.id)) };
+}
+
+/**
+ * The label sets of `brown-genre`: the corpus's 15 genres, or its four sections as the Brown manual groups the
+ * genre letters - press (A-C), general prose (D-H), learned (J), fiction (K-R). docs/pretraining.md says which
+ * is the default and why.
+ */
+export const BROWN_GROUPINGS = {
+  sections: {
+    press: ['news', 'editorial', 'reviews'],
+    general: ['religion', 'hobbies', 'lore', 'belles_lettres', 'government'],
+    learned: ['learned'],
+    fiction: ['fiction', 'mystery', 'science_fiction', 'adventure', 'romance', 'humor'],
+  },
+  genres: Object.fromEntries(
+    [
+      'news',
+      'editorial',
+      'reviews',
+      'religion',
+      'hobbies',
+      'lore',
+      'belles_lettres',
+      'government',
+      'learned',
+      'fiction',
+      'mystery',
+      'science_fiction',
+      'adventure',
+      'romance',
+      'humor',
+    ].map((g) => [g, [g]]),
+  ),
+} as const satisfies Record<string, Record<string, readonly string[]>>;
+export type BrownGrouping = keyof typeof BROWN_GROUPINGS;
+
+/** Words per passage: whole sentences up to about this many words (about 128 BERT tokens); shorter last passages of a text are dropped below half. */
+export const PASSAGE_WORDS = 90;
+
+/** A text cut into passages of whole sentences, each about PASSAGE_WORDS words. */
+export function passages(text: CorpusText, words = PASSAGE_WORDS): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let count = 0;
+  for (const s of text.sentences) {
+    current.push(s);
+    count += s.split(' ').length;
+    if (count >= words) {
+      out.push(current.join(' '));
+      current = [];
+      count = 0;
+    }
+  }
+  if (count >= words / 2) out.push(current.join(' '));
+  return out;
+}
+
+/**
+ * `brown-genre`: passages of the Brown Corpus labelled by their text's genre group, split by text (splitBrown:
+ * no text on both sides). `limit` keeps the first passages of each split (smoke runs).
+ */
+export function loadBrownGenre(o: { grouping?: BrownGrouping; limit?: number } = {}): { train: TextDataset; test: TextDataset; labelNames: string[] } {
+  const groups = BROWN_GROUPINGS[o.grouping ?? 'sections'] as Record<string, readonly string[]>;
+  const labelNames = Object.keys(groups);
+  const labelOf = (genre: string | null) => labelNames.findIndex((g) => groups[g].includes(genre ?? ''));
+  const split = splitBrown(readBrown());
+  const dataset = (texts: CorpusText[], name: string): TextDataset => {
+    const rows = texts.flatMap((t) => passages(t).map((p) => ({ text: p, label: labelOf(t.genre) })));
+    const kept = o.limit === undefined ? rows : rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / o.limit!)) === 0).slice(0, o.limit);
+    return { texts: kept.map((r) => r.text), labels: Int32Array.from(kept, (r) => r.label), numClasses: labelNames.length, name };
+  };
+  return { train: dataset(split.train, 'brown-genre-train'), test: dataset(split.test, 'brown-genre-test'), labelNames };
 }

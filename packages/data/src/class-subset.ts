@@ -51,10 +51,11 @@ function parseClassList(value: string, spec: string): number[] {
  */
 export const CLASSES_KEY = 'ebt_classes';
 
-/** Whether a checkpoint trained on `trained` classes (null: all) needs a new head for `wanted` (null: all). */
+/** Whether a checkpoint trained on `trained` classes (unset: all) needs a new head for `wanted` (null: all): when it asks for a class the head never saw. */
 export function needsNewHead(trained: unknown, wanted: number[] | null): boolean {
-  const a = Array.isArray(trained) ? trained.map(Number) : null;
-  return JSON.stringify(a) !== JSON.stringify(wanted);
+  if (!Array.isArray(trained)) return false;
+  const seen = new Set(trained.map(Number));
+  return wanted === null || wanted.some((c) => !seen.has(c));
 }
 
 /** The images of the subset's classes (training: the first perClass of each). */

@@ -41,7 +41,8 @@ export {
   SPAM_ASSASSIN_LABELS,
 } from './spam-assassin';
 export type { SpamAssassinGroup, SpamAssassinMessage, SpamAssassinOptions } from './spam-assassin';
-export { brownDir, readBrown, splitBrown, untag } from './brown';
+export { BROWN_GROUPINGS, brownDir, loadBrownGenre, passages, PASSAGE_WORDS, readBrown, splitBrown, untag } from './brown';
+export type { BrownGrouping } from './brown';
 export type { CorpusText } from './brown';
 export { checkCorpusSpec, loadTextCorpus, TEXT_CORPORA } from './text-corpus';
 export type { TextCorpus } from './text-corpus';

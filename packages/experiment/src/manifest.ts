@@ -141,7 +141,26 @@ const finetuneVit = z.object({
   limit: positiveInt.nullable(),
 });
 
-export const runOptionsSchema = z.discriminatedUnion('command', [pretrainSmallVit, finetuneBert, finetuneVit]);
+const pretrainBert = z.object({
+  command: z.literal('pretrain bert'),
+  ...common,
+  preset: z.string(),
+  /** the model folder trained: the run's scratch-model/ for `scratch:SIZE`, else the folder continued from */
+  model: z.string(),
+  scratch: z.string().optional(),
+  data: z.string(),
+  maxLength: positiveInt,
+  vocabSize: positiveInt,
+  mlmProbability: z.number().gt(0).lt(1),
+  warmupSteps: z.number().int().nonnegative(),
+  clipNorm: z.number().positive(),
+  trainSequences: positiveInt,
+  testSequences: positiveInt,
+  /** masked-token accuracy of always guessing the most frequent training token, on the held-out split */
+  unigramAccuracy: z.number().min(0).max(1),
+});
+
+export const runOptionsSchema = z.discriminatedUnion('command', [pretrainSmallVit, finetuneBert, finetuneVit, pretrainBert]);
 
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),

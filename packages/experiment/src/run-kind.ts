@@ -49,6 +49,8 @@ export interface RetrainTask {
 export interface RunKind<O extends KindRunOptions = KindRunOptions> {
   /** its subcommand: `ebt pretrain NAME`, `ebt finetune NAME`, `ebt study NAME` */
   name: string;
+  /** its name under `ebt study` where `name` is another kind's there (default: name) */
+  studyName?: string;
   /** the command run.json records (`pretrain small-vit`) */
   command: RunManifest['options']['command'];
   description: string;

@@ -31,7 +31,7 @@ export const runKind: RunKind<BertKindOptions> = {
       .option('--revision <rev>', 'hub branch, tag or commit of --model (default main)')
       .option(
         '--data <dir>',
-        "glue:<task> (the hub's nyu-mll/glue parquet), squad (the hub's rajpurkar/squad), spam-assassin[:N] (npm's SpamAssassin corpus, ham or spam; N messages per group), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
+        "glue:<task> (the hub's nyu-mll/glue parquet), squad (the hub's rajpurkar/squad), spam-assassin[:N] (npm's SpamAssassin corpus, ham or spam; N messages per group), brown-genre[:N] and brown-genre-15[:N] (Brown Corpus passages by section or by genre, split by text), a folder with train.tsv and dev.tsv (GLUE), or train-v1.1.json and dev-v1.1.json (SQuAD)",
       )
       .option(
         '--glue-task <name>',

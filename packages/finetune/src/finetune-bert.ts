@@ -60,7 +60,10 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     o = { ...o, ...EMBEDDED.bert };
   }
   const named = o.data === undefined ? undefined : namedTextTask(o.data);
-  if (named) o = { ...o, model: o.model ?? named.task.model, epochs: o.epochs ?? named.task.epochs, lr: o.lr ?? named.task.lr };
+  if (named) {
+    const model = o.model ?? named.task.model;
+    o = { ...o, model, epochs: o.epochs ?? named.task.epochs, lr: o.lr ?? (scratchSize(model) ? named.task.lr : named.task.finetuneLr) };
+  }
   if (!o.model) throw new UsageError('--model DIR is required with --data (a Hugging Face BERT folder or hub id).');
   if (!o.data) throw new UsageError('--data DIR is required with --model (a folder with train.tsv and dev.tsv).');
   checkPositive('--max-length', o.maxLength, true);

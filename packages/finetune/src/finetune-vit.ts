@@ -211,8 +211,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     resume: o.resume,
     progress: o.progress,
   });
-  if (o.saveModel)
-    await saveDenseModel(o.saveModel, finalModel, finalSlimming, { inputsFrom: o.model, preprocessor: { size: options.imageSize, ...norm } });
+  if (o.saveModel) await saveDenseModel(o.saveModel, finalModel, finalSlimming, { inputsFrom: o.model, preprocessor: { size: options.imageSize, ...norm } });
   lock.release();
   return { outDir, result, ticket };
 }

@@ -49,7 +49,7 @@ describe('finetune bert --data spam-assassin --model scratch:SIZE', () => {
     const bad = tmp();
     await expect(finetuneBert({ ...options, out: bad, model: 'scratch:bert-huge' })).rejects.toThrow('--model scratch:bert-huge: the size must be one of');
     await expect(finetuneBert({ ...options, out: bad, data: 'spam-assassin:x' })).rejects.toThrow(
-      "--data spam-assassin:x: after 'spam-assassin:' give the number of messages per group to keep (a positive integer).",
+      "--data spam-assassin:x: after 'spam-assassin:' give the number of examples to keep (a positive integer).",
     );
     expect(fs.readdirSync(bad)).toEqual([]);
   });

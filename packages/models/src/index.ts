@@ -1,4 +1,4 @@
-export { BERT, BERT_DEFAULTS, BertEncoder, BertForQuestionAnswering, BertForSequenceClassification, BertModel } from './bert';
+export { BERT, BERT_DEFAULTS, BertEncoder, BertForMaskedLM, BertForQuestionAnswering, BertForSequenceClassification, BertModel } from './bert';
 export type { BertInputs } from './bert';
 export { ROBERTA, ROBERTA_DEFAULTS, RobertaForQuestionAnswering, RobertaForSequenceClassification, RobertaModel, robertaPositionIds } from './roberta';
 export type { RobertaConfig } from './roberta';
@@ -7,6 +7,7 @@ export { MODEL_TYPES, architectureFor, architectureOf, modelFromConfig, modelTyp
 export type {
   Architecture,
   ImageClassifier,
+  MaskedLanguageModel,
   InputSpec,
   ModelTask,
   ModelType,

@@ -118,13 +118,18 @@ export class TextTokenizer {
     return { cls: this.specialId('cls_token'), sep: this.specialId('sep_token'), pad: this.specialId('pad_token') };
   }
 
+  /** The id of [MASK] (masked-language modelling). */
+  get maskId(): number {
+    return this.specialId('mask_token');
+  }
+
   get modelMaxLength(): number {
     const m = Number(this.tokenizer.model_max_length);
     return Number.isFinite(m) && m > 0 && m < 1e6 ? m : 512;
   }
 
-  private specialId(name: 'cls_token' | 'sep_token' | 'pad_token'): number {
-    const token: string = this.tokenizer[name] ?? { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]' }[name];
+  private specialId(name: 'cls_token' | 'sep_token' | 'pad_token' | 'mask_token'): number {
+    const token: string = this.tokenizer[name] ?? { cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]' }[name];
     const id = (this.tokenizer.get_vocab() as Map<string, number>).get(token);
     if (id === undefined) throw new ConfigError(`Tokenizer '${this.dir}' has no ${name} ('${token}') in its vocabulary.`);
     return Number(id);

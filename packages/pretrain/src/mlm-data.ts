@@ -23,7 +23,12 @@ export const MLM_PROBABILITY = 0.15;
  * `maxLength` tokens - whole sentences where they fit (a sentence longer than a sequence is cut into pieces).
  * A sequence never spans two texts, so a held-out text never shares one with a training text.
  */
-export function packSequences(texts: CorpusText[], tokenize: (sentence: string) => number[], maxLength: number, v: Pick<MlmVocabulary, 'cls' | 'sep'>): Int32Array[] {
+export function packSequences(
+  texts: CorpusText[],
+  tokenize: (sentence: string) => number[],
+  maxLength: number,
+  v: Pick<MlmVocabulary, 'cls' | 'sep'>,
+): Int32Array[] {
   const room = maxLength - 2;
   const out: Int32Array[] = [];
   for (const text of texts) {
@@ -47,7 +52,12 @@ export function packSequences(texts: CorpusText[], tokenize: (sentence: string) 
 }
 
 /** One sequence masked: the ids the model reads, and the positions and original ids it must predict. */
-export function maskSequence(ids: Int32Array, v: MlmVocabulary, next: () => number, probability = MLM_PROBABILITY): { ids: Int32Array; positions: number[]; labels: number[] } {
+export function maskSequence(
+  ids: Int32Array,
+  v: MlmVocabulary,
+  next: () => number,
+  probability = MLM_PROBABILITY,
+): { ids: Int32Array; positions: number[]; labels: number[] } {
   const out = Int32Array.from(ids);
   const positions: number[] = [];
   const labels: number[] = [];

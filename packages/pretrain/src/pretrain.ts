@@ -2,7 +2,21 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { CIFAR10_MEAN, CIFAR10_STD, CLASSES_KEY, fashionMnistSource, ImageDataset, parseClassSubset, selectClasses, loadCifar10, loadCifar10Parquet, loadFashionMnist, loadFashionMnistParquet, loadMnist, takeFirst } from '@ebt/data';
+import {
+  CIFAR10_MEAN,
+  CIFAR10_STD,
+  CLASSES_KEY,
+  fashionMnistSource,
+  ImageDataset,
+  parseClassSubset,
+  selectClasses,
+  loadCifar10,
+  loadCifar10Parquet,
+  loadFashionMnist,
+  loadFashionMnistParquet,
+  loadMnist,
+  takeFirst,
+} from '@ebt/data';
 import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
 import { parseConfig, savePretrained, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';

@@ -45,7 +45,10 @@ export function trainingFlags(cmd: Command, forStudy = false): Command {
     .option('--out <dir>', 'run folder')
     .option('--resume', 'continue the run in --out from its last checkpoint', false)
     .option('--overwrite', 'clear --out if it holds a run, and start anew', false)
-    .option('--save-model <dir>', 'write the model training ended with to DIR as a Hugging Face folder (coefficients folded in, with its tokenizer or preprocessor files)');
+    .option(
+      '--save-model <dir>',
+      'write the model training ended with to DIR as a Hugging Face folder (coefficients folded in, with its tokenizer or preprocessor files)',
+    );
 }
 
 const optional = <T>(v: unknown, parse: (s: string) => T) => (v === undefined ? undefined : parse(v as string));
@@ -129,7 +132,10 @@ export function printRunSummary(o: { json?: boolean }, outDir: string, result: T
 export function earlyBirdFlags(cmd: Command, ratios?: { help: string; default: string }): Command {
   cmd
     .option('--criterion <name>', 'the criterion whose draw acts: nuclear-stationarity or mask-distance', RUN_DEFAULTS.criterion)
-    .option('--continue <what>', `after the draw: pruned (EB-train) or dense (default: ${RUN_DEFAULTS.continueWith}; dense when --lambda-heads and --lambda-ffn are both 0)`)
+    .option(
+      '--continue <what>',
+      `after the draw: pruned (EB-train) or dense (default: ${RUN_DEFAULTS.continueWith}; dense when --lambda-heads and --lambda-ffn are both 0)`,
+    )
     .option('--rewind <what>', 'none (continue from the current weights) or init (retrain the masked initial weights in ticket-train/)', RUN_DEFAULTS.rewind)
     .option('--windows <name>', `nuclear-stationarity: named window sizes, ${windowPresetHelp()} (default: the run's)`)
     .option(

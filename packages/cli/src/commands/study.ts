@@ -12,7 +12,7 @@ import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 export function studyCommand(): Command {
   const cmd = new Command('study');
   for (const kind of RUN_KINDS) {
-    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.name).description(`${kind.description} One run per seed.`)), true), {
+    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.studyName ?? kind.name).description(`${kind.description} One run per seed.`)), true), {
       help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
       default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
     })
