@@ -161,7 +161,7 @@ describe('bad input to the pretraining commands: exit 2, one line naming the fla
     [['pretrain', 'bert', '--data', 'imagenet'], /--data must be 'brown', 'spam-assassin' or 'text:DIR' \(got 'imagenet'\)/],
     [['pretrain', 'bert', '--model', vit], /pretrain bert continues a BERT, and this folder holds a 'vit' model/],
     [['pretrain', 'bert', '--vocab-size', '3'], /--vocab-size must be an integer from 6 to 100000 \(got 3\)/],
-    [['finetune', 'vit', '--data', 'fashion-mnist:classes=x'], /classes must be labels and ranges/],
+    [['finetune', 'vit', '--model', vit, '--data', 'fashion-mnist:classes=x'], /classes must be labels and ranges/],
   ])('%j', (args, message) => {
     const out = path.join(tmp('bad'), 'run');
     const r = runCli([...args, '--out', out]);

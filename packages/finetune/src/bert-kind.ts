@@ -10,6 +10,7 @@ import { finetuneBert, FinetuneBertOptions } from './finetune-bert';
 import { featureSource, finetuneSquad, FinetuneSquadOptions, predictSpans, qaForward } from './finetune-squad';
 import { loadGlueData, problemTypeOf } from './glue-data';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
+import { headFor } from './task-model';
 import { textSource } from './text-source';
 
 export type BertKindOptions = (FinetuneBertOptions | FinetuneSquadOptions) & { task?: 'glue' | 'squad' };
@@ -84,7 +85,8 @@ async function retrainGlue(o: BertRun): Promise<RetrainTask> {
   const { train: trainSet, dev, objective } = await loadGlueData(o.data, o);
   const devSet = Object.values(dev)[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
-  const { model } = loadPretrained(o.model, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed, log: null });
+  const head = headFor(o.model, 'text-classification');
+  const { model } = loadPretrained(o.model, { ...head, numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed, log: null });
   return {
     model,
     setup: (m) => ({

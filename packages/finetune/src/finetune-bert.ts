@@ -10,7 +10,7 @@ import { GlueMetric } from '@ebt/data';
 import { buildScratchBert, loadPretrained, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
 import * as fs from 'node:fs';
 import { namedTextTask } from './text-tasks';
-import { checkMaxLength, maxTokens, taskModel } from './task-model';
+import { checkMaxLength, headFor, maxTokens, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
@@ -27,6 +27,7 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  RUN_DEFAULTS,
   saveDenseModel,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
@@ -80,7 +81,12 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   if (scratch && !(o.resume && fs.existsSync(path.join(modelDir, 'config.json'))))
     await buildScratchBert(modelDir, { size: scratch, texts: trainSet.texts, numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
   const tokenizer = await TextTokenizer.fromPretrained(modelDir);
-  const loaded = loadPretrained(modelDir, { numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed ?? 0 });
+  const loaded = loadPretrained(modelDir, {
+    ...headFor(modelDir, 'text-classification'),
+    numLabels: trainSet.numClasses,
+    problemType: problemTypeOf(objective),
+    seed: o.seed ?? RUN_DEFAULTS.seed,
+  });
   const model = taskModel(loaded.model, 'text-classification', modelDir, 'finetune bert');
   // the default is BERT's usual 128, or fewer where the model has fewer positions
   const maxLength = o.maxLength ?? Math.min(128, maxTokens(model));
