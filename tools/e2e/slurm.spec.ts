@@ -72,8 +72,8 @@ const noTime = (csv: string) =>
     const job = /job array (\d+)/.exec(r.stderr)![1];
     expect(noTime(fs.readFileSync(path.join(viaSlurm, 'sweep', 'results.csv'), 'utf8'))).toEqual(localRows());
     // the batch script is there to read and resubmit, and Slurm ran it as an array
-    const script = fs.readFileSync(path.join(viaSlurm, 'slurm', 'sweep-cell-1.sbatch'), 'utf8');
-    expect(script).toMatch(/"@.*sweep-cell-1\.cells\.json#\$\{SLURM_ARRAY_TASK_ID\}"/);
+    const script = fs.readFileSync(path.join(viaSlurm, 'slurm', 'retrain-cell-1.sbatch'), 'utf8');
+    expect(script).toMatch(/"@.*retrain-cell-1\.cells\.json#\$\{SLURM_ARRAY_TASK_ID\}"/);
     expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${job}_\\d+|JobId=${job}_\\*`));
   }, 300_000);
 

@@ -30,6 +30,8 @@ describe('ebt', () => {
       ['infer'],
       ['pretrain'],
       ['pretrain', 'small-vit'],
+      ['pretrain', 'bert'],
+      ['study', 'bert-mlm'],
       ['finetune', 'bert'],
       ['finetune', 'vit'],
       ['prune'],

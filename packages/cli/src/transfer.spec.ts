@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
 import { loadFashionMnist, loadTextCorpus, parseClassSubset, selectClasses, takeFirst } from '@ebt/data';
 import { loadPretrained, readConfig, TextTokenizer } from '@ebt/models';
-import { mlmForward, mlmSource, packSequences } from '@ebt/pretrain';
+import { BERT_PRESETS, mlmForward, mlmSource, packSequences } from '@ebt/pretrain';
 import { evaluate, imageSource, readMetrics } from '@ebt/training';
 import { runCli } from '../test/run-cli';
 
@@ -112,7 +112,7 @@ describe('a BERT pretrained by masked-LM on the Brown Corpus, fine-tuned on brow
     const tokenizer = await TextTokenizer.fromPretrained(model);
     const corpus = await loadTextCorpus('brown');
     const vocab = { ...tokenizer.specialIds, mask: tokenizer.maskId, size: options.vocabSize };
-    const sequences = packSequences(corpus.test.slice(0, 6), (s) => tokenizer.tokenize(s), 64, vocab);
+    const sequences = packSequences(corpus.test.slice(0, BERT_PRESETS.smoke.testTexts), (s) => tokenizer.tokenize(s), 64, vocab);
     expect(sequences).toHaveLength(options.testSequences);
     const { model: saved } = loadPretrained(model, { log: null });
     const got = await evaluate({ forward: mlmForward(saved), test: mlmSource(sequences, vocab) }, options.batchSize);

@@ -12,6 +12,7 @@ import { loadGlueData, problemTypeOf } from './glue-data';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
 import { headFor } from './task-model';
 import { textSource } from './text-source';
+import { GLUE_DEFAULTS, SQUAD_DEFAULTS } from './defaults';
 
 export type BertKindOptions = (FinetuneBertOptions | FinetuneSquadOptions) & { task?: 'glue' | 'squad' };
 
@@ -21,7 +22,7 @@ export const runKind: RunKind<BertKindOptions> = {
   name: 'bert',
   command: 'finetune bert',
   description:
-    'BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW 2e-5, batch 32, 128 tokens, 3 epochs (SQuAD: 3e-5, 12, 384, 2).',
+    `BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW ${GLUE_DEFAULTS.lr}, batch ${GLUE_DEFAULTS.batchSize}, ${GLUE_DEFAULTS.maxLength} tokens, ${GLUE_DEFAULTS.epochs} epochs (SQuAD: ${SQUAD_DEFAULTS.lr}, ${SQUAD_DEFAULTS.batchSize}, ${SQUAD_DEFAULTS.maxLength}, ${SQUAD_DEFAULTS.epochs}).`,
   module: __filename,
   flags: (cmd) =>
     cmd
@@ -43,10 +44,10 @@ export const runKind: RunKind<BertKindOptions> = {
       .option('--label-column <name>', 'label column', 'label')
       .option('--task <name>', 'glue or squad (default: squad with --data squad, else glue)')
       .option('--max-length <n>', 'tokens per example (default: 128 for glue, 384 for squad)')
-      .option('--doc-stride <n>', 'squad: stride between context windows', '128')
-      .option('--max-query-length <n>', 'squad: question tokens kept', '64')
-      .option('--max-answer-length <n>', 'squad: longest answer decoded, in tokens', '30')
-      .option('--n-best <n>', 'squad: start and end candidates per window', '20'),
+      .option('--doc-stride <n>', 'squad: stride between context windows', String(SQUAD_DEFAULTS.docStride))
+      .option('--max-query-length <n>', 'squad: question tokens kept', String(SQUAD_DEFAULTS.maxQueryLength))
+      .option('--max-answer-length <n>', 'squad: longest answer decoded, in tokens', String(SQUAD_DEFAULTS.maxAnswerLength))
+      .option('--n-best <n>', 'squad: start and end candidates per window', String(SQUAD_DEFAULTS.nBest)),
   parse: (o) => {
     const task = oneOf(o.task ?? (o.data === SQUAD_BY_NAME ? 'squad' : 'glue'), ['glue', 'squad'] as const, '--task');
     const common = { model: o.model, data: o.data, maxLength: optionalInteger(o.maxLength, '--max-length'), task };
@@ -95,7 +96,7 @@ async function retrainGlue(o: BertRun): Promise<RetrainTask> {
       test: textSource(devSet, tokenizer, o.maxLength),
       batchSize: o.batchSize,
       optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
-      schedule: { lr: o.lr, warmupSteps: o.warmupSteps ?? 0, decay: 'linear' },
+      schedule: { lr: o.lr, warmupSteps: o.warmupSteps, decay: 'linear' },
       clipNorm: o.clipNorm,
       objective,
     }),

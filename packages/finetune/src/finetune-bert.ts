@@ -31,6 +31,7 @@ import {
   saveDenseModel,
 } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
+import { GLUE_DEFAULTS } from './defaults';
 import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
@@ -79,7 +80,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const modelDir = scratch ? path.join(outDir, SCRATCH_MODEL_DIR) : o.model;
   let lock = scratch ? openRunFolder(outDir, o) : null;
   if (scratch && !(o.resume && fs.existsSync(path.join(modelDir, 'config.json'))))
-    await buildScratchBert(modelDir, { size: scratch, texts: trainSet.texts, numLabels: trainSet.numClasses, seed: o.seed ?? 0 });
+    await buildScratchBert(modelDir, { size: scratch, texts: trainSet.texts, numLabels: trainSet.numClasses, seed: o.seed ?? RUN_DEFAULTS.seed });
   const tokenizer = await TextTokenizer.fromPretrained(modelDir);
   const loaded = loadPretrained(modelDir, {
     ...headFor(modelDir, 'text-classification'),
@@ -92,8 +93,8 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const maxLength = o.maxLength ?? Math.min(128, maxTokens(model));
   checkMaxLength(model, maxLength);
   const slimming = Slimming.attach(model, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
-  const epochs = o.epochs ?? 3;
-  const batchSize = o.batchSize ?? 32;
+  const epochs = o.epochs ?? GLUE_DEFAULTS.epochs;
+  const batchSize = o.batchSize ?? GLUE_DEFAULTS.batchSize;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
   const options = {
     command: 'finetune bert' as const,
@@ -105,13 +106,13 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     textColumn: columns.textColumn,
     pairColumn: columns.pairColumn,
     labelColumn: columns.labelColumn,
-    seed: o.seed ?? 0,
+    seed: o.seed ?? RUN_DEFAULTS.seed,
     epochs,
     batchSize,
-    lr: o.lr ?? 2e-5,
+    lr: o.lr ?? GLUE_DEFAULTS.lr,
     maxLength,
     optimizer: 'adamw' as const,
-    weightDecay: o.weightDecay ?? 0,
+    weightDecay: o.weightDecay ?? GLUE_DEFAULTS.weightDecay,
     warmupSteps: o.warmupSteps ?? (named ? Math.round(named.task.warmupFraction * epochs * stepsPerEpoch) : 0),
     schedule: 'linear' as const,
     clipNorm: 1,

@@ -26,9 +26,11 @@ import {
   writeManifest,
   runCriteria,
   openRunFolder,
+  RUN_DEFAULTS,
   saveDenseModel,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
+import { SQUAD_DEFAULTS } from './defaults';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
 import { paddedBertInputs } from './text-source';
 
@@ -110,11 +112,11 @@ export async function finetuneSquad(
   const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const qa = taskModel(loadPretrained(o.model, { task: 'question-answering', seed: o.seed ?? 0 }).model, 'question-answering', o.model, 'finetune squad');
-  const maxLength = o.maxLength ?? 384;
+  const qa = taskModel(loadPretrained(o.model, { task: 'question-answering', seed: o.seed ?? RUN_DEFAULTS.seed }).model, 'question-answering', o.model, 'finetune squad');
+  const maxLength = o.maxLength ?? SQUAD_DEFAULTS.maxLength;
   checkMaxLength(qa, maxLength);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
-  const featureOptions = { maxLength, docStride: o.docStride ?? 128, maxQueryLength: o.maxQueryLength ?? 64 };
+  const featureOptions = { maxLength, docStride: o.docStride ?? SQUAD_DEFAULTS.docStride, maxQueryLength: o.maxQueryLength ?? SQUAD_DEFAULTS.maxQueryLength };
   const trainFeatures = squadFeatures(trainExamples, tok, featureOptions);
   const devFeatures = squadFeatures(devExamples, tok, featureOptions);
   const slimming = Slimming.attach(qa, { lambdaHeads: o.lambdaHeads, lambdaFfn: o.lambdaFfn });
@@ -123,15 +125,15 @@ export async function finetuneSquad(
     task: 'squad' as const,
     model: path.resolve(o.model),
     data: byName ? o.data : path.resolve(o.data),
-    seed: o.seed ?? 0,
-    epochs: o.epochs ?? 2,
-    batchSize: o.batchSize ?? 12,
-    lr: o.lr ?? 3e-5,
+    seed: o.seed ?? RUN_DEFAULTS.seed,
+    epochs: o.epochs ?? SQUAD_DEFAULTS.epochs,
+    batchSize: o.batchSize ?? SQUAD_DEFAULTS.batchSize,
+    lr: o.lr ?? SQUAD_DEFAULTS.lr,
     ...featureOptions,
-    maxAnswerLength: o.maxAnswerLength ?? 30,
-    nBest: o.nBest ?? 20,
+    maxAnswerLength: o.maxAnswerLength ?? SQUAD_DEFAULTS.maxAnswerLength,
+    nBest: o.nBest ?? SQUAD_DEFAULTS.nBest,
     optimizer: 'adamw' as const,
-    weightDecay: 0,
+    weightDecay: SQUAD_DEFAULTS.weightDecay,
     schedule: 'linear' as const,
     clipNorm: 1,
     ...earlyBirdRunFields(o, slimming),
@@ -157,7 +159,7 @@ export async function finetuneSquad(
     test: featureSource(devFeatures),
     epochs: options.epochs,
     batchSize: options.batchSize,
-    optimizer: { kind: 'adamw', weightDecay: 0 },
+    optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
     schedule: { lr: options.lr, decay: 'linear' },
     clipNorm: 1,
     seed: options.seed,

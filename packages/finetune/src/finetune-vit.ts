@@ -48,6 +48,7 @@ import {
   saveDenseModel,
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
+import { VIT_DEFAULTS } from './defaults';
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
@@ -171,12 +172,12 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     command: 'finetune vit' as const,
     model: path.resolve(o.model),
     data: spec,
-    seed: o.seed ?? 0,
-    epochs: o.epochs ?? 3,
-    batchSize: o.batchSize ?? 64,
-    lr: o.lr ?? 3e-5,
+    seed: o.seed ?? RUN_DEFAULTS.seed,
+    epochs: o.epochs ?? VIT_DEFAULTS.epochs,
+    batchSize: o.batchSize ?? VIT_DEFAULTS.batchSize,
+    lr: o.lr ?? VIT_DEFAULTS.lr,
     optimizer: 'adamw' as const,
-    weightDecay: o.weightDecay ?? 0,
+    weightDecay: o.weightDecay ?? VIT_DEFAULTS.weightDecay,
     schedule: 'linear' as const,
     imageSize: imageInput(model).imageSize,
     normalisation: norm,

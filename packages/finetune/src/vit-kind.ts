@@ -5,12 +5,13 @@ import { ImageClassifier } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, vitSources } from './finetune-vit';
 import { imageInput } from './task-model';
+import { VIT_DEFAULTS } from './defaults';
 
 export const runKind: RunKind<FinetuneVitOptions> = {
   name: 'vit',
   command: 'finetune vit',
   description:
-    "ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW 3e-5, batch 64, 3 epochs.",
+    `ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW ${VIT_DEFAULTS.lr}, batch ${VIT_DEFAULTS.batchSize}, ${VIT_DEFAULTS.epochs} epochs.`,
   module: __filename,
   flags: (cmd) =>
     cmd

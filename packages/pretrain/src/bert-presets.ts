@@ -30,7 +30,7 @@ export const BERT_PRESETS: Record<string, BertPreset> = {
     vocabSize: 8192,
     windows: 'short',
   },
-  // about a minute here: bert-tiny on 30 texts
+  // seconds here (native): bert-tiny on 10 texts
   smoke: {
     model: 'scratch:bert-tiny',
     epochs: 2,
@@ -41,7 +41,7 @@ export const BERT_PRESETS: Record<string, BertPreset> = {
     maxLength: 64,
     vocabSize: 1000,
     windows: 'smoke',
-    trainTexts: 30,
-    testTexts: 6,
+    trainTexts: 10,
+    testTexts: 3,
   },
 };
