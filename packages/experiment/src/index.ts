@@ -27,9 +27,13 @@ export { CELL_DONE, parseTaskArgument, runCellFromArgv, taskArgument } from './e
 export type { DeferredStage, Executor, ExecutorCell, StageOutcome } from './executor';
 export { localExecutor } from './local-executor';
 export type { LocalExecutorOptions } from './local-executor';
-export { criterionVerdict, meanSd, ratioVerdict, SEED_FRACTIONS, SEED_RATIOS, seedDir, study } from './study';
-export type { CriterionVerdict, MeanSd, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study';
-export type { CriterionStatistics, Rate } from './study-statistics';
+export { study } from './study';
+export { meanSd } from './mean-sd';
+export { SEED_FRACTIONS, SEED_RATIOS, seedDir } from './study-types';
+export { criterionVerdict, ratioVerdict } from './study-verdicts';
+export type { MeanSd } from './mean-sd';
+export type { CriterionVerdict, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
+export type { CriterionStatistics, Rate } from './study-types';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';
 export { slurmExecutor } from './slurm-executor';

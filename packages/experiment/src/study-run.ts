@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '@ebt/files';
 import { runCellFromArgv } from './executor';
 import { loadKind } from './run-kind';
-import type { StudyRunCell } from './study';
+import type { StudyRunCell } from './study-types';
 
 export async function runStudyRun(cell: StudyRunCell): Promise<void> {
   const resume = fs.existsSync(path.join(cell.outDir, 'checkpoints', 'last.safetensors'));

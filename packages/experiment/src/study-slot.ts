@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import { parseTaskArgument, runnerArgs } from './executor';
-import { studySlotCell } from './study';
+import { studySlotCell } from './study-plan';
 import { readStudySlots } from './study-slots-file';
 import { RETRAIN_RUNNER } from './runners';
 

@@ -5,33 +5,12 @@
  * minus a random mask of the same size, same seed) with t and bootstrap intervals; for the seed's table and the
  * random-mask control, the same paired difference to the latest grid ticket. Differences are in points.
  */
-import { clopperPearson, Interval, pairedDifference, PairedDifference } from '@ebt/intervals';
-import type { CriterionVerdict, MeanSd, StudyRow } from './study';
+import { clopperPearson, pairedDifference, PairedDifference } from '@ebt/intervals';
+import type { CriterionStatistics, CriterionVerdict, Rate, StudyRow } from './study-types';
 import { meanSd } from './mean-sd';
 import { RatioPair, ratioKey } from './ratios';
 
-/** `count` of `of` with its 95% Clopper-Pearson interval (null when nothing was judged). */
-export interface Rate {
-  count: number;
-  of: number;
-  interval: Interval | null;
-}
-
 export const rate = (count: number, of: number): Rate => ({ count, of, interval: of > 0 ? clopperPearson(count, of) : null });
-
-export interface CriterionStatistics {
-  /** over the seeds that drew */
-  drawStep: MeanSd;
-  drawFraction: MeanSd;
-  /** the share of training steps after the draw */
-  computeSaved: MeanSd;
-  /** false positives over the draws judged: by the mask rule, the score rule, either */
-  falsePositiveRate: { mask: Rate; accuracy: Rate; any: Rate };
-  /** the ticket at the draw minus the ticket at the latest grid fraction, same seed and ratio (points) */
-  vsLatestGridPoints: PairedDifference;
-  /** the ticket at the draw minus a random mask of the same size, same seed and ratio (points) */
-  vsRandomPoints: PairedDifference;
-}
 
 /** Accuracy is a fraction, F1 and exact match are percentages: differences are in points either way. */
 export const pointsPerUnit = (metric: StudyRow['metric']) => (metric === 'accuracy' ? 100 : 1);

@@ -1,7 +1,9 @@
 import { resolveMaskOptions } from '@ebt/eb-criteria';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { criterionVerdict, CriterionVerdict, planSeedCells, randomCoefficients, ratioVerdict, SeedDraw, SeedRun, seedDraws, StudyRow } from './study';
+import { planSeedCells, randomCoefficients, SeedDraw, SeedRun, seedDraws } from './study-plan';
+import type { CriterionVerdict, StudyRow } from './study-types';
+import { criterionVerdict, ratioVerdict } from './study-verdicts';
 import { criterionStatistics, vsLatestGrid } from './study-statistics';
 import { cellMasks } from './sweep';
 import { meanSd } from './index';

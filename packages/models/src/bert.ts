@@ -15,6 +15,7 @@ import { dropout } from './dropout';
 import { architecture, headCounts, MaskedLanguageModel, ModelTask, ModelType, QuestionAnswerer, TextClassifier, TextInputs } from './model-type';
 import { Initializer, Module, variable } from './module';
 import { ConfigError } from './errors';
+import { BertOnlyMLMHead } from './mlm-head';
 
 /** transformers' BertConfig() defaults (bert-base-uncased). */
 export const BERT_DEFAULTS: Omit<BertConfig, 'model_type'> = {
@@ -287,51 +288,6 @@ export class BertForQuestionAnswering extends Module implements QuestionAnswerer
       const [start, end] = tf.split(logits, 2, -1);
       return { startLogits: start.squeeze([2]) as tf.Tensor2D, endLogits: end.squeeze([2]) as tf.Tensor2D, lastHiddenState };
     });
-  }
-}
-
-/** transformers' BertPredictionHeadTransform: dense, activation, LayerNorm on every token. */
-export class BertPredictionHeadTransform extends Module {
-  dense: Linear;
-  LayerNorm: LayerNorm;
-  constructor(
-    private readonly config: BertConfig,
-    init: Initializer,
-  ) {
-    super();
-    this.dense = new Linear(config.hidden_size, config.hidden_size, init);
-    this.LayerNorm = new LayerNorm(config.hidden_size, config.layer_norm_eps);
-  }
-  forward<T extends tf.Tensor>(h: T): T {
-    return tf.tidy(() => this.LayerNorm.forward(activation(this.config.hidden_act)(this.dense.forward(h))) as T);
-  }
-}
-
-/**
- * transformers' BertLMPredictionHead: the transform, then the decoder - tied to the word embeddings, as
- * `tie_word_embeddings` (true by default) makes it, so the checkpoint holds no `decoder.weight` - and a bias
- * per vocabulary entry (`cls.predictions.bias`).
- */
-export class BertLMPredictionHead extends Module {
-  transform: BertPredictionHeadTransform;
-  bias: tf.Variable;
-  constructor(config: BertConfig, init: Initializer) {
-    super();
-    this.transform = new BertPredictionHeadTransform(config, init);
-    this.bias = variable(tf.zeros([config.vocab_size]), 'bias');
-  }
-  /** [N, D] -> [N, V] through the word embeddings [V, D] */
-  forward(h: tf.Tensor2D, wordEmbeddings: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.matMul(this.transform.forward(h), wordEmbeddings, false, true).add(this.bias) as tf.Tensor2D);
-  }
-}
-
-/** transformers' BertOnlyMLMHead, kept for its parameter names (`cls.predictions.*`). */
-export class BertOnlyMLMHead extends Module {
-  predictions: BertLMPredictionHead;
-  constructor(config: BertConfig, init: Initializer) {
-    super();
-    this.predictions = new BertLMPredictionHead(config, init);
   }
 }
 

@@ -1,0 +1,157 @@
+/**
+ * A study's plan: each seed's dense run read back (its points and draws), and the prune-and-retrain cells it asks
+ * for - the dense baseline, each grid fraction, the random control and each draw, at each ratio pair - with one
+ * naming scheme for their files; a Slurm task's slot is planned from the same function.
+ */
+import * as path from 'node:path';
+import { CRITERION_NAMES, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
+import { RunError, UsageError } from '@ebt/errors';
+import { densePoints, Trajectory, TrajectoryPoint } from '@ebt/slimming';
+import { Detections, detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
+import { watchKey } from './run-options';
+import { Learning } from './run-quality';
+import { readManifest, RunManifest } from './manifest';
+import { StudySlotSpec } from './study-slots-file';
+import { nearestPoint, pruneCell, SweepCell } from './sweep';
+import { RatioPair, ratioKey } from './ratios';
+import { StudyRow, seedDir } from './study-types';
+import { factory as mt19937 } from '@stdlib/random-base-mt19937';
+
+export interface SeedRun {
+  seed: number;
+  dir: string;
+  run: RunManifest;
+  totalSteps: number;
+  points: TrajectoryPoint[];
+  /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draw at each of the study's ratio pairs */
+  draws: Record<string, SeedDraw>;
+  /** run.json's verdict (null in runs of ebt before it): a run that did not learn is left out of the verdicts */
+  learning?: Learning | null;
+}
+
+/** One criterion's draw at one ratio pair, and the masks it is judged by. */
+export interface SeedDraw {
+  criterion: string;
+  ratio: RatioPair;
+  point: DrawnPoint | null;
+  maskOptions: Required<MaskOptions>;
+}
+
+/**
+ * A seed's draws at the study's ratio pairs. A run watches each criterion at each pair; a run of ebt before
+ * one criterion per ratio watched one pair (EarlyBERT's) and its draw stands for every pair, judged by the masks
+ * it watched, as that ebt did.
+ */
+export function seedDraws(detections: Pick<Detections, 'criteria'>, ratios: RatioPair[]): Record<string, SeedDraw> {
+  const out: Record<string, SeedDraw> = {};
+  for (const c of detections.criteria) {
+    const maskOptions = resolveMaskOptions(detectionMaskOptions(c) ?? {});
+    for (const r of c.ratio ? [c.ratio] : ratios) {
+      if (!ratios.some((x) => ratioKey(x) === ratioKey(r))) continue;
+      out[watchKey(c.criterion, r)] = { criterion: c.criterion, ratio: r, point: c.coefficientsAtDraw, maskOptions };
+    }
+  }
+  return out;
+}
+
+export function loadSeedRun(dir: string, seed: number, ratios: RatioPair[]): SeedRun {
+  const run = readManifest(dir);
+  const detections = readDetections(dir);
+  if (!detections) throw new RunError(`the dense run in '${dir}' finished without detections.json.`);
+  const points = densePoints(Trajectory.read(path.join(dir, 'trajectory.arrow')).points());
+  return {
+    seed,
+    dir,
+    run,
+    totalSteps: detections.totalSteps,
+    points,
+    draws: seedDraws(detections, ratios),
+    learning: run.learning ?? null,
+  };
+}
+
+interface CellPlanOptions {
+  /** the run kind's module */
+  kind: string;
+  fractions: number[];
+  ratios: RatioPair[];
+  retrainEpochs?: number;
+  backend?: string;
+}
+
+/**
+ * A study's cell slots per seed: the dense baseline, then every prune point (each fraction, the random control,
+ * each criterion's draw) x ratio.
+ */
+export const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + 1 + CRITERION_NAMES.length) * o.ratios.length;
+
+/**
+ * Coefficients of the final point's shapes drawn uniformly at random, the same for a seed and ratio on every
+ * call: pruned at a ratio, they give a random mask of the ticket's size (heads per layer, FFN over the model).
+ */
+export function randomCoefficients(like: Pick<TrajectoryPoint, 'heads' | 'ffn'>, seed: number, ratio: RatioPair): { heads: number[][]; ffn: number[][] } {
+  const rand = mt19937({ seed: (seed * 1_000_003 + Math.round(ratio.heads * 1000) * 1009 + Math.round(ratio.ffn * 1000)) >>> 0 });
+  const draw = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from({ length: r.length }, () => rand() / 2 ** 32));
+  return { heads: draw(like.heads), ffn: draw(like.ffn) };
+}
+
+interface PlannedRow {
+  seed: number;
+  kind: StudyRow['kind'];
+  criterion: string | null;
+  step: number | null;
+  fraction: number | null;
+  ratio: RatioPair | null;
+  file: string;
+}
+
+/**
+ * The prune-and-retrain cells of one seed, in a fixed order (dense, each fraction x ratio, each draw x ratio;
+ * a draw on a grid point is retrained once), and the study's row for each slot.
+ */
+export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
+  const cellsDir = path.join(dir, 'cells');
+  const epochs = o.retrainEpochs ?? s.run.options.epochs;
+  const base = { kind: o.kind, runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
+  const cells = new Map<string, SweepCell>();
+  const rows: PlannedRow[] = [];
+  const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
+  cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
+  rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
+  const grid = o.fractions.map((f) => nearestPoint(s.points, f * s.totalSteps));
+  // the random control at each ratio pair, after the grid (a fixed number of slots, before the draws' varying ones)
+  const randomCells = o.ratios.map((r) => {
+    const file = path.join(cellsDir, `seed${s.seed}-random-r${r.heads}_${r.ffn}-e${epochs}.json`);
+    const coefficients = randomCoefficients(s.points[s.points.length - 1], s.seed, r);
+    return { ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...coefficients }, r, file), step: null } };
+  });
+  // each fraction at every ratio pair; then each criterion's draw at each pair, pruned at that pair only
+  const prunePoints: Array<{ kind: 'grid' | 'draw'; criterion: string | null; point: DrawnPoint | TrajectoryPoint; ratio: RatioPair }> = [
+    ...grid.flatMap((point) => o.ratios.map((ratio) => ({ kind: 'grid' as const, criterion: null, point, ratio }))),
+    ...o.ratios.flatMap((ratio) =>
+      Object.values(s.draws).flatMap((d) =>
+        d.point && ratioKey(d.ratio) === ratioKey(ratio) ? [{ kind: 'draw' as const, criterion: d.criterion, point: d.point, ratio }] : [],
+      ),
+    ),
+  ];
+  const cellOf = (p: (typeof prunePoints)[number]) => {
+    const file = path.join(cellsDir, `seed${s.seed}-step${p.point.step}-r${p.ratio.heads}_${p.ratio.ffn}-e${epochs}.json`);
+    if (!cells.has(file)) cells.set(file, pruneCell(base, p.point, p.ratio, file));
+    rows.push({ seed: s.seed, kind: p.kind, criterion: p.criterion, step: p.point.step, fraction: p.point.step / s.totalSteps, ratio: p.ratio, file });
+  };
+  prunePoints.filter((p) => p.kind === 'grid').forEach(cellOf);
+  for (const { ratio, cell } of randomCells) {
+    cells.set(cell.file, cell);
+    rows.push({ seed: s.seed, kind: 'random', criterion: null, step: null, fraction: null, ratio, file: cell.file });
+  }
+  prunePoints.filter((p) => p.kind === 'draw').forEach(cellOf);
+  return { cells: [...cells.values()], rows };
+}
+
+/** The cell of slot K of the deferred stage (null: the slot is empty - a criterion that did not draw, a draw on a grid point). */
+export function studySlotCell(spec: StudySlotSpec, k: number): SweepCell | null {
+  const seed = spec.seeds[Math.floor(k / spec.slotsPerSeed)];
+  if (seed === undefined) throw new UsageError(`study slot ${k} is past the ${spec.seeds.length * spec.slotsPerSeed} slots of '${spec.dir}'.`);
+  const { cells } = planSeedCells(spec.dir, loadSeedRun(seedDir(spec.dir, seed), seed, spec.ratios), spec);
+  return cells[k % spec.slotsPerSeed] ?? null;
+}
