@@ -71,8 +71,41 @@ describe('ebt', () => {
     const badRun = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-badrun-'));
     fs.writeFileSync(path.join(badRun, 'run.json'), JSON.stringify({ format: 1, options: { command: 'pretrain small-vit', seed: 0, epochs: 'three' } }));
     const badField = new RegExp(`'${badRun}/run\\.json': field 'options\\.epochs': expected number, received string \\(got "three"\\)`);
+    // a run of a kind this ebt does not know, and one whose kind's own field is wrong
+    const otherKind = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-badrun-'));
+    const viaRun = (dir: string, options: Record<string, unknown>) =>
+      fs.writeFileSync(
+        path.join(dir, 'run.json'),
+        JSON.stringify({ format: 2, options, backend: { name: 'cpu', tf: 'cpu' }, versions: { node: 'v20', tfjs: '4' }, started: 'x', resumed: false }),
+      );
+    const common = {
+      seed: 0,
+      epochs: 1,
+      batchSize: 8,
+      lr: 1e-3,
+      optimizer: 'adamw',
+      weightDecay: 0,
+      schedule: 'linear',
+      lambdaHeads: 0,
+      lambdaFfn: 0,
+      recordEvery: 10,
+      criterion: 'mask-distance',
+      continueWith: 'dense',
+      rewind: 'none',
+      maskDistance: {},
+      nuclearStationarity: {},
+    };
+    viaRun(otherKind, { command: 'train gpt', ...common });
+    const badKindField = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-badrun-'));
+    viaRun(badKindField, { command: 'finetune vit', ...common, model: '/m', data: 'mnist', normalisation: { mean: [0.5], std: [0.5] }, limit: null });
     const cases: Array<[string[], string | undefined, RegExp]> = [
       [['sweep', badRun], undefined, badField],
+      [
+        ['sweep', otherKind],
+        undefined,
+        /is a 'train gpt' run, which this ebt cannot retrain \(it knows 'pretrain small-vit', 'pretrain bert', 'finetune bert', 'finetune vit'\)/,
+      ],
+      [['sweep', badKindField], undefined, /run\.json': field 'options\.imageSize': expected number, received undefined \(it is missing\)/],
       [['report', badRun], undefined, badField],
       [['stationarity', 'adf', '--input', '/no/such/file'], undefined, /Cannot read input file '\/no\/such\/file'/],
       [['stationarity', 'adf', '--input', '-'], '1\n2\nabc\n', /line 3: 'abc' is not a number/],

@@ -1,4 +1,14 @@
-export { ManifestError, MANIFEST_FORMAT, manifestFile, manifestSchema, readManifest, runOptionsSchema, writeManifest } from './manifest';
+export {
+  kindOptions,
+  ManifestError,
+  MANIFEST_FORMAT,
+  manifestFile,
+  manifestSchema,
+  readManifest,
+  RUN_FIELDS,
+  runOptionsSchema,
+  writeManifest,
+} from './manifest';
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
 export { checkPositive, checkRunOptions, checkSaveModel, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
 export type { EarlyBirdRunOptions, RunOptions, Watch } from './run-options';

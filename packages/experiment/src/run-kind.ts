@@ -6,6 +6,7 @@
  * that file's path (`module`), so nothing here or in the CLI changes when a kind is added.
  */
 import type { PretrainedModel } from '@ebt/models';
+import type { z } from 'zod';
 import type { TrainOptions, TrainResult } from '@ebt/training';
 import type { CellResult } from './cell-file';
 import type { RunManifest } from './manifest';
@@ -52,7 +53,7 @@ export interface RunKind<O extends KindRunOptions = KindRunOptions> {
   /** its name under `ebt study` where `name` is another kind's there (default: name) */
   studyName?: string;
   /** the command run.json records (`pretrain small-vit`) */
-  command: RunManifest['options']['command'];
+  command: string;
   description: string;
   /** this kind's file: worker processes load the kind from it */
   module: string;
@@ -64,6 +65,8 @@ export interface RunKind<O extends KindRunOptions = KindRunOptions> {
   parse(flags: Record<string, any>): Partial<O>;
   /** one dense run */
   run(options: O): Promise<KindRun>;
+  /** run.json's options of this kind: the shared fields (RUN_FIELDS) and its own, checked when written and read back */
+  options: z.ZodType<RunManifest['options']>;
   /** the folder a run's tickets are retrained from: a pretraining run's init/, a fine-tuning run's checkpoint */
   initDir(runDir: string, run: RunManifest): string;
   /** a retrain cell's task, from the run's recorded options (the backend is started) */

@@ -3,7 +3,8 @@
  * its flags, its dense run and how its tickets are retrained.
  */
 import { decodeAnswers, squadFeatures, squadMetrics } from '@ebt/data';
-import { oneOf, optionalInteger, parseInteger, RunKind, RunManifest, RetrainTask, scoredResult } from '@ebt/experiment';
+import { oneOf, optionalInteger, parseInteger, RunKind, RetrainTask, scoredResult } from '@ebt/experiment';
+import { BERT_OPTIONS, BertRunOptions } from './bert-options';
 import { loadPretrained, QuestionAnswerer, TextClassifier, TextTokenizer } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { finetuneBert, FinetuneBertOptions } from './finetune-bert';
@@ -16,13 +17,12 @@ import { GLUE_DEFAULTS, SQUAD_DEFAULTS } from './defaults';
 
 export type BertKindOptions = (FinetuneBertOptions | FinetuneSquadOptions) & { task?: 'glue' | 'squad' };
 
-type BertRun = Extract<RunManifest['options'], { command: 'finetune bert' }>;
+type BertRun = BertRunOptions;
 
 export const runKind: RunKind<BertKindOptions> = {
   name: 'bert',
   command: 'finetune bert',
-  description:
-    `BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW ${GLUE_DEFAULTS.lr}, batch ${GLUE_DEFAULTS.batchSize}, ${GLUE_DEFAULTS.maxLength} tokens, ${GLUE_DEFAULTS.epochs} epochs (SQuAD: ${SQUAD_DEFAULTS.lr}, ${SQUAD_DEFAULTS.batchSize}, ${SQUAD_DEFAULTS.maxLength}, ${SQUAD_DEFAULTS.epochs}).`,
+  description: `BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW ${GLUE_DEFAULTS.lr}, batch ${GLUE_DEFAULTS.batchSize}, ${GLUE_DEFAULTS.maxLength} tokens, ${GLUE_DEFAULTS.epochs} epochs (SQuAD: ${SQUAD_DEFAULTS.lr}, ${SQUAD_DEFAULTS.batchSize}, ${SQUAD_DEFAULTS.maxLength}, ${SQUAD_DEFAULTS.epochs}).`,
   module: __filename,
   flags: (cmd) =>
     cmd
@@ -74,10 +74,10 @@ export const runKind: RunKind<BertKindOptions> = {
     );
     return { ...r, notes };
   },
-  initDir: (_runDir, run) => (run.options as { model: string }).model,
+  options: BERT_OPTIONS,
+  initDir: (_runDir, run) => BERT_OPTIONS.parse(run.options).model,
   retrain: async (_runDir, run) => {
-    const o = run.options;
-    if (o.command !== 'finetune bert') throw new Error(`not a BERT fine-tuning run: ${o.command}`);
+    const o = BERT_OPTIONS.parse(run.options);
     return o.task === 'glue' ? retrainGlue(o) : retrainSquad(o);
   },
 };

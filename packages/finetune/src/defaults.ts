@@ -4,6 +4,16 @@
  */
 export const GLUE_DEFAULTS = { epochs: 3, batchSize: 32, lr: 2e-5, weightDecay: 0, maxLength: 128 } as const;
 
-export const SQUAD_DEFAULTS = { epochs: 2, batchSize: 12, lr: 3e-5, weightDecay: 0, maxLength: 384, docStride: 128, maxQueryLength: 64, maxAnswerLength: 30, nBest: 20 } as const;
+export const SQUAD_DEFAULTS = {
+  epochs: 2,
+  batchSize: 12,
+  lr: 3e-5,
+  weightDecay: 0,
+  maxLength: 384,
+  docStride: 128,
+  maxQueryLength: 64,
+  maxAnswerLength: 30,
+  nBest: 20,
+} as const;
 
 export const VIT_DEFAULTS = { epochs: 3, batchSize: 64, lr: 3e-5, weightDecay: 0 } as const;

@@ -35,6 +35,7 @@ import { GLUE_DEFAULTS } from './defaults';
 import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
+import { BERT_OPTIONS } from './bert-options';
 
 /** Where a run's model from scratch (`--model scratch:SIZE`) lives in its folder. */
 export const SCRATCH_MODEL_DIR = 'scratch-model';
@@ -125,7 +126,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   lock ??= openRunFolder(outDir, o);
-  writeManifest(outDir, manifest, backend, Boolean(o.resume));
+  writeManifest(outDir, manifest, backend, Boolean(o.resume), BERT_OPTIONS);
   const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore(objective.metric, trainSet.numClasses),

@@ -33,6 +33,7 @@ import { DataSource, TrainResult } from '@ebt/training';
 import { SQUAD_DEFAULTS } from './defaults';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
 import { paddedBertInputs } from './text-source';
+import { BERT_OPTIONS } from './bert-options';
 
 export interface FinetuneSquadOptions extends RunOptions, EarlyBirdRunOptions {
   model: string;
@@ -112,7 +113,12 @@ export async function finetuneSquad(
   const { train: trainExamples, dev: devExamples } = await loadSquadData(o.data);
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
   const backend = await initBackend({ backend: o.backend });
-  const qa = taskModel(loadPretrained(o.model, { task: 'question-answering', seed: o.seed ?? RUN_DEFAULTS.seed }).model, 'question-answering', o.model, 'finetune squad');
+  const qa = taskModel(
+    loadPretrained(o.model, { task: 'question-answering', seed: o.seed ?? RUN_DEFAULTS.seed }).model,
+    'question-answering',
+    o.model,
+    'finetune squad',
+  );
   const maxLength = o.maxLength ?? SQUAD_DEFAULTS.maxLength;
   checkMaxLength(qa, maxLength);
   const tok = { tokenize: (t: string) => tokenizer.tokenize(t), ...tokenizer.specialIds };
@@ -145,7 +151,7 @@ export async function finetuneSquad(
   const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
-  writeManifest(outDir, manifest, backend, Boolean(o.resume));
+  writeManifest(outDir, manifest, backend, Boolean(o.resume), BERT_OPTIONS);
   const run = await ebTrain({
     model: qa,
     slimming,

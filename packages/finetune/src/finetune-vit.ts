@@ -36,6 +36,7 @@ import {
   chanceScore,
   EarlyBirdRunOptions,
   ManifestOptions,
+  RUN_FIELDS,
   RunOptions,
   TicketInfo,
   checkRunOptions,
@@ -49,6 +50,18 @@ import {
 } from '@ebt/experiment';
 import { DataSource, TrainResult } from '@ebt/training';
 import { VIT_DEFAULTS } from './defaults';
+import { z } from 'zod';
+
+/** run.json's options of `finetune vit` (docs/run-folder.md): the shared fields and this kind's own. */
+export const VIT_OPTIONS = z.object({
+  command: z.literal('finetune vit'),
+  ...RUN_FIELDS,
+  model: z.string(),
+  data: z.string(),
+  imageSize: z.number().int().positive(),
+  normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }),
+  limit: z.number().int().positive().nullable(),
+});
 
 export interface FinetuneVitOptions extends RunOptions, EarlyBirdRunOptions {
   model?: string;
@@ -188,7 +201,7 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
-  writeManifest(outDir, manifest, backend, Boolean(o.resume));
+  writeManifest(outDir, manifest, backend, Boolean(o.resume), VIT_OPTIONS);
   const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore('accuracy', data.train.numClasses),

@@ -3,15 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
 import { ImageClassifier } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
-import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, vitSources } from './finetune-vit';
+import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, VIT_OPTIONS, vitSources } from './finetune-vit';
 import { imageInput } from './task-model';
 import { VIT_DEFAULTS } from './defaults';
 
 export const runKind: RunKind<FinetuneVitOptions> = {
   name: 'vit',
   command: 'finetune vit',
-  description:
-    `ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW ${VIT_DEFAULTS.lr}, batch ${VIT_DEFAULTS.batchSize}, ${VIT_DEFAULTS.epochs} epochs.`,
+  description: `ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW ${VIT_DEFAULTS.lr}, batch ${VIT_DEFAULTS.batchSize}, ${VIT_DEFAULTS.epochs} epochs.`,
   module: __filename,
   flags: (cmd) =>
     cmd
@@ -25,10 +24,10 @@ export const runKind: RunKind<FinetuneVitOptions> = {
       .option('--limit <n>', 'use only the first n training and test images'),
   parse: (o) => ({ model: o.model, data: o.data, limit: optionalInteger(o.limit, '--limit') }),
   run: async (options) => ({ ...(await finetuneVit(options)), notes: [] }),
-  initDir: (_runDir, run) => (run.options as { model: string }).model,
+  options: VIT_OPTIONS,
+  initDir: (_runDir, run) => VIT_OPTIONS.parse(run.options).model,
   retrain: async (_runDir, run) => {
-    const o = run.options;
-    if (o.command !== 'finetune vit') throw new Error(`not a ViT fine-tuning run: ${o.command}`);
+    const o = VIT_OPTIONS.parse(run.options);
     const data = await loadVitData(o.data);
     const { model } = loadVitModel(o.model, data, o.seed, null);
     return {

@@ -3,7 +3,7 @@ import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
 import { loadPretrained } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { BERT_PRESETS } from './bert-presets';
-import { mlmDataOf, mlmForward, mlmTraining, pretrainBert, PretrainBertOptions } from './pretrain-bert';
+import { BERT_MLM_OPTIONS, mlmDataOf, mlmForward, mlmTraining, pretrainBert, PretrainBertOptions } from './pretrain-bert';
 
 export const runKind: RunKind<PretrainBertOptions> = {
   name: 'bert',
@@ -33,10 +33,10 @@ export const runKind: RunKind<PretrainBertOptions> = {
     const r = await pretrainBert(options);
     return { ...r, notes: [`masked-token accuracy of always guessing the most frequent token: ${(100 * r.unigramAccuracy).toFixed(2)}%`] };
   },
-  initDir: (_runDir, run) => (run.options as { model: string }).model,
+  options: BERT_MLM_OPTIONS,
+  initDir: (_runDir, run) => BERT_MLM_OPTIONS.parse(run.options).model,
   retrain: async (_runDir, run) => {
-    const o = run.options;
-    if (o.command !== 'pretrain bert') throw new Error(`not a masked-LM run: ${o.command}`);
+    const o = BERT_MLM_OPTIONS.parse(run.options);
     const batches = await mlmDataOf(o);
     const { model } = loadPretrained(o.model, { task: 'fill-mask', seed: o.seed, log: null });
     return {

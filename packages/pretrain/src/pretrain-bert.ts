@@ -16,6 +16,7 @@ import {
   ebTrain,
   KindRunOptions,
   ManifestOptions,
+  RUN_FIELDS,
   openRunFolder,
   RUN_DEFAULTS,
   runCriteria,
@@ -27,7 +28,28 @@ import { BertForMaskedLM, buildScratchBert, loadPretrained, readConfig, scratchS
 import { Slimming } from '@ebt/slimming';
 import { DataSource, TrainResult } from '@ebt/training';
 import { BERT_PRESETS, BertPreset } from './bert-presets';
+import { z } from 'zod';
 import { MLM_PROBABILITY, MlmVocabulary, mlmSource, packSequences, unigramBaseline } from './mlm-data';
+
+/** run.json's options of `pretrain bert` (docs/run-folder.md): the shared fields and this kind's own. */
+export const BERT_MLM_OPTIONS = z.object({
+  command: z.literal('pretrain bert'),
+  ...RUN_FIELDS,
+  preset: z.string(),
+  /** the model folder trained: the run's scratch-model/ for `scratch:SIZE`, else the folder continued from */
+  model: z.string(),
+  scratch: z.string().optional(),
+  data: z.string(),
+  maxLength: z.number().int().positive(),
+  vocabSize: z.number().int().positive(),
+  mlmProbability: z.number().gt(0).lt(1),
+  warmupSteps: z.number().int().nonnegative(),
+  clipNorm: z.number().positive(),
+  trainSequences: z.number().int().positive(),
+  testSequences: z.number().int().positive(),
+  /** masked-token accuracy of always guessing the most frequent training token, on the held-out split */
+  unigramAccuracy: z.number().min(0).max(1),
+});
 
 export interface PretrainBertOptions extends KindRunOptions {
   preset?: string;
@@ -154,7 +176,7 @@ export async function pretrainBert(o: PretrainBertOptions): Promise<PretrainBert
   const { watches, recorded } = runCriteria(o, preset.windows);
   const manifest: ManifestOptions = { ...options, ...recorded };
   lock ??= openRunFolder(outDir, o);
-  writeManifest(outDir, manifest, backend, Boolean(o.resume));
+  writeManifest(outDir, manifest, backend, Boolean(o.resume), BERT_MLM_OPTIONS);
   const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: batches.unigram.accuracy,

@@ -27,7 +27,7 @@ import {
   earlyBirdRunFields,
   EarlyBirdRunOptions,
   ebTrain,
-  ManifestOptions,
+  RUN_FIELDS,
   RUN_DEFAULTS,
   RunOptions,
   sweep,
@@ -40,6 +40,21 @@ import {
 import { hasCheckpoint, imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
 import { PRESETS, SmallVitPreset } from './presets';
+import { z } from 'zod';
+
+/** run.json's options of `pretrain small-vit` (docs/run-folder.md): the shared fields and this kind's own. */
+export const SMALL_VIT_OPTIONS = z.object({
+  command: z.literal('pretrain small-vit'),
+  ...RUN_FIELDS,
+  preset: z.string(),
+  data: z.string(),
+  minLr: z.number().nonnegative(),
+  warmupSteps: z.number().int().nonnegative(),
+  labelSmoothing: z.number().min(0).max(1),
+  trainExamples: z.number().int().positive(),
+  testExamples: z.number().int().positive(),
+  model: z.record(z.string(), z.unknown()),
+});
 
 export interface PretrainOptions extends RunOptions, EarlyBirdRunOptions {
   /** run the preset's prune-and-retrain sweep after training (default true) */
@@ -120,8 +135,8 @@ export async function pretrainSmallVit(
   const lr = o.lr ?? preset.lr;
   const stepsPerEpoch = Math.ceil(trainSet.labels.length / batchSize);
   const { watches, recorded } = runCriteria(o, preset.windows);
-  const options: ManifestOptions = {
-    command: 'pretrain small-vit',
+  const options = {
+    command: 'pretrain small-vit' as const,
     preset: presetKey,
     data: dataSpec,
     seed,
@@ -130,8 +145,8 @@ export async function pretrainSmallVit(
     lr,
     minLr: preset.minLr,
     warmupSteps: preset.warmupEpochs * stepsPerEpoch,
-    schedule: 'cosine',
-    optimizer: 'adam',
+    schedule: 'cosine' as const,
+    optimizer: 'adam' as const,
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
     ...earlyBirdRunFields(o, slimming),
@@ -141,7 +156,7 @@ export async function pretrainSmallVit(
     model: { ...config },
   };
   const lock = openRunFolder(outDir, o);
-  writeManifest(outDir, options, backend, Boolean(o.resume));
+  writeManifest(outDir, options, backend, Boolean(o.resume), SMALL_VIT_OPTIONS);
   // the initial weights, for --rewind init and the sweep; written again when a run is resumed before its
   // first checkpoint (they may be cut short; the seed makes them the same)
   if (!o.resume || !hasCheckpoint(path.join(outDir, 'checkpoints'))) await savePretrained(model, path.join(outDir, 'init'));

@@ -6,7 +6,7 @@ import { scoredResult, RunKind } from '@ebt/experiment';
 import { loadPretrained, ViTForImageClassification } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { imageSource } from '@ebt/training';
-import { cropPadding, loadData, pretrainSmallVit, PretrainOptions, resolvePreset } from './pretrain';
+import { cropPadding, loadData, pretrainSmallVit, PretrainOptions, resolvePreset, SMALL_VIT_OPTIONS } from './pretrain';
 import { PRESETS } from './presets';
 
 export const runKind: RunKind<PretrainOptions> = {
@@ -27,10 +27,10 @@ export const runKind: RunKind<PretrainOptions> = {
     const { outDir, result, ticket, report } = await pretrainSmallVit(options);
     return { outDir, result, ticket, notes: report ? [`report: ${report}`] : [] };
   },
+  options: SMALL_VIT_OPTIONS,
   initDir: (runDir) => path.join(runDir, 'init'),
   retrain: async (runDir, run) => {
-    const o = run.options;
-    if (o.command !== 'pretrain small-vit') throw new Error(`not a small-vit run: ${o.command}`);
+    const o = SMALL_VIT_OPTIONS.parse(run.options);
     const preset = resolvePreset(o.preset);
     const data = await loadData(o.data);
     const trainSet = takeFirst(data.train, preset.trainLimit);

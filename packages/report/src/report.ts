@@ -58,13 +58,14 @@ function criteriaTable(run: RunFolder, pts: Point[]): aq.ColumnTable | null {
 function sizeTable(run: RunFolder): aq.ColumnTable | null {
   const denseDir = path.join(run.dir, 'init');
   const o = run.run.options;
-  // a pretraining run keeps its initial weights in init/; a fine-tuning run names its checkpoint
-  const checkpoint = o.command === 'pretrain small-vit' ? denseDir : o.model;
+  // a run that names its model folder (a checkpoint, or the scratch model it built) is measured on it; a small
+  // ViT built from a config keeps its initial weights in init/
+  const checkpoint = typeof o.model === 'string' ? o.model : denseDir;
   const dense: ModelConfig | null = fs.existsSync(path.join(checkpoint, 'config.json')) ? readConfig(checkpoint) : null;
   if (!dense) return null;
   const ticketDir = path.join(run.dir, 'ticket');
   const ticket = fs.existsSync(path.join(ticketDir, 'config.json')) ? readConfig(ticketDir) : null;
-  const tokens = o.command === 'finetune bert' ? o.maxLength : undefined;
+  const tokens = typeof o.maxLength === 'number' ? o.maxLength : undefined;
   const rows = [{ model: 'dense', parameters: countParameters(dense), 'FLOPs per example': countFlops(dense, tokens) }];
   if (ticket) rows.push({ model: 'ticket', parameters: countParameters(ticket), 'FLOPs per example': countFlops(ticket, tokens) });
   return aq.from(rows).derive({ 'of dense': aq.escape((d: { parameters: number }) => `${((100 * d.parameters) / rows[0].parameters).toFixed(1)}% params`) });
@@ -81,7 +82,7 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
   const [label, fmt] = scoreOf(run) === 'pearson' ? ["Pearson's r", (v: number) => v.toFixed(4)] : ['accuracy', (v: number) => `${(100 * v).toFixed(2)}%`];
   const rows: Array<{ item: string; value: string }> = [
     { item: 'command', value: o.command },
-    { item: 'data', value: o.data },
+    { item: 'data', value: String(o.data ?? '-') },
     { item: 'backend', value: run.run.backend.name },
     { item: 'epochs / batch / lr', value: `${o.epochs} / ${o.batchSize} / ${o.lr}` },
     { item: 'lambda heads / FFN', value: `${o.lambdaHeads} / ${o.lambdaFfn}` },

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { resolveModel } from '@ebt/hub';
 import { scratchSize } from '@ebt/models';
-import { RunKind, RunManifest } from '@ebt/experiment';
+import { kindOptions, RunKind, RunManifest } from '@ebt/experiment';
 import { FINETUNE_KINDS } from '@ebt/finetune';
 import { PRETRAIN_KINDS } from '@ebt/pretrain';
 import { UsageError } from '@ebt/errors';
@@ -25,6 +25,10 @@ export async function resolveModelFlag<O extends { model?: string }>(options: O,
 /** The kind of run a run.json records. */
 export function kindOf(run: RunManifest, runDir: string): RunKind {
   const kind = RUN_KINDS.find((k) => k.command === run.options.command);
-  if (!kind) throw new UsageError(`'${runDir}' is a '${run.options.command}' run, which this ebt cannot retrain.`);
+  if (!kind)
+    throw new UsageError(
+      `'${runDir}' is a '${run.options.command}' run, which this ebt cannot retrain (it knows ${RUN_KINDS.map((k) => `'${k.command}'`).join(', ')}).`,
+    );
+  kindOptions(runDir, run, kind.options); // the kind's own fields, named when one is wrong
   return kind;
 }
