@@ -221,6 +221,8 @@ export function resolveNuclearStationarity(options: NuclearStationarityOptions):
   if (!(o.tolerance > 0)) throw new CriterionOptionsError(`nuclear-stationarity: tolerance (--tolerance) must be positive (got ${o.tolerance}).`);
   if (!(o.maskDelta >= 0 && o.maskDelta <= 1))
     throw new CriterionOptionsError(`nuclear-stationarity: maskDelta (--mask-delta) must lie in [0, 1] (got ${o.maskDelta}).`);
+  for (const [rule, p] of Object.entries(o.thresholds))
+    if (!(p >= 0 && p <= 1)) throw new CriterionOptionsError(`nuclear-stationarity: thresholds.${rule} (--${rule}-threshold) must lie in [0, 1] (got ${p}).`);
   return o;
 }
 

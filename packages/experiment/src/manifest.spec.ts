@@ -44,6 +44,21 @@ describe('run manifest', () => {
       j.options.nuclearStationarity.window = 0;
     });
     expect(() => readManifest(dir)).toThrow(/field 'options\.nuclearStationarity\.window': .* \(got 0\)/);
+    // the criteria's own checks are the manifest's: a nested option, a list, a choice
+    const refused: Array<[(j: any) => void, string]> = [
+      [(j) => (j.options.nuclearStationarity.thresholds = { adf: 2 }), "field 'options.nuclearStationarity.thresholds.adf': must lie in [0, 1] (got 2)."],
+      [(j) => (j.options.maskDistance.queue = 1), "field 'options.maskDistance.queue': must be an integer of at least 2 (got 1)."],
+      [(j) => (j.options.nuclearStationarity.tests = ['adf', 'arima']), "field 'options.nuclearStationarity.tests.1'"],
+      [(j) => (j.options.nuclearStationarity.mode = 'fast'), "field 'options.nuclearStationarity.mode'"],
+    ];
+    for (const [change, message] of refused) {
+      edit(dir, (j) => {
+        j.options.nuclearStationarity = { smooth: 20, window: 30, every: 10 };
+        j.options.maskDistance = {};
+        change(j);
+      });
+      expect(() => readManifest(dir)).toThrow(message);
+    }
   });
 
   test("a missing field, an empty command, another format and broken JSON are refused (an unknown command is the run kinds' to refuse)", () => {

@@ -10,7 +10,19 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { BackendChoice } from '@ebt/backend';
-import { CRITERION_NAMES } from '@ebt/eb-criteria';
+import {
+  CRITERIA,
+  CRITERION_NAMES,
+  CriterionName,
+  CriterionOptionsError,
+  FlagValue,
+  MASK_DISTANCE,
+  MaskDistanceOptions,
+  NUCLEAR_STATIONARITY,
+  NuclearStationarityOptions,
+  WINDOW_PRESETS,
+  WindowPresetName,
+} from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
 import { describeIssue } from './json-file';
@@ -34,34 +46,47 @@ const scope = z.enum(['global', 'layerwise']);
 
 const maskOptions = { ratioHeads: ratio.optional(), ratioFfn: ratio.optional(), scopeHeads: scope.optional(), scopeFfn: scope.optional() };
 
-const maskDistance = z.object({
-  ...maskOptions,
-  queue: z.number().int().min(2).optional(),
-  epsilon: nonNegative.optional(),
-  kinds: z.array(z.enum(['head', 'ffn'])).optional(),
-});
+/** A criterion flag's value (FlagValue) as run.json holds it. */
+function flagValueSchema(v: FlagValue): z.ZodType {
+  if (v === 'integer') return z.number().int();
+  if (v === 'number') return z.number();
+  if ('list' in v) return z.array(z.enum(v.list as [string, ...string[]])).min(1);
+  return z.enum(v.choice as [string, ...string[]]);
+}
 
-const rule = z.enum(['tost', 'dejong', 'mk', 'adf', 'kpss']);
-const nuclearStationarity = z.object({
-  ...maskOptions,
-  mode: z.enum(['calibrated', 'all', 'seed']).optional(),
-  windows: z.enum(['seed', 'short', 'smoke']).optional(),
-  signal: z.enum(['masks', 'coefficients', 'trajectories']).optional(),
-  smooth: positiveInt.optional(),
-  window: z.number().int().min(3).optional(),
-  every: positiveInt.optional(),
-  tests: z.array(rule).min(1).optional(),
-  kinds: z
-    .array(z.enum(['head', 'ffn']))
-    .min(1)
-    .optional(),
-  tolerance: z.number().positive().optional(),
-  maskDelta: ratio.optional(),
-  thresholds: z.partialRecord(rule, z.number().min(0).max(1)).optional(),
-  flatTol: nonNegative.optional(),
-  confirm: positiveInt.optional(),
-  share: z.number().gt(0).max(1).optional(),
-});
+/**
+ * A criterion's options in run.json, from the criterion's own declarations (its CriterionFlag list: each key, a
+ * nested 'a.b' key as an object, with its value's type) plus the mask keys and `extra`; the values are checked by
+ * the criterion itself (its `create`, which throws a CriterionOptionsError naming the flag), so the manifest
+ * cannot drift from what a criterion accepts.
+ */
+function criterionOptionsSchema(name: CriterionName, extra: Record<string, z.ZodType> = {}) {
+  const entry = CRITERIA[name];
+  const shape: Record<string, z.ZodType> = { ...maskOptions, ...extra };
+  const nested: Record<string, Record<string, z.ZodType>> = {};
+  for (const f of entry.flags) {
+    const [head, sub] = f.key.split('.');
+    if (sub === undefined) shape[head] = flagValueSchema(f.value).optional();
+    else (nested[head] ??= {})[sub] = flagValueSchema(f.value).optional();
+  }
+  for (const [head, fields] of Object.entries(nested)) shape[head] = z.object(fields).optional();
+  return z.object(shape).superRefine((options, ctx) => {
+    try {
+      entry.create(options as never);
+    } catch (e) {
+      if (!(e instanceof CriterionOptionsError)) throw e;
+      // the criterion names the option by its flag: report the issue at that key, in the criterion's words
+      const flag = entry.flags.find((f) => e.message.includes(`(${f.flag})`));
+      const said = flag ? e.message.slice(e.message.indexOf(`(${flag.flag})`) + flag.flag.length + 3) : e.message;
+      ctx.addIssue({ code: 'custom', message: said.replace(/ \(got [^)]*\)\.$/, ''), path: flag ? flag.key.split('.') : [] });
+    }
+  });
+}
+
+const maskDistance = criterionOptionsSchema(MASK_DISTANCE) as unknown as z.ZodType<MaskDistanceOptions>;
+const nuclearStationarity = criterionOptionsSchema(NUCLEAR_STATIONARITY, {
+  windows: z.enum(Object.keys(WINDOW_PRESETS) as [string, ...string[]]).optional(),
+}) as unknown as z.ZodType<NuclearStationarityOptions & { windows?: WindowPresetName }>;
 
 /**
  * What every training run records. A run kind adds its own fields in its own schema (RunKind.options, in the
