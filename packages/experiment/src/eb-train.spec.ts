@@ -147,4 +147,15 @@ describe('ebTrain', () => {
     await ebTrain(again);
     expect(Trajectory.read(path.join(broken, 'trajectory.arrow')).rows()).toEqual(Trajectory.read(path.join(unbroken, 'trajectory.arrow')).rows());
   });
+
+  test('--resume on a damaged ticket.json refuses, naming the file, and keeps the ticket (it was deleted before)', async () => {
+    const out = tmp();
+    await ebTrain(await setup(out));
+    const file = path.join(out, 'ticket', 'ticket.json');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, 20)); // one cut: not JSON any more
+    await expect(ebTrain(await setup(out, { resume: true }))).rejects.toThrow(/ticket\.json/);
+    expect(fs.existsSync(path.join(out, 'ticket', 'model.safetensors'))).toBe(true);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text.slice(0, 20));
+  });
 });

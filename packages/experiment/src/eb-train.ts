@@ -19,7 +19,7 @@ import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
-import { readTicket, TicketInfo, writeTicket } from './ticket-file';
+import { readTicket, TICKET_FILE, TicketInfo, writeTicket } from './ticket-file';
 import { manifestFile, recordLearning } from './manifest';
 import { Learning, learningVerdict } from './run-quality';
 import { UsageError } from '@ebt/errors';
@@ -274,12 +274,9 @@ function resultOf(state: LoopState, trajectory: Trajectory, o: EbTrainOptions): 
  */
 function committedTicket(ticketDir: string, checkpointStep: number, log: (line: string) => void): TicketInfo | null {
   if (!fs.existsSync(ticketDir)) return null;
-  let ticket: TicketInfo | null = null;
-  try {
-    ticket = readTicket(ticketDir);
-  } catch {
-    ticket = null; // ticket.json is written atomically, so this is damage from outside; drawing again repairs it
-  }
+  // ticket.json is written last and atomically: without it the draw was cut short, and is drawn again; a
+  // ticket.json that cannot be read was damaged from outside - never a reason to delete the ticket it describes
+  const ticket = fs.existsSync(path.join(ticketDir, TICKET_FILE)) ? readTicket(ticketDir) : null;
   if (ticket && ticket.step <= checkpointStep) return ticket;
   log(`ebt: removing '${ticketDir}', a draw that was not committed by a checkpoint; it is drawn again.`);
   fs.rmSync(ticketDir, { recursive: true, force: true });
