@@ -93,6 +93,20 @@ describe('ebt prune', () => {
     onnxLogits.forEach((v, i) => expect(Math.abs(v - ebtLogits[i])).toBeLessThan(1e-4));
   });
 
+  test("a pruned folder carries its source's tokenizer files, so it fine-tunes and infers like the original", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-prune-'));
+    const source = path.join(dir, 'bert');
+    fs.mkdirSync(source);
+    const fixtureDir = path.join(vit, '..');
+    for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(fixtureDir, 'hf-tiny-bert', f), path.join(source, f));
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) fs.copyFileSync(path.join(fixtureDir, 'tiny-tokenizer', f), path.join(source, f));
+    const out = path.join(dir, 'pruned');
+    const r = runCli(['prune', '--model', source, '--trajectory', trajectory(dir), '--at', '1', '--out', out, '--backend', 'cpu', '--json']);
+    expect(r.status).toBe(0);
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt'])
+      expect(fs.readFileSync(path.join(out, f), 'utf8')).toBe(fs.readFileSync(path.join(source, f), 'utf8'));
+  });
+
   test('export onnx refuses an --out folder or a missing parent before writing anything', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-export-'));
     const asFolder = runCli(['export', 'onnx', '--model', vit, '--out', dir]);

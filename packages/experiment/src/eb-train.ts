@@ -22,6 +22,7 @@ import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
 import { readTicket, TICKET_FILE, TicketInfo, writeTicket } from './ticket-file';
 import { manifestFile, recordLearning } from './manifest';
 import { Learning, learningVerdict } from './run-quality';
+import { copyInputFiles } from './save-model';
 import { UsageError } from '@ebt/errors';
 
 export interface EbTrainOptions extends Omit<TrainOptions, 'model' | 'forward' | 'slimming' | 'callbacks' | 'continueFrom'> {
@@ -244,6 +245,7 @@ async function saveTicket(run: Run, model: PretrainedModel, point: Point, criter
   const { model: folded } = pruneModel(model, masks, { coefficients: { heads: point.heads, ffn: point.ffn } });
   await savePretrained(folded, run.ticketDir);
   folded.dispose();
+  if (run.o.initDir) copyInputFiles(run.o.initDir, run.ticketDir); // its tokenizer or preprocessor, so the ticket fine-tunes and infers as the model did
   const ticket: TicketInfo = {
     criterion: criterion as CriterionName,
     step: point.step,

@@ -28,7 +28,7 @@ export { CellFileError, METRIC_NAMES, readCellRow, writeCellRow } from './cell-f
 export type { CellResult, MetricName, SweepRow } from './cell-file';
 export { readSweepResults, SweepResultsError, writeSweepResults } from './sweep-results-file';
 export { loadKind } from './run-kind';
-export { MODEL_FOLDER_FILES, saveDenseModel } from './save-model';
+export { copyInputFiles, MODEL_FOLDER_FILES, saveDenseModel } from './save-model';
 export type { SaveModelOptions } from './save-model';
 export { oneOf, optionalInteger, parseInteger, parseNumber, splitList } from './flag-values';
 export type { FlagTarget, KindRun, KindRunOptions, RetrainTask, RunKind } from './run-kind';

@@ -38,10 +38,7 @@ export async function saveDenseModel(dir: string, model: PretrainedModel, slimmi
   const allKept = { heads: snapshot.heads.map((h) => new Uint8Array(h.length).fill(1)), ffn: snapshot.ffn.map((f) => new Uint8Array(f.length).fill(1)) };
   const { model: folded } = pruneModel(model, allKept, { coefficients: snapshot });
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of INPUT_FILES) {
-    const from = o.inputsFrom && path.join(o.inputsFrom, f);
-    if (from && fs.existsSync(from) && path.resolve(from) !== path.resolve(dir, f)) writeFileAtomic(path.join(dir, f), fs.readFileSync(from));
-  }
+  if (o.inputsFrom) copyInputFiles(o.inputsFrom, dir);
   if (o.preprocessor) writeFileAtomic(path.join(dir, 'preprocessor_config.json'), JSON.stringify(imageProcessor(o.preprocessor), null, 2) + '\n');
   try {
     await savePretrained(folded, dir);
@@ -49,6 +46,14 @@ export async function saveDenseModel(dir: string, model: PretrainedModel, slimmi
     folded.dispose();
   }
   return dir;
+}
+
+/** The tokenizer and preprocessor files of `from` copied into `to` (a pruned or saved model feeds as its source did). */
+export function copyInputFiles(from: string, to: string): void {
+  for (const f of INPUT_FILES) {
+    const file = path.join(from, f);
+    if (fs.existsSync(file) && path.resolve(file) !== path.resolve(to, f)) writeFileAtomic(path.join(to, f), fs.readFileSync(file));
+  }
 }
 
 /** preprocessor_config.json as transformers' ViTImageProcessor writes it. */

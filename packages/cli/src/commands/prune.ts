@@ -8,6 +8,7 @@ import { countFlops, countParameters, flopTokens, pruneModel } from '@ebt/prunin
 import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
+import { copyInputFiles } from '@ebt/experiment';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
 
@@ -41,9 +42,11 @@ export function pruneCommand(): Command {
         ffn: maskFromCoefficients(point.ffn, ratioFfn, scopeFfn),
       };
       await initBackend({ backend: o.backend });
-      const { model } = loadPretrained(await resolveModel(o.model));
+      const modelDir = await resolveModel(o.model);
+      const { model } = loadPretrained(modelDir);
       const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
       await savePretrained(pruned, o.out);
+      copyInputFiles(modelDir, o.out); // the tokenizer or preprocessor: the pruned folder fine-tunes and infers as the original
       const tokens = flopTokens(model.config, 128);
       const summary = {
         out: path.resolve(o.out),
