@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CriterionName, DEFAULT_CRITERION, MaskOptions, masksAt, Point, resolveMaskOptions } from '@ebt/eb-criteria';
 import type { Watch } from './run-options';
-import { loadPretrained, modelFromConfig, PretrainedModel, readConfig, savePretrained } from '@ebt/models';
+import { loadPretrained, modelFromConfig, numLabels, PretrainedModel, readConfig, savePretrained } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
@@ -234,7 +234,8 @@ async function trainPruned(run: Run, dense: PhaseEnd): Promise<PhaseEnd> {
 /** rewind 'init': the ticket's masks on the initial weights, trained from scratch without slimming in ticket-train/. */
 async function trainTicket(run: Run, ticket: TicketInfo, resume: boolean): Promise<TrainResult> {
   const { o } = run;
-  const { model: init } = loadPretrained(o.initDir!, { log: null });
+  // the initial weights as the run's task model: its head as the run started it (a new one: the same seed)
+  const { model: init } = loadPretrained(o.initDir!, { task: o.model.task, numLabels: numLabels(o.model.config), seed: o.seed, log: null });
   const { model } = pruneModel(init, { heads: ticket.masks.heads, ffn: ticket.masks.ffn });
   return train({ ...run.base, model, forward: o.forwardOf(model), slimming: undefined, outDir: path.join(o.outDir, 'ticket-train'), resume });
 }

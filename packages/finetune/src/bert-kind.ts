@@ -11,7 +11,6 @@ import { finetuneBert, FinetuneBertOptions } from './finetune-bert';
 import { featureSource, finetuneSquad, FinetuneSquadOptions, predictSpans, qaForward } from './finetune-squad';
 import { loadGlueData, problemTypeOf } from './glue-data';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
-import { headFor } from './task-model';
 import { textSource } from './text-source';
 import { GLUE_DEFAULTS, SQUAD_DEFAULTS } from './defaults';
 
@@ -86,8 +85,13 @@ async function retrainGlue(o: BertRun): Promise<RetrainTask> {
   const { train: trainSet, dev, objective } = await loadGlueData(o.data, o);
   const devSet = Object.values(dev)[0];
   const tokenizer = await TextTokenizer.fromPretrained(o.model);
-  const head = headFor(o.model, 'text-classification');
-  const { model } = loadPretrained(o.model, { ...head, numLabels: trainSet.numClasses, problemType: problemTypeOf(objective), seed: o.seed, log: null });
+  const { model } = loadPretrained(o.model, {
+    task: 'text-classification',
+    numLabels: trainSet.numClasses,
+    problemType: problemTypeOf(objective),
+    seed: o.seed,
+    log: null,
+  });
   return {
     model,
     setup: (m) => ({

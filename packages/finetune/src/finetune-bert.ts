@@ -10,7 +10,7 @@ import { GlueMetric } from '@ebt/data';
 import { buildScratchBert, loadPretrained, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
 import * as fs from 'node:fs';
 import { namedTextTask } from './text-tasks';
-import { checkMaxLength, headFor, maxTokens, taskModel } from './task-model';
+import { checkMaxLength, maxTokens, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { EMBEDDED, embeddedNote } from './embedded';
@@ -84,7 +84,7 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
     await buildScratchBert(modelDir, { size: scratch, texts: trainSet.texts, numLabels: trainSet.numClasses, seed: o.seed ?? RUN_DEFAULTS.seed });
   const tokenizer = await TextTokenizer.fromPretrained(modelDir);
   const loaded = loadPretrained(modelDir, {
-    ...headFor(modelDir, 'text-classification'),
+    task: 'text-classification',
     numLabels: trainSet.numClasses,
     problemType: problemTypeOf(objective),
     seed: o.seed ?? RUN_DEFAULTS.seed,

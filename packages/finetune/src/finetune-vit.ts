@@ -131,7 +131,7 @@ export async function loadVitData(spec: string): Promise<VitData> {
 export function loadVitModel(modelDir: string, data: VitData, seed: number, log?: null) {
   const newHead = needsNewHead(readConfig(modelDir)[CLASSES_KEY], data.classes);
   if (newHead && log !== null) process.stderr.write(`ebt: '${modelDir}' was trained on other classes than --data's: its classifier starts anew.\n`);
-  const loaded = loadPretrained(modelDir, { numLabels: data.train.numClasses, seed, newHead, log });
+  const loaded = loadPretrained(modelDir, { task: 'image-classification', numLabels: data.train.numClasses, seed, newHead, log });
   const config = loaded.model.config as Record<string, unknown>;
   if (data.classes) config[CLASSES_KEY] = data.classes;
   else delete config[CLASSES_KEY];

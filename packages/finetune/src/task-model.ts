@@ -1,22 +1,11 @@
 /** What a fine-tuning app asks of the model it loaded: the task it was built for, and the length of text it reads. */
 import { UsageError } from '@ebt/errors';
-import { ModelTask, modelTypeOf, PretrainedModel, readConfig } from '@ebt/models';
+import { ModelTask, modelTypeOf, PretrainedModel } from '@ebt/models';
 
 /** `model` as a model of `task`, or a UsageError naming --model and what it holds. */
 export function taskModel<T extends ModelTask>(model: PretrainedModel, task: T, dir: string, command: string): Extract<PretrainedModel, { task: T }> {
   if (model.task !== task) throw new UsageError(`--model '${dir}' holds a ${model.architecture}; ${command} needs a ${task} model.`);
   return model as Extract<PretrainedModel, { task: T }>;
-}
-
-/**
- * A masked-LM folder (a pretrained encoder, `ebt pretrain bert --save-model`) fine-tunes with a new head for
- * `task`, as transformers' AutoModelForSequenceClassification.from_pretrained does with it; any other folder
- * loads as it is (and taskModel checks it).
- */
-export function headFor(dir: string, task: ModelTask): { task?: ModelTask } {
-  const config = readConfig(dir);
-  const built = modelTypeOf(config).architectures[config.architectures?.[0] ?? '']?.task;
-  return built === 'fill-mask' ? { task } : {};
 }
 
 /** The most tokens a row of `model`'s input may hold (BERT: max_position_embeddings; RoBERTa: 2 fewer). */

@@ -84,6 +84,19 @@ describe('loadPretrained / savePretrained', () => {
     expect(lines.join('\n')).toMatch(/warning: re-initialised classifier/);
   });
 
+  test('a head ebt does not implement is refused when a folder is loaded as it is, and fine-tuning names its task instead', () => {
+    const dir = copyFixture('hf-tiny-bert');
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, architectures: ['BertForTokenClassification'] }));
+    expect(() => loadPretrained(dir, { log: null })).toThrow(ConfigError);
+    expect(() => loadPretrained(dir, { log: null })).toThrow(
+      `field 'architectures' is ["BertForTokenClassification"], a model ebt does not implement for model_type 'bert' (it has BertForSequenceClassification, BertForQuestionAnswering, BertForMaskedLM)`,
+    );
+    const { model } = loadPretrained(dir, { task: 'text-classification', log: null });
+    expect(model).toBeInstanceOf(BertForSequenceClassification);
+    model.dispose();
+  });
+
   test('a checkpoint that disagrees with config.json is refused, naming the key', () => {
     const dir = copyFixture('hf-tiny-bert');
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));

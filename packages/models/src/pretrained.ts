@@ -4,11 +4,11 @@ import { readAll } from '@ebt/backend';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { numLabels, writeConfig } from './config';
+import { ModelConfig, numLabels, writeConfig } from './config';
 import { readConfig } from './config-file';
 import { ConfigError, SafetensorsError } from './errors';
 import type { ModelTask, PretrainedModel } from './model-type';
-import { architectureFor, modelFromConfig } from './model-types';
+import { architectureFor, modelFromConfig, modelTypeOf } from './model-types';
 import { NamedTensor, readSafetensors, SafetensorsFile, writeSafetensors } from './safetensors';
 
 export interface LoadReport {
@@ -40,6 +40,7 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
   if (options.task) config.architectures = [architectureFor(config, options.task)];
+  else checkArchitecture(config, path.join(dir, 'config.json'));
   if (options.problemType) config.problem_type = options.problemType;
   if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
     config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));
@@ -60,6 +61,20 @@ export function loadPretrained(dir: string, options: LoadOptions = {}): { model:
   if (report.missingKeys.length)
     write?.(`ebt: warning: ${report.missingKeys.length} parameters are not in the checkpoint and keep their initialisation: ${summarise(report.missingKeys)}`);
   return { model, report };
+}
+
+/**
+ * A folder loaded as it is (infer, prune, export) must be a model ebt implements: another head of a known type
+ * (BertForTokenClassification, a bare ViTModel) would run as the type's first with a random head - logits of the
+ * wrong shape, silently. Fine-tuning names its task instead, and starts a new head from any of them.
+ */
+function checkArchitecture(config: ModelConfig, file: string): void {
+  const known = Object.keys(modelTypeOf(config).architectures);
+  const named = config.architectures ?? [];
+  if (named.length === 0 || named.some((a) => known.includes(a))) return;
+  throw new ConfigError(
+    `${file}: field 'architectures' is ${JSON.stringify(named)}, a model ebt does not implement for model_type '${config.model_type}' (it has ${known.join(', ')}); fine-tuning commands start a new head from such a folder.`,
+  );
 }
 
 /**
