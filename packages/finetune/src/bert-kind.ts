@@ -5,13 +5,12 @@
 import { decodeAnswers, squadFeatures, squadMetrics } from '@ebt/data';
 import { oneOf, optionalInteger, parseInteger, RunKind, RetrainTask, scoredResult } from '@ebt/experiment';
 import { BERT_OPTIONS, BertRunOptions } from './bert-options';
-import { loadPretrained, QuestionAnswerer, TextClassifier, TextTokenizer } from '@ebt/models';
+import { loadPretrained, QuestionAnswerer, TextTokenizer } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
-import { finetuneBert, FinetuneBertOptions } from './finetune-bert';
+import { finetuneBert, FinetuneBertOptions, glueTraining, textForward } from './finetune-bert';
 import { featureSource, finetuneSquad, FinetuneSquadOptions, predictSpans, qaForward } from './finetune-squad';
 import { loadGlueData, problemTypeOf } from './glue-data';
 import { loadSquadData, SQUAD_BY_NAME } from './squad-data';
-import { textSource } from './text-source';
 import { GLUE_DEFAULTS, SQUAD_DEFAULTS } from './defaults';
 
 export type BertKindOptions = (FinetuneBertOptions | FinetuneSquadOptions) & { task?: 'glue' | 'squad' };
@@ -94,16 +93,7 @@ async function retrainGlue(o: BertRun): Promise<RetrainTask> {
   });
   return {
     model,
-    setup: (m) => ({
-      forward: (x, training) => (m as TextClassifier).forward(x as never, training).logits,
-      train: textSource(trainSet, tokenizer, o.maxLength),
-      test: textSource(devSet, tokenizer, o.maxLength),
-      batchSize: o.batchSize,
-      optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
-      schedule: { lr: o.lr, warmupSteps: o.warmupSteps, decay: 'linear' },
-      clipNorm: o.clipNorm,
-      objective,
-    }),
+    setup: (m) => ({ forward: textForward(m), ...glueTraining(o, { train: trainSet, dev: devSet, objective }, tokenizer) }),
     score: async (m, r) => scoredResult(r.finalTest?.score ?? null, countParameters(m.config), countFlops(m.config, o.maxLength), objective.metric),
   };
 }

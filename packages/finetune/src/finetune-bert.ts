@@ -6,7 +6,7 @@
 import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
-import { GlueMetric } from '@ebt/data';
+import { GlueMetric, TextDataset } from '@ebt/data';
 import { buildScratchBert, loadPretrained, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
 import * as fs from 'node:fs';
 import { namedTextTask } from './text-tasks';
@@ -30,7 +30,7 @@ import {
   RUN_DEFAULTS,
   saveDenseModel,
 } from '@ebt/experiment';
-import { TrainResult } from '@ebt/training';
+import { Objective, TrainOptions, TrainResult } from '@ebt/training';
 import { GLUE_DEFAULTS } from './defaults';
 import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
@@ -55,6 +55,26 @@ export interface FinetuneBertOptions extends RunOptions, EarlyBirdRunOptions {
   maxLength?: number;
   weightDecay?: number;
   warmupSteps?: number;
+}
+
+/** A text classifier's forward pass to its logits. */
+export const textForward = (m: unknown) => (x: unknown, training: boolean) => (m as TextClassifier).forward(x as never, training).logits;
+
+/** The training options a GLUE-style run and each of its retrain cells share: the run's batches, optimizer, schedule and objective. */
+export function glueTraining(
+  o: { maxLength: number; batchSize: number; lr: number; weightDecay: number; warmupSteps?: number; clipNorm: number },
+  data: { train: TextDataset; dev: TextDataset; objective: Objective },
+  tokenizer: TextTokenizer,
+): Pick<TrainOptions, 'train' | 'test' | 'batchSize' | 'optimizer' | 'schedule' | 'clipNorm' | 'objective'> {
+  return {
+    train: textSource(data.train, tokenizer, o.maxLength),
+    test: textSource(data.dev, tokenizer, o.maxLength),
+    batchSize: o.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+    schedule: { lr: o.lr, warmupSteps: o.warmupSteps, decay: 'linear' },
+    clipNorm: o.clipNorm,
+    objective: data.objective,
+  };
 }
 
 export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null; glue?: GlueEvaluation }> {
@@ -130,21 +150,15 @@ export async function finetuneBert(o: FinetuneBertOptions): Promise<{ outDir: st
   const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore(objective.metric, trainSet.numClasses),
-    forwardOf: (m) => (x, training) => (m as TextClassifier).forward(x as never, training).logits,
+    forwardOf: textForward,
     slimming,
     watches,
     criterion: o.criterion,
     continueWith: options.continueWith,
     rewind: o.rewind,
     initDir: modelDir,
-    train: textSource(trainSet, tokenizer, maxLength),
-    test: textSource(devSet, tokenizer, maxLength),
+    ...glueTraining(options, { train: trainSet, dev: devSet, objective }, tokenizer),
     epochs: options.epochs,
-    batchSize: options.batchSize,
-    optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
-    schedule: { lr: options.lr, warmupSteps: options.warmupSteps, decay: 'linear' },
-    clipNorm: options.clipNorm,
-    objective,
     seed: options.seed,
     outDir,
     recordEvery: options.recordEvery,

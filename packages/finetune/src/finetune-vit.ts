@@ -27,7 +27,7 @@ import {
   takeFirst,
 } from '@ebt/data';
 import { resolveCifar10, resolveFashionMnist } from '@ebt/hub';
-import { ImageClassifier, loadPretrained, readConfig } from '@ebt/models';
+import { ImageClassifier, loadPretrained, PretrainedModel, readConfig } from '@ebt/models';
 import { imageInput, taskModel } from './task-model';
 import { Slimming } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -48,7 +48,7 @@ import {
   RUN_DEFAULTS,
   saveDenseModel,
 } from '@ebt/experiment';
-import { DataSource, TrainResult } from '@ebt/training';
+import { DataSource, TrainOptions, TrainResult } from '@ebt/training';
 import { VIT_DEFAULTS } from './defaults';
 import { z } from 'zod';
 
@@ -166,6 +166,26 @@ export function vitSources(
   };
 }
 
+/** A ViT's forward pass to its logits. */
+export const vitForward = (m: unknown) => (x: unknown, training: boolean) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits;
+
+/** The training options a ViT fine-tuning run and each of its retrain cells share: the run's batches, optimizer and schedule. */
+export function vitTraining(
+  o: { data: string; limit: number | null; model: string; batchSize: number; lr: number; weightDecay: number },
+  data: VitData,
+  model: PretrainedModel,
+): Pick<TrainOptions, 'train' | 'test' | 'augment' | 'batchSize' | 'optimizer' | 'schedule'> {
+  const sources = vitSources(o.data, data, o.limit ?? undefined, imageInput(model), o.model);
+  return {
+    train: sources.train,
+    test: sources.test,
+    augment: sources.augment,
+    batchSize: o.batchSize,
+    optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
+    schedule: { lr: o.lr, decay: 'linear' },
+  };
+}
+
 export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: string; result: TrainResult; ticket: TicketInfo | null }> {
   if (o.model === undefined) {
     if (o.progress !== false) process.stderr.write(embeddedNote('vit', '--model google/vit-base-patch16-224-in21k --data cifar10') + '\n');
@@ -197,7 +217,6 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
     ...earlyBirdRunFields(o, slimming),
     limit: o.limit ?? null,
   };
-  const sources = vitSources(spec, data, o.limit, imageInput(model), o.model);
   const { watches, recorded } = runCriteria(o, 'seed');
   const manifest: ManifestOptions = { ...options, ...recorded };
   const lock = openRunFolder(outDir, o);
@@ -205,21 +224,16 @@ export async function finetuneVit(o: FinetuneVitOptions): Promise<{ outDir: stri
   const { result, ticket, finalModel, finalSlimming } = await ebTrain({
     model,
     chance: chanceScore('accuracy', data.train.numClasses),
-    forwardOf: (m) => (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
+    forwardOf: vitForward,
     slimming,
     watches,
     criterion: o.criterion,
     continueWith: options.continueWith,
     rewind: o.rewind,
     initDir: o.model,
-    train: sources.train,
-    test: sources.test,
+    ...vitTraining(options, data, model),
     epochs: options.epochs,
-    batchSize: options.batchSize,
-    optimizer: { kind: 'adamw', weightDecay: options.weightDecay },
-    schedule: { lr: options.lr, decay: 'linear' },
     seed: options.seed,
-    augment: sources.augment,
     outDir,
     recordEvery: options.recordEvery,
     resume: o.resume,

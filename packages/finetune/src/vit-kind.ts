@@ -1,10 +1,7 @@
 /** The run kind `finetune vit`: its flags, its dense run (finetune-vit.ts) and how its tickets are retrained. */
-import * as tf from '@tensorflow/tfjs';
 import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
-import { ImageClassifier } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
-import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, VIT_OPTIONS, vitSources } from './finetune-vit';
-import { imageInput } from './task-model';
+import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, VIT_OPTIONS, vitForward, vitTraining } from './finetune-vit';
 import { VIT_DEFAULTS } from './defaults';
 
 export const runKind: RunKind<FinetuneVitOptions> = {
@@ -32,18 +29,7 @@ export const runKind: RunKind<FinetuneVitOptions> = {
     const { model } = loadVitModel(o.model, data, o.seed, null);
     return {
       model,
-      setup: (m) => {
-        const sources = vitSources(o.data, data, o.limit ?? undefined, imageInput(m as ImageClassifier), o.model);
-        return {
-          forward: (x, training) => (m as ImageClassifier).forward(x as tf.Tensor4D, training).logits,
-          train: sources.train,
-          test: sources.test,
-          augment: sources.augment,
-          batchSize: o.batchSize,
-          optimizer: { kind: 'adamw', weightDecay: o.weightDecay },
-          schedule: { lr: o.lr, decay: 'linear' },
-        };
-      },
+      setup: (m) => ({ forward: vitForward(m), ...vitTraining(o, data, m) }),
       score: async (m, r) => scoredResult(r.finalTest?.score ?? null, countParameters(m.config), countFlops(m.config)),
     };
   },
