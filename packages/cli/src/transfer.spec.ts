@@ -146,6 +146,24 @@ describe('a BERT pretrained by masked-LM on the Brown Corpus, fine-tuned on brow
     expect(ft.status).toBe(0);
     const ftOptions = JSON.parse(fs.readFileSync(path.join(dir, 'ft', 'run.json'), 'utf8')).options;
     expect(ftOptions).toMatchObject({ data: 'brown-genre:200', numLabels: 4, lr: 1e-4, trainExamples: 200, devExamples: 200 });
+    // and on another task by name, from the same folder
+    const spam = runCli([
+      'finetune',
+      'bert',
+      '--model',
+      model,
+      '--data',
+      'spam-assassin:20',
+      '--epochs',
+      '1',
+      '--out',
+      path.join(dir, 'spam'),
+      '--backend',
+      'wasm',
+      '--json',
+    ]);
+    expect(spam.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'spam', 'run.json'), 'utf8')).options).toMatchObject({ data: 'spam-assassin:20', numLabels: 2 });
   }, 300_000);
 });
 
