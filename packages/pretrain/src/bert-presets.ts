@@ -19,10 +19,10 @@ export interface BertPreset {
 }
 
 export const BERT_PRESETS: Record<string, BertPreset> = {
-  // bert-mini on the Brown Corpus: 11,798 sequences, 369 steps an epoch; 4 epochs fit in an hour here (docs/pretraining.md)
+  // bert-mini on the Brown Corpus: 11,798 sequences, 369 steps an epoch of about 15 min here; 3 epochs fit in an hour (docs/pretraining.md)
   default: {
     model: 'scratch:bert-mini',
-    epochs: 4,
+    epochs: 3,
     batchSize: 32,
     lr: 5e-4,
     weightDecay: 0.01,
