@@ -7,7 +7,7 @@ import { VIT_DEFAULTS } from './defaults';
 export const runKind: RunKind<FinetuneVitOptions> = {
   name: 'vit',
   command: 'finetune vit',
-  description: `ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW ${VIT_DEFAULTS.lr}, batch ${VIT_DEFAULTS.batchSize}, ${VIT_DEFAULTS.epochs} epochs.`,
+  description: `ViT on CIFAR-10 ('cifar10' from the hub, or 'cifar10:DIR') or the embedded MNIST, resized to the model's image_size; defaults: AdamW ${VIT_DEFAULTS.lr.toExponential()}, batch ${VIT_DEFAULTS.batchSize}, ${VIT_DEFAULTS.epochs} epochs.`,
   module: __filename,
   flags: (cmd) =>
     cmd
