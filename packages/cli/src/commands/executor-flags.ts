@@ -16,7 +16,7 @@ export function executorFlags(cmd: Command): Command {
     .option('--slurm-max-parallel <n>', 'slurm: at most n tasks of an array at once')
     .option('--slurm-arg <option>', 'slurm: any other sbatch option (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--no-wait', 'slurm: return once the jobs are submitted; the same command again collects the results')
-    .option('--collect', 'slurm: collect what is done and resubmit what failed, without waiting (the same as --no-wait)', false)
+    .option('--collect', 'slurm: collect what is done and resubmit what failed, then return without waiting for the rest', false)
     .option('--cancel-on-interrupt', 'slurm: Ctrl-C while waiting cancels the jobs (by default they keep running)', false);
 }
 
