@@ -158,4 +158,11 @@ describe('ebTrain', () => {
     expect(fs.existsSync(path.join(out, 'ticket', 'model.safetensors'))).toBe(true);
     expect(fs.readFileSync(file, 'utf8')).toBe(text.slice(0, 20));
   });
+
+  test('--resume of a run whose detections.json was damaged refuses, naming the file (it went on and left it damaged)', async () => {
+    const out = tmp();
+    await ebTrain(await setup(out));
+    fs.writeFileSync(path.join(out, 'detections.json'), '{"criteria": 3}');
+    await expect(ebTrain(await setup(out, { resume: true }))).rejects.toThrow(/detections\.json/);
+  });
 });

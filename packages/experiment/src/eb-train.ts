@@ -22,6 +22,7 @@ import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
 import { readTicket, TICKET_FILE, TicketInfo, writeTicket } from './ticket-file';
 import { manifestFile, recordLearning } from './manifest';
 import { Learning, learningVerdict } from './run-quality';
+import { readDetections } from './detections-file';
 import { copyInputFiles } from './save-model';
 import { UsageError } from '@ebt/errors';
 
@@ -146,6 +147,9 @@ function whereToStart(run: Run): Start {
   const { o, log } = run;
   // a resumed run starts from its newest good checkpoint, or from step 0 when it was killed before its first
   const resumeFrom = o.resume ? resumableCheckpoint(path.join(o.outDir, 'checkpoints'), log) : null;
+  // detections.json is written atomically: one that cannot be read was damaged from outside, and a resume that
+  // went on would leave it so (a finished run does not write it again); refuse, naming it
+  if (o.resume) readDetections(o.outDir);
   if (o.resume && !resumeFrom) log(`ebt: '${o.outDir}' has no checkpoint yet; starting from the beginning.`);
   const saved = resumeFrom ? peekCheckpointState<LoopState>(resumeFrom) : null;
   const ticket = committedTicket(run.ticketDir, saved?.step ?? -1, log);
