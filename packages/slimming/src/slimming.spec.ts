@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
+import * as aq from 'arquero';
 import { initBackend } from '@ebt/backend';
 import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming, Trajectory, TrajectoryError } from './index';
@@ -94,6 +95,21 @@ describe('Trajectory', () => {
     t.truncateAfter(20);
     expect(t.lastStep()).toBe(20);
     expect(t.length).toBe(20);
+  });
+
+  test('an Arrow file with a NaN, an infinity or a negative position is refused as the CSV reader refuses it', () => {
+    const rows = (value: number, layer: number) => ({ step: [10], epoch: [0], kind: ['head'], layer: [layer], index: [0], value: [value] });
+    const cases: Array<[ReturnType<typeof rows>, RegExp]> = [
+      [rows(NaN, 0), /row 1: value is NaN, not a finite number/],
+      [rows(Infinity, 0), /row 1: value is Infinity, not a finite number/],
+      [rows(0.5, -1), /row 1: layer is -1, not a non-negative integer/],
+    ];
+    for (const [columns, message] of cases) {
+      const file = path.join(dir, 'bad-value.arrow');
+      fs.writeFileSync(file, aq.toArrowIPC(aq.table(columns)));
+      expect(() => Trajectory.read(file)).toThrow(TrajectoryError);
+      expect(() => Trajectory.read(file)).toThrow(message);
+    }
   });
 
   test('bad files are refused naming the file and line', () => {

@@ -177,7 +177,14 @@ export class Trajectory {
     const get = (c: string) => table.array(c) as ArrayLike<unknown>;
     const [step, epoch, kind, layer, index, value] = cols.map(get);
     for (let k = 0; k < table.numRows(); k++) {
-      t.push(Number(step[k]), Number(epoch[k]), kindCode(kind[k], file, `row ${k + 1}`), Number(layer[k]), Number(index[k]), Number(value[k]));
+      const nums = [step[k], epoch[k], layer[k], index[k], value[k]].map(Number);
+      // as the CSV reader: a NaN, an infinity or a negative position is damage, never a point to replay
+      const bad = nums.findIndex((v, i) => !Number.isFinite(v) || (i < 4 && (v < 0 || !Number.isInteger(v))));
+      if (bad >= 0)
+        throw new TrajectoryError(
+          `'${file}', row ${k + 1}: ${['step', 'epoch', 'layer', 'index', 'value'][bad]} is ${nums[bad]}, not a ${bad < 4 ? 'non-negative integer' : 'finite number'}.`,
+        );
+      t.push(nums[0], nums[1], kindCode(kind[k], file, `row ${k + 1}`), nums[2], nums[3], nums[4]);
     }
     return t;
   }
