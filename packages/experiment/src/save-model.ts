@@ -12,19 +12,11 @@ import { PretrainedModel, savePretrained } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
 import type { Slimming } from '@ebt/slimming';
 
-/** The files a model folder may hold (--save-model overwrites a folder of nothing else). */
-export const MODEL_FOLDER_FILES = [
-  'config.json',
-  'model.safetensors',
-  'vocab.txt',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'preprocessor_config.json',
-];
-
 /** Files that feed a model its inputs, copied beside it. */
 const INPUT_FILES = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'preprocessor_config.json'];
+
+/** The files a model folder may hold (--save-model overwrites a folder of nothing else). */
+export const MODEL_FOLDER_FILES = ['config.json', 'model.safetensors', ...INPUT_FILES];
 
 export interface SaveModelOptions {
   /** a folder whose tokenizer or preprocessor files go with the model */

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
 import { GlueMetric, TextDataset } from '@ebt/data';
-import { buildScratchBert, loadPretrained, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
+import { buildScratchBert, loadPretrained, SCRATCH_MODEL_DIR, scratchSize, TextClassifier, TextTokenizer } from '@ebt/models';
 import * as fs from 'node:fs';
 import { namedTextTask } from './text-tasks';
 import { checkMaxLength, maxTokens, taskModel } from './task-model';
@@ -36,9 +36,6 @@ import { loadGlueData, hubGlueTask, problemTypeOf } from './glue-data';
 import { glueEvaluation } from './glue-eval';
 import { textSource } from './text-source';
 import { BERT_OPTIONS } from './bert-options';
-
-/** Where a run's model from scratch (`--model scratch:SIZE`) lives in its folder. */
-export const SCRATCH_MODEL_DIR = 'scratch-model';
 
 /** The run folder's default name: the GLUE task, the named task, or the data folder's name. */
 const runName = (data: string) => (hubGlueTask(data) ? `glue-${hubGlueTask(data)}` : (namedTextTask(data)?.name ?? path.basename(path.resolve(data))));

@@ -37,5 +37,14 @@ export { ImagePreprocessor } from './image-processor';
 export type { ProcessedImages } from './image-processor';
 export { dropout, seedDropout } from './dropout';
 export type { EncoderLayerHandles, ModelIdentity } from './encoder-layer';
-export { BERT_MINIATURES, bertWordCounts, buildScratchBert, SCRATCH_PREFIX, scratchSize, SPECIAL_TOKENS, trainWordPiece } from './scratch-bert';
+export {
+  BERT_MINIATURES,
+  bertWordCounts,
+  buildScratchBert,
+  SCRATCH_MODEL_DIR,
+  SCRATCH_PREFIX,
+  scratchSize,
+  SPECIAL_TOKENS,
+  trainWordPiece,
+} from './scratch-bert';
 export type { BertMiniature, ScratchBertOptions } from './scratch-bert';

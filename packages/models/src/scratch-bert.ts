@@ -24,6 +24,8 @@ export const BERT_MINIATURES = {
 export type BertMiniature = keyof typeof BERT_MINIATURES;
 
 export const SCRATCH_PREFIX = 'scratch:';
+/** Where a run's model from scratch (`--model scratch:SIZE`: its vocabulary and initial weights) lives in its run folder. */
+export const SCRATCH_MODEL_DIR = 'scratch-model';
 /** BERT's special tokens, first in the vocabulary: [PAD] is 0, as config.pad_token_id says. */
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 

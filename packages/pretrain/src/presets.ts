@@ -1,4 +1,5 @@
 import type { WindowPresetName } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
 import { SEED_FRACTIONS } from '@ebt/experiment';
 
 /**
@@ -96,3 +97,11 @@ export const PRESETS: Record<string, SmallVitPreset> = {
     sweep: { atFractions: SEED_FRACTIONS, atDraws: true, ratios: [0.3, 0.8], retrainEpochs: 120 },
   },
 };
+
+/** The preset `name` (unset: 'default') of a kind's table, or a UsageError listing the table's names. */
+export function presetFrom<P>(table: Record<string, P>, name: string | undefined): P {
+  const key = name ?? 'default';
+  const preset = table[key];
+  if (!preset) throw new UsageError(`Unknown preset '${key}'; use one of ${Object.keys(table).join(', ')}.`);
+  return preset;
+}

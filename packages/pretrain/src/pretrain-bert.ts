@@ -24,10 +24,11 @@ import {
   TicketInfo,
   writeManifest,
 } from '@ebt/experiment';
-import { BertForMaskedLM, buildScratchBert, loadPretrained, readConfig, scratchSize, SPECIAL_TOKENS, TextTokenizer } from '@ebt/models';
+import { BertForMaskedLM, buildScratchBert, loadPretrained, readConfig, SCRATCH_MODEL_DIR, scratchSize, SPECIAL_TOKENS, TextTokenizer } from '@ebt/models';
 import { Slimming } from '@ebt/slimming';
 import { DataSource, TrainResult } from '@ebt/training';
 import { BERT_PRESETS, BertPreset } from './bert-presets';
+import { presetFrom } from './presets';
 import { z } from 'zod';
 import { MLM_PROBABILITY, MlmVocabulary, mlmSource, packSequences, unigramBaseline } from './mlm-data';
 
@@ -63,17 +64,9 @@ export interface PretrainBertOptions extends KindRunOptions {
   weightDecay?: number;
 }
 
-/** Where a scratch model (its vocabulary and initial weights) lives in the run folder. */
-export const SCRATCH_MODEL_DIR = 'scratch-model';
-
 const MAX_VOCABULARY = 100_000;
 
-export function resolveBertPreset(name: string | undefined): BertPreset {
-  const key = name ?? 'default';
-  const preset = BERT_PRESETS[key];
-  if (!preset) throw new UsageError(`Unknown preset '${key}'; use one of ${Object.keys(BERT_PRESETS).join(', ')}.`);
-  return preset;
-}
+export const resolveBertPreset = (name: string | undefined): BertPreset => presetFrom(BERT_PRESETS, name);
 
 /** Everything checked before a file is written: the preset, the corpus, the model, the sizes. */
 function checkOptions(o: PretrainBertOptions, preset: BertPreset): { data: string; model: string; scratch: ReturnType<typeof scratchSize> } {

@@ -39,7 +39,7 @@ import {
 } from '@ebt/experiment';
 import { hasCheckpoint, imageSource, TrainResult } from '@ebt/training';
 import { writeReport } from '@ebt/report';
-import { PRESETS, SmallVitPreset } from './presets';
+import { presetFrom, PRESETS, SmallVitPreset } from './presets';
 import { z } from 'zod';
 
 /** run.json's options of `pretrain small-vit` (docs/run-folder.md): the shared fields and this kind's own. */
@@ -73,12 +73,7 @@ export function presetName(name: string | undefined, data: string | undefined): 
   return Object.keys(PRESETS).find((k) => task !== undefined && PRESETS[k].data === task) ?? 'default';
 }
 
-export function resolvePreset(name: string | undefined): SmallVitPreset {
-  const key = name ?? 'default';
-  const preset = PRESETS[key];
-  if (!preset) throw new UsageError(`Unknown preset '${key}'; use one of ${Object.keys(PRESETS).join(', ')}.`);
-  return preset;
-}
+export const resolvePreset = (name: string | undefined): SmallVitPreset => presetFrom(PRESETS, name);
 
 /**
  * --data: the embedded MNIST, Fashion-MNIST's IDX files (`fashion-mnist`: Debian's folder, `fashion-mnist:DIR`),
