@@ -45,13 +45,16 @@ describe('learnWordPieces', () => {
     expect(merges(ours).slice(0, 5)).toEqual(['th', 'the', 'go', '##od', 'good']);
   });
 
-  test("on real mail it agrees with each of tokenizers' trainings as closely as they agree with each other", async () => {
+  test("on real mail it agrees with tokenizers' trainings, on average, as closely as they agree with each other", async () => {
+    // tokenizers breaks ties in hash order, so two of its trainings differ in a few pieces (at 5000 pieces, pairs of
+    // its runs overlap 0.985-0.993, measured over 12 runs); one pair against a fixed margin failed now and then
     const texts = (await readSpamAssassin({ limit: 60 })).map((m) => m.text);
     const ours = learnWordPieces(bertWordCounts(texts), 30_000);
-    const runs = [tokenizersVocab(texts), tokenizersVocab(texts)];
+    const runs = [tokenizersVocab(texts), tokenizersVocab(texts), tokenizersVocab(texts)];
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     for (const k of [1000, 5000]) {
-      const between = overlap(runs[0].slice(0, k), runs[1].slice(0, k));
-      for (const r of runs) expect(overlap(ours.slice(0, k), r.slice(0, k))).toBeGreaterThanOrEqual(Math.min(between, 0.995) - 0.01);
+      const between = mean(runs.flatMap((a, i) => runs.slice(i + 1).map((b) => overlap(a.slice(0, k), b.slice(0, k)))));
+      expect(mean(runs.map((r) => overlap(ours.slice(0, k), r.slice(0, k))))).toBeGreaterThanOrEqual(between - 0.006);
     }
   }, 60_000);
 
