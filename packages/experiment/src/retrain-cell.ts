@@ -15,6 +15,7 @@ import { train } from '@ebt/training';
 import { runCellFromArgv } from './executor';
 import { readManifest } from './manifest';
 import { loadKind } from './run-kind';
+import { retrainSchedule } from './retrain-schedule';
 import { cellMasks, SweepCell, writeCell } from './sweep';
 
 export async function retrainCell(cell: SweepCell): Promise<void> {
@@ -28,8 +29,10 @@ export async function retrainCell(cell: SweepCell): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
   let result;
   try {
-    const options = task.setup(model, cell.retrainEpochs);
-    result = await train({ ...options, model, epochs: cell.retrainEpochs, seed: run.options.seed, outDir: scratch, progress: false });
+    const options = task.setup(model);
+    const batchesPerEpoch = Math.ceil(options.train.size / options.batchSize);
+    const schedule = retrainSchedule(options.schedule, { batchesPerEpoch, runEpochs: run.options.epochs, epochs: cell.retrainEpochs });
+    result = await train({ ...options, schedule, model, epochs: cell.retrainEpochs, seed: run.options.seed, outDir: scratch, progress: false });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -41,8 +41,11 @@ export interface KindRun {
 export interface RetrainTask {
   /** the weights tickets are retrained from, loaded as the run's task model (the retrain runner prunes it) */
   model: PretrainedModel;
-  /** the training options of `epochs` epochs of retraining, for the (pruned) model */
-  setup(model: PretrainedModel, epochs: number): Omit<TrainOptions, 'model' | 'outDir' | 'epochs' | 'seed' | 'progress'>;
+  /**
+   * the dense run's training options, for the (pruned) model: its schedule as the run had it over its own epochs
+   * (the retrain runner gives a retrain of other length its own warm-up: retrainSchedule)
+   */
+  setup(model: PretrainedModel): Omit<TrainOptions, 'model' | 'outDir' | 'epochs' | 'seed' | 'progress'>;
   /** the cell's score, parameters and FLOPs, after retraining */
   score(model: PretrainedModel, result: TrainResult): Promise<Omit<CellResult, 'seconds'>>;
 }

@@ -1,6 +1,6 @@
 /**
  * A study's plan: each seed's dense run read back (its points and draws), and the prune-and-retrain cells it asks
- * for - the dense baseline, each grid fraction, the random control and each draw, at each ratio pair - with one
+ * for - the dense baseline, each grid fraction, the controls and each draw, at each ratio pair - with one
  * naming scheme for their files; a Slurm task's slot is planned from the same function.
  */
 import * as path from 'node:path';
@@ -12,9 +12,10 @@ import { watchKey } from './run-options';
 import { Learning } from './run-quality';
 import { readManifest, RunManifest } from './manifest';
 import { StudySlotSpec } from './study-slots-file';
-import { nearestPoint, pruneCell, SweepCell } from './sweep';
+import { gridPoint, pruneCell, SweepCell } from './sweep';
+import { baselineDraws, BASELINES } from './study-baselines';
 import { RatioPair, ratioKey } from './ratios';
-import { StudyRow, seedDir } from './study-types';
+import { ControlKind, StudyRow, seedDir } from './study-types';
 import { factory as mt19937 } from '@stdlib/random-base-mt19937';
 
 export interface SeedRun {
@@ -65,7 +66,8 @@ export function loadSeedRun(dir: string, seed: number, ratios: RatioPair[]): See
     run,
     totalSteps: detections.totalSteps,
     points,
-    draws: seedDraws(detections, ratios),
+    // the criteria the run watched, then the baselines replayed on its trajectory (study-baselines.ts)
+    draws: { ...seedDraws(detections, ratios), ...baselineDraws(run, points, ratios) },
     learning: run.learning ?? null,
   };
 }
@@ -80,10 +82,10 @@ interface CellPlanOptions {
 }
 
 /**
- * A study's cell slots per seed: the dense baseline, then every prune point (each fraction, the random control,
- * each criterion's draw) x ratio.
+ * A study's cell slots per seed: the dense baseline, then every prune point (each fraction, the two controls,
+ * each criterion's and each baseline's draw) x ratio.
  */
-export const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + 1 + CRITERION_NAMES.length) * o.ratios.length;
+export const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + 2 + CRITERION_NAMES.length + BASELINES.length) * o.ratios.length;
 
 /**
  * Coefficients of the final point's shapes drawn uniformly at random, the same for a seed and ratio on every
@@ -93,6 +95,29 @@ export function randomCoefficients(like: Pick<TrajectoryPoint, 'heads' | 'ffn'>,
   const rand = mt19937({ seed: (seed * 1_000_003 + Math.round(ratio.heads * 1000) * 1009 + Math.round(ratio.ffn * 1000)) >>> 0 });
   const draw = (rows: ArrayLike<number>[]) => rows.map((r) => Array.from({ length: r.length }, () => rand() / 2 ** 32));
   return { heads: draw(like.heads), ffn: draw(like.ffn) };
+}
+
+/**
+ * The layerwise shuffle: a point's coefficients permuted at random inside each layer, the same for a seed and
+ * ratio on every call. Pruned at a ratio, they keep the point's widths per layer (the global FFN threshold sees the
+ * same values) with the units drawn at random: it separates "which units" from "how many per layer".
+ */
+export function shuffledCoefficients(
+  like: { heads: ArrayLike<number>[]; ffn: ArrayLike<number>[] },
+  seed: number,
+  ratio: RatioPair,
+): { heads: number[][]; ffn: number[][] } {
+  const rand = mt19937({ seed: (seed * 1_000_033 + Math.round(ratio.heads * 1000) * 2017 + Math.round(ratio.ffn * 1000) + 7) >>> 0 });
+  // Fisher-Yates, drawing j uniformly in [0, i]
+  const shuffle = (row: ArrayLike<number>) => {
+    const out = Array.from(row);
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor((rand() / 2 ** 32) * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  };
+  return { heads: like.heads.map(shuffle), ffn: like.ffn.map(shuffle) };
 }
 
 interface PlannedRow {
@@ -106,7 +131,7 @@ interface PlannedRow {
 }
 
 /**
- * The prune-and-retrain cells of one seed, in a fixed order (dense, each fraction x ratio, each draw x ratio;
+ * The prune-and-retrain cells of one seed, in a fixed order (dense, each fraction x ratio, each control x ratio, each draw x ratio;
  * a draw on a grid point is retrained once), and the study's row for each slot.
  */
 export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
@@ -118,13 +143,22 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
   const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
   cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
   rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
-  const grid = o.fractions.map((f) => nearestPoint(s.points, f * s.totalSteps));
-  // the random control at each ratio pair, after the grid (a fixed number of slots, before the draws' varying ones)
-  const randomCells = o.ratios.map((r) => {
-    const file = path.join(cellsDir, `seed${s.seed}-random-r${r.heads}_${r.ffn}-e${epochs}.json`);
-    const coefficients = randomCoefficients(s.points[s.points.length - 1], s.seed, r);
-    return { ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...coefficients }, r, file), step: null } };
-  });
+  // fractions nearer to one recorded point than to any other share its cell and its row (points every
+  // --record-every steps: 0.5% and 1% of a short run can be the same point)
+  const grid = [...new Map(o.fractions.map((f) => gridPoint(s.points, f, s.totalSteps)).map((p) => [p.step, p])).values()];
+  // the controls at each ratio pair, after the grid (a fixed number of slots, before the draws' varying ones): a
+  // random mask, and the latest grid point's coefficients shuffled inside each layer
+  const latest = grid.reduce((a, b) => (b.step > a.step ? b : a), grid[0] ?? s.points[s.points.length - 1]);
+  const controls: Array<{ kind: ControlKind; coefficients: (r: RatioPair) => { heads: number[][]; ffn: number[][] } }> = [
+    { kind: 'random', coefficients: (r) => randomCoefficients(s.points[s.points.length - 1], s.seed, r) },
+    { kind: 'shuffle', coefficients: (r) => shuffledCoefficients(latest, s.seed, r) },
+  ];
+  const controlCells = controls.flatMap((c) =>
+    o.ratios.map((r) => {
+      const file = path.join(cellsDir, `seed${s.seed}-${c.kind}-r${r.heads}_${r.ffn}-e${epochs}.json`);
+      return { kind: c.kind, ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...c.coefficients(r) }, r, file), step: null } };
+    }),
+  );
   // each fraction at every ratio pair; then each criterion's draw at each pair, pruned at that pair only
   const prunePoints: Array<{ kind: 'grid' | 'draw'; criterion: string | null; point: DrawnPoint | TrajectoryPoint; ratio: RatioPair }> = [
     ...grid.flatMap((point) => o.ratios.map((ratio) => ({ kind: 'grid' as const, criterion: null, point, ratio }))),
@@ -140,9 +174,9 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
     rows.push({ seed: s.seed, kind: p.kind, criterion: p.criterion, step: p.point.step, fraction: p.point.step / s.totalSteps, ratio: p.ratio, file });
   };
   prunePoints.filter((p) => p.kind === 'grid').forEach(cellOf);
-  for (const { ratio, cell } of randomCells) {
+  for (const { kind, ratio, cell } of controlCells) {
     cells.set(cell.file, cell);
-    rows.push({ seed: s.seed, kind: 'random', criterion: null, step: null, fraction: null, ratio, file: cell.file });
+    rows.push({ seed: s.seed, kind, criterion: null, step: null, fraction: null, ratio, file: cell.file });
   }
   prunePoints.filter((p) => p.kind === 'draw').forEach(cellOf);
   return { cells: [...cells.values()], rows };

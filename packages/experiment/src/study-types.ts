@@ -8,6 +8,11 @@ import type { Interval, PairedDifference } from '@ebt/intervals';
 
 /** The seed's prune points: 0%, 4%, 7%, 20%, 44% and 80% of training (docs/method.md section 7). */
 export const SEED_FRACTIONS = [0, 0.04, 0.07, 0.2, 0.44, 0.8];
+/**
+ * A study's prune points: from the first recorded step after the coefficients moved (at step 0 every coefficient
+ * is 1, so its mask is the index tie-break, not the seed's 0%), dense early where a criterion should draw.
+ */
+export const STUDY_FRACTIONS = [0.005, 0.01, 0.02, 0.04, 0.07, 0.1, 0.2, 0.44, 0.8];
 /** The seed's 30% and 80% rows. */
 export const SEED_RATIOS: RatioPair[] = [
   { heads: 0.3, ffn: 0.3 },
@@ -39,10 +44,15 @@ export interface StudyOptions {
   log?: (line: string) => void;
 }
 
+export type ControlKind = 'random' | 'shuffle';
+
 export interface StudyRow {
   seed: number;
-  /** 'random': the control, a random mask of the ratio's size (docs/study.md) */
-  kind: 'dense' | 'grid' | 'draw' | 'random';
+  /**
+   * the controls (docs/study.md): 'random', a random mask of the ratio's size; 'shuffle', the latest grid
+   * ticket's widths per layer with its units drawn at random
+   */
+  kind: 'dense' | 'grid' | 'draw' | ControlKind;
   /** the criterion whose draw this cell prunes at (kind 'draw') */
   criterion: string | null;
   step: number | null;
@@ -105,9 +115,19 @@ export interface StudySummary {
     }
   >;
   /** mean and sd over seeds of each grid cell (fraction x ratio): the seed's table, each against the latest grid ticket */
-  table: Array<{ fraction: number; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
-  /** the baselines beside the criteria: a random mask of each ratio's size, retrained as the tickets are */
-  controls: Array<{ kind: 'random'; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
+  table: Array<{
+    fraction: number;
+    /** every seed's point is step 0, where all coefficients are 1: the mask is the index tie-break */
+    tieBreak: boolean;
+    ratioHeads: number;
+    ratioFfn: number;
+    accuracy: MeanSd;
+    vsLatestGridPoints: PairedDifference;
+  }>;
+  /** the controls beside the criteria, retrained as the tickets are: a random mask, the layerwise shuffle (StudyRow.kind) */
+  controls: Array<{ kind: ControlKind; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
+  /** the endpoints declared before the data, per ratio pair (study-endpoints.ts; docs/study.md "Endpoints") */
+  endpoints: StudyEndpoints;
   grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'accuracy'>>;
 }
 
@@ -133,4 +153,39 @@ export interface CriterionStatistics {
   vsLatestGridPoints: PairedDifference;
   /** the ticket at the draw minus a random mask of the same size, same seed and ratio (points) */
   vsRandomPoints: PairedDifference;
+}
+
+/** The endpoints a study declares before its data (study-endpoints.ts; docs/study.md "Endpoints"). */
+export type EndpointId = 'E0a' | 'E0b' | 'E1' | 'E2' | 'E3';
+
+export interface Endpoint {
+  id: EndpointId;
+  claim: string;
+  /** the paired difference in points (E0-E2) */
+  difference: PairedDifference | null;
+  /** E3: seeds where only the criterion's draw was a false positive (b), only the baseline's (c) */
+  discordant: { b: number; c: number } | null;
+  /** the one-sided p-value, before Holm (null: too few seeds to test) */
+  p: number | null;
+  adjustedP: number | null;
+  /** the claim holds at alpha after Holm; null where it is not judged (E0 failed) */
+  holds: boolean | null;
+}
+
+export interface RatioEndpoints {
+  ratio: RatioPair;
+  criterion: string;
+  baseline: string;
+  /** E0a and E0b both hold */
+  seesMasks: boolean;
+  endpoints: Endpoint[];
+  /** E4: the earliest grid fraction as good as late (mean over seeds), and the draw's fraction minus it (points of 100%) */
+  howEarly: { earliestEquivalentFraction: number | null; drawMinusEarliestPercent: PairedDifference | null };
+  verdict: string;
+}
+
+export interface StudyEndpoints {
+  alpha: number;
+  marginPoints: number;
+  byRatio: Record<string, RatioEndpoints>;
 }

@@ -1,5 +1,3 @@
-/** A study's verdicts: per criterion and seed (draw, savings, false positives by mask and by score), and their summary. */
-
 /** The study's verdicts: for each criterion, one per seed (draw, savings, false positive by mask and by score), and their means. */
 import { judgeDetection, masksAt, scoreFalsePositive } from '@ebt/eb-criteria';
 import { readRunClock, secondsAtStep } from './wall-clock';
@@ -8,6 +6,7 @@ import { meanSd } from './mean-sd';
 import { criterionStatistics, pointsPerUnit, seedRow, vsLatestGrid } from './study-statistics';
 import { CriterionVerdict, StudyRow, StudySummary } from './study-types';
 import { SeedRun } from './study-plan';
+import { studyEndpoints } from './study-endpoints';
 
 export function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPair[]): StudySummary {
   const metric = rows[0]?.metric ?? 'accuracy';
@@ -31,20 +30,22 @@ export function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPa
     dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense' && learned(r)).map((r) => r.accuracy)) },
     criteria,
     table: gridRows.length ? groupGrid(gridRows, learnedRows, ratios) : [],
-    controls: ratios.flatMap((r) => {
-      const cells = learnedRows.filter((x) => x.kind === 'random' && ratioKey(x) === ratioKey(r));
-      return cells.length
-        ? [
-            {
-              kind: 'random' as const,
-              ratioHeads: r.heads,
-              ratioFfn: r.ffn,
-              accuracy: meanSd(cells.map((c) => c.accuracy)),
-              vsLatestGridPoints: vsLatestGrid(cells, learnedRows, r),
-            },
-          ]
-        : [];
-    }),
+    controls: (['random', 'shuffle'] as const).flatMap((kind) =>
+      ratios.flatMap((r) => {
+        const cells = learnedRows.filter((x) => x.kind === kind && ratioKey(x) === ratioKey(r));
+        if (!cells.length) return [];
+        return [
+          {
+            kind,
+            ratioHeads: r.heads,
+            ratioFfn: r.ffn,
+            accuracy: meanSd(cells.map((c) => c.accuracy)),
+            vsLatestGridPoints: vsLatestGrid(cells, learnedRows, r),
+          },
+        ];
+      }),
+    ),
+    endpoints: studyEndpoints(learnedRows, criteria, ratios),
     grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
       seed,
       kind,
@@ -165,6 +166,7 @@ function groupGrid(gridRows: StudyRow[], rows: StudyRow[], ratios: RatioPair[]):
       if (cells.length === 0) continue;
       out.push({
         fraction: meanSd(cells.map((c) => c.fraction)).mean!,
+        tieBreak: cells.every((c) => c.step === 0),
         ratioHeads: r.heads,
         ratioFfn: r.ffn,
         accuracy: meanSd(cells.map((c) => c.accuracy)),

@@ -1,11 +1,12 @@
 import { resolveMaskOptions } from '@ebt/eb-criteria';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { planSeedCells, randomCoefficients, SeedDraw, SeedRun, seedDraws } from './study-plan';
+import { planSeedCells, randomCoefficients, SeedDraw, SeedRun, seedDraws, shuffledCoefficients } from './study-plan';
+import { baselineDraws, matchedQueue } from './study-baselines';
 import type { CriterionVerdict, StudyRow } from './study-types';
 import { criterionVerdict, ratioVerdict } from './study-verdicts';
 import { criterionStatistics, vsLatestGrid } from './study-statistics';
-import { cellMasks } from './sweep';
+import { cellMasks, gridPoint } from './sweep';
 import { meanSd } from './index';
 
 // one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
@@ -124,7 +125,7 @@ describe("the study's verdicts", () => {
   });
 });
 
-test("a seed's cells: dense, each fraction x ratio, the random control x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
+test("a seed's cells: dense, each fraction x ratio, the controls (random, shuffle) x ratio, each draw x ratio, a draw on a grid point retrained once", () => {
   const s = seedRun([drawAt('a', points[6]), drawAt('b', points[3])]); // a draws at step 80, which is also fraction 0.8's point
   const { cells, rows } = planSeedCells('/study', s, { kind: 'k', fractions: [0.3, 0.8], ratios, retrainEpochs: 2 });
   expect(rows.map((r) => [r.kind, r.criterion, r.step])).toEqual([
@@ -132,6 +133,7 @@ test("a seed's cells: dense, each fraction x ratio, the random control x ratio, 
     ['grid', null, 30],
     ['grid', null, 80],
     ['random', null, null],
+    ['shuffle', null, null],
     ['draw', 'a', 80],
     ['draw', 'b', 30],
   ]);
@@ -140,8 +142,9 @@ test("a seed's cells: dense, each fraction x ratio, the random control x ratio, 
     '/study/cells/seed7-step30-r0.5_0.5-e2.json',
     '/study/cells/seed7-step80-r0.5_0.5-e2.json',
     '/study/cells/seed7-random-r0.5_0.5-e2.json',
+    '/study/cells/seed7-shuffle-r0.5_0.5-e2.json',
   ]);
-  expect(rows[4].file).toBe(cells[2].file);
+  expect(rows[5].file).toBe(cells[2].file);
 });
 
 describe('the random-mask control', () => {
@@ -167,6 +170,71 @@ describe('the random-mask control', () => {
     }
     // six seeds do not all keep the same heads of layer 0
     expect(new Set(masks.map((m) => Array.from(m.heads[0]).join(''))).size).toBeGreaterThan(1);
+  });
+});
+
+test('grid points: a fraction above 0 never lands on step 0 (the tie-break mask); fraction 0 is step 0 itself', () => {
+  // 0.4% of 1,000 steps is nearer step 0 than step 10, but step 0's coefficients have not moved
+  const at = (f: number) => gridPoint(points, f, 1000).step;
+  expect([at(0), at(0.004), at(0.01), at(0.05)]).toEqual([0, 10, 10, 40]);
+  const { rows } = planSeedCells('/study', seedRun([]), { kind: 'k', fractions: [0, 0.005], ratios, retrainEpochs: 2 });
+  expect(rows.filter((r) => r.kind === 'grid').map((r) => r.step)).toEqual([0, 10]);
+});
+
+describe('the layerwise shuffle', () => {
+  // three layers: 4 heads each, FFN rows of 6, 3 and 9 neurons; distinct learned coefficients
+  const learned = {
+    heads: [
+      [0.9, 0.1, 0.5, 0.7],
+      [0.2, 0.3, 0.8, 0.4],
+      [0.6, 0.05, 0.15, 0.95],
+    ],
+    ffn: [[0.11, 0.52, 0.33, 0.94, 0.25, 0.76], [0.47, 0.18, 0.69], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((x) => x + 0.001)],
+  };
+  const kept = (m: Uint8Array[]) => m.map((x) => x.reduce((a, b) => a + b, 0));
+  const masks = (c: { heads: number[][]; ffn: number[][] }, r: { heads: number; ffn: number }) =>
+    cellMasks({ kind: 'k', runDir: '', at: 0, step: null, ratioHeads: r.heads, ratioFfn: r.ffn, retrainEpochs: 1, file: '', ...c })!;
+
+  test("keeps the learned mask's widths in every layer (FFN pruned globally), with other units, varying with the seed", () => {
+    for (const r of [half, { heads: 0.25, ffn: 0.7 }]) {
+      const mine = masks(learned, r);
+      const shuffled = [1, 2, 3, 4, 5].map((seed) => masks(shuffledCoefficients(learned, seed, r), r));
+      for (const m of shuffled) {
+        expect(kept(m.heads)).toEqual(kept(mine.heads));
+        expect(kept(m.ffn)).toEqual(kept(mine.ffn));
+      }
+      const units = (m: { ffn: Uint8Array[] }) => m.ffn.map((x) => Array.from(x).join('')).join('|');
+      expect(new Set(shuffled.map(units)).size).toBeGreaterThan(1);
+    }
+    expect(shuffledCoefficients(learned, 3, half)).toEqual(shuffledCoefficients(learned, 3, half));
+  });
+});
+
+describe('the baselines, replayed on the trajectory', () => {
+  const run = (window: number, recordEvery: number, queue?: number) =>
+    ({
+      options: {
+        recordEvery,
+        maskDistance: queue ? { queue } : {},
+        nuclearStationarity: { windows: 'smoke', mode: 'calibrated', smooth: 10, window, every: 10, flatTol: 1e-3 },
+      },
+    }) as never;
+
+  test("mask distance's queue spans the nuclear window: window / recordEvery + 1 masks", () => {
+    expect(matchedQueue(run(300, 1))).toBe(301);
+    expect(matchedQueue(run(30, 10))).toBe(4);
+  });
+
+  test('mask distance with the matched queue draws where a queue of that many settled masks first fills', () => {
+    // masks settle at step 30 (points 30, 40, 60, 80, 100); a window of 30 steps at one point per 10 steps: 4 masks,
+    // the fourth settled one is step 80's
+    const draws = baselineDraws(run(30, 10), points as never, [half]);
+    expect(draws['mask-distance:matched@0.5:0.5'].point!.step).toBe(80);
+    expect(draws['mask-distance:matched@0.5:0.5'].criterion).toBe('mask-distance:matched');
+    // the seed's reading of the nuclear norm is drawn too, beside it
+    expect(Object.keys(draws)).toEqual(['mask-distance:matched@0.5:0.5', 'nuclear-stationarity:seed@0.5:0.5']);
+    // a run whose queue already matched has no matched baseline: its own mask distance is that
+    expect(Object.keys(baselineDraws(run(30, 10, 4), points as never, [half]))).toEqual(['nuclear-stationarity:seed@0.5:0.5']);
   });
 });
 
@@ -244,6 +312,8 @@ describe('one criterion per ratio pair', () => {
       ['grid', null, 80, '0.25:0.25'],
       ['random', null, null, '0.5:0.5'],
       ['random', null, null, '0.25:0.25'],
+      ['shuffle', null, null, '0.5:0.5'],
+      ['shuffle', null, null, '0.25:0.25'],
       ['draw', 'a', 30, '0.5:0.5'],
       ['draw', 'a', 10, '0.25:0.25'],
     ]);

@@ -14,7 +14,7 @@ import { readCellRow, SweepRow } from './cell-file';
 import { StudySlotSpec, writeStudySlots } from './study-slots-file';
 import { checkRetrainOptions } from './sweep';
 import { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
-import { SEED_FRACTIONS, SEED_RATIOS, seedDir, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
+import { SEED_RATIOS, seedDir, STUDY_FRACTIONS, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
 import { loadSeedRun, planSeedCells, slotsPerSeed } from './study-plan';
 import { summarise } from './study-verdicts';
 
@@ -35,7 +35,7 @@ export type StudyResult =
 
 export async function study(dir: string, o: StudyOptions): Promise<StudyResult> {
   checkOptions(o);
-  const fractions = o.atFractions ?? SEED_FRACTIONS;
+  const fractions = o.atFractions ?? STUDY_FRACTIONS;
   const ratios = o.ratios ?? SEED_RATIOS;
   fs.mkdirSync(dir, { recursive: true });
 
@@ -65,6 +65,11 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   const cells = new Map(planned.flatMap((p) => p.cells).map((c) => [c.file, c]));
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   o.log?.(`ebt study: ${cells.size} prune-and-retrain cells, ${cells.size - todo.length} already done`);
+  const shared = planned.map((p) => fractions.length - p.rows.filter((r) => r.kind === 'grid').length / ratios.length);
+  if (shared.some((n) => n > 0))
+    o.log?.(
+      `ebt study: ${Math.max(...shared)} of the ${fractions.length} fractions fall on a recorded point another one takes (record more often: --record-every)`,
+    );
   const stage2 = await o.executor.run(todo, RETRAIN_RUNNER);
   if (!stage2.done) return { submitted: { jobs: stage2.jobs, note: stage2.note } };
 

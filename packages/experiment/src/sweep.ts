@@ -103,7 +103,17 @@ export function checkRetrainOptions(o: { ratios?: RatioPair[]; atFractions?: num
   for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
 }
 
-/** The recorded point whose step is nearest to `step` (prune points at fractions of training). */
+/**
+ * The prune point at `fraction` of training: the recorded point nearest to it after step 0, where the coefficients
+ * have moved. Fraction 0 is step 0 itself, where every coefficient is 1 and the mask is the index tie-break.
+ */
+export function gridPoint<P extends { step: number }>(points: P[], fraction: number, totalSteps: number): P {
+  if (fraction === 0) return points[0];
+  const moved = points.filter((p) => p.step > 0);
+  return nearestPoint(moved.length ? moved : points, fraction * totalSteps);
+}
+
+/** The recorded point whose step is nearest to `step`. */
 export function nearestPoint<P extends { step: number }>(points: P[], step: number): P {
   return points.reduce((best, p) => (Math.abs(p.step - step) < Math.abs(best.step - step) ? p : best), points[0]);
 }
@@ -160,7 +170,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
       source: 'fraction',
       at: null,
       criterion: null,
-      point: nearestPoint(dense, target),
+      point: gridPoint(dense, f, totalSteps),
       ratios: o.ratios,
     });
   }

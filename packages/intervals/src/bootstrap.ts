@@ -20,7 +20,7 @@ export interface BootstrapOptions {
   alpha?: number;
   /** resamples drawn when the exact distribution is too large (default 10,000) */
   resamples?: number;
-  /** the Mersenne Twister's seed for those draws (default 0) */
+  /** the Mersenne Twister's seed for those draws, a positive integer (default 1) */
   seed?: number;
 }
 
@@ -60,7 +60,7 @@ function exactMeans(x: readonly number[]): Atoms {
 
 /** Resample means drawn with a seeded generator, each of weight 1. */
 function sampledMeans(x: readonly number[], resamples: number, seed: number): Atoms {
-  const rand = mt19937({ seed: seed >>> 0 });
+  const rand = mt19937({ seed });
   const n = x.length;
   const values = new Array<number>(resamples);
   for (let b = 0; b < resamples; b++) {
@@ -99,8 +99,11 @@ export function bootstrapInterval(values: readonly number[], o: BootstrapOptions
   if (n < 2) throw new UsageError(`a bootstrap interval needs at least 2 values (got ${n}).`);
   const resamples = o.resamples ?? 10_000;
   if (!Number.isInteger(resamples) || resamples < 100) throw new UsageError(`resamples must be an integer of at least 100 (got ${resamples}).`);
+  const seed = o.seed ?? 1;
+  // stdlib's Mersenne Twister takes seeds in [1, 2^32 - 1]
+  if (!Number.isInteger(seed) || seed < 1 || seed > 0xffffffff) throw new UsageError(`seed must be an integer in [1, 4294967295] (got ${seed}).`);
   const exact = binomial(2 * n - 1, n) <= EXACT_MULTISETS;
-  const atoms = exact ? exactMeans(values) : sampledMeans(values, resamples, o.seed ?? 0);
+  const atoms = exact ? exactMeans(values) : sampledMeans(values, resamples, seed);
   return {
     estimate: values.reduce((s, x) => s + x, 0) / n,
     lower: weightedQuantile(atoms, alpha / 2),

@@ -73,6 +73,8 @@ describe('bootstrapInterval', () => {
     expect(sampled).toMatchObject({ method: 'monte-carlo', resamples: 20_000 });
     expect(bootstrapInterval(x, { resamples: 20_000, seed: 3 })).toEqual(sampled);
     expect(bootstrapInterval(x, { resamples: 20_000, seed: 4 }).lower).not.toBe(sampled.lower);
+    // without a seed it samples too (seed 1: the generator refuses 0, which the default once was)
+    expect(bootstrapInterval(x)).toEqual(bootstrapInterval(x, { seed: 1 }));
     // the bootstrap distribution of a mean has sd = the plug-in sd / sqrt(n), and is near normal at n = 13:
     // its 2.5% and 97.5% points lie about 1.96 of those from the mean
     const se = Math.sqrt(x.reduce((s, v) => s + (v - sampled.estimate) ** 2, 0) / x.length / x.length);
@@ -85,6 +87,7 @@ describe('bootstrapInterval', () => {
   test('bad options are named', () => {
     expect(() => bootstrapInterval([1])).toThrow('a bootstrap interval needs at least 2 values (got 1).');
     expect(() => bootstrapInterval([1, 2], { resamples: 10 })).toThrow('resamples must be an integer of at least 100 (got 10).');
+    expect(() => bootstrapInterval([1, 2], { seed: 0 })).toThrow('seed must be an integer in [1, 4294967295] (got 0).');
   });
 });
 

@@ -36,16 +36,15 @@ export const runKind: RunKind<PretrainOptions> = {
     const trainSet = takeFirst(data.train, preset.trainLimit);
     const testSet = takeFirst(data.test, preset.testLimit);
     const { model } = loadPretrained(path.join(runDir, 'init'), { log: null });
-    const stepsPerEpoch = Math.ceil(trainSet.labels.length / o.batchSize);
     return {
       model,
-      setup: (m, epochs) => ({
+      setup: (m) => ({
         forward: (x, training) => (m as ViTForImageClassification).forward(x as tf.Tensor4D, training).logits,
         train: imageSource(trainSet, { cropPadding: cropPadding(o.data) }),
         test: imageSource(testSet),
         batchSize: o.batchSize,
         optimizer: { kind: 'adam', weightDecay: o.weightDecay },
-        schedule: { lr: o.lr, warmupSteps: Math.min(o.warmupSteps, stepsPerEpoch * epochs - 1), decay: 'cosine', minLr: o.minLr },
+        schedule: { lr: o.lr, warmupSteps: o.warmupSteps, decay: 'cosine', minLr: o.minLr },
         labelSmoothing: o.labelSmoothing,
         augment: cropPadding(o.data) > 0,
       }),

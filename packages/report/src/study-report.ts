@@ -1,7 +1,8 @@
 /**
- * The study's page (`ebt study`): the seed's table (ticket accuracy by prune point and ratio, mean ± sd over
- * seeds), the compute-vs-accuracy figure, each criterion's statistics and the random-mask control, accuracy
- * against the prune step with each criterion's draws, the verdicts, and each seed's signals.
+ * The study's page (`ebt study`): the verdict and the endpoints declared before the data first, then the seed's
+ * table (ticket accuracy by prune point and ratio, mean ± sd over seeds), the compute-vs-accuracy figure, each
+ * criterion's statistics and the controls, accuracy against the prune step with each criterion's draws, the
+ * verdicts, and each seed's signals.
  */
 import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
@@ -35,7 +36,10 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
     ratios.map((r) => ({
       'pruned (heads:FFN)': r,
       ...Object.fromEntries(
-        fractions.map((f) => [`${(100 * f).toFixed(0)}%`, fmt(s.table.find((t) => t.fraction === f && `${t.ratioHeads}:${t.ratioFfn}` === r)!.accuracy)]),
+        fractions.map((f) => {
+          const cell = s.table.find((t) => t.fraction === f && `${t.ratioHeads}:${t.ratioFfn}` === r);
+          return [`${percentLabel(f)}${cell?.tieBreak ? ' (tie-break mask)' : ''}`, cell ? fmt(cell.accuracy) : '-'];
+        }),
       ),
     })),
   );
@@ -65,12 +69,14 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   const statistics = aq.from(Object.entries(s.criteria).map(([name, c]) => statisticsRow(name, c.statistics)));
   const controls = aq.from(
     s.controls.map((c) => ({
-      control: `random mask ${c.ratioHeads}:${c.ratioFfn}`,
+      control: `${c.kind === 'random' ? 'random mask' : 'layerwise shuffle of the late mask'} ${c.ratioHeads}:${c.ratioFfn}`,
       [s.metric]: fmt(c.accuracy),
       'minus the latest grid ticket (points, 95% t CI)': difference(c.vsLatestGridPoints),
     })),
   );
+  const endpoints = aq.from(endpointRows(s));
   const summary = aq.from([
+    ...Object.entries(s.endpoints?.byRatio ?? {}).map(([r, e]) => ({ item: `verdict at ${r}`, value: e.verdict })),
     { item: 'seeds', value: s.seeds.join(', ') },
     { item: `dense ${s.metric} (retrained, no L1)`, value: fmt(s.dense.accuracy) },
     ...Object.entries(s.criteria).map(([name, c]) => ({
@@ -80,6 +86,14 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   ]);
   return writePage(path.join(dir, 'report'), `ebt study: ${path.basename(path.resolve(dir))}`, specs, [
     { table: 'Summary', data: summary },
+    ...(s.endpoints
+      ? [
+          {
+            table: `Endpoints, declared before the data (paired by seed, points; one-sided tests at alpha ${s.endpoints.alpha}, Holm-corrected at each ratio)`,
+            data: endpoints,
+          },
+        ]
+      : []),
     { table: `Ticket ${s.metric} by prune point and ratio (mean ± sd over seeds)`, data: seedTable },
     {
       figure: 'compute-vs-accuracy',
@@ -89,10 +103,52 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
       table: 'Statistics per criterion and ratio (paired by seed; intervals 95%: t and exact bootstrap for means, Clopper-Pearson for rates)',
       data: statistics,
     },
-    ...(s.controls.length ? [{ table: 'Controls: a random mask of each ratio, retrained as the tickets are', data: controls }] : []),
+    ...(s.controls.length
+      ? [
+          {
+            table: "Controls, retrained as the tickets are: a random mask of each ratio, and the late mask's widths per layer with random units",
+            data: controls,
+          },
+        ]
+      : []),
     { figure: 'accuracy-by-step', caption: `Ticket ${s.metric} against the prune point; vertical rules: each criterion's draws` },
     { table: 'Verdicts per criterion and seed', data: verdicts },
     ...s.seeds.map((seed) => ({ figure: `signal-seed-${seed}`, caption: `Seed ${seed}: the nuclear-norm signal, its tests and the draws` })),
+  ]);
+}
+
+/** A share of training as the table's column: 0.5%, 4%, 80%. */
+const percentLabel = (f: number) => `${Number((100 * f).toPrecision(2))}%`;
+
+/** The endpoints table: one row per ratio and endpoint, E4 described after E0-E3. */
+function endpointRows(s: StudySummary): Array<Record<string, string>> {
+  const p = (x: number | null) => (x === null ? '-' : x < 1e-4 ? '< 0.0001' : x.toFixed(4));
+  return Object.entries(s.endpoints?.byRatio ?? {}).flatMap(([r, e]) => [
+    ...e.endpoints.map((x) => ({
+      ratio: r,
+      endpoint: x.id,
+      claim: x.claim,
+      'difference (points, 95% t CI)': x.difference
+        ? difference(x.difference)
+        : x.discordant
+          ? `only ${e.criterion}: ${x.discordant.b}, only ${e.baseline}: ${x.discordant.c}`
+          : '-',
+      p: p(x.p),
+      'Holm p': p(x.adjustedP),
+      result: x.holds === null ? 'not judged (E0 fails)' : x.holds ? 'holds' : x.p === null ? 'cannot be told (too few seeds)' : 'fails',
+    })),
+    {
+      ratio: r,
+      endpoint: 'E4',
+      claim: 'how early: the draw minus the earliest grid fraction as good as late (points of 100% training)',
+      'difference (points, 95% t CI)': e.howEarly.drawMinusEarliestPercent ? difference(e.howEarly.drawMinusEarliestPercent) : '-',
+      p: '-',
+      'Holm p': '-',
+      result:
+        e.howEarly.earliestEquivalentFraction === null
+          ? 'no grid point as good as late'
+          : `earliest equivalent: ${percentLabel(e.howEarly.earliestEquivalentFraction)}`,
+    },
   ]);
 }
 

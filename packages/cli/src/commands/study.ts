@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '@ebt/errors';
-import { RatioPair, SEED_FRACTIONS, SEED_RATIOS, study, StudySummary } from '@ebt/experiment';
+import { PILOT_GATE_POINTS, PILOT_SEEDS, pilotGate, RatioPair, SEED_RATIOS, study, STUDY_FRACTIONS, StudySummary, writePilotGate } from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber, splitList } from '../input';
@@ -18,8 +18,13 @@ export function studyCommand(): Command {
     })
       .option('--seeds <n>', 'number of seeds (1..n); 5 give confidence intervals worth reading (docs/study.md)', '5')
       .option('--seed-list <list>', 'the seeds themselves, e.g. 4,7,9 (instead of --seeds)')
-      .option('--at-fractions <list>', 'fractions of training to prune at', SEED_FRACTIONS.join(','))
-      .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)");
+      .option('--at-fractions <list>', 'fractions of training to prune at (0: step 0, where the mask is the index tie-break)', STUDY_FRACTIONS.join(','))
+      .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)")
+      .option(
+        '--pilot',
+        `first a pilot study on seeds never reported (DIR/pilot); the full study runs only if its late ticket beats the random mask and the earliest grid ticket by ${PILOT_GATE_POINTS} points at the largest ratio`,
+      )
+      .option('--pilot-seeds <list>', `the pilot's seeds (default ${PILOT_SEEDS.join(',')})`);
     executorFlags(sub).action(async (o) => {
       const seeds =
         o.seedList === undefined
@@ -31,22 +36,37 @@ export function studyCommand(): Command {
       const runOptions = await resolveModelFlag(parsed, o.revision);
       const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
       const dir = path.resolve(o.out);
-      const r = await study(dir, {
-        seeds,
+      const pilotSeeds = o.pilotSeeds === undefined ? PILOT_SEEDS : splitList(o.pilotSeeds).map((s) => parseInteger(s, '--pilot-seeds'));
+      if (o.pilotSeeds !== undefined && !o.pilot) throw new UsageError('--pilot-seeds needs --pilot.');
+      const shared = seeds.find((s) => o.pilot && pilotSeeds.includes(s));
+      if (shared !== undefined) throw new UsageError(`--pilot-seeds must not name a seed of the study (got ${shared}): a pilot's seeds are never reported.`);
+      const options = {
         kind: kind.module,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
         atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
         ratios: parsed.ratios as RatioPair[],
         retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
-        executor: makeExecutor(o, dir, log),
         backend: training.backend,
         log,
-      });
-      if (r.submitted) {
-        if (o.json) return printJson({ submitted: r.submitted });
-        process.stdout.write(`ebt: ${r.submitted.note}\n`);
-        return;
+      };
+      if (o.pilot) {
+        const pilotDir = path.join(dir, 'pilot');
+        const p = await study(pilotDir, { ...options, seeds: pilotSeeds, executor: makeExecutor(o, pilotDir, log) });
+        if (p.submitted) return submitted(p.submitted, o.json);
+        writeStudyReport(pilotDir);
+        const gate = pilotGate(p.summary);
+        const file = writePilotGate(pilotDir, gate);
+        log?.(
+          `ebt study: pilot on seeds ${gate.seeds.join(', ')} at ${gate.ratio}: late minus random ${points(gate.lateMinusRandom)}, late minus earliest ${points(gate.lateMinusEarliest)}; the gate (${gate.thresholdPoints} points) ${gate.passed ? 'passed' : 'failed'} (${file})`,
+        );
+        if (!gate.passed) {
+          if (o.json) return printJson({ pilot: gate, proceeded: false });
+          process.stdout.write(`pilot gate failed: this setting does not show a mask at ${gate.ratio}; the full study was not run (${file})\n`);
+          return;
+        }
       }
+      const r = await study(dir, { ...options, seeds, executor: makeExecutor(o, dir, log) });
+      if (r.submitted) return submitted(r.submitted, o.json);
       const report = writeStudyReport(dir).file;
       if (o.json) return printJson(r.summary);
       printStudy(r.summary);
@@ -56,6 +76,13 @@ export function studyCommand(): Command {
   return cmd;
 }
 
+const points = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} points`);
+
+function submitted(r: { jobs: string[]; note: string }, json: boolean): void {
+  if (json) return printJson({ submitted: r });
+  process.stdout.write(`ebt: ${r.note}\n`);
+}
+
 function printStudy(s: StudySummary): void {
   const fmt = (m: { mean: number | null; sd: number | null }) =>
     m.mean === null
@@ -63,10 +90,14 @@ function printStudy(s: StudySummary): void {
       : s.metric === 'accuracy'
         ? `${(100 * m.mean).toFixed(2)}%${m.sd === null ? '' : ` ± ${(100 * m.sd).toFixed(2)}`}`
         : `${m.mean.toFixed(2)}${m.sd === null ? '' : ` ± ${m.sd.toFixed(2)}`}`;
+  for (const [r, e] of Object.entries(s.endpoints.byRatio)) process.stdout.write(`verdict at ${r}: ${e.verdict}\n`);
   process.stdout.write(`seeds ${s.seeds.join(', ')}; dense ${s.metric} ${fmt(s.dense.accuracy)}\n`);
   for (const t of s.table)
-    process.stdout.write(`  pruned at ${(100 * t.fraction).toFixed(0).padStart(3)}%, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.accuracy)}\n`);
-  for (const c of s.controls) process.stdout.write(`  random mask, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.accuracy)}\n`);
+    process.stdout.write(
+      `  pruned at ${(100 * t.fraction).toPrecision(2).padStart(4)}%${t.tieBreak ? ' (tie-break mask)' : ''}, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.accuracy)}\n`,
+    );
+  for (const c of s.controls)
+    process.stdout.write(`  ${c.kind === 'random' ? 'random mask' : 'layerwise shuffle'}, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.accuracy)}\n`);
   for (const [name, c] of Object.entries(s.criteria)) {
     const draws = c.draws.map((d) => (d ? `${d.step} (${(100 * d.fraction).toFixed(0)}%)` : 'never')).join(', ');
     process.stdout.write(
