@@ -175,14 +175,18 @@ const noTime = (csv: string) =>
     expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${cells[1]}_\\d+`));
     // every cell came from the second array: nothing was planned and submitted afterwards
     expect(JSON.parse(fs.readFileSync(path.join(viaSlurm, 'slurm', 'jobs.json'), 'utf8')).map((j: { job: string }) => j.job)).toEqual([dense, cells[1]]);
-    // and the cells are the study's plan: the dense baseline, 50% of training, the random-mask control, and each criterion's draw step
+    // and the cells are the study's plan: the dense baseline, 50% of training, the two controls, each watched
+    // criterion's draw step, then the baselines' draws (replayed on the trajectory)
     const detections = JSON.parse(fs.readFileSync(path.join(viaSlurm, 'seed-1', 'detections.json'), 'utf8'));
     const draws = detections.criteria.filter((c: { drawnAt: unknown }) => c.drawnAt).map((c: { drawnAt: { step: number } }) => c.drawnAt.step);
     const rows = noTime(fs.readFileSync(path.join(viaSlurm, 'study.csv'), 'utf8'));
     const [header, ...body] = rows;
     const at = (name: string) => header.split(',').indexOf(name);
-    expect(body.map((l) => l.split(',')[at('kind')])).toEqual(['dense', 'grid', 'random', ...draws.map(() => 'draw')]);
-    expect(body.filter((l) => l.split(',')[at('kind')] === 'draw').map((l) => Number(l.split(',')[at('step')]))).toEqual(draws);
+    const kinds = body.map((l) => l.split(',')[at('kind')]);
+    expect(kinds.slice(0, 4)).toEqual(['dense', 'grid', 'random', 'shuffle']);
+    expect(kinds.slice(4).every((k) => k === 'draw')).toBe(true);
+    const watched = body.filter((l) => l.split(',')[at('kind')] === 'draw' && !l.split(',')[at('criterion')].includes(':'));
+    expect(watched.map((l) => Number(l.split(',')[at('step')]))).toEqual(draws);
     expect(body.every((l) => Number(l.split(',')[at('accuracy')]) > 0)).toBe(true);
   }, 900_000);
 

@@ -7,7 +7,7 @@ import { runCli } from '../test/run-cli';
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 const withFashion = fs.existsSync(FASHION_MNIST_DIR) || process.env.EBT_REQUIRE_FASHION_MNIST ? describe : describe.skip;
 
-/** The contract every study keeps: seeds, each criterion's statistics, the random control, the figure. */
+/** The contract every study keeps: seeds, each criterion's statistics, the controls, the endpoints, the figure. */
 function expectStudy(summary: any, dir: string, pair: string): void {
   expect(summary.seeds).toEqual([1, 2]);
   expect(summary.notLearned).toEqual([]);
@@ -15,8 +15,9 @@ function expectStudy(summary: any, dir: string, pair: string): void {
     expect(Object.keys(c.statistics).sort()).toEqual(['computeSaved', 'drawFraction', 'drawStep', 'falsePositiveRate', 'vsLatestGridPoints', 'vsRandomPoints']);
     expect(c.statistics.vsLatestGridPoints.n).toBe(c.draws.filter(Boolean).length);
   }
-  expect(summary.controls.map((c: any) => `${c.ratioHeads}:${c.ratioFfn}`)).toEqual([pair]);
-  expect(summary.controls[0].accuracy.n).toBe(2);
+  expect(summary.controls.map((c: any) => `${c.kind} ${c.ratioHeads}:${c.ratioFfn}`)).toEqual([`random ${pair}`, `shuffle ${pair}`]);
+  for (const c of summary.controls) expect(c.accuracy.n).toBe(2);
+  expect(summary.endpoints.byRatio[pair].endpoints.map((e: any) => e.id)).toEqual(['E0a', 'E0b', 'E1', 'E2', 'E3']);
   expect(fs.existsSync(path.join(dir, 'report', 'figures', 'compute-vs-accuracy.svg'))).toBe(true);
 }
 

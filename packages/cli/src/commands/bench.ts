@@ -113,8 +113,30 @@ export function benchCommand(): Command {
     )
     .option('--points <n>', 'timed points', '300')
     .option('--calibration', "instead: the nuclear-norm rule's settled rates on synthetic series with known answers, per window preset and mode")
+    .option(
+      '--online',
+      "instead: the criteria's share of a training step, epoch by epoch, in the Fashion-MNIST study's run (every step recorded, both criteria at 0.3:0.3 and 0.8:0.8; target at most 10%, flat)",
+    )
+    .option('--epochs <n>', "with --online: epochs of the run (default: the preset's 5)")
+    .option('--steps-per-epoch <n>', 'with --online: steps per epoch (default 938, 60,000 images in batches of 64)')
+    .option('--backend <name>', 'with --online: tfjs backend of the training step (default: EBT_BACKEND, else the first that starts)')
     .option('--json', 'machine-readable output', false)
-    .action((o) => {
+    .action(async (o) => {
+      if (o.online) {
+        const epochs = o.epochs === undefined ? undefined : parseInteger(o.epochs, '--epochs');
+        const stepsPerEpoch = o.stepsPerEpoch === undefined ? undefined : parseInteger(o.stepsPerEpoch, '--steps-per-epoch');
+        const { benchCriteriaCost } = benchModule('criteria-cost.ts') as typeof import('../../../../tools/bench/criteria-cost');
+        const backend = await initBackend({ backend: o.backend, log: null });
+        const r = await benchCriteriaCost({ backend: backend.name, epochs, stepsPerEpoch });
+        if (o.json) return printJson(r);
+        process.stdout.write(`training step (${r.backend}): ${r.stepMs.toFixed(1)} ms; watches ${r.watches.join(', ')}\n`);
+        for (const e of r.epochs)
+          process.stdout.write(
+            `epoch ${e.epoch}: criteria ${e.perStepMs.toFixed(2)} ms per step, ${(100 * e.share).toFixed(1)}% of the step (epoch end: detections.json ${e.epochEnd.detectionsMs.toFixed(0)} ms, trajectory.arrow ${e.epochEnd.trajectoryMs.toFixed(0)} ms, checkpoint state ${e.epochEnd.checkpointMs.toFixed(0)} ms)\n`,
+          );
+        process.stdout.write(`last epoch / first: ${r.growth.toFixed(2)}; target ${100 * r.target}% ${r.meetsTarget ? 'met' : 'missed'}\n`);
+        return;
+      }
       const { benchCalibration, benchCriteria } = benchModule('criteria.ts') as typeof import('../../../../tools/bench/criteria');
       if (o.calibration) {
         const rows = benchCalibration();
