@@ -41,12 +41,19 @@ export interface CriteriaCostBench {
   meetsTarget: boolean;
 }
 
-export async function benchCriteriaCost(o: { backend: string; epochs?: number; stepsPerEpoch?: number; stepSamples?: number }): Promise<CriteriaCostBench> {
+export async function benchCriteriaCost(o: {
+  backend: string;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  stepSamples?: number;
+  /** examples per training step (default: the preset's 64) */
+  batch?: number;
+}): Promise<CriteriaCostBench> {
   const preset = PRESETS['fashion-mnist'];
   const epochs = o.epochs ?? preset.epochs;
   const stepsPerEpoch = o.stepsPerEpoch ?? Math.ceil(60_000 / preset.batchSize);
   const config = parseConfig({ model_type: 'vit', ...preset.model, image_size: 28, num_channels: 1, num_labels: 10 }) as ViTConfig;
-  const stepMs = await medianStepMs(new ViTForImageClassification(config, { seed: 0 }), preset.batchSize, o.stepSamples ?? 20);
+  const stepMs = await medianStepMs(new ViTForImageClassification(config, { seed: 0 }), o.batch ?? preset.batchSize, o.stepSamples ?? 20);
 
   const { watches } = runCriteria({ ratios: SEED_RATIOS }, preset.windows);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-criteria-cost-'));
@@ -98,11 +105,11 @@ async function timed(f: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** The median of `samples` timed training steps (after three to warm up). */
+/** The median of `samples` timed training steps (after one to warm up). */
 async function medianStepMs(model: ViTForImageClassification, batch: number, samples: number): Promise<number> {
   const { step, dispose } = trainStep(model, batch, { slimming: true });
   try {
-    for (let i = 0; i < 3; i++) await step();
+    await step();
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const t0 = process.hrtime.bigint();

@@ -4,6 +4,7 @@
  * with its 1,000 classes, so 86,567,656 - 990 x 769 with 10), and the step's FLOPs three forward passes.
  */
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { countFlops, countParameters } from '@ebt/pruning';
 
 const bench = require(path.resolve(__dirname, '../../../tools/bench/train-step.ts')) as typeof import('../../../tools/bench/train-step');
@@ -119,4 +120,23 @@ describe("the train-step bench's per-kernel breakdown", () => {
     expect(tf.getKernel(tf.BatchMatMul, 'cpu')).toBe(matMul);
     tf.dispose([a, w]);
   });
+});
+
+describe('the criteria cost benchmark (npx ebt bench criteria --online)', () => {
+  const cost = require(path.resolve(__dirname, '../../../tools/bench/criteria-cost.ts')) as typeof import('../../../tools/bench/criteria-cost');
+
+  test("watches both criteria at the study's pairs, and each epoch's share is its per-step cost over the training step", async () => {
+    await tf.setBackend('cpu');
+    const r = await cost.benchCriteriaCost({ backend: 'cpu', epochs: 2, stepsPerEpoch: 40, stepSamples: 1, batch: 2 });
+    expect(r.watches).toEqual(['mask-distance@0.3:0.3', 'nuclear-stationarity@0.3:0.3', 'mask-distance@0.8:0.8', 'nuclear-stationarity@0.8:0.8']);
+    expect(r.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    for (const e of r.epochs) {
+      expect(e.perStepMs).toBeGreaterThan(0);
+      expect(e.share).toBeCloseTo(e.perStepMs / r.stepMs, 12);
+      // the epoch end's writes are part of the per-step cost, spread over the epoch's steps
+      expect(e.perStepMs * 40).toBeGreaterThanOrEqual(e.epochEnd.detectionsMs + e.epochEnd.trajectoryMs + e.epochEnd.checkpointMs);
+    }
+    expect(r.growth).toBeCloseTo(r.epochs[1].share / r.epochs[0].share, 12);
+    expect(r.meetsTarget).toBe(Math.max(...r.epochs.map((e) => e.share)) <= 0.1);
+  }, 60_000);
 });
