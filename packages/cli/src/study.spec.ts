@@ -281,6 +281,19 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     expect(cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs)).toEqual(mtimes);
   }, 120_000);
 
+  test('the folder refuses a study of other run options (its runs were trained with these), changing nothing', () => {
+    const before = fs.readFileSync(path.join(dir, 'study.json'), 'utf8');
+    const r = runCli(args.map((a) => (a === '1e-3' ? '5e-1' : a)));
+    expect(r.status).toBe(2);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('ebt: tfjs')),
+    ).toEqual([`ebt: '${dir}' holds a study whose runs had lr 0.001, not 0.5; use another --out.`]);
+    expect(fs.readFileSync(path.join(dir, 'study.json'), 'utf8')).toBe(before);
+  });
+
   test('--pilot: the gate reads E0 at the largest ratio from the pilot study, keeps gate.json, and runs the full study only past 2 points', () => {
     // the smoke study above as the pilot of another study (seed 3): it resumes with nothing to redo
     const other = path.join(root, 'gated');
@@ -314,6 +327,8 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
       [['--seed-list', '3,3'], /names a seed twice/],
       [['--pilot', '--pilot-seeds', '2,101'], /--pilot-seeds must not name a seed of the study \(got 2\)/],
       [['--pilot-seeds', '101'], /--pilot-seeds needs --pilot/],
+      [['--seeds', '3', '--seed-list', '1,2'], /--seeds and --seed-list name the seeds twice: give one\./],
+      [['--at-fractions', ''], /--at-fractions must name at least one fraction \(got ''\)/],
     ] as const) {
       const r = runCli(['study', 'small-vit', '--preset', 'smoke', '--out', bad, ...flags]);
       expect(r.status).toBe(2);

@@ -17,6 +17,8 @@ import { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
 import { SEED_RATIOS, seedDir, STUDY_FRACTIONS, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
 import { loadSeedRun, planSeedCells, slotsPerSeed } from './study-plan';
 import { summarise } from './study-verdicts';
+import { claimStudyFolder } from './study-options-file';
+import { loadKind } from './run-kind';
 
 function checkOptions(o: StudyOptions): void {
   if (o.seeds.length === 0 || o.seeds.some((s) => !Number.isInteger(s) || s < 0))
@@ -37,7 +39,7 @@ export async function study(dir: string, o: StudyOptions): Promise<StudyResult> 
   checkOptions(o);
   const fractions = o.atFractions ?? STUDY_FRACTIONS;
   const ratios = o.ratios ?? SEED_RATIOS;
-  fs.mkdirSync(dir, { recursive: true });
+  claimStudyFolder(dir, { command: loadKind(o.kind).command, runOptions: o.runOptions, ratios });
 
   // stage 1: the dense slimming runs
   const runs: StudyRunCell[] = o.seeds.map((seed) => ({

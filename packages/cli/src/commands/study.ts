@@ -26,6 +26,8 @@ export function studyCommand(): Command {
       )
       .option('--pilot-seeds <list>', `the pilot's seeds (default ${PILOT_SEEDS.join(',')})`);
     executorFlags(sub).action(async (o) => {
+      if (o.seedList !== undefined && sub.getOptionValueSource('seeds') === 'cli')
+        throw new UsageError('--seeds and --seed-list name the seeds twice: give one.');
       const seeds =
         o.seedList === undefined
           ? Array.from({ length: parseInteger(o.seeds, '--seeds') }, (_, i) => i + 1)
@@ -43,7 +45,7 @@ export function studyCommand(): Command {
       const options = {
         kind: kind.module,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
-        atFractions: splitList(o.atFractions).map((s) => parseNumber(s, '--at-fractions')),
+        atFractions: fractionList(o.atFractions),
         ratios: parsed.ratios as RatioPair[],
         retrainEpochs: o.retrainEpochs === undefined ? undefined : parseInteger(o.retrainEpochs, '--retrain-epochs'),
         backend: training.backend,
@@ -74,6 +76,12 @@ export function studyCommand(): Command {
     });
   }
   return cmd;
+}
+
+function fractionList(value: string): number[] {
+  const fractions = splitList(value).map((s) => parseNumber(s, '--at-fractions'));
+  if (fractions.length === 0) throw new UsageError(`--at-fractions must name at least one fraction (got '${value}').`);
+  return fractions;
 }
 
 const points = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} points`);

@@ -1,0 +1,55 @@
+/**
+ * STUDY_DIR/study.options.json: what a study folder's dense runs were trained with - the run kind, its run options
+ * and the ratio pairs they watch - written when the folder's first study starts. A later call on the folder must
+ * ask for the same, as `pretrain --resume` must: other options would rewrite study.json from runs trained
+ * differently (issue 34). Seeds, fractions and retrain epochs may change: their cells are files of their own.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
+import { UsageError } from '@ebt/errors';
+import { writeFileAtomic } from '@ebt/files';
+import { readJsonAgainst } from './json-file';
+import { RatioPair, ratioKey } from './ratios';
+
+const studyOptionsSchema = z.object({
+  format: z.literal(1),
+  /** the run kind's command ('finetune vit') */
+  command: z.string().min(1),
+  runOptions: z.record(z.string(), z.unknown()),
+  ratios: z.array(z.object({ heads: z.number(), ffn: z.number() })).min(1),
+});
+
+export type StudyFolderOptions = Omit<z.infer<typeof studyOptionsSchema>, 'format'>;
+
+export class StudyOptionsFileError extends UsageError {}
+
+export const studyOptionsFile = (dir: string) => path.join(dir, 'study.options.json');
+
+const shown = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
+
+/** Refuses a study folder whose runs were trained with other options; records them in a folder that has none. */
+export function claimStudyFolder(dir: string, o: StudyFolderOptions): void {
+  const file = studyOptionsFile(dir);
+  if (!fs.existsSync(file)) {
+    if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /^seed-\d+$/.test(f)))
+      throw new UsageError(`'${dir}' holds seed folders but no ${path.basename(file)}: a study of an older ebt, or not a study; use another --out.`);
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(file, JSON.stringify({ format: 1, ...o }, null, 1) + '\n');
+    return;
+  }
+  const had = readJsonAgainst(file, studyOptionsSchema, StudyOptionsFileError);
+  if (had.command !== o.command) throw new UsageError(`'${dir}' holds a '${had.command}' study, not '${o.command}'; use another --out.`);
+  const keys = [...new Set([...Object.keys(had.runOptions), ...Object.keys(o.runOptions)])].sort();
+  const changed = keys.find((k) => !isDeepStrictEqual(had.runOptions[k], o.runOptions[k]));
+  if (changed !== undefined)
+    throw new UsageError(
+      `'${dir}' holds a study whose runs had ${changed} ${shown(had.runOptions[changed])}, not ${shown(o.runOptions[changed])}; use another --out.`,
+    );
+  const missing = o.ratios.find((r) => !had.ratios.some((x) => ratioKey(x) === ratioKey(r)));
+  if (missing)
+    throw new UsageError(
+      `'${dir}' holds runs that watched ${had.ratios.map(ratioKey).join(',')}, not ${ratioKey(missing as RatioPair)}: --ratios must be among them.`,
+    );
+}
