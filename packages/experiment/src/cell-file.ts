@@ -7,8 +7,19 @@ import { z } from 'zod';
 import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/files';
 import { readJsonAgainst } from './json-file';
+import type { RatioPair } from './ratios';
 
 /** The score a cell's task is judged by: 'accuracy' (a fraction), STS-B's 'pearson' (r), or SQuAD's 'f1' and 'exact_match' (percent). */
+/**
+ * The one naming scheme of cell files, for sweeps and studies: `[seed<S>-]<what>[-r<heads>_<ffn>]-e<epochs>.json`,
+ * `what` being `dense`, `step<N>` or a control (`random`, `shuffle`).
+ */
+export function cellFileName(o: { seed?: number; what: string; ratio?: RatioPair; epochs: number }): string {
+  const seed = o.seed === undefined ? '' : `seed${o.seed}-`;
+  const ratio = o.ratio ? `-r${o.ratio.heads}_${o.ratio.ffn}` : '';
+  return `${seed}${o.what}${ratio}-e${o.epochs}.json`;
+}
+
 export const METRIC_NAMES = ['accuracy', 'pearson', 'f1', 'exact_match'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

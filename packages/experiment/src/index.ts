@@ -12,7 +12,7 @@ export {
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
 export { checkPositive, checkRunOptions, checkSaveModel, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
 export type { EarlyBirdRunOptions, RunOptions, Watch } from './run-options';
-export { DEFAULT_WATCH_RATIO, ratioKey } from './ratios';
+export { checkRatioPairs, DEFAULT_WATCH_RATIO, parseRatioPairs, ratioKey } from './ratios';
 export type { CriterionName } from '@ebt/eb-criteria';
 export { earlyBirdCallback } from './early-bird-callback';
 export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';
@@ -22,7 +22,7 @@ export { readTicket, TICKET_FILE, TicketFileError, writeTicket } from './ticket-
 export type { TicketInfo } from './ticket-file';
 export { ebTrain } from './eb-train';
 export type { EbTrainOptions, EbTrainResult } from './eb-train';
-export { scoredResult, cellMasks, parseRatioPairs, pruneCell, sweep, writeCell } from './sweep';
+export { scoredResult, cellMasks, pruneCell, sweep, writeCell } from './sweep';
 export type { RatioPair, SweepCell, SweepOptions } from './sweep';
 export { CellFileError, METRIC_NAMES, readCellRow, writeCellRow } from './cell-file';
 export type { CellResult, MetricName, SweepRow } from './cell-file';

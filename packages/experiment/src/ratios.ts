@@ -1,5 +1,6 @@
 /** Pruning ratio pairs (heads, FFN neurons): what a run watches its criteria at, and what a sweep or study prunes at. */
 import { MASK_DEFAULTS } from '@ebt/eb-criteria';
+import { UsageError } from '@ebt/errors';
 
 export interface RatioPair {
   heads: number;
@@ -12,3 +13,28 @@ export const ratioKey = (r: { heads: number; ffn: number } | { ratioHeads: numbe
 
 /** The pair a run watches (and EB-train prunes at) unless told otherwise: EarlyBERT's heads 1/3, FFN 0.4. */
 export const DEFAULT_WATCH_RATIO: Readonly<RatioPair> = { heads: MASK_DEFAULTS.ratioHeads, ffn: MASK_DEFAULTS.ratioFfn };
+
+/** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */
+export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} must list at least one ratio (got '${text}').`);
+  return items.map((item) => {
+    const parts = item.split(':');
+    const nums = parts.map(Number);
+    if (parts.length > 2 || parts.some((p) => p.trim() === '') || nums.some((v) => !(v >= 0 && v < 1))) {
+      throw new UsageError(`${flag}: '${item}' is not a ratio in [0, 1) or a heads:ffn pair of them.`);
+    }
+    return { heads: nums[0], ffn: nums[nums.length - 1] };
+  });
+}
+
+/** Ratio pairs given by a program rather than parsed: at least one, each share in [0, 1), none twice. */
+export function checkRatioPairs(ratios: readonly RatioPair[], flag = '--ratios'): void {
+  if (ratios.length === 0) throw new UsageError(`${flag} must name at least one heads:FFN pair.`);
+  for (const r of ratios)
+    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`${flag}: each share must lie in [0, 1) (got ${ratioKey(r)}).`);
+  if (new Set(ratios.map(ratioKey)).size !== ratios.length) throw new UsageError(`${flag} names a pair twice (${ratios.map(ratioKey).join(',')}).`);
+}

@@ -20,7 +20,7 @@ import { RECORD_EVERY } from '@ebt/training';
 import * as fs from 'node:fs';
 import { checkRunFolder } from './run-folder';
 import { MODEL_FOLDER_FILES } from './save-model';
-import { DEFAULT_WATCH_RATIO, RatioPair, ratioKey } from './ratios';
+import { checkRatioPairs, DEFAULT_WATCH_RATIO, RatioPair, ratioKey } from './ratios';
 
 export interface RunOptions {
   epochs?: number;
@@ -74,10 +74,7 @@ export function watchOf(criterion: Criterion, ratio: RatioPair = DEFAULT_WATCH_R
 /** The ratio pairs of a run: checked, at least one, none twice. */
 export function watchRatios(ratios: RatioPair[] | undefined): RatioPair[] {
   const out = ratios ?? [{ ...DEFAULT_WATCH_RATIO }];
-  if (out.length === 0) throw new UsageError('--ratios must name at least one heads:FFN pair.');
-  for (const r of out)
-    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios: each share must lie in [0, 1) (got ${ratioKey(r)}).`);
-  if (new Set(out.map(ratioKey)).size !== out.length) throw new UsageError(`--ratios names a pair twice (${out.map(ratioKey).join(',')}).`);
+  checkRatioPairs(out);
   return out;
 }
 

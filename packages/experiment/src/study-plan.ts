@@ -13,6 +13,7 @@ import { Learning } from './run-quality';
 import { readManifest, RunManifest } from './manifest';
 import { StudySlotSpec } from './study-slots-file';
 import { gridPoint, pruneCell, SweepCell } from './sweep';
+import { cellFileName } from './cell-file';
 import { baselineDraws, BASELINES } from './study-baselines';
 import { RatioPair, ratioKey } from './ratios';
 import { ControlKind, StudyRow, seedDir } from './study-types';
@@ -140,7 +141,7 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
   const base = { kind: o.kind, runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
   const cells = new Map<string, SweepCell>();
   const rows: PlannedRow[] = [];
-  const denseFile = path.join(cellsDir, `seed${s.seed}-dense-e${epochs}.json`);
+  const denseFile = path.join(cellsDir, cellFileName({ seed: s.seed, what: 'dense', epochs }));
   cells.set(denseFile, { ...base, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, file: denseFile });
   rows.push({ seed: s.seed, kind: 'dense', criterion: null, step: null, fraction: null, ratio: null, file: denseFile });
   // fractions nearer to one recorded point than to any other share its cell and its row (points every
@@ -155,7 +156,7 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
   ];
   const controlCells = controls.flatMap((c) =>
     o.ratios.map((r) => {
-      const file = path.join(cellsDir, `seed${s.seed}-${c.kind}-r${r.heads}_${r.ffn}-e${epochs}.json`);
+      const file = path.join(cellsDir, cellFileName({ seed: s.seed, what: c.kind, ratio: r, epochs }));
       return { kind: c.kind, ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...c.coefficients(r) }, r, file), step: null } };
     }),
   );
@@ -169,7 +170,7 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
     ),
   ];
   const cellOf = (p: (typeof prunePoints)[number]) => {
-    const file = path.join(cellsDir, `seed${s.seed}-step${p.point.step}-r${p.ratio.heads}_${p.ratio.ffn}-e${epochs}.json`);
+    const file = path.join(cellsDir, cellFileName({ seed: s.seed, what: `step${p.point.step}`, ratio: p.ratio, epochs }));
     if (!cells.has(file)) cells.set(file, pruneCell(base, p.point, p.ratio, file));
     rows.push({ seed: s.seed, kind: p.kind, criterion: p.criterion, step: p.point.step, fraction: p.point.step / s.totalSteps, ratio: p.ratio, file });
   };

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CellFileError, readCellRow, readSweepResults, writeSweepResults } from './index';
 import { densePoints } from '@ebt/slimming';
-import { cellMasks, checkRetrainOptions, nearestPoint, parseRatioPairs, pruneCell, scoredResult, SweepCell, writeCell } from './sweep';
+import { cellMasks, checkRetrainOptions, nearestPoint, pruneCell, scoredResult, sweepCellFile, SweepCell, writeCell } from './sweep';
+import { parseRatioPairs } from './ratios';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-sweep-'));
 const point = (step: number, epoch: number, widths = [2, 3]) => ({
@@ -19,7 +20,7 @@ describe('sweep planning', () => {
       { heads: 0.3, ffn: 0.3 },
       { heads: 0.5, ffn: 0.7 },
     ]);
-    expect(() => checkRetrainOptions({ ratios: [{ heads: 1, ffn: 0.5 }] })).toThrow('--ratios must lie in [0, 1) (got 1:0.5).');
+    expect(() => checkRetrainOptions({ ratios: [{ heads: 1, ffn: 0.5 }] })).toThrow('--ratios: each share must lie in [0, 1) (got 1:0.5).');
     expect(() => checkRetrainOptions({ retrainEpochs: 0 })).toThrow('--retrain-epochs must be a positive integer (got 0).');
     expect(() => checkRetrainOptions({ atFractions: [1.5] })).toThrow('--at-fractions must lie in [0, 1] (got 1.5).');
   });
@@ -82,4 +83,15 @@ describe('cell and sweep files', () => {
     writeSweepResults(dir, [{ kind: 'dense' }] as never);
     expect(() => readSweepResults(dir)).toThrow(/results.arrow' has no metric, score, parameters, flops, ratioHeads, ratioFfn column/);
   });
+});
+
+test("one cell-naming scheme; a sweep folder of ebt before it resumes its equal-share cells where the retrain was the run's whole schedule", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cells-'));
+  const half = { heads: 0.5, ffn: 0.5 };
+  expect(path.basename(sweepCellFile(dir, 'step90', half, 3, true))).toBe('step90-r0.5_0.5-e3.json');
+  expect(path.basename(sweepCellFile(dir, 'step90', { heads: 0.3, ffn: 0.8 }, 3, true))).toBe('step90-r0.3_0.8-e3.json');
+  fs.writeFileSync(path.join(dir, 'step90-r0.5-e3.json'), '{}');
+  expect(path.basename(sweepCellFile(dir, 'step90', half, 3, true))).toBe('step90-r0.5-e3.json');
+  // a shorter retrain kept the run's warm-up then: its old cell is not taken
+  expect(path.basename(sweepCellFile(dir, 'step90', half, 3, false))).toBe('step90-r0.5_0.5-e3.json');
 });

@@ -11,14 +11,14 @@ import { MASK_DEFAULTS, maskFromCoefficients } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
 
 import { densePoints, pointAfterEpochs, Trajectory } from '@ebt/slimming';
-import { CellResult, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
+import { CellResult, cellFileName, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
 import { Executor } from './executor';
 import { sweepResultFiles, writeSweepResults } from './sweep-results-file';
 import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
 
-import { RatioPair, ratioKey } from './ratios';
+import { checkRatioPairs, RatioPair, ratioKey } from './ratios';
 import { RETRAIN_RUNNER } from './runners';
 export type { RatioPair };
 
@@ -77,27 +77,9 @@ export function scoredResult(score: number | null, parameters: number, flops: nu
   return { metric, score, metrics: score === null ? {} : { [metric]: score }, parameters, flops, seconds: 0 };
 }
 
-/** "0.3:0.3,0.8:0.8" (heads:FFN) or "0.3,0.5" (one number for both) - the syntax of --ratios. */
-export function parseRatioPairs(text: string, flag = '--ratios'): RatioPair[] {
-  const items = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (items.length === 0) throw new UsageError(`${flag} must list at least one ratio (got '${text}').`);
-  return items.map((item) => {
-    const parts = item.split(':');
-    const nums = parts.map(Number);
-    if (parts.length > 2 || parts.some((p) => p.trim() === '') || nums.some((v) => !(v >= 0 && v < 1))) {
-      throw new UsageError(`${flag}: '${item}' is not a ratio in [0, 1) or a heads:ffn pair of them.`);
-    }
-    return { heads: nums[0], ffn: nums[nums.length - 1] };
-  });
-}
-
 /** The prune-and-retrain flags that sweeps and studies share, checked before anything runs. */
 export function checkRetrainOptions(o: { ratios?: RatioPair[]; atFractions?: number[]; retrainEpochs?: number }): void {
-  for (const r of o.ratios ?? [])
-    if (!(r.heads >= 0 && r.heads < 1 && r.ffn >= 0 && r.ffn < 1)) throw new UsageError(`--ratios must lie in [0, 1) (got ${r.heads}:${r.ffn}).`);
+  if (o.ratios) checkRatioPairs(o.ratios);
   if (o.retrainEpochs !== undefined && !(Number.isInteger(o.retrainEpochs) && o.retrainEpochs > 0))
     throw new UsageError(`--retrain-epochs must be a positive integer (got ${o.retrainEpochs}).`);
   for (const f of o.atFractions ?? []) if (!(f >= 0 && f <= 1)) throw new UsageError(`--at-fractions must lie in [0, 1] (got ${f}).`);
@@ -116,6 +98,17 @@ export function gridPoint<P extends { step: number }>(points: P[], fraction: num
 /** The recorded point whose step is nearest to `step`. */
 export function nearestPoint<P extends { step: number }>(points: P[], step: number): P {
   return points.reduce((best, p) => (Math.abs(p.step - step) < Math.abs(best.step - step) ? p : best), points[0]);
+}
+
+/**
+ * A sweep cell's file in the one scheme (cell-file.ts). ebt before it named a pair of equal shares by one number
+ * (`step90-r0.3-e3.json`); such a cell is still taken where its retrain was the run's whole schedule (the retrain
+ * schedule of today gives the same), never where a shorter retrain kept the run's warm-up.
+ */
+export function sweepCellFile(cellsDir: string, what: string, r: RatioPair, epochs: number, wholeSchedule: boolean): string {
+  const file = path.join(cellsDir, cellFileName({ what, ratio: r, epochs }));
+  const legacy = path.join(cellsDir, `${what}-r${r.heads}-e${epochs}.json`);
+  return r.heads === r.ffn && wholeSchedule && !fs.existsSync(file) && fs.existsSync(legacy) ? legacy : file;
 }
 
 export interface SweepResult {
@@ -186,13 +179,13 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
   const cells = new Map<string, SweepCell>();
   const plan: Array<{ file: string; source: SweepRow['source']; at: number | null; criterion: string | null; step: number | null }> = [];
   if (o.dense ?? true) {
-    const file = path.join(cellsDir, `dense-e${retrainEpochs}.json`);
+    const file = path.join(cellsDir, cellFileName({ what: 'dense', epochs: retrainEpochs }));
     cells.set(file, { kind: o.kind, runDir, at: 'dense', step: null, ratioHeads: 0, ratioFfn: 0, retrainEpochs, backend: o.backend, file });
     plan.push({ file, source: null, at: null, criterion: null, step: null });
   }
   for (const { source, at: a, criterion, point, ratios } of prunePoints) {
     for (const r of ratios) {
-      const file = path.join(cellsDir, `step${point.step}-r${r.heads === r.ffn ? r.heads : `${r.heads}_${r.ffn}`}-e${retrainEpochs}.json`);
+      const file = sweepCellFile(cellsDir, `step${point.step}`, r, retrainEpochs, retrainEpochs === epochs);
       if (!cells.has(file)) cells.set(file, pruneCell({ kind: o.kind, runDir, retrainEpochs, backend: o.backend }, point, r, file));
       plan.push({ file, source, at: a, criterion, step: point.step });
     }

@@ -54,7 +54,7 @@ describe('sweep', () => {
   test('refuses a folder that is not a run, ratios out of range, and a retraining of 0 epochs', async () => {
     const options = { kind: SMALL_VIT.module, initDir: path.join(out, 'init'), at: [1] };
     await expect(sweep(fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), { ...options, ratios: half })).rejects.toThrow(/not a run folder/);
-    await expect(sweep(out, { ...options, ratios: [{ heads: 0.3, ffn: 1.2 }] })).rejects.toThrow('--ratios must lie in [0, 1) (got 0.3:1.2).');
+    await expect(sweep(out, { ...options, ratios: [{ heads: 0.3, ffn: 1.2 }] })).rejects.toThrow('--ratios: each share must lie in [0, 1) (got 0.3:1.2).');
     await expect(sweep(out, { ...options, ratios: half, retrainEpochs: 0 })).rejects.toThrow('--retrain-epochs must be a positive integer (got 0).');
     expect(fs.readdirSync(path.join(out, 'sweep', 'cells'))).toHaveLength(3); // nothing new written
   });
