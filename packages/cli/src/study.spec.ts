@@ -270,6 +270,8 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     expect(fs.existsSync(path.join(dir, 'report', 'figures', 'compute-vs-accuracy.svg'))).toBe(true);
     const page = fs.readFileSync(path.join(dir, 'report', 'index.html'), 'utf8');
     expect(page).toContain('Share of training before the draw');
+    // every cell of every table says something: no undefined, null or unrounded float (issue 33 item 5)
+    expect(page).not.toMatch(/undefined|>null<|NaN|\d\.\d{7,}/);
     // the endpoints come before the seed's table
     expect(page.indexOf('Endpoints, declared before the data')).toBeGreaterThan(0);
     expect(page.indexOf('Endpoints, declared before the data')).toBeLessThan(page.indexOf('by prune point and ratio'));

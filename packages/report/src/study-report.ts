@@ -57,12 +57,12 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
             ? `yes (${[v.falsePositive.mask && 'mask', v.falsePositive.accuracy && 'accuracy'].filter(Boolean).join(', ')})`
             : 'no'
           : 'never drew',
-        ...Object.fromEntries(
-          Object.entries(v.byRatio).map(([r, b]) => [
-            `ticket ${r}`,
-            b.accuracy === null ? '-' : `${pct(b.accuracy).toFixed(2)} (dense gap ${b.gapToDensePoints?.toFixed(2)})`,
-          ]),
-        ),
+        // one ratio per criterion key: a column per ratio would leave the other ratios' rows undefined
+        ticket: Object.values(v.byRatio)
+          .map((b) =>
+            b.accuracy === null ? '-' : `${pct(b.accuracy).toFixed(2)} (dense gap ${b.gapToDensePoints === null ? '-' : b.gapToDensePoints.toFixed(2)})`,
+          )
+          .join('; '),
       })),
     ),
   );

@@ -112,13 +112,61 @@ describe('Trajectory', () => {
     }
   });
 
+  test('a long CSV in any row and column order, extra columns aside, reads as the trajectory ebt writes', () => {
+    const t = new Trajectory();
+    for (const s of [10, 20, 30]) t.record(s, s === 30 ? 1 : 0, snap(s / 100));
+    // pandas' df.sort_values(['kind', 'layer', 'index', 'step']): one coefficient's history at a time, columns shuffled, a loss column
+    const rows = [...t.rows()].sort((a, b) => a.kind.localeCompare(b.kind) || a.layer - b.layer || a.index - b.index || a.step - b.step);
+    const file = path.join(dir, 'pandas.csv');
+    fs.writeFileSync(
+      file,
+      ['value,loss,kind,layer,index,step,epoch', ...rows.map((r) => `${r.value},0.1,${r.kind},${r.layer},${r.index},${r.step},${r.epoch}`)].join('\n'),
+    );
+    expect(Trajectory.read(file).rows()).toEqual(t.rows());
+    expect(
+      Trajectory.read(file)
+        .points()
+        .map((p) => p.step),
+    ).toEqual([10, 20, 30]);
+  });
+
+  test('a missing or repeated coefficient is named (step, kind, layer, index), never read as NaN; a pruned shape after a step is fine', () => {
+    const header = 'step,epoch,kind,layer,index,value';
+    const file = path.join(dir, 'gaps.csv');
+    const write = (lines: string[]) => fs.writeFileSync(file, [header, ...lines].join('\n'));
+    const full = (step: number, heads = 2) => [
+      ...Array.from({ length: heads }, (_, i) => `${step},0,head,0,${i},0.5`),
+      `${step},0,ffn,0,0,0.1`,
+      `${step},0,ffn,0,1,0.2`,
+    ];
+    write([...full(10), ...full(20).filter((l) => l !== '20,0,ffn,0,0,0.1')]);
+    expect(() => Trajectory.read(file)).toThrow("gaps.csv': step 20, kind ffn, layer 0: index 0 is missing (the next recorded is 1).");
+    write([...full(10), ...full(20), '20,0,head,0,1,0.7']);
+    expect(() => Trajectory.read(file)).toThrow("gaps.csv': step 20, kind head, layer 0: index 1 is recorded twice.");
+    write([...full(10), '20,0,head,1,0,0.5', '20,0,head,1,1,0.5']);
+    expect(() => Trajectory.read(file)).toThrow("gaps.csv': step 20, kind head, layer 1: layer 0 of this kind is missing at this step.");
+    write([...full(10), ...full(20).map((l) => l.replace('20,0,', '20,1,').replace(/^(20,1,ffn,0,1)/, '20,0,ffn,0,1'))]);
+    expect(() => Trajectory.read(file)).toThrow("gaps.csv': step 20 is recorded in epochs 1 and 0.");
+    // EB-train pruned a head at step 20: fewer heads from there on
+    write([...full(10), ...full(20, 1)]);
+    expect(
+      Trajectory.read(file)
+        .points()
+        .map((p) => p.heads[0].length),
+    ).toEqual([2, 1]);
+  });
+
   test('bad files are refused naming the file and line', () => {
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(bad, 'step,epoch,kind,layer,index,value\n1,0,head,0,0,0.5\n2,0,neuron,0,0,1\n');
     expect(() => Trajectory.read(bad)).toThrow(TrajectoryError);
     expect(() => Trajectory.read(bad)).toThrow(/bad\.csv', line 3: kind is "neuron"/);
     fs.writeFileSync(bad, 'a,b\n');
-    expect(() => Trajectory.read(bad)).toThrow(/line 1: the header must be/);
+    expect(() => Trajectory.read(bad)).toThrow(
+      'line 1: the header lacks the column(s) step, epoch, kind, layer, index, value (it needs step,epoch,kind,layer,index,value).',
+    );
+    fs.writeFileSync(bad, 'step,epoch,kind,layer,index,value\n1,0,head,0,,0.5\n');
+    expect(() => Trajectory.read(bad)).toThrow("bad.csv', line 2: index is '', not a non-negative integer.");
     expect(() => new Trajectory().write(path.join(dir, 'x.json'))).toThrow(/must end in \.arrow or \.csv/);
   });
 });

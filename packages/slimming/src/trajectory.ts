@@ -72,6 +72,51 @@ export class Trajectory {
     this.n = n;
   }
 
+  /**
+   * The rows in the order ebt writes them - by step, then kind (heads, FFN), layer and index - whatever order the
+   * file had (pandas' sort_values gives one coefficient's whole history at a time), then checked: at every step,
+   * each kind's layers 0..L-1 and each layer's indices 0..n-1 exactly once (shapes may change between steps: a
+   * run pruned at its draw), and the epoch one per step. A missing or repeated coefficient is named, never read as NaN.
+   */
+  checked(file: string): this {
+    if (!this.inOrder()) this.sortRows();
+    const key = (k: number) => `step ${this.step.data[k]}, kind ${this.kind.data[k] ? 'ffn' : 'head'}, layer ${this.layer.data[k]}`;
+    for (let k = 0; k < this.n; k++) {
+      const first = k === 0 || this.step.data[k] !== this.step.data[k - 1];
+      const newLayer = first || this.kind.data[k] !== this.kind.data[k - 1] || this.layer.data[k] !== this.layer.data[k - 1];
+      const expectedLayer = first || this.kind.data[k] !== this.kind.data[k - 1] ? 0 : this.layer.data[k - 1] + 1;
+      const expectedIndex = newLayer ? 0 : this.index.data[k - 1] + 1;
+      if (!first && this.epoch.data[k] !== this.epoch.data[k - 1])
+        throw new TrajectoryError(`'${file}': step ${this.step.data[k]} is recorded in epochs ${this.epoch.data[k - 1]} and ${this.epoch.data[k]}.`);
+      if (newLayer && this.layer.data[k] !== expectedLayer)
+        throw new TrajectoryError(`'${file}': ${key(k)}: layer ${expectedLayer} of this kind is missing at this step.`);
+      if (this.index.data[k] < expectedIndex) throw new TrajectoryError(`'${file}': ${key(k)}: index ${this.index.data[k]} is recorded twice.`);
+      if (this.index.data[k] > expectedIndex)
+        throw new TrajectoryError(`'${file}': ${key(k)}: index ${expectedIndex} is missing (the next recorded is ${this.index.data[k]}).`);
+    }
+    return this;
+  }
+
+  private inOrder(): boolean {
+    for (let k = 1; k < this.n; k++) if (this.compare(k - 1, k) > 0) return false;
+    return true;
+  }
+
+  /** -1, 0 or 1: row a before, with, after row b in (step, kind, layer, index) order. */
+  private compare(a: number, b: number): number {
+    for (const c of [this.step, this.kind, this.layer, this.index]) if (c.data[a] !== c.data[b]) return c.data[a] < c.data[b] ? -1 : 1;
+    return 0;
+  }
+
+  private sortRows(): void {
+    const order = Uint32Array.from({ length: this.n }, (_, k) => k).sort((a, b) => this.compare(a, b) || a - b);
+    for (const c of [this.step, this.epoch, this.kind, this.layer, this.index, this.value]) {
+      const sorted = c.data.slice(0, this.n);
+      for (let k = 0; k < this.n; k++) sorted[k] = c.data[order[k]];
+      c.data.set(sorted);
+    }
+  }
+
   /** Drops the rows recorded after `step` (used by --resume, which restarts from a checkpoint's step). */
   truncateAfter(step: number): void {
     let k = this.n;
@@ -163,7 +208,7 @@ export class Trajectory {
     const t = new Trajectory();
     if (ext === '.csv') {
       parseCsv(bytes.toString('utf8'), file, t);
-      return t;
+      return t.checked(file);
     }
     let table: aq.ColumnTable;
     try {
@@ -186,7 +231,7 @@ export class Trajectory {
         );
       t.push(nums[0], nums[1], kindCode(kind[k], file, `row ${k + 1}`), nums[2], nums[3], nums[4]);
     }
-    return t;
+    return t.checked(file);
   }
 }
 
@@ -208,14 +253,23 @@ function toCsv(t: Trajectory): string {
 
 function parseCsv(text: string, file: string, t: Trajectory): void {
   const lines = text.split(/\r?\n/);
-  if (lines[0].trim() !== HEADER) throw new TrajectoryError(`'${file}', line 1: the header must be '${HEADER}' (got '${lines[0].trim()}').`);
+  // the columns by name, in any order; other columns (a loss, a wall clock) are left alone
+  const names = lines[0].split(',').map((c) => c.trim());
+  const columns = HEADER.split(',').map((c) => names.indexOf(c));
+  const missing = HEADER.split(',').filter((_, i) => columns[i] < 0);
+  if (missing.length) throw new TrajectoryError(`'${file}', line 1: the header lacks the column(s) ${missing.join(', ')} (it needs ${HEADER}).`);
+  const [step, epoch, kind, layer, index, value] = columns;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
     const f = line.split(',');
-    if (f.length !== 6) throw new TrajectoryError(`'${file}', line ${i + 1}: expected 6 fields, got ${f.length}.`);
-    const nums = [f[0], f[1], f[3], f[4], f[5]].map(Number);
-    if (nums.some((v) => !Number.isFinite(v))) throw new TrajectoryError(`'${file}', line ${i + 1}: '${line}' has a field that is not a number.`);
-    t.push(nums[0], nums[1], kindCode(f[2], file, `line ${i + 1}`), nums[2], nums[3], nums[4]);
+    if (f.length !== names.length) throw new TrajectoryError(`'${file}', line ${i + 1}: expected ${names.length} fields, got ${f.length}.`);
+    const nums = [f[step], f[epoch], f[layer], f[index], f[value]].map((x) => (x.trim() === '' ? NaN : Number(x)));
+    const bad = nums.findIndex((v, j) => !Number.isFinite(v) || (j < 4 && (v < 0 || !Number.isInteger(v))));
+    if (bad >= 0)
+      throw new TrajectoryError(
+        `'${file}', line ${i + 1}: ${['step', 'epoch', 'layer', 'index', 'value'][bad]} is '${[f[step], f[epoch], f[layer], f[index], f[value]][bad]}', not a ${bad < 4 ? 'non-negative integer' : 'finite number'}.`,
+      );
+    t.push(nums[0], nums[1], kindCode(f[kind].trim(), file, `line ${i + 1}`), nums[2], nums[3], nums[4]);
   }
 }

@@ -36,7 +36,8 @@ export function studyCommand(): Command {
       const { seed: _seed, ...training } = parseTrainingFlags(o);
       const parsed: Record<string, unknown> & { model?: string } = { ...training, ...parseEarlyBirdFlags(o), ...kind.parse(o) };
       const runOptions = await resolveModelFlag(parsed, o.revision);
-      const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
+      // progress goes to stderr with --json too: stdout holds only the JSON
+      const log = (l: string) => process.stderr.write(l + '\n');
       const dir = path.resolve(o.out);
       const pilotSeeds = o.pilotSeeds === undefined ? PILOT_SEEDS : splitList(o.pilotSeeds).map((s) => parseInteger(s, '--pilot-seeds'));
       if (o.pilotSeeds !== undefined && !o.pilot) throw new UsageError('--pilot-seeds needs --pilot.');

@@ -39,7 +39,8 @@ export function sweepCommand(): Command {
               .split(',')
               .map((s: string) => parseInteger(s, '--at'));
     const ratios = parseRatioPairs(String(o.ratios));
-    const log = o.json ? undefined : (l: string) => process.stderr.write(l + '\n');
+    // progress goes to stderr with --json too: stdout holds only the JSON
+    const log = (l: string) => process.stderr.write(l + '\n');
     const r = await sweep(dir, {
       ...kind,
       at,
