@@ -275,6 +275,10 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     // the endpoints come before the seed's table
     expect(page.indexOf('Endpoints, declared before the data')).toBeGreaterThan(0);
     expect(page.indexOf('Endpoints, declared before the data')).toBeLessThan(page.indexOf('by prune point and ratio'));
+    // ebt report writes a study folder's page again, from its study.json
+    fs.rmSync(path.join(dir, 'report'), { recursive: true });
+    expect(runCli(['report', dir]).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'report', 'index.html'), 'utf8')).toBe(page);
     const cells = fs.readdirSync(path.join(dir, 'cells'));
     const mtimes = cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs);
     const again = runCli(args, undefined, {}, 120_000);
