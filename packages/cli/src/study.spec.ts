@@ -335,6 +335,9 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
       [['--pilot-seeds', '101'], /--pilot-seeds needs --pilot/],
       [['--seeds', '3', '--seed-list', '1,2'], /--seeds and --seed-list name the seeds twice: give one\./],
       [['--at-fractions', ''], /--at-fractions must name at least one fraction \(got ''\)/],
+      // the kind's inputs are checked before the study writes anything (issue 34 item 8)
+      [['--data', 'imagenet'], /imagenet/],
+      [['--data', 'fashion-mnist:/nonexistent'], /nonexistent/],
     ] as const) {
       const r = runCli(['study', 'small-vit', '--preset', 'smoke', '--out', bad, ...flags]);
       expect(r.status).toBe(2);

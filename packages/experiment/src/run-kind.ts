@@ -66,6 +66,11 @@ export interface RunKind<O extends KindRunOptions = KindRunOptions> {
   runFlags?<C extends FlagTarget>(cmd: C): C;
   /** the kind's own options from its parsed flags */
   parse(flags: Record<string, any>): Partial<O>;
+  /**
+   * the kind's inputs checked (data, model folder) without writing anything: a study calls it before it claims its
+   * folder, so a bad --data exits 2 there instead of failing in the first dense run (optional)
+   */
+  check?(options: Partial<O>): Promise<void>;
   /** one dense run */
   run(options: O): Promise<KindRun>;
   /** run.json's options of this kind: the shared fields (RUN_FIELDS) and its own, checked when written and read back */

@@ -1,6 +1,7 @@
 /** The run kind `finetune vit`: its flags, its dense run (finetune-vit.ts) and how its tickets are retrained. */
 import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
 import { countFlops, countParameters } from '@ebt/pruning';
+import { readConfig } from '@ebt/models';
 import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, VIT_OPTIONS, vitForward, vitTraining } from './finetune-vit';
 import { VIT_DEFAULTS } from './defaults';
 
@@ -20,6 +21,10 @@ export const runKind: RunKind<FinetuneVitOptions> = {
       )
       .option('--limit <n>', 'use only the first n training and test images'),
   parse: (o) => ({ model: o.model, data: o.data, limit: optionalInteger(o.limit, '--limit') }),
+  check: async (options) => {
+    await loadVitData(options.data ?? 'mnist');
+    if (options.model !== undefined) readConfig(options.model);
+  },
   run: async (options) => ({ ...(await finetuneVit(options)), notes: [] }),
   options: VIT_OPTIONS,
   initDir: (_runDir, run) => VIT_OPTIONS.parse(run.options).model,

@@ -23,6 +23,9 @@ export const runKind: RunKind<PretrainOptions> = {
       ),
   runFlags: (cmd) => cmd.option('--no-sweep', "skip the preset's prune-and-retrain sweep after training"),
   parse: (o) => ({ preset: o.preset, data: o.data, ...(o.sweep === undefined ? {} : { sweep: o.sweep }) }),
+  check: async (options) => {
+    await loadData(options.data ?? resolvePreset(options.preset).data ?? 'mnist');
+  },
   run: async (options) => {
     const { outDir, result, ticket, report } = await pretrainSmallVit(options);
     return { outDir, result, ticket, notes: report ? [`report: ${report}`] : [] };

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CRITERIA, judgeDetection, MASK_RULE_DELTA, masksAt, MaskOptions, Point, replay, resolveMaskOptions, Settling, settlingSteps } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { densePoints, Trajectory } from '@ebt/slimming';
+import { densePoints, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { readText } from '../input';
 import { parseSetting, settingFlags } from './detect-setting';
 
@@ -36,6 +36,12 @@ export interface GridResult {
 const tokens = (line: string) => line.trim().split(/\s+/).filter(Boolean);
 
 /** Reads the grid file, parsing each setting as `ebt detect` parses its flags; a bad line is named with its number. */
+/** The points before the coefficients change shape (EB-train pruned the model there), and that step (null: never). */
+export function densePart<P extends TrajectoryPoint>(all: P[]): { points: P[]; prunedAt: number | null } {
+  const points = densePoints(all);
+  return { points, prunedAt: points.length < all.length ? all[points.length].step : null };
+}
+
 export function readGrid(file: string): GridSetting[] {
   const settings: GridSetting[] = [];
   readText(file)
@@ -62,7 +68,7 @@ export function readGrid(file: string): GridSetting[] {
 
 /** Every setting on every trajectory; the settling steps at the command's mask flags, and each draw's at its own. */
 export function runGrid(settings: GridSetting[], files: string[], masks: Required<MaskOptions>): GridResult {
-  const trajectories = files.map((file) => ({ file, points: Trajectory.read(file).points() }));
+  const trajectories = files.map((file) => ({ file, points: densePart(Trajectory.read(file).points()).points }));
   const settled = new Map<string, number>();
   const settledAt = (t: number, points: Point[], m: Required<MaskOptions>) => {
     const key = `${t}|${JSON.stringify(m)}`;

@@ -9,7 +9,7 @@ import { UsageError } from '@ebt/errors';
 import { Trajectory } from '@ebt/slimming';
 import { parseMaskFlags } from './flags';
 import { printJson } from '../output';
-import { formatGrid, readGrid, runGrid } from './detect-grid';
+import { densePart, formatGrid, readGrid, runGrid } from './detect-grid';
 import { parseSetting, settingFlags } from './detect-setting';
 
 export function detectCommand(): Command {
@@ -30,12 +30,14 @@ export function detectCommand(): Command {
       if (files.length !== 1) throw new UsageError(`--trajectory: one file without --grid (got ${files.length}).`);
       const { name, masks, options } = parseSetting(o);
       const criterion = CRITERIA[name].create(options);
-      const points = Trajectory.read(files[0]).points();
+      const { points, prunedAt } = densePart(Trajectory.read(files[0]).points());
       const verdict = replay(criterion, points);
       printJson({
         criterion: name,
         drawnAt: verdict.drawn ? { step: verdict.step, epoch: verdict.epoch } : null,
         points: points.length,
+        // an EB-train run pruned its model at its draw: only the points before are the dense run's
+        ...(prunedAt === null ? {} : { note: `the model was pruned at step ${prunedAt} (EB-train): the ${points.length} points before it were replayed` }),
         // when the masks settled, seen from the end: what the draw is compared with
         settling: settlingSteps(points, resolveMaskOptions(masks)),
         details: criterion.details(),

@@ -43,6 +43,8 @@ export function studyCommand(): Command {
       if (o.pilotSeeds !== undefined && !o.pilot) throw new UsageError('--pilot-seeds needs --pilot.');
       const shared = seeds.find((s) => o.pilot && pilotSeeds.includes(s));
       if (shared !== undefined) throw new UsageError(`--pilot-seeds must not name a seed of the study (got ${shared}): a pilot's seeds are never reported.`);
+      // the kind's inputs, before the study writes anything
+      await kind.check?.(runOptions as never);
       const options = {
         kind: kind.module,
         runOptions: JSON.parse(JSON.stringify(runOptions)),
