@@ -23,6 +23,18 @@ export function writeSweepResults(runDir: string, rows: SweepRow[]): { csv: stri
   return files;
 }
 
+/** A row's cell: what a later sweep call's row replaces (the same prune point, ratio pair and retrain length). */
+const cellKey = (r: SweepRow) => [r.kind, r.source, r.at, r.criterion, r.step, r.ratioHeads, r.ratioFfn, r.retrainEpochs].map(String).join('|');
+
+/**
+ * The table after a sweep call: the earlier calls' rows this call did not redo, then this call's. Each call
+ * rewrote the table with its own cells only, so earlier cells vanished from results.csv and the report.
+ */
+export function mergeSweepRows(earlier: SweepRow[], rows: SweepRow[]): SweepRow[] {
+  const redone = new Set(rows.map(cellKey));
+  return [...earlier.filter((r) => !redone.has(cellKey(r))), ...rows];
+}
+
 const REQUIRED = ['kind', 'metric', 'score', 'parameters', 'flops', 'ratioHeads', 'ratioFfn'] as const;
 
 /** The rows of a run's sweep, or null where no sweep finished; a SweepResultsError names a damaged file. */

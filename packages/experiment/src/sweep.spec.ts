@@ -5,6 +5,8 @@ import { CellFileError, readCellRow, readSweepResults, writeSweepResults } from 
 import { densePoints } from '@ebt/slimming';
 import { cellMasks, checkRetrainOptions, nearestPoint, pruneCell, scoredResult, sweepCellFile, SweepCell, writeCell } from './sweep';
 import { parseRatioPairs } from './ratios';
+import { mergeSweepRows } from './sweep-results-file';
+import type { SweepRow } from './cell-file';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-sweep-'));
 const point = (step: number, epoch: number, widths = [2, 3]) => ({
@@ -94,4 +96,34 @@ test("one cell-naming scheme; a sweep folder of ebt before it resumes its equal-
   expect(path.basename(sweepCellFile(dir, 'step90', half, 3, true))).toBe('step90-r0.5-e3.json');
   // a shorter retrain kept the run's warm-up then: its old cell is not taken
   expect(path.basename(sweepCellFile(dir, 'step90', half, 3, false))).toBe('step90-r0.5_0.5-e3.json');
+});
+
+test('a sweep call keeps the earlier calls rows it did not redo in results.csv, and replaces those it did', () => {
+  const row = (step: number | null, score: number, ratio = 0.3, retrainEpochs = 1): SweepRow => ({
+    kind: step === null ? 'dense' : 'ticket',
+    source: step === null ? null : 'fraction',
+    at: null,
+    fraction: null,
+    criterion: null,
+    step,
+    ratioHeads: ratio,
+    ratioFfn: ratio,
+    metric: 'accuracy',
+    score,
+    parameters: 1,
+    flops: 1,
+    seconds: 1,
+    retrainEpochs,
+  });
+  const first = [row(null, 0.9), row(10, 0.8), row(20, 0.85)];
+  // a second call at another ratio, and step 20 again
+  const second = [row(20, 0.86), row(20, 0.7, 0.8)];
+  expect(mergeSweepRows(first, second).map((r) => [r.step, r.ratioHeads, r.score])).toEqual([
+    [null, 0.3, 0.9],
+    [10, 0.3, 0.8],
+    [20, 0.3, 0.86],
+    [20, 0.8, 0.7],
+  ]);
+  // another retrain length is another cell
+  expect(mergeSweepRows(first, [row(10, 0.5, 0.3, 3)])).toHaveLength(4);
 });

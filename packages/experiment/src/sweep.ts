@@ -13,7 +13,7 @@ import { UsageError } from '@ebt/errors';
 import { densePoints, pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { CellResult, cellFileName, MetricName, readCellRow, SweepRow, writeCellRow } from './cell-file';
 import { Executor } from './executor';
-import { sweepResultFiles, writeSweepResults } from './sweep-results-file';
+import { mergeSweepRows, readSweepResults, sweepResultFiles, writeSweepResults } from './sweep-results-file';
 import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
@@ -201,7 +201,7 @@ export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResul
     const result = readCellRow(p.file);
     return { ...result, source: p.source, at: p.at, fraction: p.step === null ? null : p.step / totalSteps, criterion: p.criterion, step: p.step };
   });
-  writeSweepResults(runDir, rows);
+  writeSweepResults(runDir, mergeSweepRows(readSweepResults(runDir) ?? [], rows));
   return { rows, csv, arrow, skipped, submitted: null };
 }
 
