@@ -16,6 +16,8 @@ describe('a study folder records its runs options and refuses others (issue 34 i
     claimStudyFolder(dir, options);
     expect(JSON.parse(fs.readFileSync(studyOptionsFile(dir), 'utf8'))).toEqual({ format: 1, ...options });
     expect(() => claimStudyFolder(dir, JSON.parse(JSON.stringify(options)))).not.toThrow();
+    // where the study is and which backend runs it are the call's, not the runs' (a copied folder, another machine)
+    expect(() => claimStudyFolder(dir, { ...options, runOptions: { ...options.runOptions, out: '/elsewhere', backend: 'wasm' } })).not.toThrow();
   });
 
   test('another learning rate, another kind, a ratio the runs did not watch: refused naming the field and both values, nothing written', () => {

@@ -27,6 +27,9 @@ export class StudyOptionsFileError extends UsageError {}
 
 export const studyOptionsFile = (dir: string) => path.join(dir, 'study.options.json');
 
+/** Flags of one call, not of how the runs were trained: where the study is, which backend, how it reports. */
+const PER_CALL = new Set(['out', 'backend', 'progress', 'resume', 'overwrite', 'json']);
+
 const shown = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 
 /** Refuses a study folder whose runs were trained with other options; records them in a folder that has none. */
@@ -41,7 +44,7 @@ export function claimStudyFolder(dir: string, o: StudyFolderOptions): void {
   }
   const had = readJsonAgainst(file, studyOptionsSchema, StudyOptionsFileError);
   if (had.command !== o.command) throw new UsageError(`'${dir}' holds a '${had.command}' study, not '${o.command}'; use another --out.`);
-  const keys = [...new Set([...Object.keys(had.runOptions), ...Object.keys(o.runOptions)])].sort();
+  const keys = [...new Set([...Object.keys(had.runOptions), ...Object.keys(o.runOptions)])].filter((k) => !PER_CALL.has(k)).sort();
   const changed = keys.find((k) => !isDeepStrictEqual(had.runOptions[k], o.runOptions[k]));
   if (changed !== undefined)
     throw new UsageError(
