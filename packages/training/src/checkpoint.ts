@@ -29,7 +29,8 @@ function dataSection(bytes: Uint8Array): Uint8Array {
 const HASH_PLACEHOLDER = '0'.repeat(64);
 
 /**
- * Writes `file`; when `file` is a run's last checkpoint, the one it replaces becomes `previous.safetensors`.
+ * Writes `file`; when `file` is a run's last checkpoint, the one it replaces becomes `previous.safetensors` - if
+ * it verifies (issue 34: a damaged last one rotated over the good previous one and left nothing to resume from).
  * The file is serialized once, with a placeholder for the hash in its metadata; the hash of the data section
  * is then written over the placeholder (the same length, so no offset moves).
  */
@@ -41,7 +42,9 @@ export async function saveCheckpoint(file: string, variables: Map<string, tf.Ten
   const header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length - dataSection(bytes).length);
   // ebt_state is JSON inside a JSON string, so its quotes are escaped: only the metadata key matches unescaped
   header.write(sha256(dataSection(bytes)), header.indexOf(`"sha256":"${HASH_PLACEHOLDER}"`) + '"sha256":"'.length, 'latin1');
-  if (path.basename(file) === CHECKPOINT_FILES.last && fs.existsSync(file)) fs.renameSync(file, path.join(path.dirname(file), CHECKPOINT_FILES.previous));
+  // `previous` is only ever a checkpoint that verified: a damaged last one is replaced, never rotated over a good one
+  if (path.basename(file) === CHECKPOINT_FILES.last && fs.existsSync(file) && verifies(file))
+    fs.renameSync(file, path.join(path.dirname(file), CHECKPOINT_FILES.previous));
   writeFileAtomic(file, bytes);
 }
 
@@ -108,6 +111,17 @@ export function loadCheckpoint<S>(file: string, variables: Map<string, tf.Variab
 /** The loop state saved in a checkpoint, without touching any variable (to decide how to rebuild a run). */
 export function peekCheckpointState<S>(file: string): S {
   return readVerified(file).state as S;
+}
+
+/** Whether `file` reads back as a checkpoint whose data matches its sha256. */
+function verifies(file: string): boolean {
+  try {
+    readVerified(file);
+    return true;
+  } catch (e) {
+    if (e instanceof CheckpointError) return false;
+    throw e;
+  }
 }
 
 /** Whether a run folder's checkpoints/ holds any checkpoint to resume from (good or not). */

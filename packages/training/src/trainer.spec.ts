@@ -202,8 +202,13 @@ describe('train', () => {
     const unbroken = tmp();
     await train(setup(unbroken).options);
     expect(metricsOf(out)).toEqual(metricsOf(unbroken));
-    // the damaged checkpoint became the previous one; damage the new last one too
-    flip(path.join(dir, 'last.safetensors'));
+    // the damaged last checkpoint was replaced, not rotated: previous is still the good one of step 12, so a
+    // damaged new last one falls back to it again (it used to become previous, and then nothing could resume)
+    expect(loadCheckpoint<{ step: number }>(previous, variables).step).toBe(12);
+    flip(last);
+    expect(resumableCheckpoint(dir, () => undefined)).toBe(previous);
+    // both damaged: refused, naming both
+    flip(previous);
     expect(() => resumableCheckpoint(dir)).toThrow(CheckpointError);
     expect(() => resumableCheckpoint(dir)).toThrow(/^Cannot resume: .*last\.safetensors' is damaged.*, and .*previous\.safetensors' is damaged/);
     slimming.detach();
