@@ -18,6 +18,7 @@ import { PRESETS } from '@ebt/pretrain';
 import { Trajectory } from '@ebt/slimming';
 import { mulberry32, normals } from './random';
 import { trainStep } from './train-step';
+import { elapsedMs, timeInRounds } from './timing';
 
 export const CRITERIA_COST_TARGET = 0.1;
 
@@ -69,15 +70,15 @@ export async function benchCriteriaCost(o: {
       for (let k = 0; k < stepsPerEpoch; k++) {
         step++;
         const snapshot = walk.next();
-        const t0 = process.hrtime.bigint();
-        await callback.onStep!({ step, epoch, coefficients: () => snapshot } as never);
-        trajectory.record(step, epoch, snapshot);
-        stepTime += Number(process.hrtime.bigint() - t0) / 1e6;
+        stepTime += await elapsedMs(async () => {
+          await callback.onStep!({ step, epoch, coefficients: () => snapshot } as never);
+          trajectory.record(step, epoch, snapshot);
+        });
       }
       const epochEnd = {
-        detectionsMs: await timed(() => callback.onEpochEnd!({ epoch, step, test: null } as never)),
-        trajectoryMs: await timed(() => trajectory.write(path.join(outDir, 'trajectory.arrow'))),
-        checkpointMs: await timed(() => JSON.stringify(callback.saveState!())),
+        detectionsMs: await elapsedMs(() => callback.onEpochEnd!({ epoch, step, test: null } as never)),
+        trajectoryMs: await elapsedMs(() => trajectory.write(path.join(outDir, 'trajectory.arrow'))),
+        checkpointMs: await elapsedMs(() => JSON.stringify(callback.saveState!())),
       };
       const perStepMs = (stepTime + epochEnd.detectionsMs + epochEnd.trajectoryMs + epochEnd.checkpointMs) / stepsPerEpoch;
       out.push({ epoch: epoch + 1, perStepMs, epochEnd, share: perStepMs / stepMs });
@@ -99,30 +100,16 @@ export async function benchCriteriaCost(o: {
   };
 }
 
-async function timed(f: () => unknown): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await f();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
 /** The median of `samples` timed training steps (after one to warm up). */
 async function medianStepMs(model: ViTForImageClassification, batch: number, samples: number): Promise<number> {
   const { step, dispose } = trainStep(model, batch, { slimming: true });
   try {
-    await step();
-    const times: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const t0 = process.hrtime.bigint();
-      await step();
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    return (await timeInRounds([step], samples))[0];
   } finally {
     dispose();
     model.dispose();
   }
 }
-
 /** Coefficients of the model's shapes on a random walk that keeps reordering them: masks never settle. */
 function coefficientWalk(config: ViTConfig): { next: () => { heads: Float32Array[]; ffn: Float32Array[] } } {
   const z = normals(mulberry32(5));

@@ -13,6 +13,7 @@ import { countFlops, pruneModel } from '@ebt/pruning';
 import { mulberry32 } from './random';
 import { StepBreakdown, stepBreakdown } from './step-breakdown';
 import { trainStep, vitTinyConfig } from './train-step';
+import { timeInRounds } from './timing';
 
 export const PRUNE_CASES: ReadonlyArray<{ name: string; heads: [number, MaskScope]; ffn: [number, MaskScope] }> = [
   { name: 'heads 1/3 layerwise, FFN 40% global', heads: [1 / 3, 'layerwise'], ffn: [0.4, 'global'] },
@@ -47,22 +48,7 @@ export interface PrunedBench {
   }>;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const efficiency = (speedup: number, flopRatio: number) => (speedup - 1) / (1 / flopRatio - 1);
-
-/** ms of each function, timed in interleaved rounds (so drift and GC fall on all alike), median over rounds. */
-async function timeInRounds(fns: Array<() => unknown | Promise<unknown>>, rounds: number): Promise<number[]> {
-  const samples: number[][] = fns.map(() => []);
-  for (const f of fns) await f(); // warm-up: kernels compile, buffers settle
-  for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < fns.length; i++) {
-      const t0 = process.hrtime.bigint();
-      await fns[i]();
-      samples[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }
-  return samples.map(median);
-}
 
 /** The dense ViT-Tiny-shaped model and its PRUNE_CASES, pruned by seeded random coefficients. */
 export function benchModels(): ViTForImageClassification[] {

@@ -41,7 +41,7 @@ export { study } from './study';
 export { meanSd } from './mean-sd';
 export { SEED_FRACTIONS, SEED_RATIOS, seedDir, STUDY_FRACTIONS } from './study-types';
 export type { ControlKind, Endpoint, EndpointId, RatioEndpoints, StudyEndpoints } from './study-types';
-export { ENDPOINT_ALPHA, EQUIVALENCE_MARGIN_POINTS, PILOT_GATE_POINTS, studyEndpoints } from './study-endpoints';
+export { endpointResult, ENDPOINT_ALPHA, EQUIVALENCE_MARGIN_POINTS, PILOT_GATE_POINTS, studyEndpoints } from './study-endpoints';
 export { BASELINES, matchedQueue } from './study-baselines';
 export { retrainSchedule } from './retrain-schedule';
 export { criterionVerdict, ratioVerdict } from './study-verdicts';

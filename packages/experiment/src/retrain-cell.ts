@@ -11,7 +11,7 @@ import { initBackend } from '@ebt/backend';
 import { UsageError } from '@ebt/errors';
 import { PretrainedModel } from '@ebt/models';
 import { pruneModel } from '@ebt/pruning';
-import { train } from '@ebt/training';
+import { batchesPerEpoch, train } from '@ebt/training';
 import { runCellFromArgv } from './executor';
 import { readManifest } from './manifest';
 import { loadKind } from './run-kind';
@@ -30,8 +30,11 @@ export async function retrainCell(cell: SweepCell): Promise<void> {
   let result;
   try {
     const options = task.setup(model);
-    const batchesPerEpoch = Math.ceil(options.train.size / options.batchSize);
-    const schedule = retrainSchedule(options.schedule, { batchesPerEpoch, runEpochs: run.options.epochs, epochs: cell.retrainEpochs });
+    const schedule = retrainSchedule(options.schedule, {
+      batchesPerEpoch: batchesPerEpoch(options),
+      runEpochs: run.options.epochs,
+      epochs: cell.retrainEpochs,
+    });
     result = await train({ ...options, schedule, model, epochs: cell.retrainEpochs, seed: run.options.seed, outDir: scratch, progress: false });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -5,14 +5,16 @@
  *   default queue of 5 masks against a window of hundreds of steps compares window lengths, not the signals);
  * - `nuclear-stationarity:seed`: the nuclear-norm criterion read as the seed's notebooks read it (`--mode seed`).
  */
-import { CRITERIA, MASK_DISTANCE, MaskOptions, NUCLEAR_STATIONARITY, resolveMaskOptions } from '@ebt/eb-criteria';
+import { CRITERIA, MASK_DISTANCE, MASK_DISTANCE_DEFAULTS, MaskOptions, NUCLEAR_STATIONARITY, replay, resolveMaskOptions } from '@ebt/eb-criteria';
 import type { Criterion } from '@ebt/eb-criteria';
 import type { TrajectoryPoint } from '@ebt/slimming';
 import type { RunManifest } from './manifest';
 import { RatioPair, ratioKey } from './ratios';
-import type { SeedDraw } from './study-plan';
+import type { SeedDraw } from './study-types';
 
-export const BASELINES = ['mask-distance:matched', 'nuclear-stationarity:seed'] as const;
+export const MATCHED_MASK_DISTANCE = 'mask-distance:matched';
+export const SEED_NUCLEAR_STATIONARITY = 'nuclear-stationarity:seed';
+export const BASELINES = [MATCHED_MASK_DISTANCE, SEED_NUCLEAR_STATIONARITY] as const;
 export type BaselineName = (typeof BASELINES)[number];
 
 const masks = (r: RatioPair) => ({ ratioHeads: r.heads, ratioFfn: r.ffn });
@@ -25,9 +27,9 @@ export function matchedQueue(run: Pick<RunManifest, 'options'>): number {
 
 /** The baseline's criterion at one ratio pair, from the options the run watched with (null: the run already watched it). */
 export function baselineCriterion(name: BaselineName, run: Pick<RunManifest, 'options'>, ratio: RatioPair): Criterion | null {
-  if (name === 'mask-distance:matched') {
+  if (name === MATCHED_MASK_DISTANCE) {
     const queue = matchedQueue(run);
-    if (queue === (run.options.maskDistance?.queue ?? 5)) return null;
+    if (queue === (run.options.maskDistance?.queue ?? MASK_DISTANCE_DEFAULTS.queue)) return null;
     return CRITERIA[MASK_DISTANCE].create({ ...run.options.maskDistance, queue, ...masks(ratio) });
   }
   const { windows: _windows, ...nuclear } = (run.options.nuclearStationarity ?? {}) as Record<string, unknown>;
@@ -37,12 +39,6 @@ export function baselineCriterion(name: BaselineName, run: Pick<RunManifest, 'op
   return CRITERIA[NUCLEAR_STATIONARITY].create({ ...windowsOnly, mode: 'seed', ...masks(ratio) });
 }
 
-/** The first point at which the criterion draws, replaying the points in order (null: it never drew). */
-function replayDraw(criterion: Criterion, points: TrajectoryPoint[]): TrajectoryPoint | null {
-  for (const p of points) if (criterion.observe(p).drawn) return p;
-  return null;
-}
-
 /** Each baseline's draw at each ratio pair, keyed as watches are ('mask-distance:matched@0.3:0.3'). */
 export function baselineDraws(run: Pick<RunManifest, 'options'>, points: TrajectoryPoint[], ratios: RatioPair[]): Record<string, SeedDraw> {
   const out: Record<string, SeedDraw> = {};
@@ -50,7 +46,8 @@ export function baselineDraws(run: Pick<RunManifest, 'options'>, points: Traject
     for (const ratio of ratios) {
       const criterion = baselineCriterion(name, run, ratio);
       if (!criterion) continue;
-      const point = replayDraw(criterion, points);
+      const verdict = replay(criterion, points);
+      const point = verdict.drawn ? points.find((p) => p.step === verdict.step)! : null;
       const maskOptions = resolveMaskOptions((criterion.details().options ?? masks(ratio)) as MaskOptions);
       out[`${name}@${ratioKey(ratio)}`] = {
         criterion: name,

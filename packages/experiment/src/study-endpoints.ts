@@ -16,6 +16,7 @@ import { DEFAULT_CRITERION, MASK_DISTANCE } from '@ebt/eb-criteria';
 import { holm, mcnemarExact, pairedDifference, tTest } from '@ebt/intervals';
 import { RatioPair, ratioKey } from './ratios';
 import { pointsPerUnit, seedRow } from './study-statistics';
+import { MATCHED_MASK_DISTANCE } from './study-baselines';
 import type { Endpoint, RatioEndpoints, StudyEndpoints, StudyRow, StudySummary } from './study-types';
 
 export const ENDPOINT_ALPHA = 0.05;
@@ -35,14 +36,18 @@ export function studyEndpoints(rows: StudyRow[], criteria: Criteria, ratios: Rat
 }
 
 /** The baseline E2 and E3 compare with: the matched mask distance, or the run's own where its queue already matched. */
-export const baselineOf = (criteria: Criteria, r: RatioPair) => (criteria[`mask-distance:matched@${ratioKey(r)}`] ? 'mask-distance:matched' : MASK_DISTANCE);
+export const baselineOf = (criteria: Criteria, r: RatioPair) => (criteria[`${MATCHED_MASK_DISTANCE}@${ratioKey(r)}`] ? MATCHED_MASK_DISTANCE : MASK_DISTANCE);
 
 function ratioEndpoints(rows: StudyRow[], criteria: Criteria, r: RatioPair): RatioEndpoints {
   const perUnit = pointsPerUnit(rows[0]?.metric ?? 'accuracy');
   const baseline = baselineOf(criteria, r);
   const seeds = [...new Set(rows.filter((x) => x.kind === 'dense').map((x) => x.seed))];
   const of = (seed: number, pick: (x: StudyRow) => boolean) => rows.find((x) => x.seed === seed && ratioKey(x) === ratioKey(r) && pick(x));
-  const gridOf = (seed: number) => rows.filter((x) => x.seed === seed && x.kind === 'grid' && ratioKey(x) === ratioKey(r)).sort((a, b) => a.step! - b.step!);
+  // each seed's grid tickets at this pair by step, gathered once: every endpoint and E4's search read them
+  const grids = new Map(
+    seeds.map((seed) => [seed, rows.filter((x) => x.seed === seed && x.kind === 'grid' && ratioKey(x) === ratioKey(r)).sort((a, b) => a.step! - b.step!)]),
+  );
+  const gridOf = (seed: number) => grids.get(seed)!;
   const earliest = (seed: number) => gridOf(seed).find((x) => x.step! > 0) ?? gridOf(seed)[0];
   const late = (seed: number) => seedRow(rows, seed, r, 'grid');
   const drawOf = (name: string) => (seed: number) => of(seed, (x) => x.kind === 'draw' && x.criterion === name);
@@ -126,13 +131,18 @@ function earliestEquivalent(
   return { earliestEquivalentFraction: null, drawMinusEarliestPercent: null };
 }
 
+/** What an endpoint came to, in the words of the verdict line and the study page. */
+export function endpointResult(e: Pick<Endpoint, 'holds' | 'p'>): string {
+  if (e.holds === null) return 'not judged (E0 fails)';
+  return e.holds ? 'holds' : e.p === null ? 'cannot be told (too few seeds)' : 'fails';
+}
+
 function verdictLine(seesMasks: boolean, endpoints: Endpoint[], howEarly: RatioEndpoints['howEarly']): string {
   if (!seesMasks) return 'this setting cannot tell masks apart: no verdict on the criteria (E0 fails)';
-  const word = (e: Endpoint) => (e.holds ? 'holds' : e.p === null ? 'cannot be told (too few seeds)' : 'fails');
   const early = howEarly.drawMinusEarliestPercent?.mean;
   const e4 =
     early == null
       ? 'E4 n/a'
       : `E4 the draw comes ${Math.abs(early).toFixed(1)} points of training ${early < 0 ? 'before' : 'after'} the earliest equivalent grid point`;
-  return [...endpoints.slice(2).map((e) => `${e.id} ${word(e)}`), e4].join('; ');
+  return [...endpoints.slice(2).map((e) => `${e.id} ${endpointResult(e)}`), e4].join('; ');
 }

@@ -4,7 +4,7 @@
  * naming scheme for their files; a Slurm task's slot is planned from the same function.
  */
 import * as path from 'node:path';
-import { CRITERION_NAMES, MaskOptions, resolveMaskOptions } from '@ebt/eb-criteria';
+import { CRITERION_NAMES, resolveMaskOptions } from '@ebt/eb-criteria';
 import { RunError, UsageError } from '@ebt/errors';
 import { densePoints, Trajectory, TrajectoryPoint } from '@ebt/slimming';
 import { Detections, detectionMaskOptions, DrawnPoint, readDetections } from './detections-file';
@@ -16,7 +16,8 @@ import { gridPoint, pruneCell, SweepCell } from './sweep';
 import { cellFileName } from './cell-file';
 import { baselineDraws, BASELINES } from './study-baselines';
 import { RatioPair, ratioKey } from './ratios';
-import { ControlKind, StudyRow, seedDir } from './study-types';
+import { ControlKind, SeedDraw, StudyRow, seedDir } from './study-types';
+export type { SeedDraw } from './study-types';
 import { factory as mt19937 } from '@stdlib/random-base-mt19937';
 
 export interface SeedRun {
@@ -29,14 +30,6 @@ export interface SeedRun {
   draws: Record<string, SeedDraw>;
   /** run.json's verdict (null in runs of ebt before it): a run that did not learn is left out of the verdicts */
   learning?: Learning | null;
-}
-
-/** One criterion's draw at one ratio pair, and the masks it is judged by. */
-export interface SeedDraw {
-  criterion: string;
-  ratio: RatioPair;
-  point: DrawnPoint | null;
-  maskOptions: Required<MaskOptions>;
 }
 
 /**

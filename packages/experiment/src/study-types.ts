@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { Executor } from './executor';
 import { MetricName } from './cell-file';
 import { RatioPair } from './ratios';
+import type { MaskOptions } from '@ebt/eb-criteria';
+import type { DrawnPoint } from './detections-file';
 import type { MeanSd } from './mean-sd';
 import type { Interval, PairedDifference } from '@ebt/intervals';
 
@@ -64,6 +66,14 @@ export interface StudyRow {
   parameters: number;
   flops: number;
   seconds: number;
+}
+
+/** One criterion's (or baseline's) draw at one ratio pair, and the masks it is judged by. */
+export interface SeedDraw {
+  criterion: string;
+  ratio: RatioPair;
+  point: DrawnPoint | null;
+  maskOptions: Required<MaskOptions>;
 }
 
 export interface CriterionVerdict {

@@ -8,7 +8,7 @@ import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { CriterionStatistics, ratioKey, Rate, seedDir, StudySummary } from '@ebt/experiment';
+import { CriterionStatistics, endpointResult, ratioKey, Rate, seedDir, StudySummary } from '@ebt/experiment';
 import type { PairedDifference } from '@ebt/intervals';
 
 import { nuclearNormSeries } from './charts';
@@ -135,7 +135,7 @@ function endpointRows(s: StudySummary): Array<Record<string, string>> {
           : '-',
       p: p(x.p),
       'Holm p': p(x.adjustedP),
-      result: x.holds === null ? 'not judged (E0 fails)' : x.holds ? 'holds' : x.p === null ? 'cannot be told (too few seeds)' : 'fails',
+      result: endpointResult(x),
     })),
     {
       ratio: r,

@@ -216,21 +216,11 @@ export class Trajectory {
     } catch (e) {
       throw new TrajectoryError(`'${file}' is not an Arrow IPC file: ${(e as Error).message}.`);
     }
-    const cols = ['step', 'epoch', 'kind', 'layer', 'index', 'value'];
-    const missing = cols.filter((c) => !table.columnNames().includes(c));
+    const missing = COLUMNS.filter((c) => !table.columnNames().includes(c));
     if (missing.length) throw new TrajectoryError(`'${file}' lacks the column(s) ${missing.join(', ')}.`);
-    const get = (c: string) => table.array(c) as ArrayLike<unknown>;
-    const [step, epoch, kind, layer, index, value] = cols.map(get);
-    for (let k = 0; k < table.numRows(); k++) {
-      const nums = [step[k], epoch[k], layer[k], index[k], value[k]].map(Number);
-      // as the CSV reader: a NaN, an infinity or a negative position is damage, never a point to replay
-      const bad = nums.findIndex((v, i) => !Number.isFinite(v) || (i < 4 && (v < 0 || !Number.isInteger(v))));
-      if (bad >= 0)
-        throw new TrajectoryError(
-          `'${file}', row ${k + 1}: ${['step', 'epoch', 'layer', 'index', 'value'][bad]} is ${nums[bad]}, not a ${bad < 4 ? 'non-negative integer' : 'finite number'}.`,
-        );
-      t.push(nums[0], nums[1], kindCode(kind[k], file, `row ${k + 1}`), nums[2], nums[3], nums[4]);
-    }
+    const [step, epoch, kind, layer, index, value] = COLUMNS.map((c) => table.array(c) as ArrayLike<unknown>);
+    for (let k = 0; k < table.numRows(); k++)
+      pushRow(t, file, `row ${k + 1}`, kind[k], [step[k], epoch[k], layer[k], index[k], value[k]], (v) => String(Number(v)));
     return t.checked(file);
   }
 }
@@ -243,7 +233,10 @@ function kindCode(kind: unknown, file: string, where: string): number {
   throw new TrajectoryError(`'${file}', ${where}: kind is ${JSON.stringify(kind)}, not 'head' or 'ffn'.`);
 }
 
-const HEADER = 'step,epoch,kind,layer,index,value';
+const COLUMNS = ['step', 'epoch', 'kind', 'layer', 'index', 'value'];
+const HEADER = COLUMNS.join(',');
+/** the columns a row's numbers come from, in pushRow's order */
+const NUMERIC_COLUMNS = ['step', 'epoch', 'layer', 'index', 'value'];
 
 function toCsv(t: Trajectory): string {
   const lines = [HEADER];
@@ -255,8 +248,8 @@ function parseCsv(text: string, file: string, t: Trajectory): void {
   const lines = text.split(/\r?\n/);
   // the columns by name, in any order; other columns (a loss, a wall clock) are left alone
   const names = lines[0].split(',').map((c) => c.trim());
-  const columns = HEADER.split(',').map((c) => names.indexOf(c));
-  const missing = HEADER.split(',').filter((_, i) => columns[i] < 0);
+  const columns = COLUMNS.map((c) => names.indexOf(c));
+  const missing = COLUMNS.filter((_, i) => columns[i] < 0);
   if (missing.length) throw new TrajectoryError(`'${file}', line 1: the header lacks the column(s) ${missing.join(', ')} (it needs ${HEADER}).`);
   const [step, epoch, kind, layer, index, value] = columns;
   for (let i = 1; i < lines.length; i++) {
@@ -264,12 +257,21 @@ function parseCsv(text: string, file: string, t: Trajectory): void {
     if (line === '') continue;
     const f = line.split(',');
     if (f.length !== names.length) throw new TrajectoryError(`'${file}', line ${i + 1}: expected ${names.length} fields, got ${f.length}.`);
-    const nums = [f[step], f[epoch], f[layer], f[index], f[value]].map((x) => (x.trim() === '' ? NaN : Number(x)));
-    const bad = nums.findIndex((v, j) => !Number.isFinite(v) || (j < 4 && (v < 0 || !Number.isInteger(v))));
-    if (bad >= 0)
-      throw new TrajectoryError(
-        `'${file}', line ${i + 1}: ${['step', 'epoch', 'layer', 'index', 'value'][bad]} is '${[f[step], f[epoch], f[layer], f[index], f[value]][bad]}', not a ${bad < 4 ? 'non-negative integer' : 'finite number'}.`,
-      );
-    t.push(nums[0], nums[1], kindCode(f[kind].trim(), file, `line ${i + 1}`), nums[2], nums[3], nums[4]);
+    pushRow(t, file, `line ${i + 1}`, f[kind].trim(), [f[step], f[epoch], f[layer], f[index], f[value]], (v) => `'${v}'`);
   }
+}
+
+/**
+ * One row of either reader, checked alike before it is kept: a NaN, an infinity, an empty field or a negative or
+ * fractional position is damage, never a point to replay. `fields` are step, epoch, layer, index and value as read;
+ * `shown` writes the bad one into the error.
+ */
+function pushRow(t: Trajectory, file: string, where: string, kind: unknown, fields: unknown[], shown: (v: unknown) => string): void {
+  const nums = fields.map((x) => (typeof x === 'string' && x.trim() === '' ? NaN : Number(x)));
+  const bad = nums.findIndex((v, j) => !Number.isFinite(v) || (j < 4 && (v < 0 || !Number.isInteger(v))));
+  if (bad >= 0)
+    throw new TrajectoryError(
+      `'${file}', ${where}: ${NUMERIC_COLUMNS[bad]} is ${shown(fields[bad])}, not a ${bad < 4 ? 'non-negative integer' : 'finite number'}.`,
+    );
+  t.push(nums[0], nums[1], kindCode(kind, file, where), nums[2], nums[3], nums[4]);
 }

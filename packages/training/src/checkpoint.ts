@@ -43,7 +43,7 @@ export async function saveCheckpoint(file: string, variables: Map<string, tf.Ten
   // ebt_state is JSON inside a JSON string, so its quotes are escaped: only the metadata key matches unescaped
   header.write(sha256(dataSection(bytes)), header.indexOf(`"sha256":"${HASH_PLACEHOLDER}"`) + '"sha256":"'.length, 'latin1');
   // `previous` is only ever a checkpoint that verified: a damaged last one is replaced, never rotated over a good one
-  if (path.basename(file) === CHECKPOINT_FILES.last && fs.existsSync(file) && verifies(file))
+  if (path.basename(file) === CHECKPOINT_FILES.last && checkpointProblem(file) === null)
     fs.renameSync(file, path.join(path.dirname(file), CHECKPOINT_FILES.previous));
   writeFileAtomic(file, bytes);
 }
@@ -113,13 +113,14 @@ export function peekCheckpointState<S>(file: string): S {
   return readVerified(file).state as S;
 }
 
-/** Whether `file` reads back as a checkpoint whose data matches its sha256. */
-function verifies(file: string): boolean {
+/** What is wrong with a checkpoint file - missing, unreadable, not ebt's, its data not its sha256 - or null: it verifies. */
+function checkpointProblem(file: string): string | null {
+  if (!fs.existsSync(file)) return `'${file}' is missing`;
   try {
     readVerified(file);
-    return true;
+    return null;
   } catch (e) {
-    if (e instanceof CheckpointError) return false;
+    if (e instanceof CheckpointError) return e.message.replace(/\.$/, '');
     throw e;
   }
 }
@@ -137,19 +138,9 @@ export function resumableCheckpoint(ckptDir: string, warn: (line: string) => voi
   const last = path.join(ckptDir, CHECKPOINT_FILES.last);
   const previous = path.join(ckptDir, CHECKPOINT_FILES.previous);
   if (!hasCheckpoint(ckptDir)) return null;
-  const problem = (file: string): string | null => {
-    if (!fs.existsSync(file)) return `'${file}' is missing`;
-    try {
-      readVerified(file);
-      return null;
-    } catch (e) {
-      if (e instanceof CheckpointError) return e.message.replace(/\.$/, '');
-      throw e;
-    }
-  };
-  const lastProblem = problem(last);
+  const lastProblem = checkpointProblem(last);
   if (lastProblem === null) return last;
-  const previousProblem = problem(previous);
+  const previousProblem = checkpointProblem(previous);
   if (previousProblem === null) {
     warn(`ebt: ${lastProblem}; resuming from '${previous}' instead.`);
     return previous;

@@ -1,4 +1,4 @@
-export { train, defaultNoDecay, Interrupted, TrainingError, RECORD_EVERY } from './trainer';
+export { batchesPerEpoch, train, defaultNoDecay, Interrupted, TrainingError, RECORD_EVERY } from './trainer';
 export { evaluate } from './evaluate';
 export { METRICS_HEADER, MetricsFileError, readMetrics, writeMetrics } from './metrics-file';
 export type { Batch, Callback, DataSource, HookResult, EpochTotals, LoopState, MetricsRow, StepInfo, TrainOptions, TrainResult } from './types';

@@ -25,6 +25,9 @@ import type { Callback, EpochTotals, HookResult, LoopState, MetricsRow, TrainOpt
 /** Steps between two recorded points of the coefficient trajectory (and every epoch end). */
 export const RECORD_EVERY = 10;
 
+/** Optimizer steps in one epoch: every batch of `batchSize`, the last one partial. */
+export const batchesPerEpoch = (o: { train: { size: number }; batchSize: number }) => Math.ceil(o.train.size / o.batchSize);
+
 /** Training that cannot go on (a non-finite loss): exit 1. */
 export class TrainingError extends RunError {}
 
@@ -107,7 +110,7 @@ class TrainingLoop {
     public state: LoopState,
     public trajectory: Trajectory,
   ) {
-    this.batchesPerEpoch = Math.ceil(o.train.size / o.batchSize);
+    this.batchesPerEpoch = batchesPerEpoch(o);
     this.totalSteps = this.batchesPerEpoch * o.epochs;
     this.objective = o.objective ?? CLASSIFICATION;
     const checkpoints = path.join(o.outDir, 'checkpoints');

@@ -61,7 +61,7 @@ export function studyCommand(): Command {
         writeStudyReport(pilotDir);
         const gate = pilotGate(p.summary);
         const file = writePilotGate(pilotDir, gate);
-        log?.(
+        log(
           `ebt study: pilot on seeds ${gate.seeds.join(', ')} at ${gate.ratio}: late minus random ${points(gate.lateMinusRandom)}, late minus earliest ${points(gate.lateMinusEarliest)}; the gate (${gate.thresholdPoints} points) ${gate.passed ? 'passed' : 'failed'} (${file})`,
         );
         if (!gate.passed) {
