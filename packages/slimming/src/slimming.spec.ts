@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import * as aq from 'arquero';
+import { tableFromIPC, Type } from '@uwdata/flechette';
 import { initBackend } from '@ebt/backend';
 import { parseConfig, ViTConfig, ViTForImageClassification } from '@ebt/models';
 import { Slimming, Trajectory, TrajectoryError } from './index';
@@ -87,6 +88,25 @@ describe('Trajectory', () => {
     }
     fs.writeFileSync(path.join(dir, 'plain.arrow.gz'), fs.readFileSync(path.join(dir, 't.arrow')));
     expect(() => Trajectory.read(path.join(dir, 'plain.arrow.gz'))).toThrow(/plain\.arrow\.gz' is not gzip data/);
+  });
+
+  test('trajectory.arrow is an Arrow IPC file whose rows and types are those of the long format (kind as strings)', () => {
+    const t = new Trajectory();
+    t.record(10, 0, snap(0.5));
+    t.record(20, 1, snap(0.25));
+    const file = path.join(dir, 'typed.arrow');
+    t.write(file);
+    const bytes = fs.readFileSync(file);
+    expect(bytes.subarray(0, 6).toString('latin1')).toBe('ARROW1'); // the file format, as pandas.read_feather wants
+    expect(bytes.subarray(bytes.length - 6).toString('latin1')).toBe('ARROW1');
+    const read = tableFromIPC(bytes);
+    const types = Object.fromEntries(read.schema.fields.map((f) => [f.name, f.type.typeId]));
+    expect(types).toEqual({ step: Type.Int, epoch: Type.Int, kind: Type.Dictionary, layer: Type.Int, index: Type.Int, value: Type.Float });
+    // the rows as arquero's own writer encodes the same table (strings for kind, one object per row)
+    const rows = t.rows();
+    const reference = aq.fromArrow(aq.toArrowIPC(aq.from(rows))).objects();
+    expect(aq.fromArrow(bytes).objects()).toEqual(reference);
+    expect(read.getChild('kind')?.toArray()).toEqual(rows.map((r) => r.kind));
   });
 
   test('truncateAfter drops the rows past a step (for --resume)', () => {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as aq from 'arquero';
+import * as fl from '@uwdata/flechette';
 
 import { CoefficientSnapshot } from './slimming';
 
@@ -166,17 +167,33 @@ export class Trajectory {
     return out;
   }
 
-  private table(): aq.ColumnTable {
+  /**
+   * The rows as Arrow IPC (file format), built on the columns' own memory: `kind` is a dictionary column whose
+   * int8 indices are the kind codes themselves (0 head, 1 ffn), so no string is made per row. Writing costs a
+   * copy of the rows, not a re-encoding (an epoch end's rewrite stays a small share of a step: docs/performance.md).
+   */
+  private toArrowIPC(): Uint8Array {
     const n = this.n;
-    const kinds = Array.from(this.kind.data.subarray(0, n), (k) => (k ? 'ffn' : 'head'));
-    return aq.table({
-      step: this.step.data.slice(0, n),
-      epoch: this.epoch.data.slice(0, n),
-      kind: kinds,
-      layer: this.layer.data.slice(0, n),
-      index: this.index.data.slice(0, n),
-      value: this.value.data.slice(0, n),
+    const utf8 = fl.utf8();
+    const kindType = fl.dictionary(utf8, fl.int8());
+    const codes = new (fl.batchType(kindType))({
+      length: n,
+      nullCount: 0,
+      type: kindType,
+      validity: new Uint8Array(0),
+      values: new Int8Array(this.kind.data.buffer, 0, n),
+    }) as unknown as { setDictionary(c: fl.Column<string>): void };
+    codes.setDictionary(fl.columnFromArray(['head', 'ffn'], utf8));
+    const column = (c: Column<Int32Array | Float32Array>) => fl.columnFromArray(c.data.subarray(0, n)); // typed: no copy, int32 / float32
+    const table = fl.tableFromColumns({
+      step: column(this.step),
+      epoch: column(this.epoch),
+      kind: new fl.Column([codes as never]),
+      layer: column(this.layer),
+      index: column(this.index),
+      value: column(this.value),
     });
+    return fl.tableToIPC(table, { format: 'file' }) as Uint8Array;
   }
 
   /** Writes FILE atomically: Arrow IPC for .arrow/.feather, CSV for .csv. */
@@ -184,7 +201,7 @@ export class Trajectory {
     const ext = path.extname(file).toLowerCase();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     if (ext === '.csv') writeFileAtomic(file, toCsv(this));
-    else if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') writeFileAtomic(file, aq.toArrowIPC(this.table()));
+    else if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') writeFileAtomic(file, this.toArrowIPC());
     else throw new TrajectoryError(`Trajectory file '${file}' must end in .arrow or .csv.`);
   }
 
