@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nativeSettings } from './settings';
 
 /** The compiled kernels (native/*.cc). Shapes are checked in C++ too: a mismatch throws, never writes out of bounds. */
 export interface NativeAddon {
@@ -150,8 +151,9 @@ export function readAddon(file: string): { addon: NativeAddon } | { reason: stri
   }
   try {
     const addon = withSpinCount(() => require(file) as NativeAddon);
-    const threads = Number(process.env.EBT_NATIVE_THREADS);
-    if (Number.isInteger(threads) && threads > 0) addon.setThreads(threads);
+    const settings = nativeSettings();
+    if ('problem' in settings) return { reason: settings.problem };
+    if (settings.threads) addon.setThreads(settings.threads);
     return { addon };
   } catch (e) {
     return { reason: `the native addon does not load (${String(e instanceof Error ? e.message : e).split('\n')[0]})` };

@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import { defaultPoolBytes, nativeSettings } from './settings';
 
 /**
  * Recycles the Float32Arrays that native kernels return. Allocating a fresh zero-filled buffer for every
@@ -16,7 +16,7 @@ export class BufferPool {
   private pooledBytes = 0;
 
   /** Up to `maxBytes` of free buffers are kept (default: EBT_NATIVE_POOL_MB, else 1/8 of RAM, at most 4 GiB). */
-  constructor(readonly maxBytes = defaultPoolBytes()) {}
+  constructor(readonly maxBytes = poolBytes()) {}
 
   /** A buffer of `length` floats with arbitrary contents: the kernel must write every element. */
   allocate(length: number): Float32Array {
@@ -70,10 +70,9 @@ export class BufferPool {
   }
 }
 
-function defaultPoolBytes(): number {
-  const mb = Number(process.env.EBT_NATIVE_POOL_MB);
-  if (Number.isFinite(mb) && mb >= 0) return mb * 2 ** 20;
-  return Math.min(4 * 2 ** 30, os.totalmem() / 8);
+function poolBytes(): number {
+  const settings = nativeSettings();
+  return 'problem' in settings ? defaultPoolBytes() : settings.poolBytes; // the CLI refused a bad value before
 }
 
 function bufferOf(values: unknown): ArrayBuffer | undefined {

@@ -17,3 +17,5 @@ export {
 export { FUSED_HEAD_CONTEXT, FUSED_HEAD_SCORES } from './head-matmul';
 export { PRODUCT_KERNELS } from './products';
 export type { ProductShape } from './products';
+export { MAX_NATIVE_THREADS, nativeSettings } from './settings';
+export type { NativeSettings } from './settings';

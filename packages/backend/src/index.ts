@@ -10,6 +10,7 @@ export {
   FUSED_LINEAR,
   FUSED_SOFTMAX,
 } from '@ebt/backend-native';
+export { nativeSettings } from '@ebt/backend-native';
 export { BACKENDS, BackendError, initBackend, parseBackendName } from './backend';
 export type { BackendChoice, BackendName, InitBackendOptions } from './backend';
 export { readAll } from './read-back';

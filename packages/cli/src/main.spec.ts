@@ -140,6 +140,27 @@ describe('ebt', () => {
     }
   });
 
+  test('a bad environment variable exits 2 naming it and its value, before anything is written', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-env-')), 'run');
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      ...['0', '-2', 'abc', '1.5', '99999'].map(
+        (v) => [{ EBT_NATIVE_THREADS: v }, new RegExp(`^ebt: EBT_NATIVE_THREADS is '${v.replace('.', '\\.')}': it must be a whole number of threads from 1 to 1024`)] as [Record<string, string>, RegExp],
+      ),
+      [{ EBT_NATIVE_POOL_MB: 'lots' }, /^ebt: EBT_NATIVE_POOL_MB is 'lots': it must be a number of megabytes/],
+      [{ EBT_BACKEND: 'cuda' }, /^ebt: EBT_BACKEND is 'cuda': it must name a backend \(tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu\) or be unset\.$/m],
+    ];
+    for (const [env, message] of cases) {
+      const r = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--out', out], undefined, env);
+      expect({ env, status: r.status }).toEqual({ env, status: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+    // a good value passes through: the native kernels at two threads
+    const r = runCli(['backend', '--json'], undefined, { EBT_NATIVE_THREADS: '2', EBT_BACKEND: 'native' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "ebt: tfjs backend 'native' (requested)\n" });
+  });
+
   test('webgpu asked for where no adapter will do exits 2 with one line saying why', () => {
     // no adapter named: a hardware one is needed, and this machine's tests have none (llvmpipe is software)
     const r = runCli(['backend'], undefined, { EBT_BACKEND: 'webgpu', EBT_WEBGPU_ADAPTER: '' });

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EbtError, fromSystemError } from '@ebt/errors';
 import { COMMANDS } from './commands/registry';
+import { checkEnvironment } from './environment';
 
 /**
  * The program, with the command `argv` names built in full and the others as their name and description
@@ -30,9 +31,9 @@ export function buildProgram(argv?: string[]): Command {
 
 /** Runs the CLI; returns the exit status (0 ok, 1 failure while running, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
   try {
-    await program.parseAsync(argv);
+    checkEnvironment();
+    await buildProgram(argv).parseAsync(argv);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -1,9 +1,10 @@
 /** Reading config.json: the type's defaults filled in (transformers' XConfig()), the numbers that shape the model checked. */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelConfig } from './config';
 import { ConfigError } from './errors';
-import { modelType } from './model-types';
+import { architectureOf, modelType } from './model-types';
 
 /** Reads DIR/config.json, fills Hugging Face's defaults and checks the numbers that shape the model. */
 export function readConfig(dir: string): ModelConfig {
@@ -37,7 +38,26 @@ export function parseConfig(raw: Record<string, unknown>, file = 'config.json'):
     throw new ConfigError(`${file}: intermediate_sizes must list ${config.num_hidden_layers} positive integers (got ${JSON.stringify(sizes)}).`);
   }
   checkPrunedHeads(config, file);
+  checkSize(config, file);
   return config;
+}
+
+/**
+ * A config whose model could not be held in this machine's memory is refused before anything is allocated
+ * (`num_hidden_layers: 100000` grew past gigabytes layer by layer; `hidden_size: 1e9` failed deep in tfjs).
+ * The count is the encoder's largest shape - every head kept, the widest FFN - and the type's outer parameters.
+ */
+function checkSize(config: ModelConfig, file: string): void {
+  const D = config.hidden_size;
+  const widest = Math.max(config.intermediate_size, ...(config.intermediate_sizes ?? []));
+  const layer = 4 * D * D + 2 * D * widest;
+  const parameters = config.num_hidden_layers * layer + modelType(config.model_type).outerParameters(config, architectureOf(config).name);
+  const bytes = 4 * parameters;
+  if (bytes <= os.totalmem()) return;
+  const gb = (b: number) => (b / 2 ** 30).toFixed(1);
+  throw new ConfigError(
+    `${file}: hidden_size ${D}, num_hidden_layers ${config.num_hidden_layers} and intermediate_size ${widest} describe about ${parameters.toPrecision(3)} parameters (${gb(bytes)} GiB as float32), more than this machine's ${gb(os.totalmem())} GiB of memory.`,
+  );
 }
 
 function checkPrunedHeads(config: ModelConfig, file: string): void {
