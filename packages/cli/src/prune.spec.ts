@@ -159,6 +159,32 @@ describe('ebt prune', () => {
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/exactly one of --at EPOCH and --step STEP/);
   });
+
+  test("another model's trajectory, a ratio of 1 and an occupied --out are refused with one line, nothing written", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-prune-'));
+    const file = trajectory(dir);
+    // the same trajectory with three layers: a model of another shape
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const third = lines.filter((l) => /^\d+,\d+,(head|ffn),1,/.test(l)).map((l) => l.replace(/,1,(\d+),/, ',2,$1,'));
+    fs.writeFileSync(path.join(dir, 'three.csv'), [...lines, ...third].join('\n') + '\n');
+    const out = path.join(dir, 'out');
+    const oneLine = (r: { stderr: string }) => r.stderr.trim().split('\n').filter((l) => l.startsWith('ebt:') && !l.startsWith("ebt: tfjs backend"));
+    const other = runCli(['prune', '--model', vit, '--trajectory', path.join(dir, 'three.csv'), '--at', '1', '--out', out, '--backend', 'cpu']);
+    expect(other.status).toBe(2);
+    expect(oneLine(other)).toEqual([`ebt: '${path.join(dir, 'three.csv')}' at step 5 does not fit the model in '${vit}': the masks cover 3 / 3 layers but the model has 2.`]);
+    const all = runCli(['prune', '--model', vit, '--trajectory', file, '--at', '1', '--ratio-heads', '1', '--out', out]);
+    expect(all.status).toBe(2);
+    expect(oneLine(all)).toEqual(['ebt: --ratio-heads must lie in [0, 1): 1 would prune every unit (got 1).']);
+    expect(fs.existsSync(out)).toBe(false);
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    const occupied = runCli(['prune', '--model', vit, '--trajectory', file, '--at', '1', '--out', out]);
+    expect(occupied.status).toBe(2);
+    expect(oneLine(occupied)).toEqual([`ebt: --out '${out}' is not empty; give --overwrite to write the pruned model over it, or another folder.`]);
+    expect(fs.readdirSync(out)).toEqual(['notes.txt']);
+    const help = runCli(['prune', '--help']);
+    expect(help.stdout).toMatch(/share of heads pruned by the mask \(default:\s+1\/3\)/);
+  });
 });
 
 describe('ebt detect', () => {

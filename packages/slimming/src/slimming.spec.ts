@@ -107,6 +107,18 @@ describe('Trajectory', () => {
     const reference = aq.fromArrow(aq.toArrowIPC(aq.from(rows))).objects();
     expect(aq.fromArrow(bytes).objects()).toEqual(reference);
     expect(read.getChild('kind')?.toArray()).toEqual(rows.map((r) => r.kind));
+
+    // one coefficient changed in the file (0.25 -> 0.5: a flipped exponent bit) is caught by the checksum
+    const quarter = Buffer.from(Float32Array.of(0.25).buffer);
+    const at = bytes.indexOf(quarter);
+    expect(at).toBeGreaterThan(0);
+    const damaged = Buffer.from(bytes);
+    Buffer.from(Float32Array.of(0.5).buffer).copy(damaged, at);
+    fs.writeFileSync(path.join(dir, 'damaged.arrow'), damaged);
+    expect(aq.fromArrow(damaged).objects()).not.toEqual(reference); // still a readable Arrow file
+    expect(() => Trajectory.read(path.join(dir, 'damaged.arrow'))).toThrow(
+      `'${path.join(dir, 'damaged.arrow')}' does not match the checksum ebt wrote into it: it was changed or damaged after it was written.`,
+    );
   });
 
   test('truncateAfter drops the rows past a step (for --resume)', () => {

@@ -9,6 +9,7 @@ import { UsageError } from '@ebt/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import * as aq from 'arquero';
 import * as fl from '@uwdata/flechette';
 
@@ -193,7 +194,19 @@ export class Trajectory {
       index: column(this.index),
       value: column(this.value),
     });
+    table.schema.metadata = new Map([[CHECKSUM_KEY, this.digest()]]);
     return fl.tableToIPC(table, { format: 'file' }) as Uint8Array;
+  }
+
+  /**
+   * sha256 of the rows as stored (each column's bytes in row order, kind as its codes): written into the Arrow
+   * schema's metadata and checked on read, as checkpoints carry theirs, so a flipped bit never moves a mask.
+   */
+  private digest(): string {
+    const hash = createHash('sha256');
+    for (const c of [this.step, this.epoch, this.kind, this.layer, this.index, this.value])
+      hash.update(new Uint8Array(c.data.buffer, c.data.byteOffset, this.n * c.data.BYTES_PER_ELEMENT));
+    return hash.digest('hex');
   }
 
   /** Writes FILE atomically: Arrow IPC for .arrow/.feather, CSV for .csv. */
@@ -227,9 +240,11 @@ export class Trajectory {
       parseCsv(bytes.toString('utf8'), file, t);
       return t.checked(file);
     }
+    let arrow: fl.Table;
     let table: aq.ColumnTable;
     try {
-      table = aq.fromArrow(bytes);
+      arrow = fl.tableFromIPC(bytes);
+      table = aq.fromArrow(arrow as never); // arquero declares an older flechette Table type
     } catch (e) {
       throw new TrajectoryError(`'${file}' is not an Arrow IPC file: ${(e as Error).message}.`);
     }
@@ -238,11 +253,17 @@ export class Trajectory {
     const [step, epoch, kind, layer, index, value] = COLUMNS.map((c) => table.array(c) as ArrayLike<unknown>);
     for (let k = 0; k < table.numRows(); k++)
       pushRow(t, file, `row ${k + 1}`, kind[k], [step[k], epoch[k], layer[k], index[k], value[k]], (v) => String(Number(v)));
+    const checksum = arrow.schema.metadata?.get(CHECKSUM_KEY); // files of ebt before it had none; others' files have none
+    if (checksum !== undefined && checksum !== t.digest())
+      throw new TrajectoryError(`'${file}' does not match the checksum ebt wrote into it: it was changed or damaged after it was written.`);
     return t.checked(file);
   }
 }
 
 export class TrajectoryError extends UsageError {}
+
+/** The Arrow schema metadata key of the rows' sha256. */
+const CHECKSUM_KEY = 'ebt:sha256';
 
 function kindCode(kind: unknown, file: string, where: string): number {
   if (kind === 'head') return 0;

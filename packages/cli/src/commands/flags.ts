@@ -1,7 +1,7 @@
 /** Flags that several commands share, declared and parsed in one place. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   CRITERION_NAMES,
   MASK_DEFAULTS,
@@ -71,10 +71,13 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
 }
 
 /** The mask flags (docs/method.md section 2) of detect and prune. */
+/** A share as help prints it: 1/3 rather than 0.3333333333333333. */
+const shortRatio = (p: number): string => (Number.isInteger(p * 3) && !Number.isInteger(p * 10) ? `${p * 3}/3` : String(p));
+
 export function maskFlags(cmd: Command): Command {
   return cmd
-    .option('--ratio-heads <p>', 'share of heads pruned by the mask', String(MASK_DEFAULTS.ratioHeads))
-    .option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask', String(MASK_DEFAULTS.ratioFfn))
+    .addOption(new Option('--ratio-heads <p>', 'share of heads pruned by the mask').default(String(MASK_DEFAULTS.ratioHeads), shortRatio(MASK_DEFAULTS.ratioHeads)))
+    .addOption(new Option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask').default(String(MASK_DEFAULTS.ratioFfn), shortRatio(MASK_DEFAULTS.ratioFfn)))
     .option('--scope <s>', 'global or layerwise, for both kinds')
     .option('--scope-heads <s>', 'scope of the head mask', MASK_DEFAULTS.scopeHeads)
     .option('--scope-ffn <s>', 'scope of the FFN mask', MASK_DEFAULTS.scopeFfn);
@@ -83,7 +86,7 @@ export function maskFlags(cmd: Command): Command {
 export function parseMaskFlags(o: Record<string, unknown>): { ratioHeads: number; ratioFfn: number; scopeHeads: MaskScope; scopeFfn: MaskScope } {
   const ratio = (v: unknown, flag: string) => {
     const p = parseNumber(v as string, flag);
-    if (p < 0 || p > 1) throw new UsageError(`${flag} must lie in [0, 1] (got ${v}).`);
+    if (!(p >= 0 && p < 1)) throw new UsageError(`${flag} must lie in [0, 1): 1 would prune every unit (got ${v}).`);
     return p;
   };
   const scope = (own: unknown, flag: string) => oneOf((o.scope ?? own) as string, SCOPES, o.scope ? '--scope' : flag);

@@ -1,16 +1,27 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { maskFromCoefficients } from '@ebt/eb-criteria';
 import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
 import { loadPretrained, savePretrained } from '@ebt/models';
-import { countFlops, countParameters, flopTokens, pruneModel } from '@ebt/pruning';
+import { countFlops, countParameters, flopTokens, pruneModel, PruningError } from '@ebt/pruning';
 import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
 import { copyInputFiles } from '@ebt/experiment';
 import { parseInteger } from '../input';
 import { printJson } from '../output';
+
+/** A trajectory of another model: the masks' shapes are checked against the model's config, and the error names both. */
+function fits<T>(prune: () => T, o: { trajectory: string; model: string }, step: number): T {
+  try {
+    return prune();
+  } catch (e) {
+    if (!(e instanceof PruningError)) throw e;
+    throw new UsageError(`'${o.trajectory}' at step ${step} does not fit the model in '${o.model}': ${e.message}`);
+  }
+}
 
 export function pruneCommand(): Command {
   return maskFlags(new Command('prune'))
@@ -20,10 +31,13 @@ export function pruneCommand(): Command {
     .option('--step <n>', 'the trajectory point at this step instead of --at')
     .requiredOption('--out <dir>', 'folder for the pruned model')
     .option('--fold-coefficients', 'fold the recorded coefficients into the output projections (continue training a slimmed model)', false)
+    .option('--overwrite', 'write the pruned model over the files in --out', false)
     .option('--backend <name>', 'tfjs backend')
     .option('--json', 'machine-readable output', false)
     .action(async (o) => {
       if ((o.at === undefined) === (o.step === undefined)) throw new UsageError('Give exactly one of --at EPOCH and --step STEP.');
+      if (!o.overwrite && fs.existsSync(o.out) && fs.readdirSync(o.out).length > 0)
+        throw new UsageError(`--out '${o.out}' is not empty; give --overwrite to write the pruned model over it, or another folder.`);
       const { ratioHeads, ratioFfn, scopeHeads, scopeFfn } = parseMaskFlags(o);
       const points = Trajectory.read(o.trajectory).points();
       let point;
@@ -44,7 +58,7 @@ export function pruneCommand(): Command {
       await initBackend({ backend: o.backend });
       const modelDir = await resolveModel(o.model);
       const { model } = loadPretrained(modelDir);
-      const { model: pruned } = pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined });
+      const { model: pruned } = fits(() => pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined }), o, point.step);
       await savePretrained(pruned, o.out);
       copyInputFiles(modelDir, o.out); // the tokenizer or preprocessor: the pruned folder fine-tunes and infers as the original
       const tokens = flopTokens(model.config, 128);
