@@ -18,6 +18,23 @@ describe('run folder ownership', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  test('a start cut short before run.json (only its scratch model, a temporary file) is started again, not a dead end', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'scratch-model'));
+    fs.writeFileSync(path.join(dir, 'scratch-model', 'vocab.txt'), '[PAD]');
+    fs.writeFileSync(path.join(dir, '.run.json.123.456.tmp'), '{');
+    expect(() => checkRunFolder(dir, { resume: true })).toThrow(
+      `--resume: '${dir}' holds no run: its start was cut short before run.json was written; start it again without --resume.`,
+    );
+    const lock = openRunFolder(dir);
+    expect(fs.readdirSync(dir)).toEqual([LOCK_FILE]); // what the cut start left is cleared
+    lock.release();
+    // anything else in the folder is not ours to clear
+    fs.mkdirSync(path.join(dir, 'scratch-model'));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    expect(() => checkRunFolder(dir)).toThrow(/already holds a run/);
+  });
+
   test('--resume needs a run; --out naming a file is refused', () => {
     const dir = tmp();
     expect(() => checkRunFolder(dir, { resume: true })).toThrow(`--resume: '${dir}' holds no run (run.json is missing).`);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '@ebt/errors';
+import { SCRATCH_MODEL_DIR } from '@ebt/models';
 
 export const LOCK_FILE = '.ebt-lock';
 
@@ -40,12 +41,23 @@ function alive(pid: number): boolean {
 
 const entriesOf = (outDir: string) => (fs.existsSync(outDir) ? fs.readdirSync(outDir).filter((f) => f !== LOCK_FILE) : []);
 
+/**
+ * What a run writes before run.json: the model it builds from scratch (its vocabulary trained) and the temporary
+ * files of a killed atomic write. A folder holding nothing else is a start cut short, not a run: a plain start
+ * takes it over (a finetune killed while building its scratch model could neither resume nor start again).
+ */
+const startLeftover = (entry: string) => entry === SCRATCH_MODEL_DIR || isAtomicTemp(entry);
+
 /** Checks --out against --resume/--overwrite, writing nothing: call it first. */
 export function checkRunFolder(outDir: string, o: RunFolderOptions = {}): void {
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UsageError(`--out: '${outDir}' is a file, not a folder.`);
   if (o.resume && o.overwrite) throw new UsageError('--resume and --overwrite exclude each other.');
+  const entries = entriesOf(outDir);
+  const cutShort = !entries.includes('run.json') && entries.length > 0 && entries.every(startLeftover);
+  if (o.resume && cutShort)
+    throw new UsageError(`--resume: '${outDir}' holds no run: its start was cut short before run.json was written; start it again without --resume.`);
   if (o.resume && !fs.existsSync(path.join(outDir, 'run.json'))) throw new UsageError(`--resume: '${outDir}' holds no run (run.json is missing).`);
-  if (!o.resume && !o.overwrite && entriesOf(outDir).length > 0)
+  if (!o.resume && !o.overwrite && entries.length > 0 && !cutShort)
     throw new UsageError(`--out: '${outDir}' already holds a run; continue it with --resume, or replace it with --overwrite.`);
 }
 
