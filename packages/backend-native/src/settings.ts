@@ -27,13 +27,17 @@ export function nativeSettings(env: NodeJS.ProcessEnv = process.env): NativeSett
   if (threads) {
     const n = Number(threads);
     if (!/^\d+$/.test(threads) || n < 1 || n > MAX_NATIVE_THREADS)
-      return { problem: `EBT_NATIVE_THREADS is '${env.EBT_NATIVE_THREADS}': it must be a whole number of threads from 1 to ${MAX_NATIVE_THREADS} (unset: one per core).` };
+      return {
+        problem: `EBT_NATIVE_THREADS is '${env.EBT_NATIVE_THREADS}': it must be a whole number of threads from 1 to ${MAX_NATIVE_THREADS} (unset: one per core).`,
+      };
     settings.threads = n;
   }
   if (pool) {
     const mb = Number(pool);
     if (!Number.isFinite(mb) || mb < 0)
-      return { problem: `EBT_NATIVE_POOL_MB is '${env.EBT_NATIVE_POOL_MB}': it must be a number of megabytes, 0 or more (unset: 1/8 of the memory, at most 4096).` };
+      return {
+        problem: `EBT_NATIVE_POOL_MB is '${env.EBT_NATIVE_POOL_MB}': it must be a number of megabytes, 0 or more (unset: 1/8 of the memory, at most 4096).`,
+      };
     settings.poolBytes = mb * 2 ** 20;
   }
   return settings;

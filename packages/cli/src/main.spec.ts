@@ -144,10 +144,17 @@ describe('ebt', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-env-')), 'run');
     const cases: Array<[Record<string, string>, RegExp]> = [
       ...['0', '-2', 'abc', '1.5', '99999'].map(
-        (v) => [{ EBT_NATIVE_THREADS: v }, new RegExp(`^ebt: EBT_NATIVE_THREADS is '${v.replace('.', '\\.')}': it must be a whole number of threads from 1 to 1024`)] as [Record<string, string>, RegExp],
+        (v) =>
+          [
+            { EBT_NATIVE_THREADS: v },
+            new RegExp(`^ebt: EBT_NATIVE_THREADS is '${v.replace('.', '\\.')}': it must be a whole number of threads from 1 to 1024`),
+          ] as [Record<string, string>, RegExp],
       ),
       [{ EBT_NATIVE_POOL_MB: 'lots' }, /^ebt: EBT_NATIVE_POOL_MB is 'lots': it must be a number of megabytes/],
-      [{ EBT_BACKEND: 'cuda' }, /^ebt: EBT_BACKEND is 'cuda': it must name a backend \(tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu\) or be unset\.$/m],
+      [
+        { EBT_BACKEND: 'cuda' },
+        /^ebt: EBT_BACKEND is 'cuda': it must name a backend \(tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu\) or be unset\.$/m,
+      ],
     ];
     for (const [env, message] of cases) {
       const r = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--out', out], undefined, env);

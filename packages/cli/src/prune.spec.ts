@@ -168,10 +168,16 @@ describe('ebt prune', () => {
     const third = lines.filter((l) => /^\d+,\d+,(head|ffn),1,/.test(l)).map((l) => l.replace(/,1,(\d+),/, ',2,$1,'));
     fs.writeFileSync(path.join(dir, 'three.csv'), [...lines, ...third].join('\n') + '\n');
     const out = path.join(dir, 'out');
-    const oneLine = (r: { stderr: string }) => r.stderr.trim().split('\n').filter((l) => l.startsWith('ebt:') && !l.startsWith("ebt: tfjs backend"));
+    const oneLine = (r: { stderr: string }) =>
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('ebt:') && !l.startsWith('ebt: tfjs backend'));
     const other = runCli(['prune', '--model', vit, '--trajectory', path.join(dir, 'three.csv'), '--at', '1', '--out', out, '--backend', 'cpu']);
     expect(other.status).toBe(2);
-    expect(oneLine(other)).toEqual([`ebt: '${path.join(dir, 'three.csv')}' at step 5 does not fit the model in '${vit}': the masks cover 3 / 3 layers but the model has 2.`]);
+    expect(oneLine(other)).toEqual([
+      `ebt: '${path.join(dir, 'three.csv')}' at step 5 does not fit the model in '${vit}': the masks cover 3 / 3 layers but the model has 2.`,
+    ]);
     const all = runCli(['prune', '--model', vit, '--trajectory', file, '--at', '1', '--ratio-heads', '1', '--out', out]);
     expect(all.status).toBe(2);
     expect(oneLine(all)).toEqual(['ebt: --ratio-heads must lie in [0, 1): 1 would prune every unit (got 1).']);

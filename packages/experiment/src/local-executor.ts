@@ -1,11 +1,12 @@
 /** The local executor: a pool of worker processes on this machine, each running its share of the cells in turn. */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { RunError, UsageError } from '@ebt/errors';
+import { Interrupted, RunError, UsageError } from '@ebt/errors';
 import { CELL_DONE, Executor, ExecutorCell, runnerArgs, taskArgument } from './executor';
+import { processAlive } from './run-folder';
 
 export interface LocalExecutorOptions {
   /** worker processes (default 1: on a CPU machine one process with every core beats two with half each) */
@@ -33,17 +34,51 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
       // one process per worker runs its share of the cells in turn: starting tsx and tfjs costs seconds
       const shares = Array.from({ length: Math.min(workers, cells.length) }, (_, w) => cells.filter((_, i) => i % workers === w));
       const env = { ...process.env, EBT_NATIVE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
-      const failures = await Promise.all(shares.map((share) => runShare(share, runner, env, o.log)));
-      const failed = failures.find((f) => f !== null);
-      if (failed) throw new RunError(failed);
-      return { done: true };
+      const children = new Set<ChildProcess>();
+      // Ctrl-C: the workers (in the terminal's process group, or told here) save what they can and stop; then
+      // the command says so and exits 130, instead of vanishing with its workers mid-cell
+      let interrupted = false;
+      const onSigint = () => {
+        interrupted = true;
+        for (const c of children) c.kill('SIGINT');
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const failures = await Promise.all(shares.map((share) => runShare(share, runner, env, children, o.log)));
+        const done = cells.filter((c) => fs.existsSync(c.file)).length;
+        if (interrupted)
+          throw new Interrupted(`Interrupted: ${done} of ${cells.length} cells of this stage are done and kept; run the same command again to do the rest.`);
+        const failed = failures.find((f) => f !== null);
+        if (failed) throw new RunError(failed);
+        return { done: true };
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
     },
   };
 }
 
+/** A worker's cell list lives in $TMPDIR/ebt-cells-PID-XXXXXX while PID runs it. */
+const SHARE_PREFIX = 'ebt-cells-';
+
+/** The cell lists of executors that were killed (their PID is no longer running): nobody else removes them. */
+function removeDeadShares(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = name.startsWith(SHARE_PREFIX) ? Number(name.slice(SHARE_PREFIX.length).split('-')[0]) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /** Runs `cells` in one worker process; resolves to null, or to the failure's one-line description. */
-function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<string | null> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cells-'));
+function runShare(
+  cells: ExecutorCell[],
+  runner: string,
+  env: NodeJS.ProcessEnv,
+  children: Set<ChildProcess>,
+  log?: (line: string) => void,
+): Promise<string | null> {
+  removeDeadShares();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SHARE_PREFIX}${process.pid}-`));
   const list = path.join(dir, 'cells.json');
   fs.writeFileSync(list, JSON.stringify(cells));
   return new Promise((resolve) => {
@@ -52,6 +87,7 @@ function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env,
     });
+    children.add(child);
     let err = '';
     let current = cells[0];
     child.stderr!.on('data', (d) => (err += d));
@@ -61,9 +97,12 @@ function runShare(cells: ExecutorCell[], runner: string, env: NodeJS.ProcessEnv,
       log?.(`ebt: ${path.basename(done, '.json')} done`);
       current = cells[cells.findIndex((c) => c.file === done) + 1] ?? current;
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
+      children.delete(child);
       fs.rmSync(dir, { recursive: true, force: true });
-      resolve(code === 0 ? null : `${path.basename(current.file, '.json')} failed: ${err.trim().split('\n').pop()}`);
+      // a worker killed (by the OOM killer, say) says nothing itself: its signal or exit code is the reason
+      const reason = err.trim().split('\n').pop() || (signal ? `its worker was killed by ${signal}` : `its worker exited with code ${code}`);
+      resolve(code === 0 ? null : `${path.basename(current.file, '.json')} failed: ${reason}`);
     });
   });
 }

@@ -5,8 +5,6 @@
  * kind scores the result, and the cell's result is written atomically. argv[2]: the cell(s), as runCellFromArgv.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { initBackend } from '@ebt/backend';
 import { UsageError } from '@ebt/errors';
 import { PretrainedModel } from '@ebt/models';
@@ -26,7 +24,11 @@ export async function retrainCell(cell: SweepCell): Promise<void> {
   const started = Date.now();
   const task = await kind.retrain(cell.runDir, run);
   const model = pruned(task.model, cellMasks(cell));
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cell-'));
+  // the retraining's own run files, beside the cell's result: a cell killed before its finally left them in
+  // $TMPDIR for good; here its next attempt clears them
+  const scratch = `${cell.file.replace(/\.json$/, '')}.train`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
   let result;
   try {
     const options = task.setup(model);

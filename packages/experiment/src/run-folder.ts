@@ -30,7 +30,8 @@ export interface RunFolderLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs on this host (one we may not signal runs too). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -64,22 +65,28 @@ export function checkRunFolder(outDir: string, o: RunFolderOptions = {}): void {
 /** Takes the folder's lock (and clears it for --overwrite): call it once the inputs are checked, before writing. */
 export function openRunFolder(outDir: string, o: RunFolderOptions = {}): RunFolderLock {
   checkRunFolder(outDir, o);
-  const lock = takeLock(outDir, o.log ?? ((line: string) => process.stderr.write(line + '\n')));
+  const lock = lockFolder(outDir, o.log);
   if (!o.resume) for (const f of entriesOf(outDir)) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
   else removeAtomicTemps(outDir);
   return lock;
 }
 
-/** The temporary files a killed writer left behind; only the lock holder may remove them. */
-function removeAtomicTemps(dir: string): void {
+/** The temporary files a killed writer left behind (in `dir`'s subfolders too unless `deep` is false); only the lock holder may remove them. */
+export function removeAtomicTemps(dir: string, deep = true): void {
+  if (!fs.existsSync(dir)) return;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) removeAtomicTemps(file);
-    else if (isAtomicTemp(entry.name)) fs.rmSync(file, { force: true });
+    if (entry.isDirectory()) {
+      if (deep) removeAtomicTemps(file);
+    } else if (isAtomicTemp(entry.name)) fs.rmSync(file, { force: true });
   }
 }
 
-function takeLock(outDir: string, log: (line: string) => void): RunFolderLock {
+/**
+ * The folder's lock alone, for folders that are not one run's (a study's): released on exit; refused while a
+ * live process holds it, taken over from a dead one with a note.
+ */
+export function lockFolder(outDir: string, log: (line: string) => void = (line) => process.stderr.write(line + '\n')): RunFolderLock {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
@@ -97,7 +104,7 @@ function takeLock(outDir: string, log: (line: string) => void): RunFolderLock {
       }
       // this process's own lock (a run that failed earlier in the same process) is taken back silently
       const ours = held !== null && held.pid === process.pid && held.host === mine.host;
-      const stale = held === null || (held.host === mine.host && !alive(held.pid));
+      const stale = held === null || (held.host === mine.host && !processAlive(held.pid));
       if (!ours && !stale)
         throw new UsageError(`--out: '${outDir}' is in use by process ${held!.pid} on ${held!.host} (since ${held!.started}); wait for it, or stop it.`);
       if (stale && !ours) log(`ebt: taking over the lock of '${outDir}' from process ${held?.pid ?? '?'}, which is no longer running`);

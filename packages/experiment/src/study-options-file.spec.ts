@@ -41,6 +41,21 @@ describe('a study folder records its runs options and refuses others (issue 34 i
     expect(fs.existsSync(studyOptionsFile(dir))).toBe(false);
   });
 
+  test("a run folder or another program's files are not a study's: refused, nothing written (issue 34 item 7)", () => {
+    const run = fresh();
+    fs.writeFileSync(path.join(run, 'run.json'), '{}');
+    fs.mkdirSync(path.join(run, 'report'));
+    expect(() => claimStudyFolder(run, options)).toThrow(`--out: '${run}' holds a run (run.json), not a study; use another --out.`);
+    const other = fresh();
+    fs.writeFileSync(path.join(other, 'notes.txt'), 'mine');
+    expect(() => claimStudyFolder(other, options)).toThrow(`--out: '${other}' holds files a study did not write (notes.txt); use another --out.`);
+    expect([fs.readdirSync(run).sort(), fs.readdirSync(other)]).toEqual([['report', 'run.json'], ['notes.txt']]);
+    // the pilot, run into DIR/pilot before the full study claims DIR, is the study's own
+    const piloted = fresh();
+    fs.mkdirSync(path.join(piloted, 'pilot'));
+    expect(() => claimStudyFolder(piloted, options)).not.toThrow();
+  });
+
   test('a damaged options file is named', () => {
     const dir = fresh();
     fs.writeFileSync(studyOptionsFile(dir), '{"format": 1, "command": ');

@@ -12,6 +12,7 @@ import { UsageError } from '@ebt/errors';
 import { writeFileAtomic } from '@ebt/files';
 import { readJsonAgainst } from './json-file';
 import { RatioPair, ratioKey } from './ratios';
+import { LOCK_FILE } from './run-folder';
 
 const studyOptionsSchema = z.object({
   format: z.literal(1),
@@ -30,17 +31,35 @@ export const studyOptionsFile = (dir: string) => path.join(dir, 'study.options.j
 /** Flags of one call, not of how the runs were trained: where the study is, which backend, how it reports. */
 const PER_CALL = new Set(['out', 'backend', 'progress', 'resume', 'overwrite', 'json']);
 
+/** What a study folder may hold before its options are recorded: its lock, and the pilot study run into it first. */
+const STUDY_BEFORE_OPTIONS = new Set([LOCK_FILE, 'pilot']);
+
 const shown = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 
-/** Refuses a study folder whose runs were trained with other options; records them in a folder that has none. */
+/** Records the study's options in a folder that has none, once checkStudyFolder passed it (and the caller holds its lock). */
 export function claimStudyFolder(dir: string, o: StudyFolderOptions): void {
+  if (checkStudyFolder(dir, o) === 'recorded') return;
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(studyOptionsFile(dir), JSON.stringify({ format: 1, ...o }, null, 1) + '\n');
+}
+
+/**
+ * Refuses, writing nothing, a folder that is not this study's: a run folder, files a study did not write, or a
+ * study whose runs were trained with other options; says whether the options are recorded already.
+ */
+export function checkStudyFolder(dir: string, o: StudyFolderOptions): 'recorded' | 'new' {
   const file = studyOptionsFile(dir);
   if (!fs.existsSync(file)) {
-    if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => /^seed-\d+$/.test(f)))
+    const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    if (entries.some((f) => /^seed-\d+$/.test(f)))
       throw new UsageError(`'${dir}' holds seed folders but no ${path.basename(file)}: a study of an older ebt, or not a study; use another --out.`);
-    fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(file, JSON.stringify({ format: 1, ...o }, null, 1) + '\n');
-    return;
+    if (entries.includes('run.json')) throw new UsageError(`--out: '${dir}' holds a run (run.json), not a study; use another --out.`);
+    const foreign = entries.filter((f) => !STUDY_BEFORE_OPTIONS.has(f));
+    if (foreign.length)
+      throw new UsageError(
+        `--out: '${dir}' holds files a study did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); use another --out.`,
+      );
+    return 'new';
   }
   const had = readJsonAgainst(file, studyOptionsSchema, StudyOptionsFileError);
   if (had.command !== o.command) throw new UsageError(`'${dir}' holds a '${had.command}' study, not '${o.command}'; use another --out.`);
@@ -55,4 +74,5 @@ export function claimStudyFolder(dir: string, o: StudyFolderOptions): void {
     throw new UsageError(
       `'${dir}' holds runs that watched ${had.ratios.map(ratioKey).join(',')}, not ${ratioKey(missing as RatioPair)}: --ratios must be among them.`,
     );
+  return 'recorded';
 }

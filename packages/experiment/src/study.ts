@@ -17,7 +17,8 @@ import { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
 import { SEED_RATIOS, seedDir, STUDY_FRACTIONS, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
 import { loadSeedRun, planSeedCells, slotsPerSeed } from './study-plan';
 import { summarise } from './study-verdicts';
-import { claimStudyFolder } from './study-options-file';
+import { checkStudyFolder, claimStudyFolder } from './study-options-file';
+import { lockFolder, removeAtomicTemps } from './run-folder';
 import { loadKind } from './run-kind';
 
 function checkOptions(o: StudyOptions): void {
@@ -35,11 +36,27 @@ export type StudyResult =
   /** queued and not waited for (--no-wait) */
   | { submitted: { jobs: string[]; note: string } };
 
+/**
+ * Runs (or resumes) the study in `dir`: its options checked against the folder's before anything is written,
+ * then the folder locked for the run (a second study of it waits its turn, as a second run of a run folder does).
+ */
 export async function study(dir: string, o: StudyOptions): Promise<StudyResult> {
   checkOptions(o);
+  const folder = { command: loadKind(o.kind).command, runOptions: o.runOptions, ratios: o.ratios ?? SEED_RATIOS };
+  checkStudyFolder(dir, folder);
+  const lock = lockFolder(dir, o.log);
+  try {
+    claimStudyFolder(dir, folder);
+    for (const d of [dir, path.join(dir, 'cells')]) removeAtomicTemps(d, false); // a killed study's study.json.tmp
+    return await runStudy(dir, o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runStudy(dir: string, o: StudyOptions): Promise<StudyResult> {
   const fractions = o.atFractions ?? STUDY_FRACTIONS;
   const ratios = o.ratios ?? SEED_RATIOS;
-  claimStudyFolder(dir, { command: loadKind(o.kind).command, runOptions: o.runOptions, ratios });
 
   // stage 1: the dense slimming runs
   const runs: StudyRunCell[] = o.seeds.map((seed) => ({

@@ -42,10 +42,14 @@ describe('the model-type registry', () => {
     // bert-base's shape, the largest ebt trains: 110M parameters, 0.4 GiB as float32 - well inside any machine
     expect(() => parseConfig({ model_type: 'bert', hidden_size: 768, num_hidden_layers: 12, intermediate_size: 3072 })).not.toThrow();
     // 10 million layers of bert-tiny: 1e7 * (4 * 128^2 + 2 * 128 * 512) = 1.97e12 parameters, 7,300 GiB
-    expect(() => parseConfig({ model_type: 'bert', hidden_size: 128, num_attention_heads: 2, intermediate_size: 512, num_hidden_layers: 1e7 }, 'm/config.json')).toThrow(
+    expect(() =>
+      parseConfig({ model_type: 'bert', hidden_size: 128, num_attention_heads: 2, intermediate_size: 512, num_hidden_layers: 1e7 }, 'm/config.json'),
+    ).toThrow(
       /^m\/config\.json: hidden_size 128, num_hidden_layers 10000000 and intermediate_size 512 describe about 1\.97e\+12 parameters \(73\d\d\.\d GiB as float32\)/,
     );
-    expect(() => parseConfig({ model_type: 'vit', hidden_size: 1e9, num_attention_heads: 1 }, 'v/config.json')).toThrow(/^v\/config\.json: hidden_size 1000000000, /);
+    expect(() => parseConfig({ model_type: 'vit', hidden_size: 1e9, num_attention_heads: 1 }, 'v/config.json')).toThrow(
+      /^v\/config\.json: hidden_size 1000000000, /,
+    );
   });
 
   test("a task the type has no model for is refused; config.json's unknown architectures fall back to the type's first", () => {

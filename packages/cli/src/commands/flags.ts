@@ -76,8 +76,12 @@ const shortRatio = (p: number): string => (Number.isInteger(p * 3) && !Number.is
 
 export function maskFlags(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--ratio-heads <p>', 'share of heads pruned by the mask').default(String(MASK_DEFAULTS.ratioHeads), shortRatio(MASK_DEFAULTS.ratioHeads)))
-    .addOption(new Option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask').default(String(MASK_DEFAULTS.ratioFfn), shortRatio(MASK_DEFAULTS.ratioFfn)))
+    .addOption(
+      new Option('--ratio-heads <p>', 'share of heads pruned by the mask').default(String(MASK_DEFAULTS.ratioHeads), shortRatio(MASK_DEFAULTS.ratioHeads)),
+    )
+    .addOption(
+      new Option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask').default(String(MASK_DEFAULTS.ratioFfn), shortRatio(MASK_DEFAULTS.ratioFfn)),
+    )
     .option('--scope <s>', 'global or layerwise, for both kinds')
     .option('--scope-heads <s>', 'scope of the head mask', MASK_DEFAULTS.scopeHeads)
     .option('--scope-ffn <s>', 'scope of the FFN mask', MASK_DEFAULTS.scopeFfn);
