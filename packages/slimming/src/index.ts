@@ -4,3 +4,4 @@ export { Trajectory, TrajectoryError } from './trajectory';
 export { densePoints, pointAfterEpochs, shapeKey } from './points';
 export type { TrajectoryPoint } from './points';
 export type { CoefficientKind, TrajectoryRow } from './trajectory';
+export { readTrajectory, SEED_NPY_FILES } from './trajectory-files';

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import * as aq from 'arquero';
 import * as fl from '@uwdata/flechette';
 
@@ -74,6 +75,13 @@ export class Trajectory {
     this.n = n;
   }
 
+  /** `push` with the value checked as the readers check one: a NaN or an infinity is damage, never a point to replay. */
+  pushChecked(file: string, step: number, epoch: number, kind: number, layer: number, index: number, value: number): void {
+    if (!Number.isFinite(value))
+      throw new TrajectoryError(`'${file}': step ${step}, ${kind ? 'ffn' : 'head'} layer ${layer} index ${index}: value is ${value}, not a finite number.`);
+    this.push(step, epoch, kind, layer, index, value);
+  }
+
   /**
    * The rows in the order ebt writes them - by step, then kind (heads, FFN), layer and index - whatever order the
    * file had (pandas' sort_values gives one coefficient's whole history at a time), then checked: at every step,
@@ -117,6 +125,18 @@ export class Trajectory {
       for (let k = 0; k < this.n; k++) sorted[k] = c.data[order[k]];
       c.data.set(sorted);
     }
+  }
+
+  /**
+   * Appends a table's rows, its columns by name (`column(name)`; others are left alone), each row checked as the
+   * CSV reader checks a line: Arrow, Parquet.
+   */
+  pushColumns(file: string, names: string[], column: (name: string) => ArrayLike<unknown>, rows: number): this {
+    const missing = COLUMNS.filter((c) => !names.includes(c));
+    if (missing.length) throw new TrajectoryError(`'${file}' lacks the column(s) ${missing.join(', ')} (it needs ${HEADER}).`);
+    const [step, epoch, kind, layer, index, value] = COLUMNS.map(column);
+    for (let k = 0; k < rows; k++) pushRow(this, file, `row ${k + 1}`, kind[k], [step[k], epoch[k], layer[k], index[k], value[k]], (v) => String(v));
+    return this;
   }
 
   /** Drops the rows recorded after `step` (used by --resume, which restarts from a checkpoint's step). */
@@ -218,10 +238,18 @@ export class Trajectory {
     else throw new TrajectoryError(`Trajectory file '${file}' must end in .arrow or .csv.`);
   }
 
-  /** Reads trajectory.arrow or .csv; either gzipped (`.arrow.gz`, `.csv.gz`: how results/ keeps them). */
+  /**
+   * Reads trajectory.arrow or .csv; either gzipped (`.arrow.gz`, `.csv.gz`: how results/ keeps them). A plain CSV
+   * is read in chunks, so its text is never held whole (a BERT-base run logged every 10 steps is ~1.5 GB of CSV).
+   */
   static read(file: string): Trajectory {
     const gzipped = file.toLowerCase().endsWith('.gz');
     const ext = path.extname(gzipped ? file.slice(0, -3) : file).toLowerCase();
+    const t = new Trajectory();
+    if (ext === '.csv' && !gzipped) {
+      parseCsv(fileChunks(file), file, t);
+      return t.checked(file);
+    }
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
@@ -235,9 +263,8 @@ export class Trajectory {
         throw new TrajectoryError(`'${file}' is not gzip data: ${(e as Error).message}.`);
       }
     }
-    const t = new Trajectory();
     if (ext === '.csv') {
-      parseCsv(bytes.toString('utf8'), file, t);
+      parseCsv(bufferChunks(bytes), file, t);
       return t.checked(file);
     }
     let arrow: fl.Table;
@@ -248,11 +275,7 @@ export class Trajectory {
     } catch (e) {
       throw new TrajectoryError(`'${file}' is not an Arrow IPC file: ${(e as Error).message}.`);
     }
-    const missing = COLUMNS.filter((c) => !table.columnNames().includes(c));
-    if (missing.length) throw new TrajectoryError(`'${file}' lacks the column(s) ${missing.join(', ')}.`);
-    const [step, epoch, kind, layer, index, value] = COLUMNS.map((c) => table.array(c) as ArrayLike<unknown>);
-    for (let k = 0; k < table.numRows(); k++)
-      pushRow(t, file, `row ${k + 1}`, kind[k], [step[k], epoch[k], layer[k], index[k], value[k]], (v) => String(Number(v)));
+    t.pushColumns(file, table.columnNames(), (c) => table.array(c) as ArrayLike<unknown>, table.numRows());
     const checksum = arrow.schema.metadata?.get(CHECKSUM_KEY); // files of ebt before it had none; others' files have none
     if (checksum !== undefined && checksum !== t.digest())
       throw new TrajectoryError(`'${file}' does not match the checksum ebt wrote into it: it was changed or damaged after it was written.`);
@@ -282,21 +305,62 @@ function toCsv(t: Trajectory): string {
   return lines.join('\n') + '\n';
 }
 
-function parseCsv(text: string, file: string, t: Trajectory): void {
-  const lines = text.split(/\r?\n/);
-  // the columns by name, in any order; other columns (a loss, a wall clock) are left alone
-  const names = lines[0].split(',').map((c) => c.trim());
-  const columns = COLUMNS.map((c) => names.indexOf(c));
-  const missing = COLUMNS.filter((_, i) => columns[i] < 0);
-  if (missing.length) throw new TrajectoryError(`'${file}', line 1: the header lacks the column(s) ${missing.join(', ')} (it needs ${HEADER}).`);
-  const [step, epoch, kind, layer, index, value] = columns;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].trim();
+/** The bytes of a file, CHUNK at a time. */
+function* fileChunks(file: string): Generator<Buffer> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new TrajectoryError(`Cannot read trajectory '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    for (let n; (n = fs.readSync(fd, buffer, 0, CHUNK, null)) > 0;) yield buffer.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function* bufferChunks(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += CHUNK) yield bytes.subarray(at, at + CHUNK);
+}
+
+const CHUNK = 16 * 2 ** 20;
+
+/** The lines of a stream of chunks (UTF-8 split anywhere), with their 1-based numbers. */
+function* lines(chunks: Iterable<Buffer>): Generator<[string, number]> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let n = 0;
+  for (const chunk of chunks) {
+    const parts = (rest + decoder.write(chunk)).split(/\r?\n/);
+    rest = parts.pop()!;
+    for (const line of parts) yield [line, ++n];
+  }
+  rest += decoder.end();
+  if (rest !== '') yield [rest, ++n];
+}
+
+function parseCsv(chunks: Iterable<Buffer>, file: string, t: Trajectory): void {
+  let names: string[] | null = null;
+  let step = 0, epoch = 0, kind = 0, layer = 0, index = 0, value = 0; // prettier-ignore
+  for (const [raw, n] of lines(chunks)) {
+    if (names === null) {
+      // the columns by name, in any order; other columns (a loss, a wall clock) are left alone
+      names = raw.split(',').map((c) => c.trim());
+      const columns = COLUMNS.map((c) => names!.indexOf(c));
+      const missing = COLUMNS.filter((_, i) => columns[i] < 0);
+      if (missing.length) throw new TrajectoryError(`'${file}', line 1: the header lacks the column(s) ${missing.join(', ')} (it needs ${HEADER}).`);
+      [step, epoch, kind, layer, index, value] = columns;
+      continue;
+    }
+    const line = raw.trim();
     if (line === '') continue;
     const f = line.split(',');
-    if (f.length !== names.length) throw new TrajectoryError(`'${file}', line ${i + 1}: expected ${names.length} fields, got ${f.length}.`);
-    pushRow(t, file, `line ${i + 1}`, f[kind].trim(), [f[step], f[epoch], f[layer], f[index], f[value]], (v) => `'${v}'`);
+    if (f.length !== names.length) throw new TrajectoryError(`'${file}', line ${n}: expected ${names.length} fields, got ${f.length}.`);
+    pushRow(t, file, `line ${n}`, f[kind].trim(), [f[step], f[epoch], f[layer], f[index], f[value]], (v) => `'${v}'`);
   }
+  if (names === null) throw new TrajectoryError(`'${file}' is empty: a trajectory CSV starts with the header ${HEADER}.`);
 }
 
 /**

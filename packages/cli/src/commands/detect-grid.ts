@@ -67,8 +67,8 @@ export function readGrid(file: string): GridSetting[] {
 }
 
 /** Every setting on every trajectory; the settling steps at the command's mask flags, and each draw's at its own. */
-export function runGrid(settings: GridSetting[], files: string[], masks: Required<MaskOptions>): GridResult {
-  const trajectories = files.map((file) => ({ file, points: densePart(Trajectory.read(file).points()).points }));
+export function runGrid(settings: GridSetting[], read: Array<{ file: string; trajectory: Trajectory }>, masks: Required<MaskOptions>): GridResult {
+  const trajectories = read.map(({ file, trajectory }) => ({ file, points: densePart(trajectory.points()).points }));
   const settled = new Map<string, number>();
   const settledAt = (t: number, points: Point[], m: Required<MaskOptions>) => {
     const key = `${t}|${JSON.stringify(m)}`;

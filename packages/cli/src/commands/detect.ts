@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { CRITERIA, replay, resolveMaskOptions, settlingSteps } from '@ebt/eb-criteria';
 import { UsageError } from '@ebt/errors';
-import { Trajectory } from '@ebt/slimming';
+import { readTrajectory } from '@ebt/slimming';
 import { parseMaskFlags } from './flags';
 import { printJson } from '../output';
 import { densePart, formatGrid, readGrid, runGrid } from './detect-grid';
@@ -14,15 +14,21 @@ import { parseSetting, settingFlags } from './detect-setting';
 
 export function detectCommand(): Command {
   return settingFlags(new Command('detect'))
-    .requiredOption('--trajectory <files...>', 'trajectory.arrow or .csv (gzipped too: .arrow.gz); with --grid, several')
+    .requiredOption(
+      '--trajectory <files...>',
+      "trajectory.arrow, a long .csv or .parquet (.arrow.gz, .csv.gz too), a run folder, or the seed's .npy pair (its folder or either file); with --grid, several",
+    )
     .option('--grid <file>', 'a text file of settings, one per line (flags as on this command; # comments): each one replayed on each trajectory')
     .option('--table', 'with --grid: a Markdown table instead of JSON', false)
     .option('--json', 'machine-readable output (the default; --table for a table)', true)
-    .action((o) => {
+    .action(async (o) => {
       const files = o.trajectory as string[];
       if (o.grid) {
         const settings = readGrid(o.grid);
-        const result = runGrid(settings, files, parseMaskFlags(o));
+        const masks = parseMaskFlags(o);
+        const read = [];
+        for (const file of files) read.push({ file, trajectory: await readTrajectory(file) });
+        const result = runGrid(settings, read, masks);
         if (o.table) process.stdout.write(formatGrid(result));
         else printJson(result);
         return;
@@ -30,7 +36,7 @@ export function detectCommand(): Command {
       if (files.length !== 1) throw new UsageError(`--trajectory: one file without --grid (got ${files.length}).`);
       const { name, masks, options } = parseSetting(o);
       const criterion = CRITERIA[name].create(options);
-      const { points, prunedAt } = densePart(Trajectory.read(files[0]).points());
+      const { points, prunedAt } = densePart((await readTrajectory(files[0])).points());
       const verdict = replay(criterion, points);
       printJson({
         criterion: name,

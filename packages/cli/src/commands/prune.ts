@@ -6,7 +6,7 @@ import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
 import { loadPretrained, savePretrained } from '@ebt/models';
 import { countFlops, countParameters, flopTokens, pruneModel, PruningError } from '@ebt/pruning';
-import { pointAfterEpochs, Trajectory } from '@ebt/slimming';
+import { pointAfterEpochs, readTrajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
 import { copyInputFiles } from '@ebt/experiment';
@@ -26,7 +26,7 @@ function fits<T>(prune: () => T, o: { trajectory: string; model: string }, step:
 export function pruneCommand(): Command {
   return maskFlags(new Command('prune'))
     .requiredOption('--model <dir>', "Hugging Face model folder (e.g. a run's init/ for re-training from initialisation)")
-    .requiredOption('--trajectory <file>', 'trajectory.arrow or .csv of a slimming run')
+    .requiredOption('--trajectory <file>', "a slimming run's trajectory: .arrow, .csv, .parquet, a run folder or the seed's .npy pair")
     .option('--at <epoch>', 'after this many epochs (0: the initial coefficients); the last point of that epoch')
     .option('--step <n>', 'the trajectory point at this step instead of --at')
     .requiredOption('--out <dir>', 'folder for the pruned model')
@@ -39,7 +39,7 @@ export function pruneCommand(): Command {
       if (!o.overwrite && fs.existsSync(o.out) && fs.readdirSync(o.out).length > 0)
         throw new UsageError(`--out '${o.out}' is not empty; give --overwrite to write the pruned model over it, or another folder.`);
       const { ratioHeads, ratioFfn, scopeHeads, scopeFfn } = parseMaskFlags(o);
-      const points = Trajectory.read(o.trajectory).points();
+      const points = (await readTrajectory(o.trajectory)).points();
       let point;
       if (o.step !== undefined) {
         const step = parseInteger(o.step, '--step');
