@@ -19,20 +19,25 @@ let dawn: { dawn: Dawn } | { reason: string } | undefined;
  */
 export function loadDawn(): { dawn: Dawn } | { reason: string } {
   if (dawn) return dawn;
-  const arch = process.platform === 'darwin' ? 'universal' : process.arch;
-  let file: string;
-  try {
-    file = path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', `${process.platform}-${arch}`, 'dawn.node');
-  } catch {
-    return (dawn = { reason: 'the webgpu package is not installed' });
-  }
-  if (!fs.existsSync(file)) return (dawn = { reason: `the webgpu package has no Dawn build for ${process.platform}-${arch} (${file})` });
+  const file = dawnFile();
+  if (!file) return (dawn = { reason: 'the webgpu package is not installed' });
+  if (!fs.existsSync(file)) return (dawn = { reason: `the webgpu package has no Dawn build for ${process.platform}-${process.arch} (${file})` });
   try {
     dawn = { dawn: require(file) as Dawn };
   } catch (e) {
     dawn = { reason: `Dawn (${file}) does not load: ${String(e instanceof Error ? e.message : e).split('\n')[0]}` };
   }
   return dawn;
+}
+
+/** The webgpu package's dawn.node for this platform, or null when the package is not installed. */
+export function dawnFile(): string | null {
+  const arch = process.platform === 'darwin' ? 'universal' : process.arch;
+  try {
+    return path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', `${process.platform}-${arch}`, 'dawn.node');
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -3,3 +3,5 @@ export type { RegisterOptions } from './webgpu-backend';
 export { findAdapter, LIMITS } from './adapter';
 export type { AdapterReport, FoundAdapter, LimitName } from './adapter';
 export { loadDawn, vulkanLoaderPresent } from './dawn';
+export { lastDawnProbe, probeDawn } from './probe';
+export type { DawnProbe } from './probe';

@@ -2,6 +2,7 @@
 import { RunError } from '@ebt/errors';
 import * as tf from '@tensorflow/tfjs';
 import { AdapterReport, findAdapter, LIMITS } from './adapter';
+import { probeDawn } from './probe';
 import { loadDawn, VULKAN_LOADER, vulkanLoaderPresent } from './dawn';
 import { registerWgslKernels } from './kernels';
 
@@ -28,6 +29,12 @@ export async function registerWebGpuBackend(options: RegisterOptions = {}): Prom
   if (registered) return registered;
   const name = options.adapter ?? (process.env.EBT_WEBGPU_ADAPTER || undefined);
   if (!name && !vulkanLoaderPresent()) return { ok: false, reason: `no Vulkan loader (${VULKAN_LOADER}) for Dawn to reach a GPU through` };
+  // the automatic choice asks Dawn in a child process first (probe.ts): where it finds no hardware adapter, Dawn
+  // is never loaded here and what it and the driver print stays out of the user's terminal
+  if (!name) {
+    const probe = probeDawn();
+    if (!probe.found) return { ok: false, reason: probe.reason ?? 'Dawn found no GPU adapter' };
+  }
   const loaded = loadDawn();
   if ('reason' in loaded) return { ok: false, reason: loaded.reason };
   const found = await findAdapter(loaded.dawn, name);

@@ -1,7 +1,7 @@
 import { UsageError } from '@ebt/errors';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterReport } from '@ebt/backend-webgpu';
+import type { AdapterReport, DawnProbe } from '@ebt/backend-webgpu';
 import { registerWasmKernels } from './wasm-kernels';
 
 /**
@@ -41,6 +41,8 @@ export interface BackendChoice {
   reason: string;
   /** the GPU adapter, when the backend is webgpu */
   adapter?: AdapterReport;
+  /** what Dawn and the GPU driver printed when a child process asked them for an adapter (never shown otherwise) */
+  dawnProbe?: Pick<DawnProbe, 'reason' | 'diagnostics' | 'cached'>;
 }
 
 export interface InitBackendOptions {
@@ -106,6 +108,8 @@ async function choose(key: string, log: InitBackendOptions['log']): Promise<Back
     if (!chosen) throw new BackendError(`No tfjs backend could start: ${skipped.join('; ')}.`);
     choice = { name: chosen, tfBackend: tf.getBackend(), reason: skipped.length ? skipped.join('; ') : 'first choice', ...adapterOf(chosen) };
   }
+  const probe = probed();
+  if (probe) choice.dawnProbe = { reason: probe.reason, diagnostics: probe.diagnostics, cached: probe.cached };
   const on = choice.adapter ? ` on ${choice.adapter.device || choice.adapter.description}` : '';
   write?.(`ebt: tfjs backend '${choice.name}'${on} (${choice.reason})`);
   return choice;
@@ -159,6 +163,13 @@ async function tryStart(name: BackendName): Promise<string | undefined> {
   } catch (e) {
     return `${name} failed to start (${firstLine(e)})`;
   }
+}
+
+/** The Dawn probe's answer, where webgpu was tried (its module loaded) and the probe ran. */
+function probed(): DawnProbe | undefined {
+  const file = require.resolve('@ebt/backend-webgpu');
+  if (!require.cache[file]) return undefined;
+  return (require('@ebt/backend-webgpu') as typeof import('@ebt/backend-webgpu')).lastDawnProbe();
 }
 
 function adapterOf(name: BackendName): { adapter?: AdapterReport } {

@@ -168,6 +168,36 @@ describe('ebt', () => {
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "ebt: tfjs backend 'native' (requested)\n" });
   });
 
+  // Mesa's Vulkan driver (lavapipe), which Dawn refuses loudly: installed by .ci/run (EBT_REQUIRE_VULKAN)
+  const lavapipe = ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.aarch64.json'].some((f) => fs.existsSync(f));
+  if (!lavapipe && process.env.EBT_REQUIRE_VULKAN) throw new Error('EBT_REQUIRE_VULKAN is set but Mesa lavapipe (mesa-vulkan-drivers) is not installed');
+  (lavapipe ? test : test.skip)('beside a Vulkan driver Dawn refuses, bad input is still one line: Dawn is asked in a child process', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-cache-')); // no cached answer: the probe runs
+    const env = { XDG_CACHE_HOME: cache, EBT_WEBGPU_ADAPTER: '' };
+    const model = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-badmodel-'));
+    fs.writeFileSync(path.join(model, 'config.json'), JSON.stringify({ model_type: 'bert', hidden_size: 'wide' }));
+    const input = path.join(model, 'input.json');
+    fs.writeFileSync(input, JSON.stringify({ input_ids: [[101, 102]] }));
+    const lines = (r: { stderr: string }) => r.stderr.trim().split('\n');
+    const malformed = runCli(['infer', '--model', model, '--input', input], undefined, env);
+    expect({ status: malformed.status, lines: lines(malformed) }).toEqual({
+      status: 2,
+      lines: [`ebt: ${model}/config.json: hidden_size must be a positive integer (got "wide").`],
+    });
+    const flag = runCli(['pretrain', 'small-vit', '--epochs', 'two'], undefined, env);
+    expect({ status: flag.status, lines: lines(flag) }).toEqual({ status: 2, lines: ["ebt: --epochs must be a non-negative integer (got 'two')."] });
+    // the automatic choice probes Dawn: one line on stderr; what Dawn and the driver printed is in --json
+    const probe = runCli(['backend', '--json'], undefined, env);
+    expect({ status: probe.status, lines: lines(probe) }).toEqual({
+      status: 0,
+      lines: [expect.stringMatching(/^ebt: tfjs backend '\w+' \(.*Dawn \(webgpu\): /)],
+    });
+    const { dawnProbe } = JSON.parse(probe.stdout);
+    expect(dawnProbe.reason).toMatch(/^Dawn found (no GPU adapter|only software adapters)/);
+    expect(dawnProbe.diagnostics.join('\n')).toMatch(/Vulkan|XDG_RUNTIME_DIR/);
+    expect(JSON.parse(runCli(['backend', '--json'], undefined, env).stdout).dawnProbe.cached).toBe(true); // per machine and driver set
+  });
+
   test('webgpu asked for where no adapter will do exits 2 with one line saying why', () => {
     // no adapter named: a hardware one is needed, and this machine's tests have none (llvmpipe is software)
     const r = runCli(['backend'], undefined, { EBT_BACKEND: 'webgpu', EBT_WEBGPU_ADAPTER: '' });

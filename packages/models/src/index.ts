@@ -28,7 +28,7 @@ export { parseConfig, readConfig } from './config-file';
 export type { BertConfig, ModelConfig, TransformerConfig, ViTConfig } from './config';
 export { MAX_HEADER_BYTES, parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from './safetensors';
 export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetensors';
-export { loadPretrained, loadState, savePretrained } from './pretrained';
+export { checkPretrained, loadPretrained, loadState, savePretrained } from './pretrained';
 export type { LoadOptions, LoadReport } from './pretrained';
 export { ConfigError, SafetensorsError } from './errors';
 export { TextTokenizer } from './tokenizer';

@@ -35,12 +35,21 @@ export interface LoadOptions {
   newHead?: boolean;
 }
 
-/** Loads DIR (config.json + model.safetensors) into the matching model class. */
-export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
+/**
+ * DIR's config.json, checked as loading it would check it - the folder, the numbers that shape the model, an
+ * architecture ebt implements - before anything is allocated or a backend started (a malformed folder is one line).
+ */
+export function checkPretrained(dir: string, options: Pick<LoadOptions, 'task'> = {}): ModelConfig {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`Model folder '${dir}' does not exist.`);
   const config = readConfig(dir);
+  if (!options.task) checkArchitecture(config, path.join(dir, 'config.json'));
+  return config;
+}
+
+/** Loads DIR (config.json + model.safetensors) into the matching model class. */
+export function loadPretrained(dir: string, options: LoadOptions = {}): { model: PretrainedModel; report: LoadReport } {
+  const config = checkPretrained(dir, options);
   if (options.task) config.architectures = [architectureFor(config, options.task)];
-  else checkArchitecture(config, path.join(dir, 'config.json'));
   if (options.problemType) config.problem_type = options.problemType;
   if (options.numLabels !== undefined && options.numLabels !== numLabels(config)) {
     config.id2label = Object.fromEntries(Array.from({ length: options.numLabels }, (_, i) => [String(i), `LABEL_${i}`]));

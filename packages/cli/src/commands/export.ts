@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { initBackend } from '@ebt/backend';
-import { headsPerLayer, intermediateSizes, loadPretrained } from '@ebt/models';
+import { headsPerLayer, intermediateSizes, checkPretrained, loadPretrained } from '@ebt/models';
 import { exportOnnx, OPSET } from '@ebt/onnx';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
@@ -26,8 +26,10 @@ function onnxCommand(): Command {
     .option('--json', 'machine-readable output', false)
     .action(async (o) => {
       const file = checkOutFile(o.out);
+      const dir = await resolveModel(o.model, { revision: o.revision });
+      checkPretrained(dir);
       await initBackend({ backend: 'cpu', log: null });
-      const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }), { log: null });
+      const { model } = loadPretrained(dir, { log: null });
       const bytes = await exportOnnx(model, file);
       const summary = {
         out: file,

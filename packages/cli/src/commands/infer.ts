@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@ebt/backend';
-import { InputSpec, loadPretrained, modelTypeOf, TextInputs } from '@ebt/models';
+import { InputSpec, checkPretrained, loadPretrained, modelTypeOf, TextInputs } from '@ebt/models';
 import { UsageError } from '@ebt/errors';
 import { resolveModel } from '@ebt/hub';
 import { readText } from '../input';
@@ -87,8 +87,10 @@ export function inferCommand(): Command {
       if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new UsageError(`Input file '${o.input}' must hold a JSON object.`);
       // A fixture's reference.json works as it is: use its "input" object.
       if ('input' in input && typeof input.input === 'object') input = input.input as Record<string, unknown>;
+      const dir = await resolveModel(o.model, { revision: o.revision });
+      checkPretrained(dir); // a malformed folder says so before any backend starts
       await initBackend({ backend: o.backend });
-      const { model } = loadPretrained(await resolveModel(o.model, { revision: o.revision }));
+      const { model } = loadPretrained(dir);
       const spec = modelTypeOf(model.config).input(model.config);
       const outputs = tf.tidy((): Record<string, tf.Tensor> => {
         if (model.task === 'image-classification') {

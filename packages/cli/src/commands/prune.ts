@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { maskFromCoefficients } from '@ebt/eb-criteria';
 import { maskFlags, parseMaskFlags } from './flags';
 import { initBackend } from '@ebt/backend';
-import { loadPretrained, savePretrained } from '@ebt/models';
+import { checkPretrained, loadPretrained, savePretrained } from '@ebt/models';
 import { countFlops, countParameters, flopTokens, pruneModel, PruningError } from '@ebt/pruning';
 import { pointAfterEpochs, readTrajectory } from '@ebt/slimming';
 import { UsageError } from '@ebt/errors';
@@ -55,8 +55,9 @@ export function pruneCommand(): Command {
         heads: maskFromCoefficients(point.heads, ratioHeads, scopeHeads),
         ffn: maskFromCoefficients(point.ffn, ratioFfn, scopeFfn),
       };
-      await initBackend({ backend: o.backend });
       const modelDir = await resolveModel(o.model);
+      checkPretrained(modelDir); // a malformed folder says so before any backend starts
+      await initBackend({ backend: o.backend });
       const { model } = loadPretrained(modelDir);
       const { model: pruned } = fits(() => pruneModel(model, masks, { coefficients: o.foldCoefficients ? point : undefined }), o, point.step);
       await savePretrained(pruned, o.out);
