@@ -170,17 +170,21 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
 /** Each row's `score` is its task's metric (`metric`: accuracy, f1, ...). */
 export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: number | null): VegaLiteSpec {
   const metric = String(sweep[0]?.metric ?? 'accuracy');
+  const ratio = (r: Record<string, any>) => `${shortShare(r.ratioHeads)}:${shortShare(r.ratioFfn)}`;
+  // one line per ratio through the grid (epochs, fractions); each criterion's draw a point of its own shape
+  const grid = sweep.filter((r) => r.source !== 'draw').map((r) => ({ ...r, ratio: ratio(r) }));
+  const draws = sweep.filter((r) => r.source === 'draw').map((r) => ({ ...r, ratio: ratio(r), drawn: `${r.criterion}'s draw` }));
+  const x = { field: 'step', type: 'quantitative', title: 'prune step' };
+  const y = { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } };
   const layers: VegaLiteSpec[] = [
-    {
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'step', type: 'quantitative', title: 'prune step' },
-        y: { field: 'score', type: 'quantitative', title: metric, scale: { zero: false } },
-        color: { field: 'ratio', type: 'nominal' },
-        shape: { field: 'source', type: 'nominal' },
-      },
-    },
+    { data: { values: grid }, mark: { type: 'line', point: true }, encoding: { x, y, color: { field: 'ratio', type: 'nominal', title: 'ratio (heads:FFN)' } } },
   ];
+  if (draws.length)
+    layers.push({
+      data: { values: draws },
+      mark: { type: 'point', size: 90, filled: true },
+      encoding: { x, y, color: { field: 'ratio', type: 'nominal' }, shape: { field: 'drawn', type: 'nominal', title: 'draw' } },
+    });
   if (denseScore !== null)
     layers.push({
       data: { values: [{ dense: denseScore }] },
@@ -189,9 +193,12 @@ export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: num
     });
   return {
     title: `Ticket ${metric} after retraining, by prune step and ratio (dashed: dense)`,
-    data: { values: sweep.map((r) => ({ ...r, ratio: `${r.ratioHeads}/${r.ratioFfn}` })) },
     width: WIDTH,
     height: 240,
     layer: layers,
+    config: { legend: { labelLimit: 400 } }, // criterion names whole
   };
 }
+
+/** A share as a label: 1/3 as 0.33, never 0.3333333333333333. */
+const shortShare = (p: number): string => String(Number(Number(p).toFixed(2)));

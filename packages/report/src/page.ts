@@ -10,6 +10,23 @@ export const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;'
 
 export type Section = { table: string; data: aq.ColumnTable | null } | { figure: string; caption: string } | { html: string };
 
+/**
+ * A table as a reader wants it: an empty cell for nothing (never `null` or `undefined`), numbers to four
+ * significant digits (never 0.3333333333333333), and a scroll bar rather than a page wider than the window.
+ */
+export function tableHtml(data: aq.ColumnTable): string {
+  const names = data.columnNames();
+  const head = names.map((n) => `<th>${escape(n)}</th>`).join('');
+  const rows = (data.objects() as Array<Record<string, unknown>>).map((r) => `<tr>${names.map((n) => `<td>${escape(cellText(r[n]))}</td>`).join('')}</tr>`);
+  return `<div class="table"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  return String(v);
+}
+
 /** Renders `specs`, writes OUT/figures/*.svg|png and OUT/index.html with the sections in order. */
 export function writePage(outDir: string, title: string, specs: Record<string, VegaLiteSpec>, sections: Section[]): { file: string; figures: string[] } {
   const svgs = renderSvgs(specs);
@@ -21,7 +38,7 @@ export function writePage(outDir: string, title: string, specs: Record<string, V
   }
   const body = sections
     .map((s) => {
-      if ('table' in s) return s.data ? `<section><h2>${escape(s.table)}</h2>${s.data.toHTML()}</section>` : '';
+      if ('table' in s) return s.data ? `<section><h2>${escape(s.table)}</h2>${tableHtml(s.data)}</section>` : '';
       if ('figure' in s)
         return svgs[s.figure]
           ? `<figure id="${s.figure}">${svgs[s.figure]}<figcaption>${escape(s.caption)} (<a href="figures/${s.figure}.png">PNG</a>)</figcaption></figure>`
@@ -33,7 +50,7 @@ export function writePage(outDir: string, title: string, specs: Record<string, V
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+.table{overflow-x:auto}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em}h2{border-bottom:1px solid #ddd}</style></head>
 <body><h1>${escape(title)}</h1>
 ${body}

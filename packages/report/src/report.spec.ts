@@ -80,7 +80,17 @@ async function fakeRun(): Promise<string> {
     seconds,
     retrainEpochs: 3,
   });
+  // a criterion's draw at EarlyBERT's ratio, 1/3 of the heads: off the grid, a share that prints long
+  const draw = {
+    ...cell('ticket', null, 1 / 3, 0.58, 900, 1800, 4.123456),
+    source: 'draw' as const,
+    criterion: 'mask-distance',
+    step: 35,
+    fraction: 35 / 300,
+    ratioFfn: 0.4,
+  };
   writeSweepResults(dir, [
+    draw,
     cell('dense', null, 0, 0.66, 1200, 2500, 6),
     cell('ticket', 1, 0.3, 0.61, 1000, 2000, 5),
     cell('ticket', 2, 0.3, 0.63, 1000, 2000, 5),
@@ -140,6 +150,17 @@ describe('writeReport', () => {
         for (const s of sizes) {
           expect({ id: s.id, drawn: s.width > 100 && s.height > 100 && s.marks > 10 }).toEqual({ id: s.id, drawn: true });
         }
+        // every table reads as text: no undefined, null or NaN, no long floats, and the page is no wider than the window
+        const cells = await page.$$eval('td, th', (tds) => tds.map((td) => (td as HTMLElement).innerText));
+        expect(cells.filter((c) => /undefined|null|NaN|\d\.\d{5,}/.test(c))).toEqual([]);
+        expect(cells).toEqual(expect.arrayContaining(["mask-distance's draw", '0.3333:0.4', '58.00%', '12%']));
+        const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+        expect(width.page).toBeLessThanOrEqual(width.window);
+        // the sweep figure: a line per ratio through the grid, the draw a point of its own, labels short
+        const legend = await page.$eval('#sweep-accuracy svg', (svg) => svg.textContent ?? '');
+        expect(legend).toContain("mask-distance's draw");
+        expect(legend).toContain('0.33:0.4');
+        expect(legend).not.toMatch(/\d\.\d{5,}/);
         await page.screenshot({ path: path.join(dir, 'report', 'screenshot.png'), fullPage: true });
         expect(fs.statSync(path.join(dir, 'report', 'screenshot.png')).size).toBeGreaterThan(10_000);
       } finally {

@@ -12,7 +12,7 @@ import { countFlops, countParameters } from '@ebt/pruning';
 import { shapeKey } from '@ebt/slimming';
 import { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sweepAccuracy, trainingCurves } from './charts';
 import { loadRun, RunFolder } from './load-run';
-import { writePage } from './page';
+import { cellText, writePage } from './page';
 import { VegaLiteSpec } from './render';
 
 export interface ReportResult {
@@ -103,6 +103,23 @@ function summaryTable(run: RunFolder): aq.ColumnTable {
   return aq.from(rows);
 }
 
+/** The sweep's cells as the page shows them: what was pruned where, at which ratio, and what it scored. */
+function sweepTable(sweep: Array<Record<string, any>>): aq.ColumnTable {
+  const percent = (v: number | null) => (v === null || v === undefined ? '' : `${(100 * v).toFixed(2)}%`);
+  return aq.from(
+    sweep.map((r) => ({
+      cell: r.kind === 'dense' ? 'dense' : r.source === 'draw' ? `${r.criterion}'s draw` : r.source === 'epoch' ? `after epoch ${r.at}` : 'grid',
+      step: r.step,
+      'share of training': r.fraction === null || r.fraction === undefined ? '' : `${(100 * r.fraction).toPrecision(2)}%`,
+      'ratio (heads:FFN)': r.kind === 'dense' ? '' : `${cellText(r.ratioHeads)}:${cellText(r.ratioFfn)}`,
+      [r.metric === 'accuracy' ? 'accuracy' : r.metric]: r.metric === 'accuracy' ? percent(r.score) : r.score,
+      parameters: r.parameters,
+      FLOPs: r.flops,
+      seconds: r.seconds,
+    })),
+  );
+}
+
 export function writeReport(runDir: string): ReportResult {
   const run = loadRun(runDir);
   const pts = points(run);
@@ -134,6 +151,6 @@ export function writeReport(runDir: string): ReportResult {
     { figure: 'ffn-coefficients', caption: 'FFN coefficient distribution at each epoch end' },
     { figure: 'mask-distance', caption: 'Distances between the masks at recorded points' },
     { figure: 'sweep-accuracy', caption: 'Prune-and-retrain sweep' },
-    { table: 'Sweep', data: run.sweep ? aq.from(run.sweep) : null },
+    { table: 'Sweep', data: run.sweep?.length ? sweepTable(run.sweep) : null },
   ]);
 }
