@@ -95,6 +95,24 @@ describe('the libraries, installed from their tarballs', () => {
     expect(out.drawnAt).toMatchObject({ drawn: true, step: 80 });
   });
 
+  test("README's recipe: its example, run verbatim where the tarballs are installed, prints what README says, statsmodels' p-value", () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Using the packages outside the workspace'));
+    const start = section.indexOf('```sh\n') + 6;
+    const recipe = section.slice(start, section.indexOf('\n```', start));
+    const lines = recipe.split('\n');
+    // the packing and installing lines are what this suite does (packed and installed from the cache, offline)
+    expect(lines[1]).toMatch(
+      /^mkdir -p \/tmp\/ebt-packs && for p in errors ts-stationarity eb-criteria; do npm pack \.\/packages\/\$p --pack-destination \/tmp\/ebt-packs; done$/,
+    );
+    expect(lines[2]).toMatch(/^mkdir -p \/tmp\/my-project && cd \/tmp\/my-project && npm init -y > \/dev\/null && npm install \/tmp\/ebt-packs\/\*\.tgz$/);
+    const r = spawnSync('bash', ['-c', lines[3]], { cwd: dir, encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const [, printed, reference] = section.match(/It prints ([\d.]+); statsmodels' `adfuller\(\.\.\., regression='ct'\)` gives ([\d.]+)/)!;
+    expect(r.stdout.trim()).toBe(printed);
+    expect(Number(printed)).toBeCloseTo(Number(reference), 12);
+  });
+
   test('plain Node, ES modules: the same answers', () => {
     const r = node(
       dir,
