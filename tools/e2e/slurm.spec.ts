@@ -187,7 +187,7 @@ const noTime = (csv: string) =>
     expect(kinds.slice(4).every((k) => k === 'draw')).toBe(true);
     const watched = body.filter((l) => l.split(',')[at('kind')] === 'draw' && !l.split(',')[at('criterion')].includes(':'));
     expect(watched.map((l) => Number(l.split(',')[at('step')]))).toEqual(draws);
-    expect(body.every((l) => Number(l.split(',')[at('accuracy')]) > 0)).toBe(true);
+    expect(body.every((l) => Number(l.split(',')[at('score')]) > 0)).toBe(true);
   }, 900_000);
 
   test("a bad partition and a missing sbatch are usage errors with Slurm's own message", () => {

@@ -16,7 +16,7 @@ function expectStudy(summary: any, dir: string, pair: string): void {
     expect(c.statistics.vsLatestGridPoints.n).toBe(c.draws.filter(Boolean).length);
   }
   expect(summary.controls.map((c: any) => `${c.kind} ${c.ratioHeads}:${c.ratioFfn}`)).toEqual([`random ${pair}`, `shuffle ${pair}`]);
-  for (const c of summary.controls) expect(c.accuracy.n).toBe(2);
+  for (const c of summary.controls) expect(c.score.n).toBe(2);
   expect(summary.endpoints.byRatio[pair].endpoints.map((e: any) => e.id)).toEqual(['E0a', 'E0b', 'E1', 'E2', 'E3']);
   expect(fs.existsSync(path.join(dir, 'report', 'figures', 'compute-vs-accuracy.svg'))).toBe(true);
 }
@@ -54,7 +54,7 @@ withFashion('ebt study small-vit --data fashion-mnist, reduced to the smoke mode
     const run = JSON.parse(fs.readFileSync(path.join(dir, 'seed-1', 'run.json'), 'utf8'));
     expect(run.options).toMatchObject({ data: 'fashion-mnist', preset: 'smoke', trainExamples: 2000 });
     // ten classes: the dense baseline, retrained one epoch of 2,000 images, is well above chance (10%; 33% here)
-    expect(summary.dense.accuracy.mean).toBeGreaterThan(0.2);
+    expect(summary.dense.score.mean).toBeGreaterThan(0.2);
   }, 600_000);
 });
 

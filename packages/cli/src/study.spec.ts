@@ -75,7 +75,7 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
   test('prints the study contract: seeds, dense, criteria with a draw or null per seed, grid', () => {
     expect(first.status).toBe(0);
     expect(summary.seeds).toEqual([1, 2]);
-    expect(Object.keys(summary.dense.accuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
+    expect(Object.keys(summary.dense.score)).toEqual(expect.arrayContaining(['mean', 'sd']));
     // one criterion per ratio pair: each watched at 0.5:0.3, the pair it is pruned at; and the two baselines
     expect(Object.keys(summary.criteria).sort()).toEqual([
       'mask-distance:matched@0.5:0.3',
@@ -88,10 +88,9 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
       expect(c.draws).toHaveLength(2);
       for (const d of c.draws) if (d) expect(Object.keys(d).sort()).toEqual(['fraction', 'seed', 'step']);
       expect(c.neverDrew).toBe(c.draws.filter((d: unknown) => d === null).length);
-      expect(Object.keys(c.ticketAccuracy)).toEqual(expect.arrayContaining(['mean', 'sd']));
+      expect(Object.keys(c.ticketScore)).toEqual(expect.arrayContaining(['mean', 'sd']));
     }
-    for (const g of summary.grid)
-      expect(Object.keys(g).sort()).toEqual(['accuracy', 'criterion', 'fraction', 'kind', 'ratioFfn', 'ratioHeads', 'seed', 'step']);
+    for (const g of summary.grid) expect(Object.keys(g).sort()).toEqual(['criterion', 'fraction', 'kind', 'ratioFfn', 'ratioHeads', 'score', 'seed', 'step']);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'study.json'), 'utf8'))).toEqual(summary);
   });
 
@@ -114,7 +113,7 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     }
     expect(summary.table.map((t: any) => t.tieBreak)).toEqual(Array(9).fill(false));
     const csv = fs.readFileSync(path.join(dir, 'study.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('seed,kind,criterion,step,fraction,ratioHeads,ratioFfn,accuracy,parameters,flops,seconds');
+    expect(csv[0]).toBe('seed,kind,criterion,step,fraction,ratioHeads,ratioFfn,score,parameters,flops,seconds');
     expect(csv).toHaveLength(1 + summary.grid.length);
   });
 
@@ -135,8 +134,8 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
         const a = masksAt({ ...atDraw }, watched);
         const b = masksAt(points[points.length - 1], watched);
         const maskFp = maskDistance(a.heads, b.heads) > 0.1 || maskDistance(a.ffn, b.ffn) > 0.1;
-        const mine = summary.grid.find((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed).accuracy;
-        const latest = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === d.seed).sort((x: any, y: any) => y.step - x.step)[0].accuracy;
+        const mine = summary.grid.find((g: any) => g.kind === 'draw' && g.criterion === name && g.seed === d.seed).score;
+        const latest = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === d.seed).sort((x: any, y: any) => y.step - x.step)[0].score;
         const accuracyFp = 100 * (latest - mine) > 1;
         if (maskFp || accuracyFp) expected += 1;
       }
@@ -190,8 +189,7 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
   });
 
   test('the controls: a random mask and the layerwise shuffle, one cell each per seed and ratio, against the latest grid ticket', () => {
-    const latest = (seed: number) =>
-      summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === seed).sort((x: any, y: any) => y.step - x.step)[0].accuracy;
+    const latest = (seed: number) => summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === seed).sort((x: any, y: any) => y.step - x.step)[0].score;
     expect(summary.controls.map((c: any) => c.kind)).toEqual(['random', 'shuffle']);
     for (const [i, kind] of ['random', 'shuffle'].entries()) {
       const cells = summary.grid.filter((g: any) => g.kind === kind);
@@ -200,7 +198,7 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
         [2, 0.5, 0.3, null],
       ]);
       expect(fs.existsSync(path.join(dir, 'cells', `seed1-${kind}-r0.5_0.3-e1.json`))).toBe(true);
-      const diffs = cells.map((g: any) => 100 * (g.accuracy - latest(g.seed)));
+      const diffs = cells.map((g: any) => 100 * (g.score - latest(g.seed)));
       expect(summary.controls[i].vsLatestGridPoints.n).toBe(2);
       expect(summary.controls[i].vsLatestGridPoints.mean).toBeCloseTo((diffs[0] + diffs[1]) / 2, 9);
     }
@@ -224,9 +222,9 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     expect(e.criterion).toBe('nuclear-stationarity');
     expect(e.baseline).toBe('mask-distance:matched');
     const cell = (seed: number, f: (g: any) => boolean) => summary.grid.filter((g: any) => g.seed === seed && f(g));
-    const late = (seed: number) => cell(seed, (g) => g.kind === 'grid').sort((x: any, y: any) => y.step - x.step)[0].accuracy;
-    const earliest = (seed: number) => cell(seed, (g) => g.kind === 'grid').sort((x: any, y: any) => x.step - y.step)[0].accuracy;
-    const random = (seed: number) => cell(seed, (g) => g.kind === 'random')[0].accuracy;
+    const late = (seed: number) => cell(seed, (g) => g.kind === 'grid').sort((x: any, y: any) => y.step - x.step)[0].score;
+    const earliest = (seed: number) => cell(seed, (g) => g.kind === 'grid').sort((x: any, y: any) => x.step - y.step)[0].score;
+    const random = (seed: number) => cell(seed, (g) => g.kind === 'random')[0].score;
     const mean = (f: (seed: number) => number) => (f(1) + f(2)) / 2;
     expect(e.endpoints[0].difference.mean).toBeCloseTo(
       mean((s) => 100 * (late(s) - random(s))),
@@ -256,7 +254,7 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
         const { lower, upper, estimate } = st.falsePositiveRate.mask.interval;
         expect([lower <= estimate, estimate <= upper, estimate]).toEqual([true, true, st.falsePositiveRate.mask.count / drew.length]);
       }
-      const diffs = drew.map((v: any) => 100 * (v.byRatio['0.5:0.3'].accuracy - v.byRatio['0.5:0.3'].latestGrid));
+      const diffs = drew.map((v: any) => 100 * (v.byRatio['0.5:0.3'].score - v.byRatio['0.5:0.3'].latestGrid));
       expect(st.vsLatestGridPoints.n).toBe(diffs.length);
       if (diffs.length) expect(st.vsLatestGridPoints.mean).toBeCloseTo(diffs.reduce((a: number, b: number) => a + b, 0) / diffs.length, 9);
       if (diffs.length > 1) expect(st.vsLatestGridPoints.t.lower).toBeLessThanOrEqual(st.vsLatestGridPoints.mean);

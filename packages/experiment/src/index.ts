@@ -47,6 +47,8 @@ export { retrainSchedule } from './retrain-schedule';
 export { criterionVerdict, ratioVerdict } from './study-verdicts';
 export type { MeanSd } from './mean-sd';
 export type { CriterionVerdict, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
+export { STUDY_FORMAT } from './study-types';
+export { readStudySummary } from './study-file';
 export type { CriterionStatistics, Rate } from './study-types';
 export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';

@@ -14,7 +14,7 @@ const scipyP = (popmean: number) =>
 
 const half = { heads: 0.5, ffn: 0.5 };
 const seeds = [1, 2, 3, 4, 5];
-const row = (seed: number, kind: StudyRow['kind'], step: number | null, accuracy: number, criterion: string | null = null): StudyRow => ({
+const row = (seed: number, kind: StudyRow['kind'], step: number | null, score: number, criterion: string | null = null): StudyRow => ({
   seed,
   kind,
   criterion,
@@ -23,7 +23,7 @@ const row = (seed: number, kind: StudyRow['kind'], step: number | null, accuracy
   ratioHeads: kind === 'dense' ? 0 : 0.5,
   ratioFfn: kind === 'dense' ? 0 : 0.5,
   metric: 'accuracy',
-  accuracy,
+  score,
   parameters: 1,
   flops: 1,
   seconds: 1,
@@ -44,7 +44,7 @@ function rowsWith(o: { random: number[]; earliest: number[]; draw: number[]; bas
 }
 
 const verdicts = (falsePositives: boolean[]) => ({
-  verdicts: falsePositives.map((any, i) => ({ seed: seeds[i], falsePositive: { mask: any, accuracy: false, any } })),
+  verdicts: falsePositives.map((any, i) => ({ seed: seeds[i], falsePositive: { mask: any, score: false, any } })),
 });
 const criteria = (mine: boolean[], theirs: boolean[]) =>
   ({ 'nuclear-stationarity@0.5:0.5': verdicts(mine), 'mask-distance:matched@0.5:0.5': verdicts(theirs) }) as unknown as StudySummary['criteria'];

@@ -52,8 +52,8 @@ function ratioEndpoints(rows: StudyRow[], criteria: Criteria, r: RatioPair): Rat
   const late = (seed: number) => seedRow(rows, seed, r, 'grid');
   const drawOf = (name: string) => (seed: number) => of(seed, (x) => x.kind === 'draw' && x.criterion === name);
   const diff = (a: (s: number) => StudyRow | undefined, b: (s: number) => StudyRow | undefined) => {
-    const both = seeds.filter((s) => a(s)?.accuracy != null && b(s)?.accuracy != null);
-    const [x, y] = [both.map((s) => perUnit * a(s)!.accuracy!), both.map((s) => perUnit * b(s)!.accuracy!)];
+    const both = seeds.filter((s) => a(s)?.score != null && b(s)?.score != null);
+    const [x, y] = [both.map((s) => perUnit * a(s)!.score!), both.map((s) => perUnit * b(s)!.score!)];
     return { values: x.map((v, i) => v - y[i]), difference: pairedDifference(x, y) };
   };
   const above = (d: { values: number[] }, bound: number) => (d.values.length >= 2 ? tTest(d.values, { popmean: bound, alternative: 'greater' }) : null);
@@ -114,9 +114,9 @@ function earliestEquivalent(
 ): RatioEndpoints['howEarly'] {
   const ranks = Math.max(0, ...seeds.map((s) => gridOf(s).length));
   for (let k = 0; k < ranks; k++) {
-    const both = seeds.filter((s) => gridOf(s)[k]?.accuracy != null && late(s)?.accuracy != null);
+    const both = seeds.filter((s) => gridOf(s)[k]?.score != null && late(s)?.score != null);
     if (both.length < 2) continue;
-    const d = both.map((s) => perUnit * (gridOf(s)[k].accuracy! - late(s)!.accuracy!));
+    const d = both.map((s) => perUnit * (gridOf(s)[k].score! - late(s)!.score!));
     if (tTest(d, { popmean: -EQUIVALENCE_MARGIN_POINTS, alternative: 'greater' }) >= ENDPOINT_ALPHA) continue;
     const drew = both.filter((s) => draw(s)?.fraction != null);
     const fraction = both.reduce((sum, s) => sum + gridOf(s)[k].fraction!, 0) / both.length;

@@ -34,22 +34,22 @@ export function criterionStatistics(verdicts: CriterionVerdict[], rows: StudyRow
   const perUnit = pointsPerUnit(rows[0]?.metric ?? 'accuracy');
   const key = ratioKey(ratio);
   const judged = verdicts.filter((v) => v.draw !== null);
-  const scored = judged.filter((v) => v.byRatio[key]?.accuracy != null && v.byRatio[key]?.latestGrid != null);
+  const scored = judged.filter((v) => v.byRatio[key]?.score != null && v.byRatio[key]?.latestGrid != null);
   return {
     drawStep: meanSd(judged.map((v) => v.draw!.step)),
     drawFraction: meanSd(judged.map((v) => v.draw!.fraction)),
     computeSaved: meanSd(judged.map((v) => v.computeSaved)),
     falsePositiveRate: {
       mask: rate(judged.filter((v) => v.falsePositive?.mask).length, judged.length),
-      accuracy: rate(scored.filter((v) => v.falsePositive?.accuracy).length, scored.length),
+      score: rate(scored.filter((v) => v.falsePositive?.score).length, scored.length),
       any: rate(judged.filter((v) => v.falsePositive?.any).length, judged.length),
     },
     vsLatestGridPoints: paired(
-      judged.map((v) => [v.byRatio[key]?.accuracy, v.byRatio[key]?.latestGrid]),
+      judged.map((v) => [v.byRatio[key]?.score, v.byRatio[key]?.latestGrid]),
       perUnit,
     ),
     vsRandomPoints: paired(
-      judged.map((v) => [v.byRatio[key]?.accuracy, seedRow(rows, v.seed, ratio, 'random')?.accuracy]),
+      judged.map((v) => [v.byRatio[key]?.score, seedRow(rows, v.seed, ratio, 'random')?.score]),
       perUnit,
     ),
   };
@@ -59,7 +59,7 @@ export function criterionStatistics(verdicts: CriterionVerdict[], rows: StudyRow
 export function vsLatestGrid(cells: StudyRow[], rows: StudyRow[], ratio: RatioPair): PairedDifference {
   const perUnit = pointsPerUnit(rows[0]?.metric ?? 'accuracy');
   return paired(
-    cells.map((c) => [c.accuracy, seedRow(rows, c.seed, ratio, 'grid')?.accuracy]),
+    cells.map((c) => [c.score, seedRow(rows, c.seed, ratio, 'grid')?.score]),
     perUnit,
   );
 }

@@ -62,7 +62,7 @@ export interface StudyRow {
   ratioHeads: number;
   ratioFfn: number;
   metric: MetricName;
-  accuracy: number | null;
+  score: number | null;
   parameters: number;
   flops: number;
   seconds: number;
@@ -91,19 +91,26 @@ export interface CriterionVerdict {
     byRatio: Record<string, { ticketSeconds: number | null; ebTrainSeconds: number | null; secondsSaved: number | null; fractionSaved: number | null }>;
   } | null;
   maskDistanceToFinal: { heads: number; ffn: number } | null;
-  falsePositive: { mask: boolean; accuracy: boolean; any: boolean } | null;
+  falsePositive: { mask: boolean; score: boolean; any: boolean } | null;
   /** why this seed's draw is left out (its run did not learn); its draw is then null */
   excluded?: string;
-  /** per ratio pair ("0.3:0.3"): the ticket's accuracy at the draw, the latest grid point's, and the gap to dense in points */
-  byRatio: Record<string, { accuracy: number | null; latestGrid: number | null; gapToDensePoints: number | null }>;
+  /** per ratio pair ("0.3:0.3"): the ticket's score at the draw, the latest grid point's, and the gap to dense in points */
+  byRatio: Record<string, { score: number | null; latestGrid: number | null; gapToDensePoints: number | null }>;
 }
 
+/**
+ * study.json's format: 2 names the score `score` (accuracy, F1 or Pearson's r, as `metric` says) where format 1
+ * (no `format` field) named it `accuracy` whatever it held; readStudySummary reads both.
+ */
+export const STUDY_FORMAT = 2;
+
 export interface StudySummary {
+  format: typeof STUDY_FORMAT;
   seeds: number[];
   /** seeds whose dense run did not learn (run-quality.ts): out of the verdicts, the table and the dense mean, kept in `grid` */
   notLearned: Array<{ seed: number; reasons: string[] }>;
   metric: MetricName;
-  dense: { accuracy: MeanSd };
+  dense: { score: MeanSd };
   /** by watch key ('nuclear-stationarity@0.3:0.3'): each criterion's draws at each ratio pair, judged there */
   criteria: Record<
     string,
@@ -115,7 +122,7 @@ export interface StudySummary {
       /** seeds left out: their runs did not learn (StudySummary.notLearned) */
       excluded: number;
       falsePositives: number;
-      ticketAccuracy: MeanSd;
+      ticketScore: MeanSd;
       byRatio: Record<string, MeanSd>;
       /** per ratio pair: wall-clock seconds EB-train saved against the dense run, over the seeds that drew */
       secondsSaved: Record<string, MeanSd>;
@@ -131,14 +138,14 @@ export interface StudySummary {
     tieBreak: boolean;
     ratioHeads: number;
     ratioFfn: number;
-    accuracy: MeanSd;
+    score: MeanSd;
     vsLatestGridPoints: PairedDifference;
   }>;
   /** the controls beside the criteria, retrained as the tickets are: a random mask, the layerwise shuffle (StudyRow.kind) */
-  controls: Array<{ kind: ControlKind; ratioHeads: number; ratioFfn: number; accuracy: MeanSd; vsLatestGridPoints: PairedDifference }>;
+  controls: Array<{ kind: ControlKind; ratioHeads: number; ratioFfn: number; score: MeanSd; vsLatestGridPoints: PairedDifference }>;
   /** the endpoints declared before the data, per ratio pair (study-endpoints.ts; docs/study.md "Endpoints") */
   endpoints: StudyEndpoints;
-  grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'accuracy'>>;
+  grid: Array<Pick<StudyRow, 'seed' | 'kind' | 'criterion' | 'step' | 'fraction' | 'ratioHeads' | 'ratioFfn' | 'score'>>;
 }
 
 /** A seed's run folder in a study folder. */
@@ -158,7 +165,7 @@ export interface CriterionStatistics {
   /** the share of training steps after the draw */
   computeSaved: MeanSd;
   /** false positives over the draws judged: by the mask rule, the score rule, either */
-  falsePositiveRate: { mask: Rate; accuracy: Rate; any: Rate };
+  falsePositiveRate: { mask: Rate; score: Rate; any: Rate };
   /** the ticket at the draw minus the ticket at the latest grid fraction, same seed and ratio (points) */
   vsLatestGridPoints: PairedDifference;
   /** the ticket at the draw minus a random mask of the same size, same seed and ratio (points) */

@@ -4,7 +4,7 @@ import { readRunClock, secondsAtStep } from './wall-clock';
 import { RatioPair, ratioKey } from './ratios';
 import { meanSd } from './mean-sd';
 import { criterionStatistics, pointsPerUnit, seedRow, vsLatestGrid } from './study-statistics';
-import { CriterionVerdict, StudyRow, StudySummary } from './study-types';
+import { CriterionVerdict, STUDY_FORMAT, StudyRow, StudySummary } from './study-types';
 import { SeedRun } from './study-plan';
 import { studyEndpoints } from './study-endpoints';
 
@@ -24,10 +24,11 @@ export function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPa
   const learnedRows = rows.filter(learned);
   const gridRows = learnedRows.filter((r) => r.kind === 'grid');
   return {
+    format: STUDY_FORMAT,
     notLearned,
     seeds: seedRuns.map((s) => s.seed),
     metric,
-    dense: { accuracy: meanSd(rows.filter((r) => r.kind === 'dense' && learned(r)).map((r) => r.accuracy)) },
+    dense: { score: meanSd(rows.filter((r) => r.kind === 'dense' && learned(r)).map((r) => r.score)) },
     criteria,
     table: gridRows.length ? groupGrid(gridRows, learnedRows, ratios) : [],
     controls: (['random', 'shuffle'] as const).flatMap((kind) =>
@@ -39,14 +40,14 @@ export function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPa
             kind,
             ratioHeads: r.heads,
             ratioFfn: r.ffn,
-            accuracy: meanSd(cells.map((c) => c.accuracy)),
+            score: meanSd(cells.map((c) => c.score)),
             vsLatestGridPoints: vsLatestGrid(cells, learnedRows, r),
           },
         ];
       }),
     ),
     endpoints: studyEndpoints(learnedRows, criteria, ratios),
-    grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, accuracy }) => ({
+    grid: rows.map(({ seed, kind, criterion, step, fraction, ratioHeads, ratioFfn, score }) => ({
       seed,
       kind,
       criterion,
@@ -54,7 +55,7 @@ export function summarise(seedRuns: SeedRun[], rows: StudyRow[], ratios: RatioPa
       fraction,
       ratioHeads,
       ratioFfn,
-      accuracy,
+      score,
     })),
   };
 }
@@ -70,7 +71,7 @@ export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], cloc
   const excluded = s.learning && !s.learning.learned ? `the run did not learn: ${s.learning.reasons.join('; ')}` : undefined;
   const drawn = excluded ? undefined : watched?.point;
   if (!drawn) {
-    const byRatio = Object.fromEntries(ratios.map((r) => [ratioKey(r), { accuracy: null, latestGrid: null, gapToDensePoints: null }]));
+    const byRatio = Object.fromEntries(ratios.map((r) => [ratioKey(r), { score: null, latestGrid: null, gapToDensePoints: null }]));
     return {
       seed: s.seed,
       draw: null,
@@ -99,7 +100,7 @@ export function criterionVerdict(s: SeedRun, key: string, rows: StudyRow[], cloc
     computeSaved: judged.fractionSaved,
     wallClock: { denseSeconds: clock.totalSeconds, toDrawSeconds, byRatio: Object.fromEntries(ratios.map((r, i) => [ratioKey(r), perRatio[i].clock])) },
     maskDistanceToFinal: judged.distanceToFinal,
-    falsePositive: { mask: maskFp, accuracy: scoreFp, any: maskFp || scoreFp },
+    falsePositive: { mask: maskFp, score: scoreFp, any: maskFp || scoreFp },
     byRatio: Object.fromEntries(ratios.map((r, i) => [ratioKey(r), perRatio[i].scores])),
   };
 }
@@ -120,12 +121,12 @@ export function ratioVerdict(
   denseSeconds: number,
 ): { scores: CriterionVerdict['byRatio'][string]; scoreFalsePositive: boolean; clock: NonNullable<CriterionVerdict['wallClock']>['byRatio'][string] } {
   const perUnit = pointsPerUnit(r.draw?.metric ?? r.dense?.metric ?? 'accuracy');
-  const [mine, latest, dense] = [r.draw?.accuracy ?? null, r.latestGrid?.accuracy ?? null, r.dense?.accuracy ?? null];
+  const [mine, latest, dense] = [r.draw?.score ?? null, r.latestGrid?.score ?? null, r.dense?.score ?? null];
   const ticketSeconds = r.draw?.seconds ?? null;
   const ebTrainSeconds = ticketSeconds === null ? null : toDrawSeconds + ticketSeconds;
   const secondsSaved = ebTrainSeconds === null ? null : denseSeconds - ebTrainSeconds;
   return {
-    scores: { accuracy: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? perUnit * dense - perUnit * mine : null },
+    scores: { score: mine, latestGrid: latest, gapToDensePoints: mine !== null && dense !== null ? perUnit * dense - perUnit * mine : null },
     scoreFalsePositive: scoreFalsePositive(mine, latest, { perUnit }) === true,
     clock: { ticketSeconds, ebTrainSeconds, secondsSaved, fractionSaved: secondsSaved === null || !denseSeconds ? null : secondsSaved / denseSeconds },
   };
@@ -142,8 +143,8 @@ function criterionSummary(name: string, ratio: RatioPair, verdicts: CriterionVer
     neverDrew: verdicts.filter((v) => !v.draw && !v.excluded).length,
     excluded: verdicts.filter((v) => v.excluded).length,
     falsePositives: verdicts.filter((v) => v.falsePositive?.any).length,
-    ticketAccuracy: meanSd(drawRows.map((r) => r.accuracy)),
-    byRatio: perRatio((key) => meanSd(drawRows.filter((x) => ratioKey(x) === key).map((x) => x.accuracy))),
+    ticketScore: meanSd(drawRows.map((r) => r.score)),
+    byRatio: perRatio((key) => meanSd(drawRows.filter((x) => ratioKey(x) === key).map((x) => x.score))),
     secondsSaved: perRatio((key) => meanSd(verdicts.map((v) => v.wallClock?.byRatio[key]?.secondsSaved ?? null))),
     verdicts,
     statistics: criterionStatistics(verdicts, rows, ratio),
@@ -169,7 +170,7 @@ function groupGrid(gridRows: StudyRow[], rows: StudyRow[], ratios: RatioPair[]):
         tieBreak: cells.every((c) => c.step === 0),
         ratioHeads: r.heads,
         ratioFfn: r.ffn,
-        accuracy: meanSd(cells.map((c) => c.accuracy)),
+        score: meanSd(cells.map((c) => c.score)),
         vsLatestGridPoints: vsLatestGrid(cells, rows, r),
       });
     }

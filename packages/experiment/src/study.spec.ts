@@ -30,7 +30,7 @@ function seedRun(draws: SeedDraw[]): SeedRun {
   };
 }
 
-const row = (kind: StudyRow['kind'], step: number | null, accuracy: number, extra: Partial<StudyRow> = {}): StudyRow => ({
+const row = (kind: StudyRow['kind'], step: number | null, score: number, extra: Partial<StudyRow> = {}): StudyRow => ({
   seed: 7,
   kind,
   criterion: kind === 'draw' ? 'a' : null,
@@ -39,7 +39,7 @@ const row = (kind: StudyRow['kind'], step: number | null, accuracy: number, extr
   ratioHeads: 0.5,
   ratioFfn: 0.5,
   metric: 'accuracy',
-  accuracy,
+  score,
   parameters: 100,
   flops: 1000,
   seconds: 10,
@@ -69,7 +69,7 @@ describe("the study's verdicts", () => {
       toDrawSeconds: 12,
       byRatio: { '0.5:0.5': { ticketSeconds: 10, ebTrainSeconds: 22, secondsSaved: 23, fractionSaved: 23 / 45 } },
     });
-    expect(v.falsePositive).toEqual({ mask: false, accuracy: false, any: false });
+    expect(v.falsePositive).toEqual({ mask: false, score: false, any: false });
     expect(v.byRatio['0.5:0.5'].latestGrid).toBe(0.88); // step 80's, not step 20's
     expect(v.byRatio['0.5:0.5'].gapToDensePoints).toBeCloseTo(2.5, 10);
   });
@@ -78,7 +78,7 @@ describe("the study's verdicts", () => {
     const rows = [row('dense', null, 0.9), row('grid', 80, 0.88), row('draw', 10, 0.865)];
     const v = criterionVerdict(seedRun([drawAt('a', points[1])]), 'a@0.5:0.5', rows, clock);
     expect(v.maskDistanceToFinal).toEqual({ heads: 1, ffn: 1 }); // every kept structure swapped
-    expect(v.falsePositive).toEqual({ mask: true, accuracy: true, any: true });
+    expect(v.falsePositive).toEqual({ mask: true, score: true, any: true });
   });
 
   test('F1 is already in percent: 0.5 points below the latest grid ticket is within tolerance', () => {
@@ -98,7 +98,7 @@ describe("the study's verdicts", () => {
       wallClock: null,
       maskDistanceToFinal: null,
       falsePositive: null,
-      byRatio: { '0.5:0.5': { accuracy: null, latestGrid: null, gapToDensePoints: null } },
+      byRatio: { '0.5:0.5': { score: null, latestGrid: null, gapToDensePoints: null } },
     });
   });
 
@@ -252,8 +252,8 @@ describe("the study's statistics", () => {
       computeSaved: 1 - (20 + 10 * i) / 100,
       wallClock: null,
       maskDistanceToFinal: null,
-      falsePositive: { mask: i < 2, accuracy: i === 4, any: i < 2 || i === 4 },
-      byRatio: { '0.5:0.5': { accuracy: l + five.values[i] / 100, latestGrid: l, gapToDensePoints: null } },
+      falsePositive: { mask: i < 2, score: i === 4, any: i < 2 || i === 4 },
+      byRatio: { '0.5:0.5': { score: l + five.values[i] / 100, latestGrid: l, gapToDensePoints: null } },
     })),
     { seed: 6, draw: null, computeSaved: null, wallClock: null, maskDistanceToFinal: null, falsePositive: null, byRatio: {} },
   ];
@@ -268,7 +268,7 @@ describe("the study's statistics", () => {
     expect(st.falsePositiveRate.mask).toMatchObject({ count: 2, of: 5 });
     expect(st.falsePositiveRate.mask.interval!.lower).toBeCloseTo(cp25.lower, 10);
     expect(st.falsePositiveRate.mask.interval!.upper).toBeCloseTo(cp25.upper, 10);
-    expect(st.falsePositiveRate.accuracy).toMatchObject({ count: 1, of: 5 });
+    expect(st.falsePositiveRate.score).toMatchObject({ count: 1, of: 5 });
     expect(st.falsePositiveRate.any).toMatchObject({ count: 3, of: 5 });
     expect(st.drawStep).toEqual(meanSd([20, 30, 40, 50, 60]));
     expect(st.drawFraction.mean).toBeCloseTo(0.4, 12);
@@ -328,7 +328,7 @@ describe('one criterion per ratio pair', () => {
     const atQuarter = criterionVerdict(s, 'a@0.25:0.25', studyRows, clock);
     expect([atHalf.draw?.step, atHalf.falsePositive?.mask, Object.keys(atHalf.byRatio)]).toEqual([30, false, ['0.5:0.5']]);
     expect([atQuarter.draw?.step, atQuarter.falsePositive?.mask, Object.keys(atQuarter.byRatio)]).toEqual([10, true, ['0.25:0.25']]);
-    expect(atQuarter.byRatio['0.25:0.25'].accuracy).toBe(0.87);
+    expect(atQuarter.byRatio['0.25:0.25'].score).toBe(0.87);
   });
 
   test("detections.json's entries: each at its ratio; an entry of ebt before (no ratio) stands for every pair, judged by its own masks", () => {

@@ -107,7 +107,7 @@ async function runStudy(dir: string, o: StudyOptions): Promise<StudyResult> {
         ratioHeads: p.ratio?.heads ?? 0,
         ratioFfn: p.ratio?.ffn ?? 0,
         metric: r.metric,
-        accuracy: r.score,
+        score: r.score,
         parameters: r.parameters,
         flops: r.flops,
         seconds: r.seconds,

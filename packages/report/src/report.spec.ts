@@ -151,10 +151,13 @@ describe('writeReport', () => {
           expect({ id: s.id, drawn: s.width > 100 && s.height > 100 && s.marks > 10 }).toEqual({ id: s.id, drawn: true });
         }
         // every table reads as text: no undefined, null or NaN, no long floats, and the page is no wider than the window
-        const cells = await page.$$eval('td, th', (tds) => tds.map((td) => (td as HTMLElement).innerText));
+        const cells = await page.$$eval('td, th', (tds) => tds.map((td) => (td as unknown as { innerText: string }).innerText));
         expect(cells.filter((c) => /undefined|null|NaN|\d\.\d{5,}/.test(c))).toEqual([]);
         expect(cells).toEqual(expect.arrayContaining(["mask-distance's draw", '0.3333:0.4', '58.00%', '12%']));
-        const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+        const width = await page.evaluate(() => {
+          const w = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+          return { page: w.document.documentElement.scrollWidth, window: w.innerWidth };
+        });
         expect(width.page).toBeLessThanOrEqual(width.window);
         // the sweep figure: a line per ratio through the grid, the draw a point of its own, labels short
         const legend = await page.$eval('#sweep-accuracy svg', (svg) => svg.textContent ?? '');

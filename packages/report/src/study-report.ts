@@ -8,7 +8,7 @@ import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { CriterionStatistics, endpointResult, ratioKey, Rate, seedDir, StudySummary } from '@ebt/experiment';
+import { CriterionStatistics, endpointResult, ratioKey, Rate, readStudySummary, seedDir, StudySummary } from '@ebt/experiment';
 import type { PairedDifference } from '@ebt/intervals';
 
 import { nuclearNormSeries } from './charts';
@@ -19,7 +19,7 @@ import { VegaLiteSpec } from './render';
 const WIDTH = 640;
 
 export function writeStudyReport(dir: string): { file: string; figures: string[] } {
-  const s = readJsonFile<StudySummary>(path.join(dir, 'study.json'));
+  const s = readStudySummary(path.join(dir, 'study.json'));
   const pct = s.metric === 'accuracy' ? (x: number) => 100 * x : (x: number) => x;
   const fmt = (m: { mean: number | null; sd: number | null }) =>
     m.mean === null ? 'n/a' : `${pct(m.mean).toFixed(2)}${m.sd === null ? '' : ` ± ${pct(m.sd).toFixed(2)}`}`;
@@ -38,7 +38,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
       ...Object.fromEntries(
         fractions.map((f) => {
           const cell = s.table.find((t) => t.fraction === f && `${t.ratioHeads}:${t.ratioFfn}` === r);
-          return [`${percentLabel(f)}${cell?.tieBreak ? ' (tie-break mask)' : ''}`, cell ? fmt(cell.accuracy) : '-'];
+          return [`${percentLabel(f)}${cell?.tieBreak ? ' (tie-break mask)' : ''}`, cell ? fmt(cell.score) : '-'];
         }),
       ),
     })),
@@ -54,14 +54,12 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
         'distance to final mask': v.maskDistanceToFinal ? `${v.maskDistanceToFinal.heads.toFixed(3)} / ${v.maskDistanceToFinal.ffn.toFixed(3)}` : '-',
         'false positive': v.falsePositive
           ? v.falsePositive.any
-            ? `yes (${[v.falsePositive.mask && 'mask', v.falsePositive.accuracy && 'accuracy'].filter(Boolean).join(', ')})`
+            ? `yes (${[v.falsePositive.mask && 'mask', v.falsePositive.score && 'score'].filter(Boolean).join(', ')})`
             : 'no'
           : 'never drew',
         // one ratio per criterion key: a column per ratio would leave the other ratios' rows undefined
         ticket: Object.values(v.byRatio)
-          .map((b) =>
-            b.accuracy === null ? '-' : `${pct(b.accuracy).toFixed(2)} (dense gap ${b.gapToDensePoints === null ? '-' : b.gapToDensePoints.toFixed(2)})`,
-          )
+          .map((b) => (b.score === null ? '-' : `${pct(b.score).toFixed(2)} (dense gap ${b.gapToDensePoints === null ? '-' : b.gapToDensePoints.toFixed(2)})`))
           .join('; '),
       })),
     ),
@@ -70,7 +68,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   const controls = aq.from(
     s.controls.map((c) => ({
       control: `${c.kind === 'random' ? 'random mask' : 'layerwise shuffle of the late mask'} ${c.ratioHeads}:${c.ratioFfn}`,
-      [s.metric]: fmt(c.accuracy),
+      [s.metric]: fmt(c.score),
       'minus the latest grid ticket (points, 95% t CI)': difference(c.vsLatestGridPoints),
     })),
   );
@@ -78,10 +76,10 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   const summary = aq.from([
     ...Object.entries(s.endpoints?.byRatio ?? {}).map(([r, e]) => ({ item: `verdict at ${r}`, value: e.verdict })),
     { item: 'seeds', value: s.seeds.join(', ') },
-    { item: `dense ${s.metric} (retrained, no L1)`, value: fmt(s.dense.accuracy) },
+    { item: `dense ${s.metric} (retrained, no L1)`, value: fmt(s.dense.score) },
     ...Object.entries(s.criteria).map(([name, c]) => ({
       item: name,
-      value: `drew in ${c.draws.length - c.neverDrew} of ${c.draws.length} seeds, ${c.falsePositives} false positives; ticket ${s.metric} ${fmt(c.ticketAccuracy)}`,
+      value: `drew in ${c.draws.length - c.neverDrew} of ${c.draws.length} seeds, ${c.falsePositives} false positives; ticket ${s.metric} ${fmt(c.ticketScore)}`,
     })),
   ]);
   return writePage(path.join(dir, 'report'), `ebt study: ${path.basename(path.resolve(dir))}`, specs, [
@@ -170,7 +168,7 @@ function statisticsRow(name: string, st: CriterionStatistics): Record<string, st
     'draw (% of training)': m(st.drawFraction, (v) => (100 * v).toFixed(1)),
     'training saved': m(st.computeSaved, (v) => `${(100 * v).toFixed(1)}%`),
     'false positives: mask': rateText(st.falsePositiveRate.mask),
-    'false positives: accuracy': rateText(st.falsePositiveRate.accuracy),
+    'false positives: score': rateText(st.falsePositiveRate.score),
     'ticket minus latest grid ticket (points)': difference(st.vsLatestGridPoints),
     'ticket minus random mask (points)': difference(st.vsRandomPoints),
   };
@@ -184,14 +182,14 @@ function computeVsAccuracy(s: StudySummary): VegaLiteSpec {
   const scale = s.metric === 'accuracy' ? 100 : 1;
   const values = [
     ...s.grid
-      .filter((g) => g.kind === 'grid' && g.accuracy !== null)
-      .map((g) => ({ series: 'fixed fraction', ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.accuracy!, seed: g.seed })),
+      .filter((g) => g.kind === 'grid' && g.score !== null)
+      .map((g) => ({ series: 'fixed fraction', ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
     ...s.grid
-      .filter((g) => g.kind === 'draw' && g.accuracy !== null)
-      .map((g) => ({ series: g.criterion!, ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.accuracy!, seed: g.seed })),
+      .filter((g) => g.kind === 'draw' && g.score !== null)
+      .map((g) => ({ series: g.criterion!, ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
     ...s.grid
-      .filter((g) => g.kind === 'random' && g.accuracy !== null)
-      .map((g) => ({ series: 'random mask', ratio: ratioKey(g), score: scale * g.accuracy!, seed: g.seed })),
+      .filter((g) => g.kind === 'random' && g.score !== null)
+      .map((g) => ({ series: 'random mask', ratio: ratioKey(g), score: scale * g.score!, seed: g.seed })),
   ];
   const x = { field: 'percent', type: 'quantitative', title: 'share of training before the draw (%)' };
   const y = { field: 'score', type: 'quantitative', scale: { zero: false }, title: s.metric === 'accuracy' ? 'ticket accuracy (%)' : `ticket ${s.metric}` };
@@ -233,7 +231,7 @@ function computeVsAccuracy(s: StudySummary): VegaLiteSpec {
 
 function accuracyByStep(s: StudySummary): VegaLiteSpec {
   const points = s.grid
-    .filter((g) => g.kind !== 'dense' && g.kind !== 'random' && g.accuracy !== null)
+    .filter((g) => g.kind !== 'dense' && g.kind !== 'random' && g.score !== null)
     .map((g) => ({ ...g, ratio: ratioKey(g), percent: 100 * g.fraction! }));
   const draws = Object.entries(s.criteria).flatMap(([name, c]) =>
     c.draws.flatMap((d) => (d ? [{ criterion: name, seed: d.seed, percent: 100 * d.fraction }] : [])),
@@ -248,7 +246,7 @@ function accuracyByStep(s: StudySummary): VegaLiteSpec {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'percent', type: 'quantitative', aggregate: undefined, title: 'prune point (% of training)' },
-          y: { field: 'accuracy', type: 'quantitative', aggregate: 'mean', scale: { zero: false }, title: s.metric },
+          y: { field: 'score', type: 'quantitative', aggregate: 'mean', scale: { zero: false }, title: s.metric },
           color: { field: 'ratio', type: 'nominal' },
         },
       },
@@ -257,7 +255,7 @@ function accuracyByStep(s: StudySummary): VegaLiteSpec {
         mark: { type: 'point', filled: true, opacity: 0.5 },
         encoding: {
           x: { field: 'percent', type: 'quantitative' },
-          y: { field: 'accuracy', type: 'quantitative' },
+          y: { field: 'score', type: 'quantitative' },
           color: { field: 'ratio', type: 'nominal' },
           shape: { field: 'kind', type: 'nominal' },
         },

@@ -102,17 +102,17 @@ function printStudy(s: StudySummary): void {
         ? `${(100 * m.mean).toFixed(2)}%${m.sd === null ? '' : ` ± ${(100 * m.sd).toFixed(2)}`}`
         : `${m.mean.toFixed(2)}${m.sd === null ? '' : ` ± ${m.sd.toFixed(2)}`}`;
   for (const [r, e] of Object.entries(s.endpoints.byRatio)) process.stdout.write(`verdict at ${r}: ${e.verdict}\n`);
-  process.stdout.write(`seeds ${s.seeds.join(', ')}; dense ${s.metric} ${fmt(s.dense.accuracy)}\n`);
+  process.stdout.write(`seeds ${s.seeds.join(', ')}; dense ${s.metric} ${fmt(s.dense.score)}\n`);
   for (const t of s.table)
     process.stdout.write(
-      `  pruned at ${(100 * t.fraction).toPrecision(2).padStart(4)}%${t.tieBreak ? ' (tie-break mask)' : ''}, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.accuracy)}\n`,
+      `  pruned at ${(100 * t.fraction).toPrecision(2).padStart(4)}%${t.tieBreak ? ' (tie-break mask)' : ''}, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.score)}\n`,
     );
   for (const c of s.controls)
-    process.stdout.write(`  ${c.kind === 'random' ? 'random mask' : 'layerwise shuffle'}, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.accuracy)}\n`);
+    process.stdout.write(`  ${c.kind === 'random' ? 'random mask' : 'layerwise shuffle'}, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.score)}\n`);
   for (const [name, c] of Object.entries(s.criteria)) {
     const draws = c.draws.map((d) => (d ? `${d.step} (${(100 * d.fraction).toFixed(0)}%)` : 'never')).join(', ');
     process.stdout.write(
-      `${name}: drawn at ${draws}; ${c.neverDrew} never drew, ${c.falsePositives} false positives; ticket ${s.metric} ${fmt(c.ticketAccuracy)}\n`,
+      `${name}: drawn at ${draws}; ${c.neverDrew} never drew, ${c.falsePositives} false positives; ticket ${s.metric} ${fmt(c.ticketScore)}\n`,
     );
     const d = c.statistics.vsLatestGridPoints;
     const ci = d.t ? ` (95% CI ${d.t.lower.toFixed(2)} to ${d.t.upper.toFixed(2)})` : '';
