@@ -20,7 +20,7 @@ type BertRun = BertRunOptions;
 export const runKind: RunKind<BertKindOptions> = {
   name: 'bert',
   command: 'finetune bert',
-  description: `BERT on a GLUE-style TSV task (DIR/train.tsv, DIR/dev.tsv) or SQuAD v1.1; defaults: AdamW ${GLUE_DEFAULTS.lr.toExponential()}, batch ${GLUE_DEFAULTS.batchSize}, ${GLUE_DEFAULTS.maxLength} tokens, ${GLUE_DEFAULTS.epochs} epochs (SQuAD: ${SQUAD_DEFAULTS.lr.toExponential()}, ${SQUAD_DEFAULTS.batchSize}, ${SQUAD_DEFAULTS.maxLength}, ${SQUAD_DEFAULTS.epochs}).`,
+  description: `BERT on a text task by name (glue:<task>, squad, spam-assassin, brown-genre) or a folder (GLUE's TSVs, SQuAD v1.1's JSON); defaults for GLUE-style tasks: AdamW ${GLUE_DEFAULTS.lr.toExponential()}, batch ${GLUE_DEFAULTS.batchSize}, ${GLUE_DEFAULTS.maxLength} tokens, ${GLUE_DEFAULTS.epochs} epochs (SQuAD: ${SQUAD_DEFAULTS.lr.toExponential()}, ${SQUAD_DEFAULTS.batchSize}, ${SQUAD_DEFAULTS.maxLength}, ${SQUAD_DEFAULTS.epochs}).`,
   module: __filename,
   flags: (cmd) =>
     cmd

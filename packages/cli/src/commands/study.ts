@@ -12,10 +12,22 @@ import { resolveModelFlag, RUN_KINDS } from './run-kinds';
 export function studyCommand(): Command {
   const cmd = new Command('study');
   for (const kind of RUN_KINDS) {
-    const sub = earlyBirdFlags(trainingFlags(kind.flags(cmd.command(kind.studyName ?? kind.name).description(`${kind.description} One run per seed.`)), true), {
-      help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
-      default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
-    })
+    const sub = earlyBirdFlags(
+      trainingFlags(
+        kind.flags(
+          cmd
+            .command(kind.studyName ?? kind.name)
+            .description(
+              `The early-bird study: one dense slimming run per seed, then prune-and-retrain cells at fractions of training, at each criterion's draw and at the controls; study.json, study.csv and report/ in --out (docs/study.md). Each run: ${kind.description}`,
+            ),
+        ),
+        true,
+      ),
+      {
+        help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
+        default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
+      },
+    )
       .option('--seeds <n>', 'number of seeds (1..n); 5 give confidence intervals worth reading (docs/study.md)', '5')
       .option('--seed-list <list>', 'the seeds themselves, e.g. 4,7,9 (instead of --seeds)')
       .option('--at-fractions <list>', 'fractions of training to prune at (0: step 0, where the mask is the index tie-break)', STUDY_FRACTIONS.join(','))
