@@ -19,7 +19,7 @@ import { pruneModel } from '@ebt/pruning';
 import { Slimming, Trajectory } from '@ebt/slimming';
 import { CLASSIFICATION, loadCheckpoint, LoopState, peekCheckpointState, resumableCheckpoint, train, TrainOptions, TrainResult } from '@ebt/training';
 import { EarlyBirdCallback, earlyBirdCallback } from './early-bird-callback';
-import { readTicket, TICKET_FILE, TicketInfo, writeTicket } from './ticket-file';
+import { readTicket, TICKET_DIR, TICKET_FILE, TicketInfo, writeTicket } from './ticket-file';
 import { manifestFile, recordLearning } from './manifest';
 import { Learning, learningVerdict } from './run-quality';
 import { readDetections } from './detections-file';
@@ -136,7 +136,7 @@ function resolveRun(o: EbTrainOptions): Run {
     continueWith: o.continueWith ?? 'pruned',
     rewind,
     maskOptions: resolveMaskOptions({ ...o.masks, ratioHeads: acting.ratio.heads, ratioFfn: acting.ratio.ffn }),
-    ticketDir: path.join(o.outDir, 'ticket'),
+    ticketDir: path.join(o.outDir, TICKET_DIR),
     log,
     base,
   };

@@ -61,3 +61,22 @@ describe('run folder ownership', () => {
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
   });
 });
+
+describe('a refused --resume changes nothing (issue 34 item 5)', () => {
+  test('a damaged trajectory, ticket.json or detections.json refuses the resume before the lock or run.json are touched', () => {
+    for (const [file, content, message] of [
+      ['trajectory.arrow', 'ARROW1 but not really', /trajectory\.arrow' is not an Arrow IPC file/],
+      ['ticket/ticket.json', '{"step": ', /ticket\.json/],
+      ['detections.json', '{"criteria": [', /detections\.json' is not valid JSON/],
+    ] as const) {
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, 'run.json'), '{"started": "then"}');
+      fs.mkdirSync(path.join(dir, 'ticket'));
+      fs.writeFileSync(path.join(dir, file), content);
+      const before = fs.readdirSync(dir, { recursive: true }).map(String).sort();
+      expect(() => openRunFolder(dir, { resume: true })).toThrow(message);
+      expect(fs.readdirSync(dir, { recursive: true }).map(String).sort()).toEqual(before); // no lock, nothing rewritten
+      expect(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')).toBe('{"started": "then"}');
+    }
+  });
+});

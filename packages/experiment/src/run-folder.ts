@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '@ebt/errors';
 import { SCRATCH_MODEL_DIR } from '@ebt/models';
+import { checkResumable } from './resume-check';
 
 export const LOCK_FILE = '.ebt-lock';
 
@@ -65,6 +66,7 @@ export function checkRunFolder(outDir: string, o: RunFolderOptions = {}): void {
 /** Takes the folder's lock (and clears it for --overwrite): call it once the inputs are checked, before writing. */
 export function openRunFolder(outDir: string, o: RunFolderOptions = {}): RunFolderLock {
   checkRunFolder(outDir, o);
+  if (o.resume) checkResumable(outDir); // what the resume will read, before anything is written
   const lock = lockFolder(outDir, o.log);
   if (!o.resume) for (const f of entriesOf(outDir)) fs.rmSync(path.join(outDir, f), { recursive: true, force: true });
   else removeAtomicTemps(outDir);

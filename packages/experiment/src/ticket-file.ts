@@ -9,6 +9,9 @@ import { UsageError } from '@ebt/errors';
 
 import { jsonRunFile } from './json-file';
 
+/** The folder of a run that holds its drawn ticket. */
+export const TICKET_DIR = 'ticket';
+
 export const TICKET_FILE = 'ticket.json';
 
 const count = z.number().int().nonnegative();
