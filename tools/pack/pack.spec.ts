@@ -106,7 +106,8 @@ describe('the libraries, installed from their tarballs', () => {
       /^mkdir -p \/tmp\/ebt-packs && for p in errors ts-stationarity eb-criteria; do npm pack \.\/packages\/\$p --pack-destination \/tmp\/ebt-packs; done$/,
     );
     expect(lines[2]).toMatch(/^mkdir -p \/tmp\/my-project && cd \/tmp\/my-project && npm init -y > \/dev\/null && npm install \/tmp\/ebt-packs\/\*\.tgz$/);
-    const r = spawnSync('bash', ['-c', lines[3]], { cwd: dir, encoding: 'utf8' });
+    // as a terminal would show it, less the colour Node gives a logged number where FORCE_COLOR is set (Nx sets it)
+    const r = spawnSync('bash', ['-c', lines[3]], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     const [, printed, reference] = section.match(/It prints ([\d.]+); statsmodels' `adfuller\(\.\.\., regression='ct'\)` gives ([\d.]+)/)!;
     expect(r.stdout.trim()).toBe(printed);
