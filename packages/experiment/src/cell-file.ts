@@ -73,5 +73,12 @@ export function writeCellRow(file: string, row: SweepRow): void {
 }
 
 export function readCellRow(file: string): SweepRow {
-  return readJsonAgainst(file, cellRowSchema, CellFileError);
+  try {
+    return readJsonAgainst(file, cellRowSchema, CellFileError);
+  } catch (e) {
+    // a cell's result is written atomically, so a damaged one was changed from outside: ebt never deletes it,
+    // and says how to have the cell run again
+    if (e instanceof CellFileError) throw new CellFileError(`${e.message.replace(/\.$/, '')}; remove it and run the same command again to redo that cell.`);
+    throw e;
+  }
 }

@@ -70,7 +70,13 @@ describe('cell and sweep files', () => {
     });
     fs.writeFileSync(cell.file, JSON.stringify({ ...readCellRow(cell.file), parameters: 'many' }));
     expect(() => readCellRow(cell.file)).toThrow(CellFileError);
-    expect(() => readCellRow(cell.file)).toThrow(/c.json': field 'parameters': expected number, received string \(got "many"\)/);
+    expect(() => readCellRow(cell.file)).toThrow(
+      /c.json': field 'parameters': expected number, received string \(got "many"\); remove it and run the same command again to redo that cell\.$/,
+    );
+    // cut short or changed by hand: named, never deleted
+    fs.writeFileSync(cell.file, '{"kind": "tick');
+    expect(() => readCellRow(cell.file)).toThrow(/c\.json' is not valid JSON \(.*\); remove it and run the same command again to redo that cell\.$/);
+    expect(fs.existsSync(cell.file)).toBe(true);
   });
 
   test('results.arrow reads back as written (nulls kept); none before a sweep finished; a foreign table is named', () => {
