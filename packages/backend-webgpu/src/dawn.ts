@@ -50,4 +50,4 @@ export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boole
   return dirs.some((d) => fs.existsSync(path.join(d, VULKAN_LOADER)));
 }
 
-export { VULKAN_LOADER };
+export { SYSTEM_LIBRARY_DIRS, VULKAN_LOADER };

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AdapterReport } from './adapter';
-import { dawnFile, VULKAN_LOADER } from './dawn';
+import { dawnFile, SYSTEM_LIBRARY_DIRS, VULKAN_LOADER } from './dawn';
 
 export interface DawnProbe {
   /** the hardware adapter the automatic choice takes, or null */
@@ -98,7 +98,7 @@ function fingerprint(env: NodeJS.ProcessEnv): string {
     stat(dawnFile() ?? 'no-dawn'),
     ...ICD_DIRS.flatMap((d) => listing(d)),
     ...DEVICE_DIRS.flatMap((d) => listing(d, /^(card|renderD|nvidia)/)),
-    ...['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].map((d) => stat(path.join(d, VULKAN_LOADER))),
+    ...SYSTEM_LIBRARY_DIRS.map((d) => stat(path.join(d, VULKAN_LOADER))),
     ...LOADER_VARIABLES.map((v) => `${v}=${env[v] ?? ''}`),
   ];
   return createHash('sha256').update(parts.join('\n')).digest('hex');

@@ -34,6 +34,7 @@ export function localExecutor(o: LocalExecutorOptions = {}): Executor {
       // one process per worker runs its share of the cells in turn: starting tsx and tfjs costs seconds
       const shares = Array.from({ length: Math.min(workers, cells.length) }, (_, w) => cells.filter((_, i) => i % workers === w));
       const env = { ...process.env, EBT_NATIVE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+      removeDeadShares(); // once a stage, not once a worker
       const children = new Set<ChildProcess>();
       // Ctrl-C: the workers (in the terminal's process group, or told here) save what they can and stop; then
       // the command says so and exits 130, instead of vanishing with its workers mid-cell
@@ -77,7 +78,6 @@ function runShare(
   children: Set<ChildProcess>,
   log?: (line: string) => void,
 ): Promise<string | null> {
-  removeDeadShares();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SHARE_PREFIX}${process.pid}-`));
   const list = path.join(dir, 'cells.json');
   fs.writeFileSync(list, JSON.stringify(cells));
