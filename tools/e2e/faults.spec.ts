@@ -4,109 +4,12 @@
  * rename), then resumed with --resume until it finishes, must end with the same files as a run that was
  * never interrupted - timing aside - and leave no temporary file and no lock.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-const bin = path.join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'ebt.js');
-
-interface Outcome {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function ebt(args: string[], env: Record<string, string> = {}): Outcome {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EBT_FAILPOINT') && k !== 'EBT_WRITE_LOG'));
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 300_000 });
-  return { status: r.status, signal: r.signal, stderr: r.stderr };
-}
-
-/**
- * Everything a run leaves that does not depend on the clock: CSVs without their seconds columns, the report
- * (which shows times) only as present, other files by their sha256.
- */
-function contents(dir: string, files: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of files) {
-    const file = path.join(dir, f);
-    if (!fs.existsSync(file)) {
-      out[f] = '<missing>';
-      continue;
-    }
-    if (f.endsWith('.html')) {
-      out[f] = '<present>';
-      continue;
-    }
-    if (!f.endsWith('.csv')) {
-      out[f] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-      continue;
-    }
-    const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-    const keep = header.split(',').map((c) => c !== 'seconds');
-    out[f] = [header, ...rows]
-      .map((l) =>
-        l
-          .split(',')
-          .filter((_, i) => keep[i])
-          .join(','),
-      )
-      .join('\n');
-  }
-  return out;
-}
-
-const leftovers = (dir: string) => fs.readdirSync(dir, { recursive: true }).filter((f) => /\.tmp$|\.ebt-lock$/.test(String(f)));
-
-/** The writes of a run, in order, as logged by EBT_WRITE_LOG (one line per write: pid and file). */
-const writesOf = (log: string) =>
-  fs
-    .readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.slice(l.indexOf(' ') + 1));
-
-/** A seeded uniform generator (mulberry32): the points a run is killed at are the same on every machine. */
-function seeded(seed: number): { next(): number } {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The processes that wrote to a run's log (EBT_WRITE_LOG: one line per write, pid first). */
-const pidsOf = (log: string) => [
-  ...new Set(
-    fs
-      .readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => Number(l.split(' ')[0])),
-  ),
-];
-
-/** The processes that wrote to a run's log and are still running 5 s after the run ended. */
-async function survivors(log: string): Promise<number[]> {
-  const pids = pidsOf(log);
-  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-  return pids.filter(alive);
-}
+import { contents, ebt, leftovers, pidsOf, seeded, survivors, writesOf } from './fault-injection';
+import { bin } from './run-cli';
 
 describe('runs killed at any write resume to the same result', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-faults-'));
@@ -139,6 +42,24 @@ describe('runs killed at any write resume to the same result', () => {
       args: ['pretrain', 'small-vit', '--preset', 'smoke', '--rewind', 'init', '--no-sweep'],
       files: ['metrics.csv', 'trajectory.arrow', 'detections.json', 'ticket/ticket.json', 'ticket-train/metrics.csv'],
       named: [(w: string[]) => `${w.findIndex((f) => f.includes('ticket-train/checkpoints')) + 1}`],
+      random: 0,
+    },
+    {
+      name: 'masked-LM pretraining (pretrain bert), killed building its scratch model and at the draw',
+      args: ['pretrain', 'bert', '--preset', 'smoke'],
+      files: [
+        'metrics.csv',
+        'trajectory.arrow',
+        'detections.json',
+        'scratch-model/model.safetensors',
+        'ticket/ticket.json',
+        'ticket/model.safetensors',
+        'ticket/tokenizer.json',
+      ],
+      named: [
+        (w: string[]) => `${w.findIndex((f) => f.endsWith('scratch-model/model.safetensors')) + 1}`,
+        (w: string[]) => `${w.findIndex((f) => f.endsWith('ticket/ticket.json')) + 1}:before`,
+      ],
       random: 0,
     },
   ];
@@ -191,7 +112,13 @@ describe('runs killed at any write resume to the same result', () => {
           expect({ point, victim, died: killed.signal === 'SIGKILL' || killed.status === 1 }).toEqual({ point, victim, died: true });
           // no process of the killed run trains on (sweep workers die with their parent)
           expect({ point, survivors: await survivors(`${out}.log`) }).toEqual({ point, survivors: [] });
-          const resumed = ebt([...s.args, '--out', out, '--resume']);
+          // killed before run.json: there is no run to resume; the refusal says to start again, which takes the folder over
+          const started = fs.existsSync(path.join(out, 'run.json'));
+          if (!started)
+            expect(ebt([...s.args, '--out', out, '--resume']).stderr).toMatch(
+              /its start was cut short before run\.json was written; start it again without --resume\.\n$/,
+            );
+          const resumed = ebt([...s.args, '--out', out, ...(started ? ['--resume'] : [])]);
           expect({ point, victim, status: resumed.status, stderr: resumed.status === 0 ? '' : resumed.stderr }).toEqual({
             point,
             victim,

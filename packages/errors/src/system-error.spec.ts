@@ -35,7 +35,7 @@ describe('fromSystemError', () => {
     const e = fromSystemError(full, '/runs/a/checkpoints/last.safetensors');
     expect(e).toBeInstanceOf(RunError);
     expect(e!.message).toBe(
-      "Cannot write '/runs/a/checkpoints/last.safetensors': no space left on the device (ENOSPC). Free some space; a run continues with --resume.",
+      "Cannot write '/runs/a/checkpoints/last.safetensors': no space left on the device (ENOSPC). Free some space, then run the same command again (pretrain and finetune with --resume): what was written is kept.",
     );
   });
 

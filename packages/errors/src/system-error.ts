@@ -41,6 +41,6 @@ export function fromSystemError(e: unknown, file?: string): EbtError | null {
   // a copy fails on its destination, which Node keeps apart from `path`
   const target = file ?? (syscall === 'copyfile' && dest ? dest : path);
   const verb = file ? 'write' : (VERBS[syscall ?? ''] ?? 'access');
-  const message = `Cannot ${verb} ${target ? `'${target}'` : 'a file'}: ${MEANING[code]} (${code}).${code === 'ENOSPC' || code === 'EDQUOT' ? ' Free some space; a run continues with --resume.' : ''}`;
+  const message = `Cannot ${verb} ${target ? `'${target}'` : 'a file'}: ${MEANING[code]} (${code}).${code === 'ENOSPC' || code === 'EDQUOT' ? ' Free some space, then run the same command again (pretrain and finetune with --resume): what was written is kept.' : ''}`;
   return USAGE_CODES.has(code) ? new UsageError(message) : new RunError(message);
 }

@@ -38,7 +38,7 @@ describe('the local executor leaves nothing in $TMPDIR (issue 34 item 11)', () =
     await expect(localExecutor({ workers: 1 }).run([{ file: path.join(dir, 'a.json') }], runner)).resolves.toEqual({ done: true });
     expect(fs.existsSync(stale)).toBe(false);
     await expect(localExecutor({ workers: 1 }).run([{ file: path.join(dir, 'die.json') }], runner)).rejects.toThrow(
-      'die failed: its worker was killed by SIGKILL',
+      'cell die: its worker was killed by SIGKILL',
     );
     expect(shares()).toEqual([]);
   });

@@ -78,7 +78,7 @@ export function runCellFromArgv<C extends ExecutorCell>(run: (cell: C) => Promis
       process.stdout.write(`${CELL_DONE}${cell.file}\n`);
     }
   })().catch((e) => {
-    process.stderr.write(`cell failed: ${(e as Error).message}\n`);
+    process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
   });
 }

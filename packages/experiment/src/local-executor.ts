@@ -102,7 +102,7 @@ function runShare(
       fs.rmSync(dir, { recursive: true, force: true });
       // a worker killed (by the OOM killer, say) says nothing itself: its signal or exit code is the reason
       const reason = err.trim().split('\n').pop() || (signal ? `its worker was killed by ${signal}` : `its worker exited with code ${code}`);
-      resolve(code === 0 ? null : `${path.basename(current.file, '.json')} failed: ${reason}`);
+      resolve(code === 0 ? null : `cell ${path.basename(current.file, '.json')}: ${reason}`);
     });
   });
 }
