@@ -82,6 +82,16 @@ describe('the libraries, installed from their tarballs', () => {
     }
   });
 
+  test('what they pull in is small: jstat and ml-matrix with its few helpers, not a tree of micro-packages', () => {
+    const installed = fs
+      .readdirSync(path.join(dir, 'node_modules'))
+      .flatMap((d) => (d.startsWith('@') ? fs.readdirSync(path.join(dir, 'node_modules', d)).map((n) => `${d}/${n}`) : [d]))
+      .filter((d) => !d.startsWith('.') && !d.startsWith('@ebt/'));
+    expect(installed).toEqual(expect.arrayContaining(['jstat', 'ml-matrix']));
+    expect(installed.filter((d) => d.startsWith('@stdlib/'))).toEqual([]);
+    expect(installed.length).toBeLessThanOrEqual(10);
+  });
+
   test("plain Node, CommonJS: the ADF p-value is statsmodels', the draw the workspace's", () => {
     const r = node(
       dir,
