@@ -11,6 +11,19 @@ export interface RatioPair {
 export const ratioKey = (r: { heads: number; ffn: number } | { ratioHeads: number; ratioFfn: number }) =>
   'heads' in r ? `${r.heads}:${r.ffn}` : `${r.ratioHeads}:${r.ratioFfn}`;
 
+/**
+ * A share as people read it, in help, tables and figure legends: thirds as 1/3 and 2/3 (EarlyBERT's head
+ * ratio), anything else to 4 significant digits - never 0.3333333333333333. Keys in files stay ratioKey's.
+ */
+export function shareLabel(p: number): string {
+  for (const k of [1, 2]) if (Math.abs(p - k / 3) < 1e-12) return `${k}/3`;
+  return String(Number(p.toPrecision(4)));
+}
+
+/** A pair as people read it: '1/3:0.4'. */
+export const ratioLabel = (r: { heads: number; ffn: number } | { ratioHeads: number; ratioFfn: number }) =>
+  'heads' in r ? `${shareLabel(r.heads)}:${shareLabel(r.ffn)}` : `${shareLabel(r.ratioHeads)}:${shareLabel(r.ratioFfn)}`;
+
 /** The pair a run watches (and EB-train prunes at) unless told otherwise: EarlyBERT's heads 1/3, FFN 0.4. */
 export const DEFAULT_WATCH_RATIO: Readonly<RatioPair> = { heads: MASK_DEFAULTS.ratioHeads, ffn: MASK_DEFAULTS.ratioFfn };
 

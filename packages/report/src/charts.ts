@@ -1,6 +1,7 @@
 /** The report's figures as vega-lite specs (rendered by render.ts). */
 import { distanceMatrix, masksAt, NUCLEAR_STATIONARITY, Point, resolveMaskOptions } from '@ebt/eb-criteria';
 import { shapeKey } from '@ebt/slimming';
+import { ratioLabel } from '@ebt/experiment';
 import { DetectionEntry, MetricsRow } from './load-run';
 import { VegaLiteSpec } from './render';
 
@@ -170,7 +171,7 @@ export function nuclearNormSeries(detections: DetectionEntry[]): VegaLiteSpec | 
 /** Each row's `score` is its task's metric (`metric`: accuracy, f1, ...). */
 export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: number | null): VegaLiteSpec {
   const metric = String(sweep[0]?.metric ?? 'accuracy');
-  const ratio = (r: Record<string, any>) => `${shortShare(r.ratioHeads)}:${shortShare(r.ratioFfn)}`;
+  const ratio = (r: Record<string, any>) => ratioLabel({ ratioHeads: r.ratioHeads, ratioFfn: r.ratioFfn });
   // one line per ratio through the grid (epochs, fractions); each criterion's draw a point of its own shape
   const grid = sweep.filter((r) => r.source !== 'draw').map((r) => ({ ...r, ratio: ratio(r) }));
   const draws = sweep.filter((r) => r.source === 'draw').map((r) => ({ ...r, ratio: ratio(r), drawn: `${r.criterion}'s draw` }));
@@ -201,4 +202,3 @@ export function sweepAccuracy(sweep: Array<Record<string, any>>, denseScore: num
 }
 
 /** A share as a label: 1/3 as 0.33, never 0.3333333333333333. */
-const shortShare = (p: number): string => String(Number(Number(p).toFixed(2)));

@@ -168,13 +168,13 @@ describe('writeReport', () => {
         // every table reads as text: no undefined, null or NaN, no long floats, and the page is no wider than the window
         const cells = await cellTexts(page);
         expect(cells.filter((c) => /undefined|null|NaN|\d\.\d{5,}/.test(c))).toEqual([]);
-        expect(cells).toEqual(expect.arrayContaining(["mask-distance's draw", '0.3333:0.4', '58.00%', '12%']));
+        expect(cells).toEqual(expect.arrayContaining(["mask-distance's draw", '1/3:0.4', '58.00%', '12%']));
         const width = await pageWidth(page);
         expect(width.page).toBeLessThanOrEqual(width.window);
         // the sweep figure: a line per ratio through the grid, the draw a point of its own, labels short
         const legend = await page.$eval('#sweep-accuracy svg', (svg) => svg.textContent ?? '');
         expect(legend).toContain("mask-distance's draw");
-        expect(legend).toContain('0.33:0.4');
+        expect(legend).toContain('1/3:0.4');
         expect(legend).not.toMatch(/\d\.\d{5,}/);
         await page.screenshot({ path: path.join(dir, 'report', 'screenshot.png'), fullPage: true });
         expect(fs.statSync(path.join(dir, 'report', 'screenshot.png')).size).toBeGreaterThan(10_000);

@@ -10,9 +10,10 @@ import { judgeDetection, masksAt, Point, resolveMaskOptions } from '@ebt/eb-crit
 import { ModelConfig, readConfig } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { shapeKey } from '@ebt/slimming';
+import { ratioLabel } from '@ebt/experiment';
 import { ffnDistribution, headHeatmap, maskDistanceMatrix, nuclearNormSeries, sweepAccuracy, trainingCurves } from './charts';
 import { loadRun, RunFolder } from './load-run';
-import { cellText, writePage } from './page';
+import { writePage } from './page';
 import { VegaLiteSpec } from './render';
 
 export interface ReportResult {
@@ -111,7 +112,7 @@ function sweepTable(sweep: Array<Record<string, any>>): aq.ColumnTable {
       cell: r.kind === 'dense' ? 'dense' : r.source === 'draw' ? `${r.criterion}'s draw` : r.source === 'epoch' ? `after epoch ${r.at}` : 'grid',
       step: r.step,
       'share of training': r.fraction === null || r.fraction === undefined ? '' : `${(100 * r.fraction).toPrecision(2)}%`,
-      'ratio (heads:FFN)': r.kind === 'dense' ? '' : `${cellText(r.ratioHeads)}:${cellText(r.ratioFfn)}`,
+      'ratio (heads:FFN)': r.kind === 'dense' ? '' : ratioLabel({ ratioHeads: r.ratioHeads, ratioFfn: r.ratioFfn }),
       [r.metric === 'accuracy' ? 'accuracy' : r.metric]: r.metric === 'accuracy' ? percent(r.score) : r.score,
       parameters: r.parameters,
       FLOPs: r.flops,

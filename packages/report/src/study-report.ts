@@ -8,7 +8,7 @@ import { readJsonFile } from '@ebt/files';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as aq from 'arquero';
-import { CriterionStatistics, endpointResult, ratioKey, Rate, readStudySummary, seedDir, StudySummary } from '@ebt/experiment';
+import { CriterionStatistics, endpointResult, ratioKey, ratioLabel, Rate, readStudySummary, seedDir, StudySummary } from '@ebt/experiment';
 import type { PairedDifference } from '@ebt/intervals';
 
 import { nuclearNormSeries } from './charts';
@@ -30,14 +30,14 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
     const spec = nuclearNormSeries(readJsonFile<{ criteria: DetectionEntry[] }>(file).criteria);
     if (spec) specs[`signal-seed-${seed}`] = { ...spec, title: `Seed ${seed}: ${spec.title}` };
   }
-  const ratios = [...new Set(s.table.map((t) => `${t.ratioHeads}:${t.ratioFfn}`))];
+  const ratios = [...new Set(s.table.map((t) => ratioKey(t)))];
   const fractions = [...new Set(s.table.map((t) => t.fraction))];
   const seedTable = aq.from(
     ratios.map((r) => ({
-      'pruned (heads:FFN)': r,
+      'pruned (heads:FFN)': ratioLabel(s.table.find((t) => ratioKey(t) === r)!),
       ...Object.fromEntries(
         fractions.map((f) => {
-          const cell = s.table.find((t) => t.fraction === f && `${t.ratioHeads}:${t.ratioFfn}` === r);
+          const cell = s.table.find((t) => t.fraction === f && ratioKey(t) === r);
           return [`${percentLabel(f)}${cell?.tieBreak ? ' (tie-break mask)' : ''}`, cell ? fmt(cell.score) : '-'];
         }),
       ),
@@ -67,7 +67,7 @@ export function writeStudyReport(dir: string): { file: string; figures: string[]
   const statistics = aq.from(Object.entries(s.criteria).map(([name, c]) => statisticsRow(name, c.statistics)));
   const controls = aq.from(
     s.controls.map((c) => ({
-      control: `${c.kind === 'random' ? 'random mask' : 'layerwise shuffle of the late mask'} ${c.ratioHeads}:${c.ratioFfn}`,
+      control: `${c.kind === 'random' ? 'random mask' : 'layerwise shuffle of the late mask'} ${ratioLabel(c)}`,
       [s.metric]: fmt(c.score),
       'minus the latest grid ticket (points, 95% t CI)': difference(c.vsLatestGridPoints),
     })),
@@ -183,13 +183,13 @@ function computeVsAccuracy(s: StudySummary): VegaLiteSpec {
   const values = [
     ...s.grid
       .filter((g) => g.kind === 'grid' && g.score !== null)
-      .map((g) => ({ series: 'fixed fraction', ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
+      .map((g) => ({ series: 'fixed fraction', ratio: ratioLabel(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
     ...s.grid
       .filter((g) => g.kind === 'draw' && g.score !== null)
-      .map((g) => ({ series: g.criterion!, ratio: ratioKey(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
+      .map((g) => ({ series: g.criterion!, ratio: ratioLabel(g), percent: 100 * g.fraction!, score: scale * g.score!, seed: g.seed })),
     ...s.grid
       .filter((g) => g.kind === 'random' && g.score !== null)
-      .map((g) => ({ series: 'random mask', ratio: ratioKey(g), score: scale * g.score!, seed: g.seed })),
+      .map((g) => ({ series: 'random mask', ratio: ratioLabel(g), score: scale * g.score!, seed: g.seed })),
   ];
   const x = { field: 'percent', type: 'quantitative', title: 'share of training before the draw (%)' };
   const y = { field: 'score', type: 'quantitative', scale: { zero: false }, title: s.metric === 'accuracy' ? 'ticket accuracy (%)' : `ticket ${s.metric}` };
@@ -232,7 +232,7 @@ function computeVsAccuracy(s: StudySummary): VegaLiteSpec {
 function accuracyByStep(s: StudySummary): VegaLiteSpec {
   const points = s.grid
     .filter((g) => g.kind !== 'dense' && g.kind !== 'random' && g.score !== null)
-    .map((g) => ({ ...g, ratio: ratioKey(g), percent: 100 * g.fraction! }));
+    .map((g) => ({ ...g, ratio: ratioLabel(g), percent: 100 * g.fraction! }));
   const draws = Object.entries(s.criteria).flatMap(([name, c]) =>
     c.draws.flatMap((d) => (d ? [{ criterion: name, seed: d.seed, percent: 100 * d.fraction }] : [])),
   );

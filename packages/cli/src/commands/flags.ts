@@ -16,7 +16,7 @@ import {
 import { criterionFlags, parseCriterionFlags } from './criterion-flags';
 
 import { UsageError } from '@ebt/errors';
-import { manifestFile, parseRatioPairs, readManifest, RUN_DEFAULTS, TicketInfo } from '@ebt/experiment';
+import { manifestFile, parseRatioPairs, readManifest, RUN_DEFAULTS, shareLabel, TicketInfo } from '@ebt/experiment';
 import { TrainResult } from '@ebt/training';
 import { oneOf, parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
@@ -71,16 +71,13 @@ export function parseTrainingFlags(o: Record<string, unknown>) {
 }
 
 /** The mask flags (docs/method.md section 2) of detect and prune. */
-/** A share as help prints it: 1/3 rather than 0.3333333333333333. */
-const shortRatio = (p: number): string => (Number.isInteger(p * 3) && !Number.isInteger(p * 10) ? `${p * 3}/3` : String(p));
-
 export function maskFlags(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--ratio-heads <p>', 'share of heads pruned by the mask').default(String(MASK_DEFAULTS.ratioHeads), shortRatio(MASK_DEFAULTS.ratioHeads)),
+      new Option('--ratio-heads <p>', 'share of heads pruned by the mask').default(String(MASK_DEFAULTS.ratioHeads), shareLabel(MASK_DEFAULTS.ratioHeads)),
     )
     .addOption(
-      new Option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask').default(String(MASK_DEFAULTS.ratioFfn), shortRatio(MASK_DEFAULTS.ratioFfn)),
+      new Option('--ratio-ffn <p>', 'share of FFN neurons pruned by the mask').default(String(MASK_DEFAULTS.ratioFfn), shareLabel(MASK_DEFAULTS.ratioFfn)),
     )
     .option('--scope <s>', 'global or layerwise, for both kinds')
     .option('--scope-heads <s>', 'scope of the head mask', MASK_DEFAULTS.scopeHeads)

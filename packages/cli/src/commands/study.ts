@@ -1,7 +1,19 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '@ebt/errors';
-import { PILOT_GATE_POINTS, PILOT_SEEDS, pilotGate, RatioPair, SEED_RATIOS, study, STUDY_FRACTIONS, StudySummary, writePilotGate } from '@ebt/experiment';
+import {
+  PILOT_GATE_POINTS,
+  PILOT_SEEDS,
+  pilotGate,
+  RatioPair,
+  ratioKey,
+  ratioLabel,
+  SEED_RATIOS,
+  study,
+  STUDY_FRACTIONS,
+  StudySummary,
+  writePilotGate,
+} from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { writeStudyReport } from '@ebt/report';
 import { parseInteger, parseNumber, splitList } from '../input';
@@ -25,7 +37,7 @@ export function studyCommand(): Command {
       ),
       {
         help: 'pruning ratios, heads:FFN pairs or one number for both: each run watches each criterion at each, and each draw is pruned and judged at its own',
-        default: SEED_RATIOS.map((r) => `${r.heads}:${r.ffn}`).join(','),
+        default: SEED_RATIOS.map(ratioKey).join(','),
       },
     )
       .option('--seeds <n>', 'number of seeds (1..n); 5 give confidence intervals worth reading (docs/study.md)', '5')
@@ -117,10 +129,9 @@ function printStudy(s: StudySummary): void {
   process.stdout.write(`seeds ${s.seeds.join(', ')}; dense ${s.metric} ${fmt(s.dense.score)}\n`);
   for (const t of s.table)
     process.stdout.write(
-      `  pruned at ${(100 * t.fraction).toPrecision(2).padStart(4)}%${t.tieBreak ? ' (tie-break mask)' : ''}, ratio ${t.ratioHeads}:${t.ratioFfn}: ${fmt(t.score)}\n`,
+      `  pruned at ${(100 * t.fraction).toPrecision(2).padStart(4)}%${t.tieBreak ? ' (tie-break mask)' : ''}, ratio ${ratioLabel(t)}: ${fmt(t.score)}\n`,
     );
-  for (const c of s.controls)
-    process.stdout.write(`  ${c.kind === 'random' ? 'random mask' : 'layerwise shuffle'}, ratio ${c.ratioHeads}:${c.ratioFfn}: ${fmt(c.score)}\n`);
+  for (const c of s.controls) process.stdout.write(`  ${c.kind === 'random' ? 'random mask' : 'layerwise shuffle'}, ratio ${ratioLabel(c)}: ${fmt(c.score)}\n`);
   for (const [name, c] of Object.entries(s.criteria)) {
     const draws = c.draws.map((d) => (d ? `${d.step} (${(100 * d.fraction).toFixed(0)}%)` : 'never')).join(', ');
     process.stdout.write(

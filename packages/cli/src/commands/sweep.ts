@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { parseRatioPairs, readManifest, sweep } from '@ebt/experiment';
+import { parseRatioPairs, ratioLabel, readManifest, sweep } from '@ebt/experiment';
 import { executorFlags, makeExecutor } from './executor-flags';
 import { parseInteger, parseNumber } from '../input';
 import { printJson } from '../output';
@@ -72,7 +72,7 @@ export function sweepCommand(): Command {
                 ? `at ${row.criterion}'s draw, step ${row.step}`
                 : `at step ${row.step}`;
         process.stdout.write(
-          `${where.padEnd(16)} ratio ${row.ratioHeads}:${row.ratioFfn}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
+          `${where.padEnd(16)} ratio ${ratioLabel(row)}: ${row.metric} ${score}${extra}, ${row.parameters} parameters, ${row.seconds.toFixed(0)} s\n`,
         );
       }
       for (const s of r.skipped) process.stdout.write(`skipped ${s}\n`);
