@@ -41,4 +41,4 @@ export function parseSeries(text: string, file: string): number[] {
   return out;
 }
 
-export { oneOf, parseInteger, parseNumber, splitList } from '@ebt/experiment';
+export { oneOf, parseInteger, parseNumber, splitList } from '@ebt/errors';

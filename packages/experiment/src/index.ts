@@ -30,7 +30,6 @@ export { readSweepResults, SweepResultsError, writeSweepResults } from './sweep-
 export { loadKind } from './run-kind';
 export { copyInputFiles, MODEL_FOLDER_FILES, saveDenseModel } from './save-model';
 export type { SaveModelOptions } from './save-model';
-export { oneOf, optionalInteger, parseInteger, parseNumber, splitList } from './flag-values';
 export type { FlagTarget, KindRun, KindRunOptions, RetrainTask, RunKind } from './run-kind';
 export { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
 export { CELL_DONE, parseTaskArgument, runCellFromArgv, taskArgument } from './executor';

@@ -3,7 +3,8 @@
  * its flags, its dense run and how its tickets are retrained.
  */
 import { decodeAnswers, squadFeatures, squadMetrics } from '@ebt/data';
-import { oneOf, optionalInteger, parseInteger, RunKind, RetrainTask, scoredResult } from '@ebt/experiment';
+import { oneOf, optionalInteger, parseInteger } from '@ebt/errors';
+import { RunKind, RetrainTask, scoredResult } from '@ebt/experiment';
 import { BERT_OPTIONS, BertRunOptions } from './bert-options';
 import { loadPretrained, QuestionAnswerer, TextTokenizer } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';

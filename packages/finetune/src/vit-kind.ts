@@ -1,5 +1,6 @@
 /** The run kind `finetune vit`: its flags, its dense run (finetune-vit.ts) and how its tickets are retrained. */
-import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
+import { optionalInteger } from '@ebt/errors';
+import { RunKind, scoredResult } from '@ebt/experiment';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { readConfig } from '@ebt/models';
 import { finetuneVit, FinetuneVitOptions, loadVitData, loadVitModel, VIT_OPTIONS, vitForward, vitTraining } from './finetune-vit';

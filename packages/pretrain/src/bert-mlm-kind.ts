@@ -1,5 +1,6 @@
 /** The run kind `pretrain bert`: masked-LM pretraining (pretrain-bert.ts), its flags, and how its tickets are retrained. */
-import { optionalInteger, RunKind, scoredResult } from '@ebt/experiment';
+import { optionalInteger } from '@ebt/errors';
+import { RunKind, scoredResult } from '@ebt/experiment';
 import { loadPretrained } from '@ebt/models';
 import { countFlops, countParameters } from '@ebt/pruning';
 import { BERT_PRESETS } from './bert-presets';

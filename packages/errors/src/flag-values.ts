@@ -1,5 +1,5 @@
 /** Flag values as every command and run kind parses them: one message per kind of bad value, naming the flag. */
-import { UsageError } from '@ebt/errors';
+import { UsageError } from './errors';
 
 export function parseInteger(value: string, flag: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag} must be a non-negative integer (got '${value}').`);
