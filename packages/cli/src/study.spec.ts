@@ -300,13 +300,24 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
   });
 
   test('--pilot: the gate reads E0 at the largest ratio from the pilot study, keeps gate.json, and runs the full study only past 2 points', () => {
-    // the smoke study above as the pilot of another study (seed 3): it resumes with nothing to redo
+    // the smoke study above as the pilot of another study (seed 3): the pilot plans only the cells its gate reads -
+    // per seed the dense baseline, the earliest and latest grid tickets and the random mask at the largest pair -
+    // all among the smoke study's, so it resumes with nothing to redo
     const other = path.join(root, 'gated');
     fs.cpSync(dir, path.join(other, 'pilot'), { recursive: true });
     const args2 = args.map((a) => (a === dir ? other : a === '--seeds' ? '--seed-list' : a === '2' ? '3' : a));
     const r = runCli([...args2, '--pilot', '--pilot-seeds', '1,2'], undefined, {}, 600_000);
     expect(r.stderr.split('\n').filter((l) => /^ebt: (?!tfjs|seed|dense|study)/.test(l))).toEqual([]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toContain('ebt study: 8 prune-and-retrain cells, 8 already done');
+    const pilot = JSON.parse(fs.readFileSync(path.join(other, 'pilot', 'study.json'), 'utf8'));
+    expect(pilot.criteria).toEqual({});
+    expect(pilot.grid.map((g: any) => g.kind).sort()).toEqual(['dense', 'dense', 'grid', 'grid', 'grid', 'grid', 'random', 'random']);
+    const fractions = summary.grid.filter((g: any) => g.kind === 'grid' && g.seed === 1).map((g: any) => g.fraction);
+    expect(pilot.grid.filter((g: any) => g.kind === 'grid' && g.seed === 1).map((g: any) => g.fraction)).toEqual([
+      Math.min(...fractions),
+      Math.max(...fractions),
+    ]);
     const gate = JSON.parse(fs.readFileSync(path.join(other, 'pilot', 'gate.json'), 'utf8'));
     const e0 = summary.endpoints.byRatio['0.5:0.3'].endpoints;
     expect(gate).toEqual({

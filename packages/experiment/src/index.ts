@@ -12,7 +12,7 @@ export {
 export type { ManifestOptions, RunCommand, RunManifest } from './manifest';
 export { checkPositive, checkRunOptions, checkSaveModel, earlyBirdRunFields, RUN_DEFAULTS, runCriteria, watchKey, watchOf, watchRatios } from './run-options';
 export type { EarlyBirdRunOptions, RunOptions, Watch } from './run-options';
-export { checkRatioPairs, DEFAULT_WATCH_RATIO, parseRatioPairs, ratioKey, ratioLabel, shareLabel } from './ratios';
+export { checkRatioPairs, DEFAULT_WATCH_RATIO, largestRatio, parseRatioPairs, ratioKey, ratioLabel, shareLabel } from './ratios';
 export type { CriterionName } from '@ebt/eb-criteria';
 export { earlyBirdCallback } from './early-bird-callback';
 export type { EarlyBirdCallback, EarlyBirdOptions } from './early-bird-callback';

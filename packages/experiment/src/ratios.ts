@@ -24,6 +24,9 @@ export function shareLabel(p: number): string {
 export const ratioLabel = (r: { heads: number; ffn: number } | { ratioHeads: number; ratioFfn: number }) =>
   'heads' in r ? `${shareLabel(r.heads)}:${shareLabel(r.ffn)}` : `${shareLabel(r.ratioHeads)}:${shareLabel(r.ratioFfn)}`;
 
+/** The pair that prunes most (heads + FFN shares the largest; the first of equals): where a mask matters most. */
+export const largestRatio = (ratios: readonly RatioPair[]): RatioPair => ratios.reduce((a, b) => (b.heads + b.ffn > a.heads + a.ffn ? b : a), ratios[0]);
+
 /** The pair a run watches (and EB-train prunes at) unless told otherwise: EarlyBERT's heads 1/3, FFN 0.4. */
 export const DEFAULT_WATCH_RATIO: Readonly<RatioPair> = { heads: MASK_DEFAULTS.ratioHeads, ffn: MASK_DEFAULTS.ratioFfn };
 

@@ -15,7 +15,7 @@ import { StudySlotSpec } from './study-slots-file';
 import { gridPoint, pruneCell, SweepCell } from './sweep';
 import { cellFileName } from './cell-file';
 import { baselineDraws, BASELINES } from './study-baselines';
-import { RatioPair, ratioKey } from './ratios';
+import { largestRatio, RatioPair, ratioKey } from './ratios';
 import { ControlKind, SeedDraw, StudyRow, seedDir } from './study-types';
 export type { SeedDraw } from './study-types';
 import { factory as mt19937 } from '@stdlib/random-base-mt19937';
@@ -73,13 +73,28 @@ interface CellPlanOptions {
   ratios: RatioPair[];
   retrainEpochs?: number;
   backend?: string;
+  /** the pilot's plan (StudyOptions.gateOnly) */
+  gateOnly?: boolean;
+}
+
+/**
+ * What a gate-only plan keeps of the study's (the pilot's: E0 at the largest pair reads nothing else): the
+ * earliest fraction after 0 and the latest at the largest ratio pair, and no draws (planSeedCells empties them).
+ */
+export function gatePlan<O extends CellPlanOptions>(o: O): O {
+  if (!o.gateOnly) return o;
+  // E0's earliest ticket is the earliest after step 0 (step 0's mask is the index tie-break)
+  const moved = o.fractions.filter((f) => f > 0);
+  return { ...o, fractions: [Math.min(...(moved.length ? moved : o.fractions)), Math.max(...o.fractions)], ratios: [largestRatio(o.ratios)] };
 }
 
 /**
  * A study's cell slots per seed: the dense baseline, then every prune point (each fraction, the two controls,
- * each criterion's and each baseline's draw) x ratio.
+ * each criterion's and each baseline's draw) x ratio; a gate-only plan's: the dense baseline, two fractions and
+ * the random mask.
  */
-export const slotsPerSeed = (o: CellPlanOptions) => 1 + (o.fractions.length + 2 + CRITERION_NAMES.length + BASELINES.length) * o.ratios.length;
+export const slotsPerSeed = (o: CellPlanOptions) =>
+  o.gateOnly ? 4 : 1 + (o.fractions.length + 2 + CRITERION_NAMES.length + BASELINES.length) * o.ratios.length;
 
 /**
  * Coefficients of the final point's shapes drawn uniformly at random, the same for a seed and ratio on every
@@ -128,7 +143,9 @@ interface PlannedRow {
  * The prune-and-retrain cells of one seed, in a fixed order (dense, each fraction x ratio, each control x ratio, each draw x ratio;
  * a draw on a grid point is retrained once), and the study's row for each slot.
  */
-export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
+export function planSeedCells(dir: string, seedRun: SeedRun, options: CellPlanOptions): { cells: SweepCell[]; rows: PlannedRow[] } {
+  const o = gatePlan(options);
+  const s = o.gateOnly ? { ...seedRun, draws: {} } : seedRun;
   const cellsDir = path.join(dir, 'cells');
   const epochs = o.retrainEpochs ?? s.run.options.epochs;
   const base = { kind: o.kind, runDir: s.dir, retrainEpochs: epochs, backend: o.backend };
@@ -147,12 +164,14 @@ export function planSeedCells(dir: string, s: SeedRun, o: CellPlanOptions): { ce
     { kind: 'random', coefficients: (r) => randomCoefficients(s.points[s.points.length - 1], s.seed, r) },
     { kind: 'shuffle', coefficients: (r) => shuffledCoefficients(latest, s.seed, r) },
   ];
-  const controlCells = controls.flatMap((c) =>
-    o.ratios.map((r) => {
-      const file = path.join(cellsDir, cellFileName({ seed: s.seed, what: c.kind, ratio: r, epochs }));
-      return { kind: c.kind, ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...c.coefficients(r) }, r, file), step: null } };
-    }),
-  );
+  const controlCells = controls
+    .filter((c) => !o.gateOnly || c.kind === 'random')
+    .flatMap((c) =>
+      o.ratios.map((r) => {
+        const file = path.join(cellsDir, cellFileName({ seed: s.seed, what: c.kind, ratio: r, epochs }));
+        return { kind: c.kind, ratio: r, cell: { ...pruneCell(base, { step: 0, epoch: 0, ...c.coefficients(r) }, r, file), step: null } };
+      }),
+    );
   // each fraction at every ratio pair; then each criterion's draw at each pair, pruned at that pair only
   const prunePoints: Array<{ kind: 'grid' | 'draw'; criterion: string | null; point: DrawnPoint | TrajectoryPoint; ratio: RatioPair }> = [
     ...grid.flatMap((point) => o.ratios.map((ratio) => ({ kind: 'grid' as const, criterion: null, point, ratio }))),

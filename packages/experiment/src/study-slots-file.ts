@@ -21,6 +21,8 @@ const studySlotsSchema = z.object({
   ratios: z.array(z.object({ heads: ratio, ffn: ratio })).min(1),
   retrainEpochs: z.number().int().positive().optional(),
   backend: z.string().optional(),
+  /** the pilot's plan: only the cells its gate reads (StudyOptions.gateOnly) */
+  gateOnly: z.boolean().optional(),
 });
 
 export type StudySlotSpec = z.infer<typeof studySlotsSchema>;

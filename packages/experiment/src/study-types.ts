@@ -41,6 +41,11 @@ export interface StudyOptions {
   ratios?: RatioPair[];
   /** epochs of each retraining (default: the run's) */
   retrainEpochs?: number;
+  /**
+   * only the cells the pilot gate reads (study-pilot.ts): per seed the dense baseline and, at the largest ratio
+   * pair, the earliest and latest grid tickets and the random mask - 4 cells instead of every prune point
+   */
+  gateOnly?: boolean;
   executor: Executor;
   backend?: string;
   log?: (line: string) => void;

@@ -1,12 +1,13 @@
 import { resolveMaskOptions } from '@ebt/eb-criteria';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { planSeedCells, randomCoefficients, SeedDraw, SeedRun, seedDraws, shuffledCoefficients } from './study-plan';
+import { planSeedCells, randomCoefficients, SeedDraw, SeedRun, seedDraws, shuffledCoefficients, slotsPerSeed } from './study-plan';
 import { baselineDraws, matchedQueue } from './study-baselines';
 import type { CriterionVerdict, StudyRow } from './study-types';
 import { criterionVerdict, ratioVerdict } from './study-verdicts';
 import { criterionStatistics, vsLatestGrid } from './study-statistics';
 import { cellMasks, gridPoint } from './sweep';
+import { ratioKey } from './ratios';
 import { meanSd } from './index';
 
 // one layer, 4 heads and 8 FFN neurons; the order of the coefficients settles at step 30 and stays
@@ -145,6 +146,23 @@ test("a seed's cells: dense, each fraction x ratio, the controls (random, shuffl
     '/study/cells/seed7-shuffle-r0.5_0.5-e2.json',
   ]);
   expect(rows[5].file).toBe(cells[2].file);
+});
+
+test("the pilot's gate-only plan: dense, the earliest fraction after 0 and the latest at the largest pair, the random mask; no draw, no shuffle", () => {
+  const s = seedRun([drawAt('a', points[6]), drawAt('b', points[3])]);
+  const quarter = { heads: 0.25, ffn: 0.25 };
+  const o = { kind: 'k', fractions: [0, 0.3, 0.5, 0.8], ratios: [quarter, half], retrainEpochs: 2, gateOnly: true };
+  const { cells, rows } = planSeedCells('/study', s, o);
+  expect(rows.map((r) => [r.kind, r.criterion, r.step, r.ratio && ratioKey(r.ratio)])).toEqual([
+    ['dense', null, null, null],
+    ['grid', null, 30, '0.5:0.5'],
+    ['grid', null, 80, '0.5:0.5'],
+    ['random', null, null, '0.5:0.5'],
+  ]);
+  expect(cells).toHaveLength(slotsPerSeed(o));
+  // the full plan's cells at the same points are these very files: a pilot and a study share nothing else
+  const full = planSeedCells('/study', s, { ...o, gateOnly: false }).cells.map((c) => c.file);
+  expect(full).toEqual(expect.arrayContaining(cells.map((c) => c.file)));
 });
 
 describe('the random-mask control', () => {

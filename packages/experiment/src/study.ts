@@ -15,7 +15,7 @@ import { StudySlotSpec, writeStudySlots } from './study-slots-file';
 import { checkRetrainOptions } from './sweep';
 import { RETRAIN_RUNNER, STUDY_RUN_RUNNER } from './runners';
 import { SEED_RATIOS, seedDir, STUDY_FRACTIONS, StudyOptions, StudyRow, StudyRunCell, StudySummary } from './study-types';
-import { loadSeedRun, planSeedCells, slotsPerSeed } from './study-plan';
+import { gatePlan, loadSeedRun, planSeedCells, slotsPerSeed } from './study-plan';
 import { summarise } from './study-verdicts';
 import { checkStudyFolder, claimStudyFolder } from './study-options-file';
 import { lockFolder, removeAtomicTemps } from './run-folder';
@@ -72,7 +72,7 @@ async function runStudy(dir: string, o: StudyOptions): Promise<StudyResult> {
   // stage 2: prune-and-retrain cells at the grid's fractions and at each draw. An executor that can queue
   // work behind work (Slurm) gets it with stage 1, as tasks that plan their own cell once the dense runs are
   // done; then, and with the local executor, the cells left without a result are planned here and run.
-  const plan = { kind: o.kind, fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend };
+  const plan = { kind: o.kind, fractions, ratios, retrainEpochs: o.retrainEpochs, backend: o.backend, ...(o.gateOnly ? { gateOnly: true } : {}) };
   const spec: StudySlotSpec = { dir, seeds: o.seeds, slotsPerSeed: slotsPerSeed(plan), ...plan };
   const specFile = path.join(dir, 'study-slots.json');
   fs.mkdirSync(path.join(dir, 'cells'), { recursive: true });
@@ -84,10 +84,11 @@ async function runStudy(dir: string, o: StudyOptions): Promise<StudyResult> {
   const cells = new Map(planned.flatMap((p) => p.cells).map((c) => [c.file, c]));
   const todo = [...cells.values()].filter((c) => !fs.existsSync(c.file));
   o.log?.(`ebt study: ${cells.size} prune-and-retrain cells, ${cells.size - todo.length} already done`);
-  const shared = planned.map((p) => fractions.length - p.rows.filter((r) => r.kind === 'grid').length / ratios.length);
+  const cellPlan = gatePlan(plan);
+  const shared = planned.map((p) => cellPlan.fractions.length - p.rows.filter((r) => r.kind === 'grid').length / cellPlan.ratios.length);
   if (shared.some((n) => n > 0))
     o.log?.(
-      `ebt study: ${Math.max(...shared)} of the ${fractions.length} fractions fall on a recorded point another one takes (record more often: --record-every)`,
+      `ebt study: ${Math.max(...shared)} of the ${cellPlan.fractions.length} fractions fall on a recorded point another one takes (record more often: --record-every)`,
     );
   const stage2 = await o.executor.run(todo, RETRAIN_RUNNER);
   if (!stage2.done) return { submitted: { jobs: stage2.jobs, note: stage2.note } };
@@ -113,7 +114,14 @@ async function runStudy(dir: string, o: StudyOptions): Promise<StudyResult> {
         seconds: r.seconds,
       };
     });
-  const summary = summarise(seedRuns, rows, ratios);
+  // a gate-only plan (the pilot's) retrained no draw: its summary is of the grid and the random mask at its pair
+  const summary = o.gateOnly
+    ? summarise(
+        seedRuns.map((s) => ({ ...s, draws: {} })),
+        rows,
+        cellPlan.ratios,
+      )
+    : summarise(seedRuns, rows, ratios);
   const json = path.join(dir, 'study.json');
   const csv = path.join(dir, 'study.csv');
   writeFileAtomic(json, JSON.stringify(summary, null, 1) + '\n');

@@ -46,7 +46,7 @@ export function studyCommand(): Command {
       .option('--retrain-epochs <n>', "epochs of each retraining (default: the run's)")
       .option(
         '--pilot',
-        `first a pilot study on seeds never reported (DIR/pilot); the full study runs only if its late ticket beats the random mask and the earliest grid ticket by ${PILOT_GATE_POINTS} points at the largest ratio`,
+        `first a pilot on seeds never reported (DIR/pilot: the dense runs, then only the cells its gate reads); the full study runs only if its late ticket beats the random mask and the earliest grid ticket by ${PILOT_GATE_POINTS} points at the largest ratio`,
       )
       .option('--pilot-seeds <list>', `the pilot's seeds (default ${PILOT_SEEDS.join(',')})`);
     executorFlags(sub).action(async (o) => {
@@ -80,7 +80,7 @@ export function studyCommand(): Command {
       };
       if (o.pilot) {
         const pilotDir = path.join(dir, 'pilot');
-        const p = await study(pilotDir, { ...options, seeds: pilotSeeds, executor: makeExecutor(o, pilotDir, log) });
+        const p = await study(pilotDir, { ...options, seeds: pilotSeeds, gateOnly: true, executor: makeExecutor(o, pilotDir, log) });
         if (p.submitted) return submitted(p.submitted, o.json);
         writeStudyReport(pilotDir);
         const gate = pilotGate(p.summary);
