@@ -82,6 +82,31 @@ describe('runs killed at any write resume to the same result', () => {
     const workers = pidsOf(log).filter((pid) => pid !== main.pid);
     expect(workers.length).toBeGreaterThan(0);
     expect(await survivors(log)).toEqual([]);
+    // a folder another live process holds (a pretrain still training): sweep and report refuse it, writing nothing
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const lock = path.join(run, '.ebt-lock');
+      fs.writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: os.hostname(), started: 'then' }));
+      fs.rmSync(path.join(run, 'report'), { recursive: true, force: true });
+      const results = path.join(run, 'sweep', 'results.csv');
+      const before = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : null;
+      for (const args of [
+        ['sweep', run, '--at-fractions', '0.7'],
+        ['report', run],
+      ]) {
+        const refused = ebt(args);
+        expect({ args, status: refused.status, stderr: refused.stderr }).toEqual({
+          args,
+          status: 2,
+          stderr: `ebt: '${run}' is in use by process ${holder.pid} on ${os.hostname()} (since then); wait for it, or stop it.\n`,
+        });
+      }
+      expect(fs.existsSync(path.join(run, 'report'))).toBe(false);
+      expect(fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : null).toBe(before);
+      fs.rmSync(lock);
+    } finally {
+      holder.kill();
+    }
     // a detections.json cut short is named, with exit 2, not read as no draw
     const detections = path.join(run, 'detections.json');
     fs.writeFileSync(detections, fs.readFileSync(detections, 'utf8').slice(0, 100));

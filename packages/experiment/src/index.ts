@@ -49,7 +49,7 @@ export type { CriterionVerdict, StudyOptions, StudyRow, StudyRunCell, StudySumma
 export { STUDY_FORMAT } from './study-types';
 export { readStudySummary } from './study-file';
 export type { CriterionStatistics, Rate } from './study-types';
-export { checkRunFolder, LOCK_FILE, openRunFolder } from './run-folder';
+export { checkRunFolder, LOCK_FILE, lockFolder, openRunFolder } from './run-folder';
 export type { RunFolderLock, RunFolderOptions } from './run-folder';
 export { slurmExecutor } from './slurm-executor';
 export type { SlurmOptions } from './slurm-executor';

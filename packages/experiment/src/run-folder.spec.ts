@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkRunFolder, LOCK_FILE, openRunFolder } from './index';
+import { checkRunFolder, LOCK_FILE, lockFolder, openRunFolder } from './index';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ebt-folder-'));
 
@@ -60,6 +60,27 @@ describe('run folder ownership', () => {
     lock.release();
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
   });
+});
+
+test("the lock is re-entrant in one process (pretrain's own sweep and report share it); another process's is refused, naming the folder", async () => {
+  const dir = tmp();
+  const outer = lockFolder(dir);
+  const inner = lockFolder(dir, undefined, null);
+  inner.release();
+  inner.release(); // twice is once
+  expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+  outer.release();
+  expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+  try {
+    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: os.hostname(), started: 'then' }));
+    expect(() => lockFolder(dir, undefined, null)).toThrow(
+      `'${dir}' is in use by process ${child.pid} on ${os.hostname()} (since then); wait for it, or stop it.`,
+    );
+  } finally {
+    child.kill();
+    await new Promise((resolve) => child.on('exit', resolve));
+  }
 });
 
 describe('a refused --resume changes nothing (issue 34 item 5)', () => {

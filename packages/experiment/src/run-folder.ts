@@ -84,13 +84,33 @@ export function removeAtomicTemps(dir: string, deep = true): void {
   }
 }
 
+/** The locks this process holds, by lock file, with how many holders inside it (pretrain's own sweep and report). */
+const held = new Map<string, number>();
+
 /**
- * The folder's lock alone, for folders that are not one run's (a study's): released on exit; refused while a
- * live process holds it, taken over from a dead one with a note.
+ * The folder's lock alone, for folders that are not one run's (a study's) and for the commands that write into a
+ * run's folder (sweep, report): released on exit; refused while another live process holds it, naming `flag`
+ * ('--out'; null for a folder given as an argument), taken over from a dead one with a note. Re-entrant: a lock
+ * this process holds is shared, and only its last release removes it.
  */
-export function lockFolder(outDir: string, log: (line: string) => void = (line) => process.stderr.write(line + '\n')): RunFolderLock {
+export function lockFolder(
+  outDir: string,
+  log: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  flag: string | null = '--out',
+): RunFolderLock {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, LOCK_FILE);
+  const holders = held.get(file) ?? 0;
+  if (holders > 0) {
+    held.set(file, holders + 1);
+    let shared = true;
+    return {
+      release: () => {
+        if (shared) held.set(file, held.get(file)! - 1);
+        shared = false;
+      },
+    };
+  }
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -98,29 +118,33 @@ export function lockFolder(outDir: string, log: (line: string) => void = (line) 
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let held: LockInfo | null = null;
+      let owner: LockInfo | null = null;
       try {
-        held = JSON.parse(fs.readFileSync(file, 'utf8'));
+        owner = JSON.parse(fs.readFileSync(file, 'utf8'));
       } catch {
-        held = null; // a lock file cut short: its writer died
+        owner = null; // a lock file cut short: its writer died
       }
       // this process's own lock (a run that failed earlier in the same process) is taken back silently
-      const ours = held !== null && held.pid === process.pid && held.host === mine.host;
-      const stale = held === null || (held.host === mine.host && !processAlive(held.pid));
+      const ours = owner !== null && owner.pid === process.pid && owner.host === mine.host;
+      const stale = owner === null || (owner.host === mine.host && !processAlive(owner.pid));
       if (!ours && !stale)
-        throw new UsageError(`--out: '${outDir}' is in use by process ${held!.pid} on ${held!.host} (since ${held!.started}); wait for it, or stop it.`);
-      if (stale && !ours) log(`ebt: taking over the lock of '${outDir}' from process ${held?.pid ?? '?'}, which is no longer running`);
+        throw new UsageError(
+          `${flag ? `${flag}: ` : ''}'${outDir}' is in use by process ${owner!.pid} on ${owner!.host} (since ${owner!.started}); wait for it, or stop it.`,
+        );
+      if (stale && !ours) log(`ebt: taking over the lock of '${outDir}' from process ${owner?.pid ?? '?'}, which is no longer running`);
       fs.rmSync(file, { force: true });
     }
   }
+  held.set(file, 1);
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
+    held.delete(file);
     process.removeListener('exit', release);
     try {
-      const held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-      if (held.pid === process.pid) fs.rmSync(file, { force: true });
+      const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+      if (owner.pid === process.pid) fs.rmSync(file, { force: true });
     } catch {
       // already gone
     }

@@ -17,6 +17,7 @@ import { mergeSweepRows, readSweepResults, sweepResultFiles, writeSweepResults }
 import { localExecutor } from './local-executor';
 import { readDetections } from './detections-file';
 import { readManifest } from './manifest';
+import { lockFolder } from './run-folder';
 
 import { checkRatioPairs, RatioPair, ratioKey } from './ratios';
 import { RETRAIN_RUNNER } from './runners';
@@ -120,7 +121,21 @@ export interface SweepResult {
   submitted: { jobs: string[]; note: string } | null;
 }
 
+/**
+ * Runs (or resumes) the sweep of `runDir` holding its folder's lock: refused while another process (a pretrain
+ * still training, a second sweep) writes the folder; pretrain's own sweep shares the lock it holds.
+ */
 export async function sweep(runDir: string, o: SweepOptions): Promise<SweepResult> {
+  readManifest(runDir); // a folder that holds no run is named as such, not locked
+  const lock = lockFolder(runDir, o.log, null);
+  try {
+    return await runSweep(runDir, o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runSweep(runDir: string, o: SweepOptions): Promise<SweepResult> {
   const run = readManifest(runDir);
   if (!fs.existsSync(path.join(o.initDir, 'model.safetensors')))
     throw new UsageError(`'${o.initDir}' holds no initial weights (model.safetensors) to retrain the tickets from.`);
