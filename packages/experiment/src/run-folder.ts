@@ -99,7 +99,7 @@ export function lockFolder(
   flag: string | null = '--out',
 ): RunFolderLock {
   fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, LOCK_FILE);
+  const file = path.resolve(outDir, LOCK_FILE); // one key however the folder was named
   const holders = held.get(file) ?? 0;
   if (holders > 0) {
     held.set(file, holders + 1);
