@@ -6,6 +6,7 @@
  */
 import { writeFileAtomic } from '@ebt/files';
 import * as path from 'node:path';
+import { largestRatio } from './ratios';
 import { PILOT_GATE_POINTS } from './study-endpoints';
 import type { StudySummary } from './study-types';
 
@@ -25,7 +26,8 @@ export interface PilotGate {
 
 export function pilotGate(s: StudySummary): PilotGate {
   const entries = Object.entries(s.endpoints.byRatio);
-  const [ratio, e] = entries.reduce((a, b) => (b[1].ratio.heads + b[1].ratio.ffn > a[1].ratio.heads + a[1].ratio.ffn ? b : a), entries[0]);
+  const largest = largestRatio(entries.map(([, x]) => x.ratio));
+  const [ratio, e] = entries.find(([, x]) => x.ratio === largest)!;
   const mean = (id: string) => e.endpoints.find((x) => x.id === id)?.difference?.mean ?? null;
   const [lateMinusRandom, lateMinusEarliest] = [mean('E0a'), mean('E0b')];
   const passed = lateMinusRandom !== null && lateMinusEarliest !== null && Math.min(lateMinusRandom, lateMinusEarliest) >= PILOT_GATE_POINTS;
