@@ -16,7 +16,7 @@ export interface Outcome {
 
 export function ebt(args: string[], env: Record<string, string> = {}): Outcome {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EBT_FAILPOINT') && k !== 'EBT_WRITE_LOG'));
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 600_000 });
   return { status: r.status, signal: r.signal, stderr: r.stderr };
 }
 

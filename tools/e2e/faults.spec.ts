@@ -113,7 +113,7 @@ describe('runs killed at any write resume to the same result', () => {
     const r = ebt(['sweep', run, '--at-draws']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`ebt: '${detections}' is not valid JSON`);
-  }, 300_000);
+  }, 900_000);
 
   for (const s of scenarios) {
     test(

@@ -36,18 +36,13 @@ const noTime = (csv: string) =>
     execFileSync(path.join(tools, 'start.sh'), { env: { ...process.env, ...env }, stdio: 'pipe' });
     fs.mkdirSync(root, { recursive: true });
     // a smoke run to sweep: the local and the Slurm sweeps get copies of it
-    const r = runCli(
-      ['pretrain', 'small-vit', '--preset', 'smoke', '--epochs', '2', '--continue', 'dense', '--no-sweep', '--out', run],
-      undefined,
-      env,
-      300_000,
-    );
+    const r = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--epochs', '2', '--continue', 'dense', '--no-sweep', '--out', run], undefined, env);
     if (r.status !== 0) throw new Error(r.stderr);
     // the local executor's rows, which every Slurm sweep below must reproduce
     fs.cpSync(run, local, { recursive: true });
-    const l = runCli(['sweep', local, ...sweepArgs], undefined, env, 300_000);
+    const l = runCli(['sweep', local, ...sweepArgs], undefined, env);
     if (l.status !== 0) throw new Error(l.stderr);
-  }, 300_000);
+  }, 900_000);
 
   afterAll(() => {
     execFileSync(path.join(tools, 'stop.sh'), { env: { ...process.env, ...env }, stdio: 'pipe' });
@@ -66,7 +61,7 @@ const noTime = (csv: string) =>
 
   test('a sweep through a job array gives the rows of the local executor; slurmctld saw one array', () => {
     const viaSlurm = copy('slurm');
-    const r = runCli(['sweep', viaSlurm, ...sweepArgs, ...slurmArgs], undefined, env, 300_000);
+    const r = runCli(['sweep', viaSlurm, ...sweepArgs, ...slurmArgs], undefined, env);
     expect(r.stderr).toMatch(/submitted 3 cells as Slurm job array (\d+)/);
     expect(r.status).toBe(0);
     const job = /job array (\d+)/.exec(r.stderr)![1];
@@ -75,7 +70,7 @@ const noTime = (csv: string) =>
     const script = fs.readFileSync(path.join(viaSlurm, 'slurm', 'retrain-cell-1.sbatch'), 'utf8');
     expect(script).toMatch(/"@.*retrain-cell-1\.cells\.json#\$\{SLURM_ARRAY_TASK_ID\}"/);
     expect(fs.readFileSync(path.join(clusterDir, 'log', 'slurmctld.log'), 'utf8')).toMatch(new RegExp(`JobId=${job}_\\d+|JobId=${job}_\\*`));
-  }, 300_000);
+  }, 900_000);
 
   test('a task cancelled mid-run is resubmitted and completed, leaving nothing partial', async () => {
     const dir = copy('cancel');
@@ -108,15 +103,15 @@ const noTime = (csv: string) =>
         .split('\n'),
     ).toHaveLength(4);
     expect(fs.readdirSync(path.join(dir, 'sweep', 'cells')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 
   test('--no-wait returns with the job ids; the same command again waits for them and collects the rows', () => {
     const dir = copy('nowait');
-    const submitted = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs, '--no-wait'], undefined, env, 120_000);
+    const submitted = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs, '--no-wait'], undefined, env);
     expect(submitted.status).toBe(0);
     expect(submitted.stdout).toMatch(/submitted Slurm jobs \d+ and did not wait \(--no-wait\); run the same command again \(or add --collect\)/);
     const job = /submitted Slurm jobs (\d+)/.exec(submitted.stdout)![1];
-    const again = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs], undefined, env, 300_000);
+    const again = runCli(['sweep', dir, ...sweepArgs, ...slurmArgs], undefined, env);
     expect(again.status).toBe(0);
     // nothing was submitted twice: the second call waited for the first call's job (or found it done)
     expect(again.stderr).not.toMatch(/submitted \d+ cells/);
@@ -144,7 +139,7 @@ const noTime = (csv: string) =>
     const finished = fs.existsSync(path.join(dir, 'sweep', 'cells')) ? fs.readdirSync(path.join(dir, 'sweep', 'cells')).length : 0;
     expect(queued.length > 0 || finished > 0).toBe(true); // still queued, or already ran: in no case cancelled
     expect(spawnSync('scancel', [job], { env: { ...process.env, ...env } }).status).toBe(0);
-  }, 120_000);
+  }, 600_000);
 
   test('a study queues its cells behind the dense runs (afterok), whose tasks plan and run every cell', () => {
     const studyArgs = [
@@ -201,5 +196,5 @@ const noTime = (csv: string) =>
     });
     expect(noSbatch.status).toBe(2);
     expect(noSbatch.stderr).toMatch(/sbatch is not on PATH/);
-  }, 120_000);
+  }, 600_000);
 });

@@ -47,7 +47,7 @@ describe('a study interrupted in its cells keeps every finished cell', () => {
     expect(ebt(args(reference), { EBT_WRITE_LOG: log }).status).toBe(0);
     writes = writesOf(log);
     expected = timeless(reference);
-  }, 300_000);
+  }, 900_000);
 
   const cellWrites = () => writes.map((f, i) => ({ f, n: i + 1 })).filter(({ f }) => /[/\\]cells[/\\][^/\\]+\.json$/.test(f));
 
@@ -67,7 +67,7 @@ describe('a study interrupted in its cells keeps every finished cell', () => {
     expect(timeless(out)).toEqual(expected);
     expect(cells(out)).toEqual(all);
     expect(leftovers(out)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 
   test('a full disk at the third cell: exit 1 naming the file, the finished cells kept, the same study once there is space', () => {
     const out = path.join(root, 'full');
@@ -88,5 +88,5 @@ describe('a study interrupted in its cells keeps every finished cell', () => {
     expect(again.stderr).toMatch(/ebt study: \d+ prune-and-retrain cells, [1-9]\d* already done/);
     expect(timeless(out)).toEqual(expected);
     expect(leftovers(out)).toEqual([]);
-  }, 300_000);
+  }, 900_000);
 });

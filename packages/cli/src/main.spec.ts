@@ -244,4 +244,4 @@ test('bad run flags exit 2 naming the flag, before anything is written', () => {
   const onFile = runCli(['pretrain', 'small-vit', '--preset', 'smoke', '--backend', 'cpu', '--out', file]);
   expect(onFile.status).toBe(2);
   expect(onFile.stderr).toMatch(/--out: '.*a-file' is a file, not a folder/);
-}, 120_000);
+}, 600_000);

@@ -65,12 +65,11 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
       ],
       undefined,
       {},
-      120_000,
     );
     expect(pre.status).toBe(0);
     first = runCli(args, undefined, {}, 600_000);
     summary = JSON.parse(first.stdout);
-  }, 720_000);
+  }, 1_200_000);
 
   test('prints the study contract: seeds, dense, criteria with a draw or null per seed, grid', () => {
     expect(first.status).toBe(0);
@@ -280,11 +279,11 @@ describe('ebt study vit of a pretrained model (the smoke study)', () => {
     expect(fs.readFileSync(path.join(dir, 'report', 'index.html'), 'utf8')).toBe(page);
     const cells = fs.readdirSync(path.join(dir, 'cells'));
     const mtimes = cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs);
-    const again = runCli(args, undefined, {}, 120_000);
+    const again = runCli(args, undefined, {});
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(summary);
     expect(cells.map((f) => fs.statSync(path.join(dir, 'cells', f)).mtimeMs)).toEqual(mtimes);
-  }, 120_000);
+  }, 600_000);
 
   test('the folder refuses a study of other run options (its runs were trained with these), changing nothing', () => {
     const before = fs.readFileSync(path.join(dir, 'study.json'), 'utf8');

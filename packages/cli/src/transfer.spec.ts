@@ -87,19 +87,30 @@ withFashion('a small ViT pretrained on Fashion-MNIST classes 0-4, fine-tuned on 
     expect(ft.stderr).toContain('was trained on other classes than --data');
     const labels = lastTest(path.join(dir, 'ft'));
     expect(labels.score).toBeGreaterThan(0.3); // five new classes: chance is 0.2
-  }, 240_000);
+  }, 900_000);
 });
 
 describe('a BERT pretrained by masked-LM on the Brown Corpus, fine-tuned on brown-genre', () => {
   test('pretrain bert --save-model: a BertForMaskedLM folder with its tokenizer that scores as the run did; infer prints [batch, tokens, vocab]; finetune bert --model takes it', async () => {
     const dir = tmp('transfer-bert');
     const [run, model] = [path.join(dir, 'run'), path.join(dir, 'B')];
-    const pre = runCli(
-      ['pretrain', 'bert', '--preset', 'smoke', '--epochs', '1', '--continue', 'dense', '--save-model', model, '--out', run, '--backend', 'wasm', '--json'],
-      undefined,
-      {},
-      240_000,
-    );
+    const pre = runCli([
+      'pretrain',
+      'bert',
+      '--preset',
+      'smoke',
+      '--epochs',
+      '1',
+      '--continue',
+      'dense',
+      '--save-model',
+      model,
+      '--out',
+      run,
+      '--backend',
+      'wasm',
+      '--json',
+    ]);
     expect(pre.status).toBe(0);
     expect(readConfig(model).architectures).toEqual(['BertForMaskedLM']);
     for (const f of ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json']) expect(fs.existsSync(path.join(model, f))).toBe(true);
@@ -164,7 +175,7 @@ describe('a BERT pretrained by masked-LM on the Brown Corpus, fine-tuned on brow
     ]);
     expect(spam.status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'spam', 'run.json'), 'utf8')).options).toMatchObject({ data: 'spam-assassin:20', numLabels: 2 });
-  }, 300_000);
+  }, 1_200_000);
 });
 
 describe('bad input to the pretraining commands: exit 2, one line naming the flag and value, nothing written', () => {
