@@ -97,9 +97,9 @@ export const pidsOf = (log: string) => [
   ),
 ];
 
-/** The processes that wrote to a run's log and are still running 5 s after the run ended. */
+/** The processes that wrote to a run's log and are still running 30 s after the run ended (a worker sees its parent go between two steps; under CI's load a step can take seconds). */
 export async function survivors(log: string): Promise<number[]> {
   const pids = pidsOf(log);
-  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   return pids.filter(alive);
 }
