@@ -62,8 +62,9 @@ test('Ctrl-C during a local stage: the workers are told, the finished cells stay
   const child = spawn(process.execPath, ['-e', driver], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  for (let i = 0; i < 300 && !fs.existsSync(path.join(dir, 'a.json')); i++) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 200));
+  // the worker's first cell (a minute at most, under CI's load), then a second for the driver to read its line
+  for (let i = 0; i < 1200 && !fs.existsSync(path.join(dir, 'a.json')); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 1000));
   child.kill('SIGINT'); // the driver alone, as `kill -INT` does: it tells its worker
   const code = await new Promise((resolve) => child.on('exit', resolve));
   expect({ code, stderr }).toEqual({
@@ -71,4 +72,4 @@ test('Ctrl-C during a local stage: the workers are told, the finished cells stay
     stderr: 'Interrupted: 1 of 3 cells of this stage are done and kept; run the same command again to do the rest.\n',
   });
   expect(fs.readdirSync(dir).sort()).toEqual(['a.json', 'runner.js']);
-});
+}, 120_000);
