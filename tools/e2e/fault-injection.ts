@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bin } from './run-cli';
+import { bin, HANG_GUARD_MS } from './run-cli';
 
 export interface Outcome {
   status: number | null;
@@ -16,7 +16,7 @@ export interface Outcome {
 
 export function ebt(args: string[], env: Record<string, string> = {}): Outcome {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EBT_FAILPOINT') && k !== 'EBT_WRITE_LOG'));
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...clean, ...env }, encoding: 'utf8', timeout: HANG_GUARD_MS });
   return { status: r.status, signal: r.signal, stderr: r.stderr };
 }
 

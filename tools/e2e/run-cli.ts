@@ -4,10 +4,14 @@ import * as path from 'node:path';
 export const bin = path.join(__dirname, '..', '..', 'packages', 'cli', 'bin', 'ebt.js');
 
 /**
- * Runs the real `ebt` binary in a child process. The time limit only guards against a hang: CI runs four test
- * processes on two cores, where a run that takes a minute alone can take four or more (speed is the benchmarks' job).
+ * How long a test lets one `ebt` process run. It only guards against a hang: CI runs four test processes on two
+ * cores, where a run that takes a minute alone can take four or more (speed is the benchmarks' job). The cli suite's
+ * test/run-cli.ts has the same helper: the lint rule forbids importing an app, even its tests.
  */
-export function runCli(args: string[], input?: string, env: Record<string, string> = {}, timeout = 600_000) {
+export const HANG_GUARD_MS = 600_000;
+
+/** Runs the real `ebt` binary in a child process. */
+export function runCli(args: string[], input?: string, env: Record<string, string> = {}, timeout = HANG_GUARD_MS) {
   const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
